@@ -1,0 +1,91 @@
+export { ARCH_IDS, type ArchId, type ArchOverrides, type ArchProfile, getArch, listArchs } from './arch.js';
+export { BUG_KINDS, type BugKind, formatBug, type KernelBug, ThreadKilled } from './bugs.js';
+export {
+  CAT,
+  CATEGORIES,
+  type Category,
+  type CategoryIndex,
+  CycleCounter,
+  type CycleSnapshot,
+} from './clock.js';
+export {
+  COST_KEYS,
+  COST_PROFILE_IDS,
+  type CostFigure,
+  type CostFigures,
+  type CostKey,
+  type CostKind,
+  type CostOverrides,
+  type CostProfile,
+  type CostProfileId,
+  type Costs,
+  costValues,
+  getCostProfile,
+  listCostProfiles,
+} from './cost.js';
+export { checkInteger, checkOneOf, InvalidArgumentError, KernelSimError } from './errors.js';
+export { type FaultAttr, type FaultConfig, FaultInjector } from './fault.js';
+export { Interrupts, type IrqHandler } from './irq.js';
+export {
+  Cpu,
+  createKernel,
+  EMFILE,
+  Kernel,
+  type KernelOptions,
+  type ResolvedOptions,
+  type RunResult,
+  type SpawnOptions,
+} from './kernel.js';
+export { KmemCache, kmallocSizes } from './mem/cache.js';
+export {
+  GFP_ATOMIC,
+  GFP_KERNEL,
+  type LiveObject,
+  Memory,
+  type MemSnapshot,
+  POISON_FREE,
+} from './mem/memory.js';
+export { PageAllocator } from './mem/pages.js';
+export { MAX_RACE_THREADS, RaceDetector } from './race.js';
+export { checkSeed, hash32, Rng } from './rng.js';
+export {
+  checkDeterminism,
+  type ExploreMode,
+  type ExploreOptions,
+  type ExploreResult,
+  explore,
+  type Finding,
+  replaySchedule,
+} from './sched/explore.js';
+export {
+  type ChoicePoint,
+  defaultChoice,
+  formatReplay,
+  POLICY_KINDS,
+  parseReplay,
+  type SchedulerPolicy,
+} from './sched/policy.js';
+export {
+  BLOCKED,
+  DONE,
+  type FileLike,
+  type KGen,
+  Process,
+  RUNNABLE,
+  Thread,
+  Y_BLOCK,
+  Y_PREEMPT,
+  type YieldCode,
+} from './sched/thread.js';
+export { type FrameWarning, KernelStacks } from './stack.js';
+export { type IrqFlags, Lock, LockClass, type Mutex, type Spinlock, Sync } from './sync.js';
+export {
+  AddressSpace,
+  type MmapOptions,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+  type Region,
+  UserAccess,
+  UserSegfault,
+} from './uaccess.js';

@@ -1,0 +1,452 @@
+import { type ArchOverrides, type ArchProfile, getArch } from './arch.js';
+import { type BugKind, formatBug, type KernelBug, ThreadKilled } from './bugs.js';
+import { CAT, type CategoryIndex, CycleCounter } from './clock.js';
+import { type CostOverrides, type CostProfile, type Costs, costValues, getCostProfile } from './cost.js';
+import { checkInteger, InvalidArgumentError } from './errors.js';
+import type { FaultConfig } from './fault.js';
+import { Interrupts } from './irq.js';
+import { Memory } from './mem/memory.js';
+import { RaceDetector } from './race.js';
+import { checkSeed, Rng } from './rng.js';
+import { formatReplay, makeChooser, type SchedulerPolicy } from './sched/policy.js';
+import {
+  BLOCKED,
+  DONE,
+  type FileLike,
+  type KGen,
+  Process,
+  RUNNABLE,
+  Thread,
+  Y_BLOCK,
+} from './sched/thread.js';
+import { KernelStacks } from './stack.js';
+import { Sync } from './sync.js';
+import { AddressSpace, UserAccess } from './uaccess.js';
+
+export interface KernelOptions {
+  arch: string;
+  cost: string;
+  seed: number;
+  cpus?: number;
+  faults?: FaultConfig;
+  /** Size of the preallocated kernel memory arena. Default 16 MiB. */
+  arenaBytes?: number;
+  costOverrides?: CostOverrides;
+  archOverrides?: ArchOverrides;
+  /** Make every kernel primitive (locks, atomics, allocations) a preemption point. */
+  preemptAll?: boolean;
+  raceDetection?: boolean;
+  /** CONFIG_DEBUG_SPINLOCK_SLEEP: might_sleep() checks on every sleepable call. Default true. */
+  debugAtomicSleep?: boolean;
+  /** Timer frequency (HZ). Default 250. */
+  hz?: number;
+  /** RLIMIT_NOFILE for new processes. Default 1024. */
+  fdLimit?: number;
+}
+
+export interface ResolvedOptions {
+  readonly preemptAll: boolean;
+  readonly raceDetection: boolean;
+  readonly debugAtomicSleep: boolean;
+}
+
+export class Cpu {
+  readonly clock = new CycleCounter();
+  constructor(readonly id: number) {}
+}
+
+export interface RunResult {
+  /** Thread chosen at each point where more than one could run. */
+  readonly decisions: number[];
+  /** Candidate count at each of those points (recorded for guided runs, i.e. exploration). */
+  readonly choiceWidths: number[];
+  /** Whether each decision preempted a thread that could have continued (guided runs). */
+  readonly preemptions: boolean[];
+  readonly steps: number;
+  readonly traceHash: string;
+  readonly bugs: KernelBug[];
+  readonly deadlock: boolean;
+  readonly replay: string;
+}
+
+export interface SpawnOptions {
+  cpu?: number;
+}
+
+export const EMFILE = 24;
+
+/**
+ * The simulated kernel: arch + cost profile + memory + user address spaces + sync + stacks +
+ * scheduler + race detector, all deterministic from one seed.
+ */
+export class Kernel {
+  readonly arch: ArchProfile;
+  readonly costProfile: CostProfile;
+  readonly costs: Costs;
+  readonly seed: number;
+  readonly faults: FaultConfig;
+  readonly options: ResolvedOptions;
+  readonly cpus: Cpu[];
+  readonly threads: Thread[] = [];
+  readonly processes: Process[] = [];
+  readonly bugs: KernelBug[] = [];
+  readonly mem: Memory;
+  readonly uaccess: UserAccess;
+  readonly sync: Sync;
+  readonly stacks: KernelStacks;
+  readonly race: RaceDetector;
+  readonly irq: Interrupts;
+  readonly preemptAll: boolean;
+  /** True while run() drives two or more threads: preemption points then yield. */
+  scheduled = false;
+  private readonly rngs = new Map<string, Rng>();
+  private readonly bugKeys = new Set<string>();
+  private readonly exitHooks: ((t: Thread) => void)[] = [];
+  private decisions: number[] = [];
+  private nextPid = 1000;
+  private readonly fdLimit: number;
+
+  constructor(opts: KernelOptions) {
+    if (typeof opts !== 'object' || opts === null)
+      throw new InvalidArgumentError('kernel options', opts, 'an object');
+    this.seed = checkSeed(opts.seed);
+    this.arch = getArch(opts.arch, opts.archOverrides);
+    this.costProfile = getCostProfile(opts.cost, opts.costOverrides);
+    this.costs = costValues(this.costProfile);
+    this.faults = opts.faults ?? {};
+    const cpus = checkInteger('cpus', opts.cpus ?? 1, 1, 64);
+    this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i));
+    this.options = {
+      preemptAll: opts.preemptAll ?? false,
+      raceDetection: opts.raceDetection ?? true,
+      debugAtomicSleep: opts.debugAtomicSleep ?? true,
+    };
+    this.preemptAll = this.options.preemptAll;
+    this.fdLimit = checkInteger('fdLimit', opts.fdLimit ?? 1024, 1, 1 << 20);
+    const hz = checkInteger('hz', opts.hz ?? 250, 1, 100000);
+    this.race = new RaceDetector(this);
+    this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, 2 ** 31));
+    this.uaccess = new UserAccess(this);
+    this.sync = new Sync(this);
+    this.stacks = new KernelStacks(this);
+    this.irq = new Interrupts(this, Math.round(this.costProfile.clockHz / hz));
+  }
+
+  /** A named random stream derived from the seed. */
+  rng(stream: string): Rng {
+    let r = this.rngs.get(stream);
+    if (!r) {
+      r = new Rng(this.seed, stream);
+      this.rngs.set(stream, r);
+    }
+    return r;
+  }
+
+  charge(t: Thread, category: CategoryIndex, cycles: number): void {
+    t.clock.add(category, cycles);
+    t.cpuClock.add(category, cycles);
+  }
+
+  /** Cycles to nanoseconds on this machine's clock. */
+  cyclesToNs(cycles: number): number {
+    return (cycles * 1e9) / this.costProfile.clockHz;
+  }
+
+  nsToCycles(ns: number): number {
+    return Math.round((ns * this.costProfile.clockHz) / 1e9);
+  }
+
+  replay(): string {
+    return formatReplay(this.seed, this.decisions);
+  }
+
+  reportBug(
+    kind: BugKind,
+    t: Thread | null,
+    message: string,
+    detail: Record<string, string | number> = {},
+  ): KernelBug {
+    const bug: KernelBug = {
+      kind,
+      message,
+      thread: t ? t.label : '-',
+      syscall: t?.syscall ?? null,
+      heldLocks: t ? t.heldLocks.map((l) => l.name) : [],
+      replay: this.replay(),
+      detail,
+    };
+    const key = `${kind}|${message}`;
+    if (!this.bugKeys.has(key)) {
+      this.bugKeys.add(key);
+      this.bugs.push(bug);
+    }
+    return bug;
+  }
+
+  /** Reports a bug that makes the thread unable to continue, and stops it. */
+  fatal(kind: BugKind, t: Thread, message: string, detail: Record<string, string | number> = {}): never {
+    throw new ThreadKilled(this.reportBug(kind, t, message, detail));
+  }
+
+  /**
+   * Whether kernel code should yield at a preemption point after a sleepable operation (a copy
+   * from or to user space, a GFP_KERNEL allocation): only under a scheduler, never while atomic.
+   * Kernel code writes `if (k.sleepPoint(t)) yield Y_PREEMPT;`.
+   */
+  sleepPoint(t: Thread): boolean {
+    return this.scheduled && !t.atomic;
+  }
+
+  /** A fine-grained point (before an atomic or a lock): yields only with `preemptAll`. */
+  finePoint(t: Thread): boolean {
+    return this.scheduled && this.preemptAll && !t.atomic;
+  }
+
+  /** might_sleep(): a sleepable call from atomic context is a bug (CONFIG_DEBUG_SPINLOCK_SLEEP). */
+  mightSleep(t: Thread, what: string): void {
+    if (this.options.debugAtomicSleep && t.atomic) this.sleepInAtomic(t, `${what} called`);
+  }
+
+  sleepInAtomic(t: Thread, what: string): void {
+    this.reportBug('sleep-in-atomic', t, `sleeping function called from invalid context: ${what}`, {
+      preemptCount: t.preemptCount,
+      irqsDisabled: t.irqsOff ? 1 : 0,
+      inIrq: t.inIrq ? 1 : 0,
+    });
+  }
+
+  // --- processes, threads, files ---
+
+  createProcess(opts: { uid?: number; gid?: number; name?: string } = {}): Process {
+    const pid = this.nextPid;
+    this.nextPid += 100;
+    const uid = checkInteger('uid', opts.uid ?? 1000, 0, 2 ** 31);
+    const gid = checkInteger('gid', opts.gid ?? uid, 0, 2 ** 31);
+    const limit = this.arch.wordSize === 4 ? 0xc0000000 : 2 ** 47 - this.arch.pageSize;
+    const mm = new AddressSpace(this.arch.pageSize, 0x10000000, limit);
+    const p = new Process(pid, uid, gid, mm, opts.name ?? `proc${pid}`, this.fdLimit);
+    this.processes.push(p);
+    return p;
+  }
+
+  /** Creates a thread; `body` runs when the scheduler (run) or runSync drives it. */
+  spawn(p: Process, name: string, body?: (t: Thread) => KGen<unknown>, opts: SpawnOptions = {}): Thread {
+    const id = this.threads.length;
+    const cpu = checkInteger('cpu', opts.cpu ?? id % this.cpus.length, 0, this.cpus.length - 1);
+    const t = new Thread(id, p.pid + p.threads.length, name, p, cpu);
+    t.cpuClock = this.cpus[cpu]!.clock;
+    if (body) t.body = body(t);
+    this.threads.push(t);
+    p.threads.push(t);
+    return t;
+  }
+
+  onThreadExit(hook: (t: Thread) => void): void {
+    this.exitHooks.push(hook);
+  }
+
+  /** The thread exits (do_exit): hooks run (perfmon queues PFM_MSG_END there). */
+  exitThread(t: Thread): void {
+    if (t.exited) return;
+    t.exited = true;
+    for (const hook of this.exitHooks) hook(t);
+  }
+
+  fdInstall(p: Process, file: FileLike): number {
+    const files = p.files;
+    for (let fd = 0; fd < files.length; fd++) {
+      if (files[fd] === null) {
+        files[fd] = file;
+        return fd;
+      }
+    }
+    if (files.length >= p.fdLimit) return -EMFILE;
+    files.push(file);
+    return files.length - 1;
+  }
+
+  /** fget_light: the file behind fd or null; two extra atomics when the fd table is shared. */
+  fdGet(t: Thread, fd: number): FileLike | null {
+    this.charge(t, CAT.fd, this.costs.fdLookup);
+    if (t.process.threads.length > 1) this.charge(t, CAT.atomic, 2 * this.costs.atomicRmw);
+    if (!Number.isInteger(fd) || fd < 0) return null;
+    return t.process.files[fd] ?? null;
+  }
+
+  fdRemove(p: Process, fd: number): FileLike | null {
+    const file = p.files[fd] ?? null;
+    if (file) p.files[fd] = null;
+    return file;
+  }
+
+  // --- system call boundaries ---
+
+  syscallEnter(t: Thread, name: string): void {
+    t.syscall = name;
+    t.callStackHigh = 0;
+    const c = this.costs.syscallEntryExit;
+    this.charge(t, CAT.syscall, c >> 1);
+    this.stacks.push(t, this.arch.syscallEntryDepth, 'syscall entry');
+  }
+
+  /** Checks that nothing is held on return to user space, then restores a sane state. */
+  syscallExit(t: Thread): void {
+    if (t.heldLocks.length > 0) {
+      this.reportBug(
+        'held-at-return',
+        t,
+        `returning to user space with ${t.heldLocks.map((l) => l.name).join(', ')} held`,
+      );
+      for (const lock of t.heldLocks) {
+        lock.owner = null;
+        for (const w of lock.waiters.splice(0)) {
+          w.state = RUNNABLE;
+          w.blockedOn = null;
+        }
+      }
+      t.heldLocks.length = 0;
+    }
+    if (t.irqsOff) this.reportBug('held-at-return', t, 'returning to user space with irqs disabled');
+    if (t.preemptCount > 0)
+      this.reportBug('held-at-return', t, `returning to user space with preempt count ${t.preemptCount}`);
+    t.irqsOff = false;
+    t.preemptCount = 0;
+    this.stacks.pop(t, this.arch.syscallEntryDepth);
+    const c = this.costs.syscallEntryExit;
+    this.charge(t, CAT.syscall, c - (c >> 1));
+    this.irq.poll(t);
+    t.syscall = null;
+  }
+
+  // --- running threads ---
+
+  /**
+   * The single-thread fast path: drives one generator to completion with no scheduler.
+   * Blocking here can only be a deadlock (nobody else runs to release anything).
+   */
+  runSync<T>(t: Thread, gen: KGen<T>): T {
+    let r = gen.next();
+    while (!r.done) {
+      if (r.value === Y_BLOCK) {
+        const on = t.blockedOn as { name?: string } | null;
+        gen.return(undefined as T);
+        this.fatal('deadlock', t, `blocked on ${on?.name ?? 'an event'} with no other thread to release it`);
+      }
+      r = gen.next();
+    }
+    return r.value;
+  }
+
+  /** Runs every spawned thread under a scheduler policy until all finish or deadlock. */
+  run(policy: SchedulerPolicy = { kind: 'run-to-completion' }, maxSteps = 1_000_000): RunResult {
+    const threads = this.threads;
+    const n = threads.length;
+    const choose = makeChooser(policy, this.rng('sched'), n);
+    const running = threads.filter((t) => t.body !== null && t.state !== DONE);
+    this.race.activate(running);
+    this.scheduled = running.length > 1;
+    this.decisions = [];
+    const decisions = this.decisions;
+    const choiceWidths: number[] = [];
+    const preemptions: boolean[] = [];
+    const bugsBefore = this.bugs.length;
+    const candidates: number[] = [];
+    const point = { candidates, previous: -1, step: 0 };
+    const contextSwitch = this.costs.contextSwitch;
+    const recordChoices = policy.kind === 'guided';
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    let previous = -1;
+    let steps = 0;
+    let deadlock = false;
+    for (;;) {
+      const prev = previous >= 0 ? threads[previous]! : null;
+      // A thread that yielded while atomic keeps its CPU: no other thread may run there.
+      const pinnedCpu =
+        prev !== null && prev.state === RUNNABLE && (prev.preemptCount > 0 || prev.irqsOff || prev.inIrq)
+          ? prev.cpu
+          : -1;
+      let live = 0;
+      let count = 0;
+      let prevIsCandidate = false;
+      for (let i = 0; i < n; i++) {
+        const t = threads[i]!;
+        if (t.body === null || t.state === DONE) continue;
+        live++;
+        if (t.state !== RUNNABLE || (t.cpu === pinnedCpu && t !== prev)) continue;
+        candidates[count++] = i;
+        if (i === previous) prevIsCandidate = true;
+      }
+      if (live === 0) break;
+      if (count === 0) {
+        deadlock = true;
+        const blocked = threads.filter((t) => t.state === BLOCKED);
+        const what = blocked.map(
+          (t) => `${t.label} on ${(t.blockedOn as { name?: string } | null)?.name ?? '?'}`,
+        );
+        this.reportBug('deadlock', blocked[0] ?? null, `all live threads blocked: ${what.join(', ')}`);
+        break;
+      }
+      candidates.length = count;
+      let chosen = candidates[0]!;
+      if (count > 1) {
+        point.previous = previous;
+        point.step = steps;
+        const want = choose(point, decisions.length);
+        if (candidates.includes(want)) chosen = want;
+        decisions.push(chosen);
+        if (recordChoices) {
+          choiceWidths.push(count);
+          preemptions.push(prevIsCandidate && previous !== chosen);
+        }
+      }
+      const t = threads[chosen]!;
+      if (prev !== null && t !== prev && t.cpu === prev.cpu) this.charge(t, CAT.sched, contextSwitch);
+      if (!t.irqsOff) this.irq.poll(t);
+      let r: IteratorResult<number, unknown>;
+      try {
+        r = t.body!.next();
+      } catch (e) {
+        if (!(e instanceof ThreadKilled)) throw e;
+        t.killedBy = e.bug.kind;
+        r = { done: true, value: undefined };
+      }
+      steps++;
+      h1 = Math.imul(h1 ^ (chosen + 1), 0x01000193) >>> 0;
+      h2 = Math.imul(h2 ^ (t.clock.total & 0xffffffff), 0x5bd1e995) >>> 0;
+      if (r.done) {
+        t.state = DONE;
+        t.result = r.value;
+      }
+      previous = chosen;
+      if (steps >= maxSteps) {
+        this.reportBug('deadlock', t, `no progress after ${maxSteps} scheduling steps (livelock?)`);
+        deadlock = true;
+        break;
+      }
+    }
+    this.scheduled = false;
+    for (const b of this.bugs.slice(bugsBefore)) {
+      h1 = Math.imul(h1 ^ b.kind.length, 0x01000193) >>> 0;
+    }
+    const traceHash = h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+    return {
+      decisions: [...decisions],
+      choiceWidths,
+      preemptions,
+      steps,
+      traceHash,
+      bugs: this.bugs.slice(bugsBefore),
+      deadlock,
+      replay: this.replay(),
+    };
+  }
+
+  bugReport(): string {
+    return this.bugs.map(formatBug).join('\n');
+  }
+}
+
+export function createKernel(opts: KernelOptions): Kernel {
+  return new Kernel(opts);
+}

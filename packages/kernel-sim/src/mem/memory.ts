@@ -1,0 +1,613 @@
+import type { KernelBug } from '../bugs.js';
+import { CAT } from '../clock.js';
+import { checkInteger, InvalidArgumentError } from '../errors.js';
+import { FaultInjector } from '../fault.js';
+import type { Kernel } from '../kernel.js';
+import type { Thread } from '../sched/thread.js';
+import { KmemCache, kmallocSizes } from './cache.js';
+import { PageAllocator } from './pages.js';
+
+/** gfp flags: only whether the allocation may sleep matters here. */
+export const GFP_ATOMIC = 0x20;
+export const GFP_KERNEL = 0x10 | 0x40 | 0x80; // __GFP_WAIT | __GFP_IO | __GFP_FS
+const GFP_WAIT = 0x10;
+
+export const POISON_FREE = 0x6b;
+const GRANULE_SHIFT = 5; // object metadata granule: 32 bytes, the smallest size class
+
+const PAGE_FREE = 0;
+const PAGE_SLAB = 1;
+const PAGE_RAW_HEAD = 2;
+const PAGE_RAW_TAIL = 3;
+
+const SLOT_FREE = 0;
+const SLOT_LIVE = 1;
+
+export interface LiveObject {
+  readonly addr: number;
+  readonly size: number;
+  readonly cache: string;
+  readonly owner: string;
+  readonly site: string;
+  readonly seq: number;
+}
+
+export interface MemSnapshot {
+  readonly seq: number;
+  readonly liveObjects: number;
+  readonly liveBytes: number;
+  readonly pagesInUse: number;
+}
+
+/**
+ * Kernel memory: one preallocated arena with a page allocator, SLAB-style kmalloc size classes
+ * and kmem_caches, accounting per size class and per owner tag, poisoning, use-after-free
+ * detection and failslab injection.
+ */
+export class Memory {
+  readonly u8: Uint8Array;
+  readonly view: DataView;
+  readonly pageSize: number;
+  readonly pageShift: number;
+  readonly numPages: number;
+  readonly pages: PageAllocator;
+  readonly caches: KmemCache[] = [];
+  readonly kmallocCaches: KmemCache[];
+  readonly failslab: FaultInjector;
+
+  private readonly sizeIndex: Int8Array;
+  private readonly pageKind: Uint8Array;
+  private readonly pageCache: Int16Array;
+  private readonly pageBase: Int32Array;
+  private readonly pageOrder: Uint8Array;
+  private readonly pageOwner: Int32Array;
+  private readonly slabInuse: Int32Array;
+  private readonly slotState: Uint8Array;
+  private readonly slotOwner: Int32Array;
+  private readonly slotSite: Int32Array;
+  private readonly slotSize: Int32Array;
+  private readonly slotSeq: Int32Array;
+  private readonly tagNames: string[] = [''];
+  private readonly tagIds = new Map<string, number>();
+  private ownerBytes = new Float64Array(64);
+  private ownerHigh = new Float64Array(64);
+  private seq = 1;
+  liveObjects = 0;
+  liveBytes = 0;
+  liveBytesHigh = 0;
+
+  constructor(
+    private readonly k: Kernel,
+    arenaBytes: number,
+  ) {
+    this.pageSize = k.arch.pageSize;
+    this.pageShift = Math.log2(this.pageSize);
+    this.numPages = Math.floor(arenaBytes / this.pageSize);
+    if (this.numPages < 16) {
+      throw new InvalidArgumentError('arenaBytes', arenaBytes, `at least 16 pages (${16 * this.pageSize})`);
+    }
+    const bytes = this.numPages * this.pageSize;
+    this.u8 = new Uint8Array(bytes);
+    this.view = new DataView(this.u8.buffer);
+    this.pages = new PageAllocator(this.numPages);
+    this.pageKind = new Uint8Array(this.numPages);
+    this.pageCache = new Int16Array(this.numPages);
+    this.pageBase = new Int32Array(this.numPages);
+    this.pageOrder = new Uint8Array(this.numPages);
+    this.pageOwner = new Int32Array(this.numPages);
+    this.slabInuse = new Int32Array(this.numPages);
+    const slots = bytes >>> GRANULE_SHIFT;
+    this.slotState = new Uint8Array(slots);
+    this.slotOwner = new Int32Array(slots);
+    this.slotSite = new Int32Array(slots);
+    this.slotSize = new Int32Array(slots);
+    this.slotSeq = new Int32Array(slots);
+    this.failslab = new FaultInjector('failslab', k.faults.failslab, k.rng('failslab'));
+
+    const sizes = kmallocSizes(this.pageSize, k.arch.l1CacheBytes);
+    this.kmallocCaches = sizes.map((size) => this.newCache(`size-${size}`, size, true));
+    this.sizeIndex = new Int8Array((131072 >>> GRANULE_SHIFT) + 1);
+    let ci = 0;
+    for (let g = 0; g < this.sizeIndex.length; g++) {
+      const size = g << GRANULE_SHIFT;
+      while (sizes[ci]! < size) ci++;
+      this.sizeIndex[g] = ci;
+    }
+  }
+
+  /** Interns an owner or call-site tag; 0 means "none". */
+  tag(name: string): number {
+    let id = this.tagIds.get(name);
+    if (id === undefined) {
+      id = this.tagNames.length;
+      this.tagNames.push(name);
+      this.tagIds.set(name, id);
+      if (id >= this.ownerBytes.length) {
+        const grow = (a: Float64Array) => {
+          const b = new Float64Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        this.ownerBytes = grow(this.ownerBytes);
+        this.ownerHigh = grow(this.ownerHigh);
+      }
+    }
+    return id;
+  }
+
+  tagName(id: number): string {
+    return this.tagNames[id] ?? `tag#${id}`;
+  }
+
+  /** kmem_cache_create: sizes round up to the 32-byte metadata granule. */
+  createCache(name: string, size: number): KmemCache {
+    checkInteger('kmem_cache size', size, 1, 131072);
+    return this.newCache(name, Math.ceil(size / 32) * 32, false);
+  }
+
+  private newCache(name: string, size: number, isKmalloc: boolean): KmemCache {
+    const order = size <= this.pageSize ? 0 : Math.ceil(Math.log2(size / this.pageSize));
+    const cache = new KmemCache(
+      this.caches.length,
+      name,
+      size,
+      order,
+      this.pageSize,
+      this.k.cpus.length,
+      isKmalloc,
+    );
+    this.caches.push(cache);
+    return cache;
+  }
+
+  /** The kmalloc size class a request of `size` bytes lands in, or undefined above 128 KiB. */
+  kmallocCache(size: number): KmemCache | undefined {
+    if (size > 131072) return undefined;
+    return this.kmallocCaches[this.sizeIndex[(size + 31) >>> GRANULE_SHIFT]!];
+  }
+
+  /**
+   * kmalloc: returns the object's address, or 0 (NULL) on failure. GFP_KERNEL allocations are
+   * sleepable: checked against atomic context (the caller places the preemption point).
+   */
+  kmalloc(t: Thread, size: number, gfp: number, owner: number, site: number): number {
+    if (!Number.isInteger(size) || size < 0)
+      throw new InvalidArgumentError('kmalloc size', size, 'an integer >= 0');
+    const cache = this.kmallocCache(size);
+    if (cache === undefined) return 0;
+    return this.allocFrom(t, cache, size, gfp, owner, site);
+  }
+
+  cacheAlloc(t: Thread, cache: KmemCache, gfp: number, owner: number, site: number): number {
+    return this.allocFrom(t, cache, cache.objSize, gfp, owner, site);
+  }
+
+  private allocFrom(
+    t: Thread,
+    cache: KmemCache,
+    size: number,
+    gfp: number,
+    owner: number,
+    site: number,
+  ): number {
+    const sleepable = (gfp & GFP_WAIT) !== 0;
+    if (sleepable)
+      this.k.mightSleep(t, cache.isKmalloc ? 'kmalloc(GFP_KERNEL)' : 'kmem_cache_alloc(GFP_KERNEL)');
+    if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`)) {
+      return 0;
+    }
+    const addr = this.take(t, cache);
+    if (addr === 0) return 0;
+    const slot = addr >>> GRANULE_SHIFT;
+    this.slotState[slot] = SLOT_LIVE;
+    this.slotOwner[slot] = owner;
+    this.slotSite[slot] = site;
+    this.slotSize[slot] = size;
+    this.slotSeq[slot] = this.seq++;
+    this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!++;
+    cache.liveObjects++;
+    cache.liveBytes += cache.objSize;
+    if (cache.liveObjects > cache.highObjects) cache.highObjects = cache.liveObjects;
+    this.liveObjects++;
+    this.liveBytes += cache.objSize;
+    if (this.liveBytes > this.liveBytesHigh) this.liveBytesHigh = this.liveBytes;
+    this.addOwner(owner, cache.objSize);
+    return addr;
+  }
+
+  /** Pops an object from this CPU's array, refilling from the pool (and growing) when empty. */
+  private take(t: Thread, cache: KmemCache): number {
+    const cpu = t.cpu;
+    const array = cache.cpuArrays[cpu]!;
+    const costs = this.k.costs;
+    let avail = cache.cpuAvail[cpu]!;
+    if (avail > 0) {
+      cache.fastAllocs++;
+      this.chargeAlloc(
+        t,
+        cache.isKmalloc ? costs.kmallocFast : costs.kmemCacheAllocFree * 0.4,
+        costs.kmallocSlow,
+      );
+      cache.cpuAvail[cpu] = --avail;
+      return array[avail]!;
+    }
+    cache.slowAllocs++;
+    this.k.charge(t, CAT.alloc, costs.kmallocSlow);
+    if (cache.poolCount === 0 && !this.grow(t, cache)) return 0;
+    const n = Math.min(cache.batch, cache.poolCount);
+    for (let i = 0; i < n; i++) array[i] = cache.pool[--cache.poolCount]!;
+    cache.cpuAvail[cpu] = n - 1;
+    return array[n - 1]!;
+  }
+
+  private chargeAlloc(t: Thread, fast: number, slow: number): void {
+    const p = this.k.costs.allocColdProbability;
+    const cold = p > 0 && this.k.rng('slab-cold').chance(p);
+    this.k.charge(t, CAT.alloc, Math.round(cold ? slow : fast));
+  }
+
+  private grow(t: Thread, cache: KmemCache): boolean {
+    const first = this.pages.alloc(cache.order);
+    if (first < 0) return false;
+    this.k.charge(t, CAT.alloc, this.k.costs.slabGrow);
+    const base = first << this.pageShift;
+    for (let i = 0; i < 1 << cache.order; i++) {
+      this.pageKind[first + i] = PAGE_SLAB;
+      this.pageCache[first + i] = cache.id;
+      this.pageBase[first + i] = base;
+    }
+    this.slabInuse[first] = 0;
+    cache.slabs++;
+    for (let i = cache.objsPerSlab - 1; i >= 0; i--) cache.pushPool(base + i * cache.objSize);
+    return true;
+  }
+
+  /** kfree: never sleeps. Bad pointers are KernelBugs, not crashes. */
+  kfree(t: Thread | null, addr: number): void {
+    if (addr === 0) return;
+    const bug = this.checkFreeable(t, addr);
+    if (bug !== null) return;
+    const page = addr >>> this.pageShift;
+    const cache = this.caches[this.pageCache[page]!]!;
+    this.release(t, cache, addr);
+  }
+
+  cacheFree(t: Thread | null, cache: KmemCache, addr: number): void {
+    if (addr === 0) return;
+    if (this.checkFreeable(t, addr) !== null) return;
+    const page = addr >>> this.pageShift;
+    if (this.pageCache[page] !== cache.id) {
+      this.k.reportBug(
+        'invalid-free',
+        t,
+        `kmem_cache_free to ${cache.name} of an object of ${this.caches[this.pageCache[page]!]!.name}`,
+        {
+          addr,
+        },
+      );
+      return;
+    }
+    this.release(t, cache, addr);
+  }
+
+  private checkFreeable(t: Thread | null, addr: number): KernelBug | null {
+    const page = addr >>> this.pageShift;
+    if (!Number.isInteger(addr) || addr < 0 || page >= this.numPages || this.pageKind[page] !== PAGE_SLAB) {
+      return this.k.reportBug('invalid-free', t, `kfree of 0x${addr.toString(16)}, not a slab object`, {
+        addr,
+      });
+    }
+    const cache = this.caches[this.pageCache[page]!]!;
+    const base = this.pageBase[page]!;
+    if ((addr - base) % cache.objSize !== 0) {
+      return this.k.reportBug(
+        'invalid-free',
+        t,
+        `kfree of 0x${addr.toString(16)}, inside an object of ${cache.name}`,
+        {
+          addr,
+        },
+      );
+    }
+    if (this.slotState[addr >>> GRANULE_SHIFT] !== SLOT_LIVE) {
+      return this.k.reportBug(
+        'double-free',
+        t,
+        `kfree of 0x${addr.toString(16)} (${cache.name}) already freed`,
+        {
+          addr,
+          site: this.tagName(this.slotSite[addr >>> GRANULE_SHIFT]!),
+        },
+      );
+    }
+    return null;
+  }
+
+  private release(t: Thread | null, cache: KmemCache, addr: number): void {
+    const slot = addr >>> GRANULE_SHIFT;
+    this.slotState[slot] = SLOT_FREE;
+    this.addOwner(this.slotOwner[slot]!, -cache.objSize);
+    this.u8.fill(POISON_FREE, addr, addr + cache.objSize);
+    this.k.race.forget(addr, cache.objSize);
+    this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!--;
+    cache.liveObjects--;
+    cache.liveBytes -= cache.objSize;
+    this.liveObjects--;
+    this.liveBytes -= cache.objSize;
+
+    const cpu = t?.cpu ?? 0;
+    const costs = this.k.costs;
+    const array = cache.cpuArrays[cpu]!;
+    let avail = cache.cpuAvail[cpu]!;
+    if (avail === cache.limit) {
+      // cache_flusharray: give a batch back to the slabs
+      if (t) this.k.charge(t, CAT.alloc, costs.kfreeSlow);
+      for (let i = 0; i < cache.batch; i++) cache.pushPool(array[i]!);
+      array.copyWithin(0, cache.batch, avail);
+      avail -= cache.batch;
+    } else if (t) {
+      this.chargeAlloc(
+        t,
+        cache.isKmalloc ? costs.kfreeFast : costs.kmemCacheAllocFree * 0.6,
+        costs.kfreeSlow,
+      );
+    }
+    array[avail] = addr;
+    cache.cpuAvail[cpu] = avail + 1;
+  }
+
+  private addOwner(owner: number, bytes: number): void {
+    const v = (this.ownerBytes[owner] ?? 0) + bytes;
+    this.ownerBytes[owner] = v;
+    if (v > this.ownerHigh[owner]!) this.ownerHigh[owner] = v;
+  }
+
+  /** Returns slabs that hold no live object to the page allocator (kmem_cache_shrink). */
+  shrink(cache?: KmemCache): number {
+    let freedPages = 0;
+    for (const c of cache ? [cache] : this.caches) {
+      for (let cpu = 0; cpu < c.cpuArrays.length; cpu++) {
+        const array = c.cpuArrays[cpu]!;
+        for (let i = 0; i < c.cpuAvail[cpu]!; i++) c.pushPool(array[i]!);
+        c.cpuAvail[cpu] = 0;
+      }
+      const keep: number[] = [];
+      const freeing = new Set<number>();
+      for (let i = 0; i < c.poolCount; i++) {
+        const addr = c.pool[i]!;
+        const head = this.pageBase[addr >>> this.pageShift]! >>> this.pageShift;
+        if (this.slabInuse[head] === 0) freeing.add(head);
+        else keep.push(addr);
+      }
+      c.poolCount = 0;
+      for (const addr of keep) c.pushPool(addr);
+      for (const head of freeing) {
+        for (let i = 0; i < 1 << c.order; i++) this.pageKind[head + i] = PAGE_FREE;
+        this.pages.free(head, c.order);
+        c.slabs--;
+        freedPages += 1 << c.order;
+      }
+    }
+    return freedPages;
+  }
+
+  /** __get_free_pages: returns the address of 2^order pages, or 0. */
+  allocPages(t: Thread, order: number, gfp: number, owner: number, site: number): number {
+    checkInteger('page order', order, 0, 10);
+    if ((gfp & GFP_WAIT) !== 0) this.k.mightSleep(t, 'alloc_pages(GFP_KERNEL)');
+    if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
+      return 0;
+    const first = this.pages.alloc(order);
+    if (first < 0) return 0;
+    this.k.charge(t, CAT.alloc, Math.round(this.k.costs.pageAllocFree / 2));
+    this.pageKind[first] = PAGE_RAW_HEAD;
+    this.pageOrder[first] = order;
+    this.pageOwner[first] = owner;
+    for (let i = 1; i < 1 << order; i++) {
+      this.pageKind[first + i] = PAGE_RAW_TAIL;
+      this.pageBase[first + i] = first << this.pageShift;
+    }
+    this.pageBase[first] = first << this.pageShift;
+    this.addOwner(owner, this.pageSize << order);
+    return first << this.pageShift;
+  }
+
+  freePages(t: Thread | null, addr: number, order: number): void {
+    const first = addr >>> this.pageShift;
+    if (
+      addr % this.pageSize !== 0 ||
+      this.pageKind[first] !== PAGE_RAW_HEAD ||
+      this.pageOrder[first] !== order
+    ) {
+      this.k.reportBug(
+        'invalid-free',
+        t,
+        `free_pages(0x${addr.toString(16)}, ${order}) of pages not allocated so`,
+        {
+          addr,
+        },
+      );
+      return;
+    }
+    for (let i = 0; i < 1 << order; i++) this.pageKind[first + i] = PAGE_FREE;
+    this.u8.fill(POISON_FREE, addr, addr + (this.pageSize << order));
+    this.k.race.forget(addr, this.pageSize << order);
+    this.addOwner(this.pageOwner[first]!, -(this.pageSize << order));
+    this.pages.free(first, order);
+    if (t)
+      this.k.charge(t, CAT.alloc, this.k.costs.pageAllocFree - Math.round(this.k.costs.pageAllocFree / 2));
+  }
+
+  /**
+   * Checks a kernel access to [addr, addr+len): a KernelBug for freed memory (use after free)
+   * or past the object (out of bounds); feeds the race detector. Returns false on a bug.
+   */
+  access(t: Thread | null, addr: number, len: number, isWrite: boolean, site: number): boolean {
+    if (len <= 0) return true;
+    const page = addr >>> this.pageShift;
+    if (!(addr > 0 && page < this.numPages)) {
+      this.k.reportBug('out-of-bounds', t, `wild kernel access at 0x${addr.toString(16)}`, {
+        addr,
+        site: this.tagName(site),
+      });
+      return false;
+    }
+    const kind = this.pageKind[page]!;
+    if (kind === PAGE_SLAB) {
+      const cache = this.caches[this.pageCache[page]!]!;
+      const base = this.pageBase[page]!;
+      const start = base + Math.floor((addr - base) / cache.objSize) * cache.objSize;
+      if (this.slotState[start >>> GRANULE_SHIFT] !== SLOT_LIVE) {
+        this.k.reportBug(
+          'use-after-free',
+          t,
+          `${isWrite ? 'write' : 'read'} of ${len} B at 0x${addr.toString(16)} in a freed ${cache.name} object`,
+          {
+            addr,
+            site: this.tagName(site),
+            allocSite: this.tagName(this.slotSite[start >>> GRANULE_SHIFT]!),
+          },
+        );
+        return false;
+      }
+      if (addr + len > start + cache.objSize) {
+        this.k.reportBug(
+          'out-of-bounds',
+          t,
+          `${isWrite ? 'write' : 'read'} of ${len} B at 0x${addr.toString(16)} past a ${cache.name} object`,
+          {
+            addr,
+            site: this.tagName(site),
+          },
+        );
+        return false;
+      }
+    } else if (kind === PAGE_FREE) {
+      this.k.reportBug(
+        'use-after-free',
+        t,
+        `${isWrite ? 'write' : 'read'} at 0x${addr.toString(16)} in a free page`,
+        {
+          addr,
+          site: this.tagName(site),
+        },
+      );
+      return false;
+    }
+    if (this.k.race.active && t !== null) this.k.race.access(t, addr, len, isWrite, site);
+    return true;
+  }
+
+  // --- word access for kernel data structures (pointers, counters) ---
+
+  readWord(addr: number): number {
+    return this.k.arch.wordSize === 8
+      ? this.view.getUint32(addr, true) + this.view.getUint32(addr + 4, true) * 2 ** 32
+      : this.view.getUint32(addr, true);
+  }
+
+  writeWord(addr: number, value: number): void {
+    if (this.k.arch.wordSize === 8) {
+      this.view.setUint32(addr, value >>> 0, true);
+      this.view.setUint32(addr + 4, Math.floor(value / 2 ** 32), true);
+    } else {
+      this.view.setUint32(addr, value >>> 0, true);
+    }
+  }
+
+  // --- accounting and reports ---
+
+  ownerLiveBytes(owner: number | string): number {
+    const id = typeof owner === 'string' ? this.tagIds.get(owner) : owner;
+    return id === undefined ? 0 : (this.ownerBytes[id] ?? 0);
+  }
+
+  ownerHighWater(owner: number | string): number {
+    const id = typeof owner === 'string' ? this.tagIds.get(owner) : owner;
+    return id === undefined ? 0 : (this.ownerHigh[id] ?? 0);
+  }
+
+  /** Live bytes per owner tag whose name starts with `prefix` (e.g. "user:1000"). */
+  liveBytesByOwner(prefix = ''): Map<string, number> {
+    const out = new Map<string, number>();
+    for (let id = 1; id < this.tagNames.length; id++) {
+      const name = this.tagNames[id]!;
+      const bytes = this.ownerBytes[id] ?? 0;
+      if (bytes !== 0 && name.startsWith(prefix)) out.set(name, bytes);
+    }
+    return out;
+  }
+
+  snapshot(): MemSnapshot {
+    return {
+      seq: this.seq,
+      liveObjects: this.liveObjects,
+      liveBytes: this.liveBytes,
+      pagesInUse: this.pages.inUse,
+    };
+  }
+
+  /** Every live object allocated since `since` (a snapshot), with its call-site tag: a leak report. */
+  liveObjectsSince(since: MemSnapshot | null = null): LiveObject[] {
+    const out: LiveObject[] = [];
+    const fromSeq = since?.seq ?? 0;
+    for (let page = 1; page < this.numPages; page++) {
+      if (this.pageKind[page] !== PAGE_SLAB) continue;
+      const cache = this.caches[this.pageCache[page]!]!;
+      const pageStart = page << this.pageShift;
+      const base = this.pageBase[page]!;
+      for (let addr = base; addr < base + cache.objsPerSlab * cache.objSize; addr += cache.objSize) {
+        if (addr < pageStart || addr >= pageStart + this.pageSize) continue;
+        const slot = addr >>> GRANULE_SHIFT;
+        if (this.slotState[slot] !== SLOT_LIVE || this.slotSeq[slot]! < fromSeq) continue;
+        out.push({
+          addr,
+          size: this.slotSize[slot]!,
+          cache: cache.name,
+          owner: this.tagName(this.slotOwner[slot]!),
+          site: this.tagName(this.slotSite[slot]!),
+          seq: this.slotSeq[slot]!,
+        });
+      }
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Reports each object still live since `since` as a `leak` KernelBug; returns how many. */
+  reportLeaks(since: MemSnapshot | null = null): number {
+    const leaks = this.liveObjectsSince(since);
+    for (const obj of leaks) {
+      this.k.reportBug(
+        'leak',
+        null,
+        `${obj.size} B (${obj.cache}) allocated at ${obj.site} for ${obj.owner} never freed`,
+        {
+          addr: obj.addr,
+          site: obj.site,
+          owner: obj.owner,
+        },
+      );
+    }
+    return leaks.length;
+  }
+
+  cacheStats(): {
+    name: string;
+    objSize: number;
+    live: number;
+    high: number;
+    slabs: number;
+    fast: number;
+    slow: number;
+  }[] {
+    return this.caches.map((c) => ({
+      name: c.name,
+      objSize: c.objSize,
+      live: c.liveObjects,
+      high: c.highObjects,
+      slabs: c.slabs,
+      fast: c.fastAllocs,
+      slow: c.slowAllocs,
+    }));
+  }
+}

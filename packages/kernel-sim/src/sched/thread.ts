@@ -1,0 +1,82 @@
+import { CycleCounter } from '../clock.js';
+import type { Lock } from '../sync.js';
+import type { AddressSpace } from '../uaccess.js';
+
+/** Values a simulated thread yields to the scheduler. */
+export const Y_PREEMPT = 0; // a preemption point: another thread may run now
+export const Y_BLOCK = 1; // the thread is blocked (waiting for a lock, a mutex, an event)
+export type YieldCode = typeof Y_PREEMPT | typeof Y_BLOCK;
+
+/** Kernel code that may sleep or be preempted is written as a generator of yield codes. */
+export type KGen<T = void> = Generator<YieldCode, T, void>;
+
+export const RUNNABLE = 0;
+export const BLOCKED = 1;
+export const DONE = 2;
+
+export interface FileLike {
+  /** What kind of file it is (a perfmon context...); opaque to kernel-sim. */
+  readonly kind: string;
+  release?(thread: Thread | null): void;
+}
+
+export class Process {
+  readonly threads: Thread[] = [];
+  readonly files: (FileLike | null)[] = [];
+  constructor(
+    readonly pid: number,
+    public uid: number,
+    public gid: number,
+    readonly mm: AddressSpace,
+    readonly name: string,
+    public fdLimit: number,
+  ) {}
+}
+
+export class Thread {
+  readonly clock = new CycleCounter();
+  /** The clock of the CPU this thread runs on (set by the kernel). */
+  cpuClock: CycleCounter = this.clock;
+  // sync state
+  preemptCount = 0;
+  irqsOff = false;
+  inIrq = false;
+  readonly heldLocks: Lock[] = [];
+  /** Irq state a blocked spin_lock_irqsave will hand to the lock when it gets it. */
+  pendingIrqFlags = 0;
+  // kernel stack
+  stackDepth = 0;
+  stackHigh = 0;
+  callStackHigh = 0;
+  // scheduling
+  state = RUNNABLE;
+  blockedOn: object | null = null;
+  body: KGen<unknown> | null = null;
+  result: unknown = undefined;
+  killedBy: string | null = null;
+  syscall: string | null = null;
+  /** ptrace-style stop (used by callers that model stopped targets). */
+  stopped = false;
+  tracer: Thread | null = null;
+  exited = false;
+  /** Vector clock for the race detector, allocated only when it is active. */
+  vc: Int32Array | null = null;
+  /** Per-thread data owned by higher layers (perfmon context pointer...). */
+  readonly slots = new Map<string, unknown>();
+
+  constructor(
+    readonly id: number,
+    readonly tid: number,
+    readonly name: string,
+    readonly process: Process,
+    readonly cpu: number,
+  ) {}
+
+  get label(): string {
+    return `T${this.id} ${this.name}`;
+  }
+
+  get atomic(): boolean {
+    return this.preemptCount > 0 || this.irqsOff || this.inIrq;
+  }
+}

@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GFP_KERNEL } from './mem/memory.js';
+import { oneThread, testKernel } from './test-util.js';
+import { PROT_READ, UserSegfault } from './uaccess.js';
+
+function setup(opts = {}) {
+  const k = testKernel(opts);
+  const { t } = oneThread(k);
+  const mm = t.process.mm;
+  const kbuf = k.mem.kmalloc(t, 8192, GFP_KERNEL, 0, 0);
+  return { k, t, mm, kbuf };
+}
+
+describe('copy_from_user / copy_to_user', () => {
+  it('copies and charges fixed + per-byte cost', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(4096);
+    mm.write(u, new Uint8Array(704).fill(7));
+    const before = t.clock.total;
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 704)).toBe(0);
+    expect(t.clock.total - before).toBe(60 + Math.round(704 * 0.4));
+    expect(k.mem.u8.subarray(kbuf, kbuf + 704).every((b) => b === 7)).toBe(true);
+    k.mem.u8.fill(9, kbuf, kbuf + 16);
+    expect(k.uaccess.copyToUser(t, u, kbuf, 16)).toBe(0);
+    expect([...mm.read(u, 17)]).toEqual([...new Array(16).fill(9), 7]);
+  });
+
+  it('stops at a hole, returns the bytes not copied and zero-fills the kernel tail', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(8192);
+    mm.write(u, new Uint8Array(8192).fill(5));
+    mm.munmap(u + 4096, 4096);
+    k.mem.u8.fill(0xaa, kbuf, kbuf + 8192);
+    const left = k.uaccess.copyFromUser(t, kbuf, u + 4000, 200);
+    expect(left).toBe(104);
+    expect(k.mem.u8[kbuf + 95]).toBe(5);
+    expect(k.mem.u8.subarray(kbuf + 96, kbuf + 200).every((b) => b === 0)).toBe(true);
+    expect(k.mem.u8[kbuf + 200]).toBe(0xaa);
+  });
+
+  it('copies nothing for NULL, a read-only destination or an address past the user limit', () => {
+    const { k, t, mm, kbuf } = setup();
+    expect(k.uaccess.copyFromUser(t, kbuf, 0, 48)).toBe(48);
+    const ro = mm.mmap(4096, PROT_READ);
+    expect(k.uaccess.copyToUser(t, ro, kbuf, 48)).toBe(48);
+    expect(k.uaccess.copyFromUser(t, kbuf, ro, 48)).toBe(0);
+    expect(k.uaccess.copyFromUser(t, kbuf, 0xbffffff0, 48)).toBe(48);
+    expect(k.bugs).toHaveLength(0);
+  });
+
+  it('takes a minor fault on a not-present page, once', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(8192, PROT_READ | 2, { populate: false });
+    const before = t.clock.breakdown().fault;
+    expect(k.uaccess.copyFromUser(t, kbuf, u + 4090, 12)).toBe(0);
+    expect(t.clock.breakdown().fault - before).toBe(2 * k.costs.minorFault);
+    expect(k.uaccess.copyFromUser(t, kbuf, u + 4090, 12)).toBe(0);
+    expect(t.clock.breakdown().fault - before).toBe(2 * k.costs.minorFault);
+    expect(k.uaccess.faults).toBe(2);
+  });
+
+  it('flags a copy under a spinlock (sleeping function called from invalid context)', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(4096);
+    const lock = k.sync.createSpinlock('ctx->lock');
+    k.uaccess.copyFromUser(t, kbuf, u, 48);
+    expect(k.bugs).toHaveLength(0);
+    k.sync.spinLock(t, lock);
+    k.uaccess.copyFromUser(t, kbuf, u, 48);
+    k.sync.spinUnlock(t, lock);
+    expect(k.bugs.map((b) => b.kind)).toEqual(['sleep-in-atomic']);
+    expect(k.bugs[0]!.message).toMatch(/copy_from_user/);
+  });
+
+  it('without DEBUG_ATOMIC_SLEEP flags only a copy that really faults under the lock', () => {
+    const { k, t, mm, kbuf } = setup({ debugAtomicSleep: false });
+    const u = mm.mmap(4096);
+    const lock = k.sync.createSpinlock('ctx->lock');
+    k.sync.spinLock(t, lock);
+    k.uaccess.copyFromUser(t, kbuf, u, 48);
+    expect(k.bugs).toHaveLength(0);
+    mm.dropPages(u, 4096);
+    k.uaccess.copyFromUser(t, kbuf, u, 48);
+    k.sync.spinUnlock(t, lock);
+    expect(k.bugs.map((b) => b.kind)).toEqual(['sleep-in-atomic']);
+    expect(k.bugs[0]!.message).toMatch(/page fault in copy_from_user/);
+  });
+
+  it('fail_usercopy makes the nth copy fail whole', () => {
+    const { k, t, mm, kbuf } = setup({ faults: { failUsercopy: { nth: 2 } } });
+    const u = mm.mmap(4096);
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 48)).toBe(0);
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 48)).toBe(48);
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 48)).toBe(0);
+  });
+
+  it('user-mode accesses to holes are the program’s own segfault', () => {
+    const { mm } = setup();
+    const u = mm.mmap(4096);
+    expect(() => mm.write(u + 4096, new Uint8Array(1))).toThrow(UserSegfault);
+    expect(mm.describe(u)).toBe('mapped rw present');
+    expect(mm.describe(u + 4096)).toBe('unmapped');
+  });
+
+  it('property: a copy over a region with a hole copies exactly the bytes before it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 4 * 4096 - 1 }),
+        fc.integer({ min: 1, max: 6000 }),
+        fc.boolean(),
+        (holePage, start, len, toUser) => {
+          const { k, t, mm, kbuf } = setup();
+          const u = mm.mmap(4 * 4096);
+          const pattern = Uint8Array.from({ length: 4 * 4096 }, (_, i) => (i * 7 + 3) & 0xff);
+          mm.write(u, pattern);
+          mm.munmap(u + holePage * 4096, 4096);
+          const holeStart = u + holePage * 4096;
+          const a = u + start;
+          const end = Math.min(a + len, u + 4 * 4096 + 4096);
+          const expectCopied =
+            a >= holeStart && a < holeStart + 4096
+              ? 0
+              : a < holeStart
+                ? Math.min(len, holeStart - a)
+                : Math.min(len, u + 4 * 4096 - a);
+          void end;
+          k.mem.u8.fill(0x11, kbuf, kbuf + 8192);
+          const left = toUser
+            ? k.uaccess.copyToUser(t, a, kbuf, len)
+            : k.uaccess.copyFromUser(t, kbuf, a, len);
+          if (left !== len - expectCopied) return false;
+          if (!toUser) {
+            for (let i = 0; i < expectCopied; i++)
+              if (k.mem.u8[kbuf + i] !== pattern[start + i]) return false;
+            for (let i = expectCopied; i < len; i++) if (k.mem.u8[kbuf + i] !== 0) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

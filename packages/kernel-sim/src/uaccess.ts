@@ -1,0 +1,239 @@
+import { CAT } from './clock.js';
+import { checkInteger, InvalidArgumentError } from './errors.js';
+import { FaultInjector } from './fault.js';
+import type { Kernel } from './kernel.js';
+import type { Thread } from './sched/thread.js';
+
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+
+const P_MAPPED = 1;
+const P_PRESENT = 2;
+const P_READ = 4;
+const P_WRITE = 8;
+
+/** One mmap'd range with its own backing bytes and per-page state. */
+export interface Region {
+  readonly start: number;
+  readonly size: number;
+  readonly bytes: Uint8Array;
+  readonly pageState: Uint8Array;
+}
+
+/** A user process crashed touching its own memory (the simulated program's bug, not the kernel's). */
+export class UserSegfault extends Error {
+  override readonly name = 'UserSegfault';
+  constructor(readonly addr: number) {
+    super(`user access to unmapped or protected address 0x${addr.toString(16)}`);
+  }
+}
+
+export interface MmapOptions {
+  /** Pages start present (as after the process touched them). Default true. */
+  populate?: boolean;
+}
+
+/**
+ * A simulated user address space: mapped regions with protection, pages that are not present
+ * until first touched (a minor fault), and holes (unmapped addresses). Regions are separated
+ * by an unmapped guard page so an overrun lands on a hole.
+ */
+export class AddressSpace {
+  readonly regions: Region[] = [];
+  private next: number;
+  private last: Region | null = null;
+
+  constructor(
+    readonly pageSize: number,
+    readonly userBase: number,
+    readonly userLimit: number,
+  ) {
+    this.next = userBase;
+  }
+
+  mmap(length: number, prot: number = PROT_READ | PROT_WRITE, opts: MmapOptions = {}): number {
+    checkInteger('mmap length', length, 1, 1 << 30);
+    const size = Math.ceil(length / this.pageSize) * this.pageSize;
+    const start = this.next;
+    if (start + size > this.userLimit)
+      throw new InvalidArgumentError('mmap length', length, 'fits the user address space');
+    this.next = start + size + this.pageSize; // guard page
+    const state = P_MAPPED | protBits(prot) | (opts.populate === false ? 0 : P_PRESENT);
+    const region: Region = {
+      start,
+      size,
+      bytes: new Uint8Array(size),
+      pageState: new Uint8Array(size / this.pageSize).fill(state),
+    };
+    this.regions.push(region);
+    return start;
+  }
+
+  munmap(addr: number, length: number): void {
+    this.forPages(addr, length, (r, p) => {
+      r.pageState[p] = 0;
+    });
+  }
+
+  mprotect(addr: number, length: number, prot: number): void {
+    this.forPages(addr, length, (r, p) => {
+      const s = r.pageState[p]!;
+      if (s & P_MAPPED) r.pageState[p] = (s & (P_MAPPED | P_PRESENT)) | protBits(prot);
+    });
+  }
+
+  /** Makes pages not present (as if never touched): the next access is a minor fault. */
+  dropPages(addr: number, length: number): void {
+    this.forPages(addr, length, (r, p) => {
+      r.pageState[p]! &= ~P_PRESENT;
+    });
+  }
+
+  private forPages(addr: number, length: number, fn: (r: Region, page: number) => void): void {
+    for (let a = Math.floor(addr / this.pageSize) * this.pageSize; a < addr + length; a += this.pageSize) {
+      const r = this.regionOf(a);
+      if (r) fn(r, (a - r.start) / this.pageSize);
+    }
+  }
+
+  regionOf(addr: number): Region | null {
+    const last = this.last;
+    if (last !== null && addr >= last.start && addr < last.start + last.size) return last;
+    for (const r of this.regions) {
+      if (addr >= r.start && addr < r.start + r.size) {
+        this.last = r;
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Describes an address for reports: "mapped rw present", "unmapped", ... */
+  describe(addr: number): string {
+    const r = this.regionOf(addr);
+    if (!r) return 'unmapped';
+    const s = r.pageState[(addr - r.start) / this.pageSize]!;
+    if (!(s & P_MAPPED)) return 'unmapped';
+    return `mapped ${s & P_READ ? 'r' : '-'}${s & P_WRITE ? 'w' : '-'} ${s & P_PRESENT ? 'present' : 'not-present'}`;
+  }
+
+  // --- the simulated program's own accesses (user mode: no kernel cost, faults are its own) ---
+
+  /** User-mode write: marks pages present; throws UserSegfault on a hole or read-only page. */
+  write(addr: number, data: Uint8Array): void {
+    this.userRange(addr, data.length, P_WRITE);
+    let done = 0;
+    while (done < data.length) {
+      const r = this.regionOf(addr + done)!;
+      const off = addr + done - r.start;
+      const n = Math.min(data.length - done, r.size - off);
+      r.bytes.set(data.subarray(done, done + n), off);
+      done += n;
+    }
+  }
+
+  read(addr: number, length: number): Uint8Array {
+    this.userRange(addr, length, P_READ);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const r = this.regionOf(addr + done)!;
+      const off = addr + done - r.start;
+      const n = Math.min(length - done, r.size - off);
+      out.set(r.bytes.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** A DataView over [addr, addr+length) if it lies in one region (for marshalling structs). */
+  dataView(addr: number, length: number, write: boolean): DataView {
+    this.userRange(addr, length, write ? P_WRITE : P_READ);
+    const r = this.regionOf(addr)!;
+    if (addr + length > r.start + r.size) throw new UserSegfault(r.start + r.size);
+    return new DataView(r.bytes.buffer, r.bytes.byteOffset + addr - r.start, length);
+  }
+
+  private userRange(addr: number, length: number, need: number): void {
+    for (let a = addr; a < addr + length; ) {
+      const r = this.regionOf(a);
+      const p = r ? (a - r.start) / this.pageSize : 0;
+      const idx = Math.floor(p);
+      if (!r || !(r.pageState[idx]! & P_MAPPED) || !(r.pageState[idx]! & need)) throw new UserSegfault(a);
+      r.pageState[idx]! |= P_PRESENT;
+      a = r.start + (idx + 1) * this.pageSize;
+    }
+  }
+}
+
+function protBits(prot: number): number {
+  return (prot & PROT_READ ? P_READ : 0) | (prot & PROT_WRITE ? P_READ | P_WRITE : 0);
+}
+
+/**
+ * copy_from_user / copy_to_user: return the number of bytes NOT copied, stop at the first bad
+ * byte, zero-fill the kernel tail on a short copy in, charge fixed + per-byte cost, take a
+ * minor fault on a not-present page. A copy is a sleepable operation: the caller places the
+ * preemption point after it (a fault's sleep is modelled at the end of the copy).
+ */
+export class UserAccess {
+  readonly failUsercopy: FaultInjector;
+  faults = 0;
+
+  constructor(private readonly k: Kernel) {
+    this.failUsercopy = new FaultInjector('fail_usercopy', k.faults.failUsercopy, k.rng('fail_usercopy'));
+  }
+
+  copyFromUser(t: Thread, kaddr: number, uaddr: number, len: number, site = 0): number {
+    return this.copy(t, kaddr, uaddr, len, false, site);
+  }
+
+  copyToUser(t: Thread, uaddr: number, kaddr: number, len: number, site = 0): number {
+    return this.copy(t, kaddr, uaddr, len, true, site);
+  }
+
+  private copy(t: Thread, kaddr: number, uaddr: number, len: number, toUser: boolean, site: number): number {
+    if (len === 0) return 0;
+    const k = this.k;
+    const what = toUser ? 'copy_to_user' : 'copy_from_user';
+    k.mightSleep(t, what);
+    const mem = k.mem;
+    if (!mem.access(t, kaddr, len, !toUser, site)) return len;
+    const mm = t.process.mm;
+    if (this.failUsercopy.enabled && this.failUsercopy.shouldFail(`${what} ${mem.tagName(site)}`)) {
+      if (!toUser) mem.u8.fill(0, kaddr, kaddr + len);
+      return len;
+    }
+    // access_ok: the whole range must lie below the user limit, or nothing is copied.
+    if (uaddr < 0 || uaddr + len > mm.userLimit || !Number.isInteger(uaddr)) {
+      if (!toUser) mem.u8.fill(0, kaddr, kaddr + len);
+      return len;
+    }
+    k.charge(t, CAT.copy, k.costs.copyFixed);
+    const need = toUser ? P_WRITE : P_READ;
+    const pageSize = mm.pageSize;
+    let done = 0;
+    while (done < len) {
+      const ua = uaddr + done;
+      const r = mm.regionOf(ua);
+      const page = r ? Math.floor((ua - r.start) / pageSize) : 0;
+      const state = r ? r.pageState[page]! : 0;
+      if (!r || !(state & P_MAPPED) || !(state & need)) break;
+      if (!(state & P_PRESENT)) {
+        this.faults++;
+        k.charge(t, CAT.fault, k.costs.minorFault);
+        if (t.atomic) k.sleepInAtomic(t, `page fault in ${what} at 0x${ua.toString(16)}`);
+        r.pageState[page] = state | P_PRESENT;
+      }
+      const off = ua - r.start;
+      const n = Math.min(len - done, (page + 1) * pageSize - off);
+      if (toUser) r.bytes.set(mem.u8.subarray(kaddr + done, kaddr + done + n), off);
+      else mem.u8.set(r.bytes.subarray(off, off + n), kaddr + done);
+      done += n;
+    }
+    k.charge(t, CAT.copy, Math.round(done * k.costs.copyPerByte));
+    if (done < len && !toUser) mem.u8.fill(0, kaddr + done, kaddr + len);
+    return len - done;
+  }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// What users of single packages get: build every publishable package, pack it, run publint
+// and arethetypeswrong over the tarball, install all tarballs into a scratch project outside
+// the workspace and import every public entry point there (and run every bin with --version).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const run = (cmd, args, cwd = root) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+
+const packages = ['packages', 'apps']
+  .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
+  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+  .filter(({ pkg }) => pkg.private !== true);
+
+process.stdout.write(`building ${packages.length} publishable packages\n`);
+run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+
+const scratch = mkdtempSync(join(tmpdir(), 'pfmsim-consumer-'));
+const tarballs = join(scratch, 'tarballs');
+mkdirSync(tarballs);
+let passed = 0;
+for (const { dir, pkg } of packages) {
+  const out = run('pnpm', ['pack', '--pack-destination', tarballs], dir).trim().split('\n').pop();
+  const tarball = out.startsWith('/') ? out : join(tarballs, out);
+  run('pnpm', ['exec', 'publint', 'run', tarball, '--strict'], dir);
+  run('pnpm', ['exec', 'attw', tarball, '--profile', 'esm-only', '--format', 'table-flipped'], root);
+  process.stdout.write(`${pkg.name}: packed, publint and attw clean\n`);
+  passed += 2;
+}
+
+const consumer = join(scratch, 'consumer');
+mkdirSync(consumer);
+writeFileSync(
+  join(consumer, 'package.json'),
+  JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+);
+const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files], consumer);
+
+for (const { pkg } of packages) {
+  for (const [subpath, target] of Object.entries(pkg.exports ?? { '.': pkg.main })) {
+    if (subpath === './package.json') continue;
+    const specifier = pkg.name + subpath.slice(1);
+    const isJson = JSON.stringify(target).includes('.json');
+    const code = isJson
+      ? `const m = await import(${JSON.stringify(specifier)}, { with: { type: 'json' } }); if (!m.default) process.exit(1);`
+      : `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) { console.error('no exports'); process.exit(1); }`;
+    run('node', ['--input-type=module', '-e', code], consumer);
+    process.stdout.write(`import ${specifier}: ok\n`);
+    passed++;
+  }
+  for (const bin of Object.keys(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {}))) {
+    run(join(consumer, 'node_modules', '.bin', bin), ['--version'], consumer);
+    process.stdout.write(`bin ${bin} --version: ok\n`);
+    passed++;
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+
+const countsDir = process.env.PFMSIM_COUNTS_DIR;
+if (countsDir) {
+  mkdirSync(countsDir, { recursive: true });
+  writeFileSync(join(countsDir, 'packages.json'), JSON.stringify({ passed, failed: 0 }));
+}
+process.stdout.write(`packages: ${passed} passed, 0 failed\n`);
