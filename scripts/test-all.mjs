@@ -10,7 +10,7 @@ const countsDir = join(root, 'node_modules', '.pfmsim-counts');
 rmSync(countsDir, { recursive: true, force: true });
 
 const steps = [
-  { name: 'lint', cmd: ['pnpm', 'exec', 'biome', 'ci', '.'] },
+  { name: 'lint', cmd: ['pnpm', 'exec', 'biome', 'ci', '--colors=off', '.'] },
   { name: 'typecheck', cmd: ['pnpm', 'exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'] },
   { name: 'unit tests', cmd: ['pnpm', 'exec', 'vitest', 'run'] },
   { name: 'packages', cmd: ['node', 'scripts/check-packages.mjs'] },
