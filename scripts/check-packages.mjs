@@ -54,8 +54,8 @@ run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files],
 for (const { pkg } of packages) {
   for (const [subpath, target] of Object.entries(pkg.exports ?? { '.': pkg.main })) {
     if (subpath === './package.json') continue;
-    const specifier = pkg.name + subpath.slice(1);
-    const isJson = JSON.stringify(target).includes('.json');
+    const specifier = pkg.name + concreteSubpath(consumer, pkg.name, subpath, target).slice(1);
+    const isJson = specifier.endsWith('.json') || JSON.stringify(target).includes('.json');
     const code = isJson
       ? `const m = await import(${JSON.stringify(specifier)}, { with: { type: 'json' } }); if (!m.default) process.exit(1);`
       : `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) { console.error('no exports'); process.exit(1); }`;
@@ -70,6 +70,29 @@ for (const { pkg } of packages) {
   }
 }
 rmSync(scratch, { recursive: true, force: true });
+
+/** A wildcard export ("./models/*") is checked through one real file it matches. */
+function concreteSubpath(consumerDir, name, subpath, target) {
+  if (!subpath.includes('*')) return subpath;
+  const pattern = typeof target === 'string' ? target : Object.values(target)[0];
+  const [prefix, suffix] = pattern.split('*');
+  const base = join(consumerDir, 'node_modules', name);
+  const found = findFile(join(base, prefix), suffix);
+  if (!found) throw new Error(`${name}: export ${subpath} matches no file in the package`);
+  const matched = found.slice(join(base, prefix).length + 1, found.length - suffix.length);
+  return subpath.replace('*', matched);
+}
+
+function findFile(dir, suffix) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const inner = findFile(path, suffix);
+      if (inner) return inner;
+    } else if (path.endsWith(suffix)) return path;
+  }
+  return null;
+}
 
 const countsDir = process.env.PFMSIM_COUNTS_DIR;
 if (countsDir) {

@@ -1,0 +1,81 @@
+export {
+  CONFORMANCE_CHECKS,
+  type ConformanceCheck,
+  type ConformanceFinding,
+  type ConformanceOptions,
+  formatFinding,
+  runConformance,
+} from './conformance.js';
+export { encodeX86EvtSel, eventFields, resolveEvent, X86_EVTSEL, type X86EvtSelOptions } from './encode.js';
+export { buildJsonSchema, JSON_SCHEMA_FILE, renderJsonSchema } from './json-schema.js';
+export {
+  bitsAbove,
+  effectiveCounters,
+  type FixedCounterRef,
+  lowBits,
+  MASK64,
+  normaliseModel,
+  type PmcDescriptor,
+  type PmdDescriptor,
+  type PmuEncoding,
+  type PmuEvent,
+  type PmuModel,
+  type PmuSource,
+  type PmuUnitMask,
+  type RegisterDescriptor,
+  toModelFile,
+} from './model.js';
+export {
+  DuplicateModelError,
+  EXTRA_MODELS_ENV,
+  getModel,
+  InvalidModelError,
+  listModelFiles,
+  listModelIds,
+  listModels,
+  loadModelFile,
+  type ModelSummary,
+  modelDirectories,
+  modelFile,
+  PACKAGE_MODELS_DIR,
+  refreshModels,
+  registerModelDirectory,
+  resetModelDirectories,
+  UnknownModelError,
+} from './registry.js';
+export {
+  SCHEMA_RULES,
+  type SchemaRule,
+  SEMANTIC_RULES,
+  type SemanticRule,
+  VALIDATION_RULES,
+  type ValidationRule,
+} from './rules.js';
+export {
+  ARCH_IDS,
+  type ArchId,
+  ENCODING_SCHEMES,
+  type EncodingScheme,
+  type EventFile,
+  formatHex,
+  HEX64_PATTERN,
+  MAX_REGISTER_INDEX,
+  type PmcFile,
+  type PmdFile,
+  type PmuModelFile,
+  PmuModelFileSchema,
+  parseHex,
+  REGISTER_FLAG_BITS,
+  REGISTER_FLAGS,
+  type RegisterFlag,
+  type SourceFile,
+  type UnitMaskFile,
+} from './schema.js';
+export { renderModelTable, replaceModelTable, TABLE_END, TABLE_START } from './table.js';
+export {
+  formatPath,
+  formatValidationError,
+  type ValidationError,
+  type ValidationResult,
+  validateModel,
+} from './validate.js';

@@ -1,0 +1,229 @@
+import { execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DuplicateModelError,
+  EXTRA_MODELS_ENV,
+  getModel,
+  InvalidModelError,
+  listModelFiles,
+  listModelIds,
+  listModels,
+  loadModelFile,
+  modelDirectories,
+  modelFile,
+  PACKAGE_MODELS_DIR,
+  refreshModels,
+  registerModelDirectory,
+  resetModelDirectories,
+  UnknownModelError,
+} from './registry.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** The nine models issue 3 asks for. */
+const REQUIRED_IDS = [
+  'amd64-k8',
+  'intel-arch-perfmon',
+  'intel-core',
+  'intel-p4',
+  'intel-p6',
+  'itanium2',
+  'mips64',
+  'montecito',
+  'power5',
+];
+
+/** A copy of the shipped P6 model under a new id and vendor, as a contributor would add. */
+function contributedModel(id = 'acme-p6-clone'): string {
+  const p6 = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'), 'utf8'));
+  return JSON.stringify({ ...p6, id, vendor: 'acme', name: 'ACME P6 clone' }, null, 2);
+}
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'pmu-models-'));
+});
+afterEach(() => {
+  resetModelDirectories();
+  delete process.env[EXTRA_MODELS_ENV];
+  refreshModels();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('registry', () => {
+  it('lists every shipped model, sorted by id', () => {
+    const ids = listModelIds();
+    expect(ids).toEqual([...ids].sort());
+    for (const id of REQUIRED_IDS) expect(ids).toContain(id);
+    const summaries = listModels();
+    expect(summaries.map((s) => s.id)).toEqual(ids);
+    const p6 = summaries.find((s) => s.id === 'intel-p6');
+    expect(p6).toMatchObject({
+      name: 'Intel P6 processor Family',
+      vendor: 'intel',
+      pmcCount: 2,
+      pmdCount: 2,
+      counterCount: 2,
+      counterWidth: 31,
+      hwCounterWidth: 32,
+    });
+    expect(p6?.file).toBe(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'));
+  });
+
+  it('finds the package models directory from the module URL', () => {
+    expect(existsSync(PACKAGE_MODELS_DIR)).toBe(true);
+    expect(PACKAGE_MODELS_DIR).toBe(join(PACKAGE_DIR, 'models/'));
+    expect(modelDirectories()[0]).toBe(join(PACKAGE_DIR, 'models'));
+  });
+
+  it('returns the same cached model object on every lookup', () => {
+    expect(getModel('intel-core')).toBe(getModel('intel-core'));
+    expect(Object.isFrozen(getModel('intel-core'))).toBe(true);
+    expect(Object.isFrozen(getModel('intel-core').events[0])).toBe(true);
+  });
+
+  it('gives lookups on a model', () => {
+    const core = getModel('intel-core');
+    expect(core.pmcByIndex(16)?.name).toBe('FIXED_CTRL');
+    expect(core.pmdByIndex(18)?.name).toBe('FIXED_CTR2');
+    expect(core.pmcByIndex(2)).toBeUndefined();
+    expect(core.eventByName('cpu_clk_unhalted:REF')?.name).toBe('CPU_CLK_UNHALTED');
+    expect(core.eventsByCode(0xc0n).map((e) => e.name)).toEqual(['INSTRUCTIONS_RETIRED', 'INST_RETIRED']);
+    expect(core.counterPmds).toEqual([0, 1, 16, 17, 18]);
+    expect(core.maxPmc).toBe(18);
+    expect(core.maxPmd).toBe(19);
+    expect(modelFile('intel-core')).toBe(join(PACKAGE_MODELS_DIR, 'intel', 'core.json'));
+  });
+
+  it('names the unknown id and the accepted ids', () => {
+    let error: unknown;
+    try {
+      getModel('pentium-9');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnknownModelError);
+    const unknown = error as UnknownModelError;
+    expect(unknown.id).toBe('pentium-9');
+    expect(unknown.accepted).toEqual(listModelIds());
+    expect(unknown.message).toContain('unknown PMU model "pentium-9"');
+    for (const id of REQUIRED_IDS) expect(unknown.message).toContain(id);
+    expect(unknown.code).toBe('PFMSIM_UNKNOWN_MODEL');
+  });
+});
+
+describe('adding a model is adding a file', () => {
+  it('picks up a file dropped into a registered directory', () => {
+    mkdirSync(join(scratch, 'acme'));
+    writeFileSync(join(scratch, 'acme', 'p6-clone.json'), contributedModel());
+    expect(listModelIds()).not.toContain('acme-p6-clone');
+    registerModelDirectory(scratch);
+    expect(listModelIds()).toContain('acme-p6-clone');
+    expect(getModel('acme-p6-clone').name).toBe('ACME P6 clone');
+    expect(modelFile('acme-p6-clone')).toBe(join(scratch, 'acme', 'p6-clone.json'));
+  });
+
+  it(`picks up a file from a directory named in ${EXTRA_MODELS_ENV}`, () => {
+    mkdirSync(join(scratch, 'acme'));
+    writeFileSync(join(scratch, 'acme', 'env.json'), contributedModel('acme-from-env'));
+    process.env[EXTRA_MODELS_ENV] = scratch;
+    refreshModels();
+    expect(listModelIds()).toContain('acme-from-env');
+  });
+
+  it('picks up a file dropped into the package models/ directory, with no code change', () => {
+    // A copy of the package: the same sources and the same discovery code path, plus one
+    // new file under models/. Run in a fresh Node process so nothing is cached.
+    const pkg = join(scratch, 'pmu-models');
+    for (const entry of ['src', 'models', 'package.json'])
+      cpSync(join(PACKAGE_DIR, entry), join(pkg, entry), { recursive: true });
+    symlinkSync(join(PACKAGE_DIR, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+    mkdirSync(join(pkg, 'models', 'acme'));
+    writeFileSync(join(pkg, 'models', 'acme', 'p6-clone.json'), contributedModel());
+    const script = `
+      const r = await import(${JSON.stringify(join(pkg, 'src', 'index.ts'))});
+      const m = r.getModel('acme-p6-clone');
+      console.log(JSON.stringify({ ids: r.listModelIds(), dir: r.PACKAGE_MODELS_DIR, events: m.events.length }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PACKAGE_DIR,
+      encoding: 'utf8',
+      env: { ...process.env, [EXTRA_MODELS_ENV]: '' },
+    });
+    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+      ids: string[];
+      dir: string;
+      events: number;
+    };
+    expect(result.dir).toBe(join(pkg, 'models/'));
+    expect(result.ids).toContain('acme-p6-clone');
+    expect(result.ids).toEqual(expect.arrayContaining(REQUIRED_IDS));
+    expect(result.events).toBe(getModel('intel-p6').events.length);
+  });
+
+  it('refuses two files declaring the same id', () => {
+    mkdirSync(join(scratch, 'intel'));
+    writeFileSync(
+      join(scratch, 'intel', 'p6-again.json'),
+      readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json')),
+    );
+    registerModelDirectory(scratch);
+    expect(() => listModelIds()).toThrow(DuplicateModelError);
+    expect(() => listModelIds()).toThrow(/"intel-p6" is declared by both/);
+  });
+
+  it('refuses an invalid file, naming the file, the path and the rule', () => {
+    const file = join(scratch, 'acme', 'broken.json');
+    mkdirSync(dirname(file));
+    const broken = JSON.parse(contributedModel('acme-broken'));
+    broken.events[12].counters = [0, 5];
+    writeFileSync(file, JSON.stringify(broken));
+    registerModelDirectory(scratch);
+    let error: unknown;
+    try {
+      listModels();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidModelError);
+    const invalid = error as InvalidModelError;
+    expect(invalid.file).toBe(file);
+    expect(invalid.errors).toEqual([
+      { path: 'events[12].counters', rule: 'counter-exists', message: 'counter 5 does not exist' },
+    ]);
+    expect(invalid.message).toContain(
+      `${file}:\n  events[12].counters: counter 5 does not exist [counter-exists]`,
+    );
+  });
+
+  it('reports a file that is not JSON under the json rule', () => {
+    const file = join(scratch, 'bad.json');
+    writeFileSync(file, '{ "id": "x", ');
+    expect(() => loadModelFile(file)).toThrow(InvalidModelError);
+    try {
+      loadModelFile(file);
+    } catch (e) {
+      expect((e as InvalidModelError).errors[0]).toMatchObject({ path: '$', rule: 'json' });
+    }
+  });
+
+  it('walks subdirectories and ignores other files', () => {
+    mkdirSync(join(scratch, 'a', 'b'), { recursive: true });
+    writeFileSync(join(scratch, 'a', 'b', 'x.json'), '{}');
+    writeFileSync(join(scratch, 'a', 'README.md'), '# not a model');
+    expect(listModelFiles(scratch)).toEqual([join(scratch, 'a', 'b', 'x.json')]);
+    expect(listModelFiles(join(scratch, 'missing'))).toEqual([]);
+  });
+});

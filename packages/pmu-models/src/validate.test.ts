@@ -1,0 +1,493 @@
+import { describe, expect, it } from 'vitest';
+import { UMASK_EVENT, validFixture } from './fixtures.js';
+import { SCHEMA_RULES, SEMANTIC_RULES, type ValidationError } from './rules.js';
+import type { PmuModelFile } from './schema.js';
+import { formatPath, formatValidationError, validateModel } from './validate.js';
+
+interface BrokenCase {
+  readonly title: string;
+  readonly mutate: (f: PmuModelFile) => void;
+  /** The error that must be reported. */
+  readonly path: string;
+  readonly rule: string;
+  readonly message?: string;
+  /** Other errors are expected too (a cascade the mutation cannot avoid). */
+  readonly alsoOthers?: boolean;
+}
+
+const u = UMASK_EVENT;
+
+const BROKEN: readonly BrokenCase[] = [
+  // schema rules
+  { title: 'missing id', mutate: (f) => Reflect.deleteProperty(f, 'id'), path: 'id', rule: 'required' },
+  {
+    title: 'missing event description',
+    mutate: (f) => Reflect.deleteProperty(f.events[0]!, 'description'),
+    path: 'events[0].description',
+    rule: 'required',
+  },
+  {
+    title: 'counterWidth as a string',
+    mutate: (f) => Reflect.set(f, 'counterWidth', '31'),
+    path: 'counterWidth',
+    rule: 'type',
+  },
+  { title: 'pmcs not a list', mutate: (f) => Reflect.set(f, 'pmcs', {}), path: 'pmcs', rule: 'type' },
+  {
+    title: 'hex value without 0x',
+    mutate: (f) => {
+      f.pmcs[0]!.defaultValue = '100000';
+    },
+    path: 'pmcs[0].defaultValue',
+    rule: 'format',
+    message: 'expected a 64-bit hex string',
+  },
+  {
+    title: 'hex value wider than 64 bits',
+    mutate: (f) => {
+      f.pmds[0]!.reservedMask = '0x1ffffffffffffffff';
+    },
+    path: 'pmds[0].reservedMask',
+    rule: 'format',
+  },
+  {
+    title: 'event name with a colon',
+    mutate: (f) => {
+      f.events[1]!.name = 'INST:RETIRED';
+    },
+    path: 'events[1].name',
+    rule: 'format',
+    alsoOthers: true,
+  },
+  {
+    title: 'id not kebab case',
+    mutate: (f) => {
+      f.id = 'Intel_P6';
+    },
+    path: 'id',
+    rule: 'format',
+  },
+  {
+    title: 'counterWidth 65',
+    mutate: (f) => Reflect.set(f, 'counterWidth', 65),
+    path: 'counterWidth',
+    rule: 'range',
+  },
+  {
+    title: 'counterWidth 0',
+    mutate: (f) => Reflect.set(f, 'counterWidth', 0),
+    path: 'counterWidth',
+    rule: 'range',
+  },
+  { title: 'no sources', mutate: (f) => Reflect.set(f, 'sources', []), path: 'sources', rule: 'range' },
+  {
+    title: 'unknown arch',
+    mutate: (f) => Reflect.set(f, 'archs', ['i386', 'vax']),
+    path: 'archs[1]',
+    rule: 'enum',
+  },
+  {
+    title: 'unknown register flag',
+    mutate: (f) => Reflect.set(f.pmcs[0]!, 'type', ['I', 'ENABLE']),
+    path: 'pmcs[0].type[1]',
+    rule: 'enum',
+  },
+  {
+    title: 'misspelt key',
+    mutate: (f) => Object.assign(f.pmcs[0]!, { reservedmask: '0x0' }),
+    path: 'pmcs[0].reservedmask',
+    rule: 'unknown-key',
+  },
+  {
+    title: 'controls on a PMD',
+    mutate: (f) => Object.assign(f.pmds[0]!, { controls: [0] }),
+    path: 'pmds[0].controls',
+    rule: 'unknown-key',
+  },
+  // semantic rules
+  {
+    title: 'PMC index 320',
+    mutate: (f) => {
+      f.pmcs.push({ index: 320, name: 'HUGE', type: ['I'], defaultValue: '0x0', reservedMask: '0x0' });
+    },
+    path: 'pmcs[3].index',
+    rule: 'register-limit',
+    message: "PMC index 320 is beyond perfmon2's limit (0–319)",
+  },
+  {
+    title: 'duplicate PMD index',
+    mutate: (f) => {
+      f.pmds.push({ index: 0, name: 'ALIAS', type: ['I', 'RO'], defaultValue: '0x0', reservedMask: '0x0' });
+    },
+    path: 'pmds[4].index',
+    rule: 'unique-index',
+    message: 'duplicate PMD index 0 (also pmds[0])',
+  },
+  {
+    title: 'duplicate PMD name, other case',
+    mutate: (f) => {
+      f.pmds.push({
+        index: 21,
+        name: 'perfctr0',
+        type: ['I', 'RO'],
+        defaultValue: '0x0',
+        reservedMask: '0x0',
+      });
+    },
+    path: 'pmds[4].name',
+    rule: 'unique-name',
+  },
+  {
+    title: 'duplicate event name, other case',
+    mutate: (f) => {
+      f.events[13]!.name = 'cycles';
+    },
+    path: 'events[13].name',
+    rule: 'unique-name',
+    message: 'duplicate event name "cycles" (also events[0])',
+  },
+  {
+    title: 'duplicate unit mask name',
+    mutate: (f) => {
+      f.events[u]!.unitMasks![1]!.name = 'i';
+    },
+    path: `events[${u}].unitMasks[1].name`,
+    rule: 'unique-name',
+  },
+  {
+    title: 'counter listed twice',
+    mutate: (f) => {
+      f.events[3]!.counters = [0, 1, 0];
+    },
+    path: 'events[3].counters',
+    rule: 'duplicate-entry',
+    message: 'counter 0 listed twice',
+  },
+  {
+    title: 'C64 on a PMC',
+    mutate: (f) => {
+      f.pmcs[0]!.type = ['I', 'NO64', 'C64'];
+    },
+    path: 'pmcs[0].type',
+    rule: 'register-type',
+    message: 'C64 is a PMD-only flag',
+  },
+  {
+    title: 'RO on a PMC',
+    mutate: (f) => {
+      f.pmcs[2]!.type = ['I', 'RO'];
+    },
+    path: 'pmcs[2].type',
+    rule: 'register-type',
+    message: 'RO is a PMD-only flag',
+  },
+  {
+    title: 'NO64 on a PMD',
+    mutate: (f) => {
+      f.pmds[3]!.type = ['I', 'RO', 'NO64'];
+    },
+    path: 'pmds[3].type',
+    rule: 'register-type',
+    message: 'NO64 is a PMC-only flag',
+  },
+  {
+    title: 'register without I',
+    mutate: (f) => {
+      f.pmds[3]!.type = ['RO'];
+    },
+    path: 'pmds[3].type',
+    rule: 'register-type',
+    message: 'I (implemented) is required',
+  },
+  {
+    title: 'noEmul64Mask without NO64',
+    mutate: (f) => {
+      f.pmcs[2]!.noEmul64Mask = '0x8';
+    },
+    path: 'pmcs[2].noEmul64Mask',
+    rule: 'no-emul64',
+  },
+  {
+    title: 'counter reserved mask unrelated to the width',
+    mutate: (f) => {
+      f.pmds[0]!.reservedMask = '0xfffffff000000000';
+    },
+    path: 'pmds[0].reservedMask',
+    rule: 'reserved-width',
+    message: 'expected 0xffffffff00000000 (width 32) or 0xffffffff80000000 (width 31)',
+  },
+  {
+    title: 'counter reserved mask not matching its declared width',
+    mutate: (f) => {
+      f.pmds[2]!.reservedMask = '0xffff000000000000';
+    },
+    path: 'pmds[2].reservedMask',
+    rule: 'reserved-width',
+    message: 'expected 0xffffff0000000000 (width 40)',
+  },
+  {
+    title: 'PMC width wider than its reserved mask allows',
+    mutate: (f) => {
+      f.pmcs[0]!.width = 24;
+    },
+    path: 'pmcs[0].reservedMask',
+    rule: 'reserved-width',
+    message: 'does not reserve the bits above width 24 (missing 0xff000000)',
+  },
+  {
+    title: 'counterWidth above hwCounterWidth',
+    mutate: (f) => {
+      f.counterWidth = 33;
+    },
+    path: 'counterWidth',
+    rule: 'counter-width',
+    message: '33 exceeds hwCounterWidth 32',
+  },
+  {
+    title: 'counter PMD narrower than counterWidth',
+    mutate: (f) => {
+      f.pmds[2]!.width = 24;
+      f.pmds[2]!.reservedMask = '0xffffffffff000000';
+    },
+    path: 'pmds[2].width',
+    rule: 'counter-width',
+  },
+  {
+    title: 'no counter PMD',
+    mutate: (f) => {
+      for (const r of f.pmds) r.type = ['I', 'RO'];
+    },
+    path: 'pmds',
+    rule: 'no-counters',
+    alsoOthers: true,
+  },
+  {
+    title: 'PMD default with reserved bits',
+    mutate: (f) => {
+      f.pmds[0]!.defaultValue = '0x100000000';
+    },
+    path: 'pmds[0].defaultValue',
+    rule: 'default-reserved',
+    message: 'sets reserved bits 0x100000000',
+  },
+  {
+    title: 'PMC default above its width',
+    mutate: (f) => {
+      f.pmcs[0]!.width = 32;
+      f.pmcs[0]!.defaultValue = '0x100100000';
+    },
+    path: 'pmcs[0].defaultValue',
+    rule: 'default-reserved',
+    message: 'sets reserved bits 0x100000000 (above width 32)',
+  },
+  {
+    title: 'PMC controlling a missing PMD',
+    mutate: (f) => {
+      f.pmcs[0]!.controls = [0, 7];
+    },
+    path: 'pmcs[0].controls',
+    rule: 'controls',
+    message: 'PMD 7 does not exist',
+  },
+  {
+    title: 'event code wider than eventBits + umaskBits',
+    mutate: (f) => {
+      f.events[1]!.code = '0x1c0c0';
+    },
+    path: 'events[1].code',
+    rule: 'code-width',
+    message: '0x1c0c0 is wider than encoding.eventBits + umaskBits (16)',
+  },
+  {
+    title: 'event code wider than eventBits (non-x86 scheme)',
+    mutate: (f) => {
+      f.encoding = { scheme: 'mips64-ctrl', eventBits: 4, umaskBits: 0 };
+      for (const [i, e] of f.events.entries()) e.code = `0x${i.toString(16)}`;
+      f.events[5]!.code = '0x1f';
+      Reflect.deleteProperty(f.events[u]!, 'unitMasks');
+      Reflect.deleteProperty(f.events[u]!, 'umaskCombinable');
+    },
+    path: 'events[5].code',
+    rule: 'code-width',
+    message: '0x1f is wider than encoding.eventBits (4)',
+  },
+  {
+    title: 'unit mask wider than umaskBits',
+    mutate: (f) => {
+      f.events[u]!.unitMasks![0]!.value = '0x100';
+    },
+    path: `events[${u}].unitMasks[0].value`,
+    rule: 'umask-width',
+    message: '0x100 is wider than encoding.umaskBits (8)',
+  },
+  {
+    title: 'event naming a counter that does not exist',
+    mutate: (f) => {
+      f.events[12]!.counters = [0, 5];
+    },
+    path: 'events[12].counters',
+    rule: 'counter-exists',
+    message: 'counter 5 does not exist',
+  },
+  {
+    title: 'unit mask naming a counter that does not exist',
+    mutate: (f) => {
+      f.events[u]!.unitMasks![1]!.counters = [3];
+    },
+    path: `events[${u}].unitMasks[1].counters`,
+    rule: 'counter-exists',
+    message: 'counter 3 does not exist',
+  },
+  {
+    title: 'event naming a PMD that is not a counter',
+    mutate: (f) => {
+      f.events[3]!.counters = [20];
+    },
+    path: 'events[3].counters',
+    rule: 'counter-type',
+    message: 'PMD 20 (STAMP) is not a counter (no C64)',
+  },
+  {
+    title: 'fixed counter PMD missing',
+    mutate: (f) => {
+      f.events[0]!.fixed = { pmd: 17, pmc: 16 };
+    },
+    path: 'events[0].fixed.pmd',
+    rule: 'fixed-exists',
+    message: 'PMD 17 does not exist',
+  },
+  {
+    title: 'fixed counter PMC missing',
+    mutate: (f) => {
+      f.events[0]!.fixed = { pmd: 16, pmc: 5 };
+    },
+    path: 'events[0].fixed.pmc',
+    rule: 'fixed-exists',
+    message: 'PMC 5 does not exist',
+  },
+  {
+    title: 'fixed counter PMC not controlling the PMD',
+    mutate: (f) => {
+      f.pmcs[2]!.controls = [];
+    },
+    path: 'events[0].fixed',
+    rule: 'fixed-control',
+    message: 'PMC 16 (FIXED_CTRL) does not control PMD 16',
+  },
+  {
+    title: 'event with no counter at all',
+    mutate: (f) => {
+      f.events[2]!.counters = [];
+    },
+    path: 'events[2].counters',
+    rule: 'countable',
+  },
+  {
+    title: 'unit mask leaving no counter',
+    mutate: (f) => {
+      f.events[u]!.unitMasks![0]!.counters = [];
+    },
+    path: `events[${u}].unitMasks[0].counters`,
+    rule: 'countable',
+  },
+  {
+    title: 'cycleEvent naming a missing event',
+    mutate: (f) => {
+      f.cycleEvent = 'CPU_CYCLES';
+    },
+    path: 'cycleEvent',
+    rule: 'event-ref',
+    message: 'no event named "CPU_CYCLES"',
+  },
+  {
+    title: 'instRetiredEvent naming a missing unit mask',
+    mutate: (f) => {
+      f.instRetiredEvent = 'INST_RETIRED:ANY';
+    },
+    path: 'instRetiredEvent',
+    rule: 'event-ref',
+    message: 'event INST_RETIRED has no unit mask "ANY"',
+  },
+];
+
+function errorsOf(mutate: (f: PmuModelFile) => void): readonly ValidationError[] {
+  const file = validFixture();
+  mutate(file);
+  const result = validateModel(JSON.parse(JSON.stringify(file)));
+  return result.ok ? [] : result.errors;
+}
+
+describe('validateModel', () => {
+  it('accepts the fixture', () => {
+    const result = validateModel(validFixture());
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it.each(BROKEN)('rejects: $title → $path [$rule]', (c) => {
+    const errors = errorsOf(c.mutate);
+    const match = errors.find((e) => e.path === c.path && e.rule === c.rule);
+    expect(match, `errors were:\n${errors.map(formatValidationError).join('\n')}`).toBeDefined();
+    if (c.message !== undefined) expect(match?.message).toContain(c.message);
+    if (c.alsoOthers !== true) expect(errors.map(formatValidationError)).toHaveLength(1);
+  });
+
+  it('has a broken model for every schema and semantic rule', () => {
+    const covered = new Set(BROKEN.map((c) => c.rule));
+    // `json` is exercised through loadModelFile (registry tests); `schema` is the fallback
+    // for zod issue kinds this format cannot produce.
+    const expected = [...Object.keys(SEMANTIC_RULES), ...Object.keys(SCHEMA_RULES)].filter(
+      (r) => r !== 'json' && r !== 'schema',
+    );
+    expect(expected.filter((r) => !covered.has(r))).toEqual([]);
+    expect(BROKEN.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('formats errors as path: message [rule]', () => {
+    const [error] = errorsOf((f) => {
+      f.events[12]!.counters = [0, 5];
+    });
+    expect(formatValidationError(error!)).toBe(
+      'events[12].counters: counter 5 does not exist [counter-exists]',
+    );
+  });
+
+  it('reports every semantic violation, not only the first', () => {
+    const errors = errorsOf((f) => {
+      f.events[12]!.counters = [0, 5];
+      f.pmds[0]!.defaultValue = '0x100000000';
+      f.cycleEvent = 'NOPE';
+    });
+    expect(errors.map((e) => e.rule).sort()).toEqual(['counter-exists', 'default-reserved', 'event-ref']);
+  });
+
+  it('rejects non-objects at the root', () => {
+    for (const data of [null, 42, 'model', []]) {
+      const result = validateModel(data);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors[0]).toMatchObject({ path: '$', rule: 'type' });
+    }
+  });
+
+  it('allows a PMC default to set reserved bits (v2.3 forces them to the default)', () => {
+    // P6: bit 20 (INT) is both in dfl_val and rsvd_msk; Core FIXED_CTRL: 0x888 within 0x...ccc.
+    expect(errorsOf(() => {})).toEqual([]);
+  });
+
+  it('accepts a counter reserved mask of zero or the bits above counterWidth', () => {
+    expect(
+      errorsOf((f) => {
+        f.pmds[0]!.reservedMask = '0x0';
+        f.pmds[1]!.reservedMask = '0xffffffff80000000';
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('formatPath', () => {
+  it('renders indexes, identifiers and odd keys', () => {
+    expect(formatPath([])).toBe('$');
+    expect(formatPath(['events', 12, 'counters'])).toBe('events[12].counters');
+    expect(formatPath(['events', 0, 'modelData', 'odd key'])).toBe('events[0].modelData["odd key"]');
+    expect(formatPath(['$schema'])).toBe('$schema');
+  });
+});

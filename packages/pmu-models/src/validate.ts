@@ -1,0 +1,97 @@
+/**
+ * `validateModel(data)`: the schema first, then the semantic rules. Every error names the
+ * JSON path (`events[12].counters`), the rule (`counter-exists`) and a message
+ * (`counter 5 does not exist`). Semantic rules run only on schema-valid data.
+ */
+import type { z } from 'zod';
+import { normaliseModel, type PmuModel } from './model.js';
+import { checkSemanticRules, type ValidationError } from './rules.js';
+import { PmuModelFileSchema } from './schema.js';
+
+export type { ValidationError } from './rules.js';
+
+export type ValidationResult =
+  | { readonly ok: true; readonly model: PmuModel }
+  | { readonly ok: false; readonly errors: readonly ValidationError[] };
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Render a path as `events[12].unitMasks[0].value`; the empty path is `$`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && IDENTIFIER.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out === '' ? '$' : out;
+}
+
+/** `events[12].counters: counter 5 does not exist [counter-exists]` */
+export function formatValidationError(error: ValidationError): string {
+  return `${error.path}: ${error.message} [${error.rule}]`;
+}
+
+function hasPath(data: unknown, path: readonly PropertyKey[]): boolean {
+  let node: unknown = data;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return true;
+}
+
+function schemaErrors(data: unknown, issues: readonly z.core.$ZodIssue[]): ValidationError[] {
+  const errors: ValidationError[] = [];
+  for (const issue of issues) {
+    const path = issue.path;
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) {
+          errors.push({
+            path: formatPath([...path, key]),
+            rule: 'unknown-key',
+            message: `unknown property "${key}"`,
+          });
+        }
+        break;
+      case 'invalid_type':
+        if (!hasPath(data, path)) {
+          errors.push({
+            path: formatPath(path),
+            rule: 'required',
+            message: `required ${issue.expected} is missing`,
+          });
+        } else {
+          errors.push({ path: formatPath(path), rule: 'type', message: issue.message });
+        }
+        break;
+      case 'invalid_format':
+        errors.push({ path: formatPath(path), rule: 'format', message: issue.message });
+        break;
+      case 'too_big':
+      case 'too_small':
+        errors.push({ path: formatPath(path), rule: 'range', message: issue.message });
+        break;
+      case 'invalid_value':
+        errors.push({ path: formatPath(path), rule: 'enum', message: issue.message });
+        break;
+      default:
+        errors.push({ path: formatPath(path), rule: 'schema', message: issue.message });
+    }
+  }
+  return errors;
+}
+
+/**
+ * Validate parsed JSON against the PMU model format. On success returns the normalised,
+ * frozen {@link PmuModel}; otherwise every error found (schema errors alone if the schema
+ * fails, since the semantic rules need a well-formed file).
+ */
+export function validateModel(data: unknown): ValidationResult {
+  const parsed = PmuModelFileSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, errors: schemaErrors(data, parsed.error.issues) };
+  const model = normaliseModel(parsed.data);
+  const errors = checkSemanticRules(model);
+  return errors.length === 0 ? { ok: true, model } : { ok: false, errors };
+}
