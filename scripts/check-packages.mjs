@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args, cwd = root) =>
@@ -79,7 +79,7 @@ function concreteSubpath(consumerDir, name, subpath, target) {
   const base = join(consumerDir, 'node_modules', name);
   const found = findFile(join(base, prefix), suffix);
   if (!found) throw new Error(`${name}: export ${subpath} matches no file in the package`);
-  const matched = found.slice(join(base, prefix).length + 1, found.length - suffix.length);
+  const matched = relative(join(base, prefix), found).slice(0, found.length - suffix.length);
   return subpath.replace('*', matched);
 }
 
