@@ -44,6 +44,7 @@ export {
   Memory,
   type MemSnapshot,
   POISON_FREE,
+  type Shrinker,
 } from './mem/memory.js';
 export { PageAllocator } from './mem/pages.js';
 export { MAX_RACE_THREADS, RaceDetector } from './race.js';
@@ -82,6 +83,7 @@ export { type IrqFlags, Lock, LockClass, type Mutex, type Spinlock, Sync } from 
 export {
   AddressSpace,
   type MmapOptions,
+  type PhysicalAllocator,
   PROT_NONE,
   PROT_READ,
   PROT_WRITE,

@@ -223,7 +223,16 @@ export class Kernel {
     const uid = checkInteger('uid', opts.uid ?? 1000, 0, 2 ** 31);
     const gid = checkInteger('gid', opts.gid ?? uid, 0, 2 ** 31);
     const limit = this.arch.wordSize === 4 ? 0xc0000000 : 2 ** 47 - this.arch.pageSize;
-    const mm = new AddressSpace(this.arch.pageSize, 0x10000000, limit);
+    // User pages come from the same arena as kernel memory (like physical pages), owner
+    // "user-memory", so user copies are plain memmoves; a mapping the arena cannot hold gets
+    // private bytes instead.
+    const userOwner = this.mem.tag('user-memory');
+    const alloc = (bytes: number) => {
+      const order = Math.ceil(Math.log2(Math.max(1, bytes / this.arch.pageSize)));
+      const addr = order <= 10 ? this.mem.reservePages(order, userOwner) : 0;
+      return addr === 0 ? -1 : addr;
+    };
+    const mm = new AddressSpace(this.arch.pageSize, 0x10000000, limit, { alloc, u8: this.mem.u8 });
     const p = new Process(pid, uid, gid, mm, opts.name ?? `proc${pid}`, this.fdLimit);
     this.processes.push(p);
     return p;

@@ -47,6 +47,21 @@ export class KernelStacks {
     }
   }
 
+  /**
+   * The thread's kernel stack as memory (THREAD_SIZE bytes of the arena, allocated on first
+   * use, owner tag "kernel-stack"): on-stack buffers live here, so copies into them are real.
+   * Returns the address of a `bytes`-long area at the current depth (stacks grow down).
+   */
+  areaAt(t: Thread, bytes: number): number {
+    if (t.stackBase === 0) {
+      const pages = Math.max(1, this.k.arch.threadSize / this.k.arch.pageSize);
+      t.stackBase = this.k.mem.reservePages(Math.ceil(Math.log2(pages)), this.k.mem.tag('kernel-stack'));
+      if (t.stackBase === 0) this.k.fatal('stack-overflow', t, 'no memory for a kernel stack');
+    }
+    const top = t.stackBase + this.k.arch.threadSize;
+    return Math.max(t.stackBase, top - t.stackDepth - bytes);
+  }
+
   pop(t: Thread, bytes: number): void {
     t.stackDepth -= bytes;
   }

@@ -19,7 +19,12 @@ export interface Region {
   readonly size: number;
   readonly bytes: Uint8Array;
   readonly pageState: Uint8Array;
+  /** Offset of `bytes` in the kernel arena when the pages came from it (else -1). */
+  readonly phys: number;
 }
+
+/** Provides backing memory for a mapping: an arena offset, or -1 to use private bytes. */
+export type PhysicalAllocator = (bytes: number) => number;
 
 /** A user process crashed touching its own memory (the simulated program's bug, not the kernel's). */
 export class UserSegfault extends Error {
@@ -48,6 +53,7 @@ export class AddressSpace {
     readonly pageSize: number,
     readonly userBase: number,
     readonly userLimit: number,
+    private readonly physical: { alloc: PhysicalAllocator; u8: Uint8Array } | null = null,
   ) {
     this.next = userBase;
   }
@@ -60,12 +66,15 @@ export class AddressSpace {
       throw new InvalidArgumentError('mmap length', length, 'fits the user address space');
     this.next = start + size + this.pageSize; // guard page
     const state = P_MAPPED | protBits(prot) | (opts.populate === false ? 0 : P_PRESENT);
+    const phys = this.physical ? this.physical.alloc(size) : -1;
     const region: Region = {
       start,
       size,
-      bytes: new Uint8Array(size),
+      bytes: phys >= 0 ? this.physical!.u8.subarray(phys, phys + size) : new Uint8Array(size),
       pageState: new Uint8Array(size / this.pageSize).fill(state),
+      phys,
     };
+    if (phys >= 0) region.bytes.fill(0);
     this.regions.push(region);
     return start;
   }
@@ -228,7 +237,11 @@ export class UserAccess {
       }
       const off = ua - r.start;
       const n = Math.min(len - done, (page + 1) * pageSize - off);
-      if (toUser) r.bytes.set(mem.u8.subarray(kaddr + done, kaddr + done + n), off);
+      if (r.phys >= 0) {
+        // user pages live in the arena too: one memmove, nothing allocated
+        if (toUser) mem.u8.copyWithin(r.phys + off, kaddr + done, kaddr + done + n);
+        else mem.u8.copyWithin(kaddr + done, r.phys + off, r.phys + off + n);
+      } else if (toUser) r.bytes.set(mem.u8.subarray(kaddr + done, kaddr + done + n), off);
       else mem.u8.set(r.bytes.subarray(off, off + n), kaddr + done);
       done += n;
     }

@@ -1,59 +1,39 @@
-// ABI benchmarks: hot-path accessors vs the allocating codecs. `pnpm bench` from the root.
-import { cpus, platform } from 'node:os';
+// perfmon-core benchmarks: simulated system calls per host second (against the built dist/).
+import { createStackStrategy } from '@pfmsim/buffer-strategies';
 import {
-  bvNextSet,
+  createPfargCtx,
   createPfargPmd,
-  decodePmd,
-  encodePmd,
-  getAbiProfile,
-  PMD_OFF,
-  pmdLongReset,
-  pmdRegFlags,
-  pmdRegNum,
-  pmdValue,
-  setPmdValue,
-  u64Hi,
-  u64Lo,
+  createSystem,
+  encodePfarg,
+  encodePfargVector,
 } from '@pfmsim/perfmon-core';
+import { bench, report } from '../../../scripts/bench.js';
 
-const abi = getAbiProfile('v2.3');
-const COUNT = 4;
-const view = new DataView(new ArrayBuffer(COUNT * abi.sizes.pmd));
-for (let i = 0; i < COUNT; i++) {
-  encodePmd(view, i * abi.sizes.pmd, createPfargPmd({ reg_num: i, reg_value: BigInt(-i * 1000) }), abi);
+function readPmdsBench() {
+  const s = createSystem({
+    machine: { arch: 'i386', cost: 'p4-2006', pmu: 'intel-p6' },
+    strategy: createStackStrategy(),
+  });
+  const p = s.process();
+  const t = s.thread(p, 'bench');
+  const abi = s.abi;
+  const uctx = p.mm.mmap(abi.sizes.ctx);
+  encodePfarg('ctx', p.mm.dataView(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
+  const fd = s.k.runSync(t, s.sys.pfm_create_context(t, uctx));
+  const u = p.mm.mmap(4 * abi.sizes.pmd);
+  const pmds = [0, 1, 0, 1].map((reg_num) => createPfargPmd({ reg_num }));
+  encodePfargVector('pmd', p.mm.dataView(u, 4 * abi.sizes.pmd, true), 0, pmds, abi);
+  s.k.runSync(t, s.sys.pfm_write_pmds(t, fd, u, 4));
+  const sys = s.sys;
+  const k = s.k;
+  return () => {
+    if (k.runSync(t, sys.pfm_read_pmds(t, fd, u, 4)) !== 0) throw new Error('pfm_read_pmds failed');
+  };
 }
 
-let sink = 0;
-function bench(name: string, ops: number, fn: () => void): void {
-  for (let i = 0; i < ops / 10; i++) fn(); // warm-up
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) fn();
-  const ns = Number(process.hrtime.bigint() - t0);
-  console.log(
-    `${name.padEnd(48)} ${Math.round((ops * 1e9) / ns)
-      .toLocaleString('en-US')
-      .padStart(14)} ops/s`,
-  );
-}
-
-console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${platform()}, node ${process.version}`);
-bench('accessors: walk 4 pmds (num, flags, lo/hi, bitmap)', 2_000_000, () => {
-  for (let i = 0, off = 0; i < COUNT; i++, off += abi.sizes.pmd) {
-    sink += pmdRegNum(view, off) + pmdRegFlags(view, off) + u64Lo(view, off + 8) + u64Hi(view, off + 8);
-    sink += bvNextSet(view, off + PMD_OFF.reg_reset_pmds, 5);
-  }
+const r = bench('pfm_read_pmds, 4 PMDs, stack strategy, all checks on', readPmdsBench(), {
+  iterations: 300_000,
 });
-bench('accessors: walk 4 pmds (bigint value + reset)', 2_000_000, () => {
-  for (let i = 0, off = 0; i < COUNT; i++, off += abi.sizes.pmd) {
-    const v = pmdValue(view, off) + pmdLongReset(view, off);
-    setPmdValue(view, off, BigInt.asUintN(64, v));
-  }
-});
-bench('codecs: decode 4 pmds', 200_000, () => {
-  for (let i = 0; i < COUNT; i++) sink += decodePmd(view, i * abi.sizes.pmd, abi).reg_num;
-});
-const pmd = createPfargPmd({ reg_num: 3 });
-bench('codecs: encode 4 pmds', 200_000, () => {
-  for (let i = 0; i < COUNT; i++) encodePmd(view, i * abi.sizes.pmd, pmd, abi);
-});
-if (sink === -1) console.log(sink);
+report('@pfmsim/perfmon-core benchmarks (simulated calls per host second)', [
+  { ...r, target: '>= 1,500,000 calls/s', ok: r.opsPerSec >= 1_500_000 },
+]);

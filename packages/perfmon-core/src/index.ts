@@ -1,7 +1,21 @@
-/**
- * @pfmsim/perfmon-core: the simulated perfmon2 kernel interface.
- *
- * So far: the ABI layer (`abi/`): constants, errno and syscall results, byte-exact struct
- * layouts per ABI profile, hot-path accessors and convenience codecs.
- */
 export * from './abi/index.js';
+export { CONTEXT_BYTES, PfmContext } from './core/context.js';
+export { type CounterConfig, decodeCounter } from './core/counting.js';
+export { overflowInterrupt, resetWithDependents } from './core/intr.js';
+export { MSG_BYTES, MsgQueue } from './core/msg.js';
+export { PmuBinding } from './core/pmu.js';
+export { runWorkload } from './core/run.js';
+export { BV_WORDS, EventSet, SetList } from './core/sets.js';
+export { checkTaskState } from './core/state.js';
+export { SYSFS_ROOT, Sysfs, type SysfsState } from './core/sysfs.js';
+export { type EventRate, Workload, type WorkloadSpec, workloadFromEvents } from './core/workload.js';
+export { fromBigInt, joinCounter, splitCounter, toBigInt } from './rw/u64.js';
+export { SyncGate, Syscalls } from './syscalls.js';
+export {
+  createSystem,
+  type MachineSpec,
+  type PerfmonOptions,
+  PerfmonSystem,
+  type ResolvedPerfmonOptions,
+  type SystemOptions,
+} from './system.js';

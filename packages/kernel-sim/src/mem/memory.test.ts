@@ -123,6 +123,40 @@ describe('kmalloc / kfree', () => {
     expect(k.mem.pages.inUse).toBe(pages - freed);
   });
 
+  it('runs registered shrinkers on memory pressure (direct reclaim) and retries the allocation', () => {
+    const k = testKernel({ arenaBytes: 64 << 10 }); // 16 pages
+    const { t } = oneThread(k);
+    const cached = k.mem.tag('cached');
+    const held: number[] = [];
+    for (;;) {
+      const a = k.mem.kmalloc(t, 4096, GFP_KERNEL, cached, cached);
+      if (a === 0) break;
+      held.push(a);
+    }
+    expect(held.length).toBeGreaterThan(4);
+    const calls: number[] = [];
+    const unregister = k.mem.registerShrinker('test-cache', (_t, wanted) => {
+      calls.push(wanted);
+      const a = held.pop();
+      if (a === undefined) return 0;
+      k.mem.kfree(_t, a);
+      return 4096;
+    });
+    expect(k.mem.shrinkerNames()).toEqual(['test-cache']);
+    const other = k.mem.tag('other');
+    expect(k.mem.kmalloc(t, 2048, GFP_ATOMIC, other, other)).toBe(0); // no reclaim for GFP_ATOMIC
+    expect(calls).toEqual([]);
+    const b = k.mem.kmalloc(t, 2048, GFP_KERNEL, other, other);
+    expect(b).not.toBe(0);
+    expect(calls).toEqual([2048]);
+    expect(k.mem.reclaims).toBe(1);
+    expect(k.mem.ownerLiveBytes(cached)).toBe(held.length * 4096);
+    expect(k.mem.reclaim(null)).toBe(4096); // explicit reclaim: one call, 4096 B freed
+    unregister();
+    expect(k.mem.shrinkerNames()).toEqual([]);
+    expect(k.bugs).toEqual([]);
+  });
+
   it('kmem_cache objects have their own cache and check the cache on free', () => {
     const k = testKernel();
     const { t } = oneThread(k);

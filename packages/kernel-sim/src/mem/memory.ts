@@ -32,6 +32,13 @@ export interface LiveObject {
   readonly seq: number;
 }
 
+/**
+ * A shrinker (register_shrinker): under memory pressure it gives back what it caches, up to
+ * `bytesWanted`, and returns the bytes it freed. It runs in the allocating thread (direct
+ * reclaim), or with `t` null when reclaim is started from outside any thread.
+ */
+export type Shrinker = (t: Thread | null, bytesWanted: number) => number;
+
 export interface MemSnapshot {
   readonly seq: number;
   readonly liveObjects: number;
@@ -72,6 +79,10 @@ export class Memory {
   private ownerBytes = new Float64Array(64);
   private ownerHigh = new Float64Array(64);
   private seq = 1;
+  private readonly shrinkers: { readonly name: string; readonly fn: Shrinker }[] = [];
+  private reclaiming = false;
+  /** Times reclaim ran (direct reclaim on a failed sleepable allocation, or explicit). */
+  reclaims = 0;
   liveObjects = 0;
   liveBytes = 0;
   liveBytesHigh = 0;
@@ -196,7 +207,12 @@ export class Memory {
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`)) {
       return 0;
     }
-    const addr = this.take(t, cache);
+    let addr = this.take(t, cache);
+    if (addr === 0 && sleepable && this.shrinkers.length > 0 && !this.reclaiming) {
+      // Direct reclaim: run the shrinkers, give empty slabs back, try once more.
+      this.reclaim(t, cache.objSize);
+      addr = this.take(t, cache);
+    }
     if (addr === 0) return 0;
     const slot = addr >>> GRANULE_SHIFT;
     this.slotState[slot] = SLOT_LIVE;
@@ -391,15 +407,76 @@ export class Memory {
     return freedPages;
   }
 
+  /**
+   * register_shrinker: `fn` runs on memory pressure, i.e. when a sleepable allocation finds no
+   * memory (direct reclaim) or when reclaim() is called. Returns a function that unregisters it.
+   */
+  registerShrinker(name: string, fn: Shrinker): () => void {
+    if (typeof fn !== 'function') throw new InvalidArgumentError('shrinker', fn, 'a function');
+    const entry = { name, fn };
+    this.shrinkers.push(entry);
+    return () => {
+      const i = this.shrinkers.indexOf(entry);
+      if (i >= 0) this.shrinkers.splice(i, 1);
+    };
+  }
+
+  /** Names of the registered shrinkers, in the order reclaim runs them. */
+  shrinkerNames(): string[] {
+    return this.shrinkers.map((s) => s.name);
+  }
+
+  /**
+   * Memory pressure (shrink_slab + kmem_cache_shrink): runs the shrinkers in registration order
+   * until `bytesWanted` are freed, then returns empty slabs to the page allocator. Returns the
+   * bytes the shrinkers freed. Not reentrant: a shrinker's own allocations never reclaim.
+   */
+  reclaim(t: Thread | null, bytesWanted = Number.POSITIVE_INFINITY): number {
+    if (this.reclaiming) return 0;
+    this.reclaiming = true;
+    this.reclaims++;
+    let freed = 0;
+    try {
+      for (const s of this.shrinkers) {
+        if (freed >= bytesWanted) break;
+        freed += s.fn(t, bytesWanted - freed);
+      }
+    } finally {
+      this.reclaiming = false;
+    }
+    this.shrink();
+    return freed;
+  }
+
   /** __get_free_pages: returns the address of 2^order pages, or 0. */
   allocPages(t: Thread, order: number, gfp: number, owner: number, site: number): number {
     checkInteger('page order', order, 0, 10);
     if ((gfp & GFP_WAIT) !== 0) this.k.mightSleep(t, 'alloc_pages(GFP_KERNEL)');
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
       return 0;
-    const first = this.pages.alloc(order);
+    let first = this.pages.alloc(order);
+    if (first < 0 && (gfp & GFP_WAIT) !== 0 && this.shrinkers.length > 0 && !this.reclaiming) {
+      this.reclaim(t, this.pageSize << order);
+      first = this.pages.alloc(order);
+    }
     if (first < 0) return 0;
     this.k.charge(t, CAT.alloc, Math.round(this.k.costs.pageAllocFree / 2));
+    this.pageKind[first] = PAGE_RAW_HEAD;
+    this.pageOrder[first] = order;
+    this.pageOwner[first] = owner;
+    for (let i = 1; i < 1 << order; i++) {
+      this.pageKind[first + i] = PAGE_RAW_TAIL;
+      this.pageBase[first + i] = first << this.pageShift;
+    }
+    this.pageBase[first] = first << this.pageShift;
+    this.addOwner(owner, this.pageSize << order);
+    return first << this.pageShift;
+  }
+
+  /** Pages taken outside any simulated call (boot time, kernel stacks): no cost, no failslab. */
+  reservePages(order: number, owner: number): number {
+    const first = this.pages.alloc(order);
+    if (first < 0) return 0;
     this.pageKind[first] = PAGE_RAW_HEAD;
     this.pageOrder[first] = order;
     this.pageOwner[first] = owner;

@@ -46,6 +46,8 @@ export class Thread {
   pendingIrqFlags = 0;
   // kernel stack
   stackDepth = 0;
+  /** Address of the thread's kernel stack memory (0 until first used). */
+  stackBase = 0;
   stackHigh = 0;
   callStackHigh = 0;
   // scheduling

@@ -1,0 +1,77 @@
+import { GFP_KERNEL, type Kernel, type Mutex, type Thread } from '@pfmsim/kernel-sim';
+import {
+  ARG_BLOCKED,
+  type ArgBufferStrategy,
+  type ArgCall,
+  type ContextSlot,
+  E2BIG,
+  ENOMEM,
+} from '../spec.js';
+import { HOW_CACHED, HOW_NONE, loadWord, perKernel, storeWord } from './common.js';
+
+/**
+ * `ctx-cache-mutex`: a per-context sleeping mutex (kept in `slot.data`) serialises the whole
+ * vector call: taken before the buffer is looked at, held across the copy in, the spinlocked
+ * body and the copy back, released last (perf's ctx->mutex, pipe->mutex). Under it the buffer
+ * pointer (slot word 0) and its size (word 1) are plain fields. Copies may sleep under a mutex,
+ * so the design is valid; the price is the mutex pair on every call and callers on one fd
+ * queueing behind each other's copies and faults.
+ */
+export function createCtxCacheMutexStrategy(): ArgBufferStrategy {
+  const sites = perKernel((k: Kernel) => k.mem.tag('ctx->arg_buf (under ctx->arg_mutex)'));
+  const locked = (call: ArgCall): number => {
+    const { k, t, slot } = call;
+    const site = sites(k);
+    const wordSize = k.arch.wordSize;
+    const buf = loadWord(k, t, slot.addr, site);
+    const size = loadWord(k, t, slot.addr + wordSize, site);
+    if (buf !== 0 && size >= call.bytes) {
+      call.buf = buf;
+      call.how = HOW_CACHED;
+      return buf;
+    }
+    const fresh = k.mem.kmalloc(t, call.bytes, GFP_KERNEL, slot.owner, call.site);
+    if (fresh === 0) {
+      k.sync.mutexUnlock(t, slot.data as Mutex);
+      return -ENOMEM;
+    }
+    storeWord(k, t, slot.addr, fresh, site);
+    storeWord(k, t, slot.addr + wordSize, call.bytes, site);
+    k.mem.kfree(t, buf);
+    call.buf = fresh;
+    call.how = HOW_CACHED;
+    return fresh;
+  };
+  return {
+    specificationVersion: 'v1',
+    name: 'ctx-cache-mutex',
+    description: 'per-context buffer under a per-context sleeping mutex held for the whole call',
+    pinnedFormula: 'contexts x kmalloc_class(largest vector seen), up to contexts x arg_size_max',
+    stackFootprint: '0 B',
+    frameBytes: () => 0,
+    init(k) {
+      sites(k);
+    },
+    contextCreated(k: Kernel, _t: Thread, slot: ContextSlot): void {
+      slot.data = k.sync.createMutex(`ctx${slot.id}->arg_mutex`, 'ctx->arg_mutex');
+    },
+    acquire(call: ArgCall): number {
+      if (call.bytes > call.limit) return -E2BIG;
+      if (call.k.sync.mutexLock(call.t, call.slot.data as Mutex)) return ARG_BLOCKED;
+      return locked(call);
+    },
+    resume: locked,
+    release(call: ArgCall): void {
+      call.k.sync.mutexUnlock(call.t, call.slot.data as Mutex);
+      call.buf = 0;
+      call.how = HOW_NONE;
+    },
+    contextClosed(k: Kernel, t: Thread | null, slot: ContextSlot): void {
+      const buf = k.mem.readWord(slot.addr);
+      k.mem.writeWord(slot.addr, 0);
+      k.mem.writeWord(slot.addr + k.arch.wordSize, 0);
+      k.mem.kfree(t, buf);
+      slot.data = null;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { createPfargCtx, encodePfarg, errnoName } from '@pfmsim/perfmon-core';
+import { createWorld, type WorldOptions } from './world.js';
+
+export interface AttackSample {
+  readonly contexts: number;
+  /** Argument-buffer memory the strategy keeps for the attacker (owner tag args:uid:N). */
+  readonly pinnedBytes: number;
+  /** All live kernel slab memory. */
+  readonly kernelBytes: number;
+}
+
+export interface AttackResult {
+  readonly strategy: string;
+  readonly contexts: number;
+  /** Bytes of the vector each context was called with (the full per-call limit). */
+  readonly vectorBytes: number;
+  readonly samples: readonly AttackSample[];
+  readonly pinnedBytesAfter: number;
+  readonly pinnedPagesAfter: number;
+  /** Pinned bytes after every context was closed (what a leak would leave). */
+  readonly pinnedBytesAfterClose: number;
+  readonly errors: readonly string[];
+  readonly kernelBugs: number;
+}
+
+/**
+ * The seed's memory-pinning attack: one user opens `contexts` perfmon contexts and calls
+ * pfm_write_pmds once on each with a vector as large as arg_size_max allows, then keeps them
+ * open. Under a per-context cache that pins a page per context.
+ */
+export function runAttack(opts: WorldOptions & { contexts: number; samples?: number }): AttackResult {
+  const n = opts.contexts;
+  const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2) });
+  const { s, p } = w;
+  p.fdLimit = n + 16;
+  const g = s.gate(w.main);
+  const abi = s.abi;
+  const pmdSize = abi.sizes.pmd;
+  const count = Math.floor(s.sysfs.state.argSizeMax / pmdSize);
+  const u = w.vector('pfm_write_pmds', count);
+  const uctx = p.mm.mmap(4096);
+  encodePfarg('ctx', p.mm.dataView(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
+  const fds: number[] = [w.fd];
+  const samples: AttackSample[] = [];
+  const every = Math.max(1, Math.floor(n / (opts.samples ?? 32)));
+  const errors = new Set<string>();
+  const sample = (contexts: number) =>
+    samples.push({ contexts, pinnedBytes: s.pinnedArgBytes(p.uid), kernelBytes: s.k.mem.liveBytes });
+  sample(0);
+  for (let i = 0; i < n; i++) {
+    let fd = fds[i];
+    if (fd === undefined) {
+      const r = g.pfm_create_context(uctx);
+      if (!r.ok) {
+        errors.add(`pfm_create_context: ${errnoName(r.errno)}`);
+        break;
+      }
+      fd = abi.createContextReturnsFd
+        ? r.value
+        : p.mm.dataView(uctx, abi.sizes.ctx, false).getInt32(abi.offsets.ctxFd, true);
+      fds.push(fd);
+    }
+    const r = g.pfm_write_pmds(fd, u, count);
+    if (!r.ok) errors.add(`pfm_write_pmds: ${errnoName(r.errno)}`);
+    if ((i + 1) % every === 0 || i === n - 1) sample(i + 1);
+  }
+  const pinnedBytesAfter = s.pinnedArgBytes(p.uid);
+  for (const fd of fds) g.close(fd);
+  return {
+    strategy: s.strategy.name,
+    contexts: n,
+    vectorBytes: count * pmdSize,
+    samples,
+    pinnedBytesAfter,
+    pinnedPagesAfter: Math.ceil(pinnedBytesAfter / s.k.arch.pageSize),
+    pinnedBytesAfterClose: s.pinnedArgBytes(p.uid),
+    errors: [...errors],
+    kernelBugs: s.k.bugs.length,
+  };
+}

@@ -1,0 +1,34 @@
+export { type AttackResult, type AttackSample, runAttack } from './attack.js';
+export {
+  type CompareOptions,
+  type CompareResult,
+  runCompare,
+  type StrategySummary,
+  verdict,
+} from './compare.js';
+export {
+  closest,
+  DEFAULT_MACHINE,
+  getMachine,
+  MACHINES,
+  type Machine,
+  resolveMachine,
+  UnknownMachineError,
+} from './machines.js';
+export { type CallMeasurement, type MeasureOptions, measureCall } from './measure.js';
+export {
+  buildRaceKernel,
+  exploreRaces,
+  type RaceFinding,
+  type RaceOptions,
+  type RaceResult,
+  replayRace,
+} from './race.js';
+export {
+  createWorld,
+  fitLimit,
+  VECTOR_SYSCALLS,
+  type VectorSyscall,
+  type World,
+  type WorldOptions,
+} from './world.js';

@@ -1,0 +1,98 @@
+import type { Category, KGen, Thread } from '@pfmsim/kernel-sim';
+import { errnoName } from '@pfmsim/perfmon-core';
+import { createWorld, fitLimit, type VectorSyscall, type WorldOptions } from './world.js';
+
+export interface CallMeasurement {
+  readonly syscall: VectorSyscall;
+  readonly count: number;
+  readonly strategy: string;
+  /** Cycles of one steady-state call (hot allocator), averaged over calls when threaded. */
+  readonly cyclesPerCall: number;
+  readonly breakdown: Record<Category, number>;
+  /** Deepest kernel stack use during the call, syscall entry path included. */
+  readonly stackBytes: number;
+  /** 0, or the errno name if the call failed. */
+  readonly error: string | null;
+  readonly kernelBugs: number;
+}
+
+export interface MeasureOptions extends WorldOptions {
+  syscall: VectorSyscall;
+  count: number;
+  /** Threads calling into the one context concurrently (random schedule). Default 1. */
+  threads?: number;
+  callsPerThread?: number;
+}
+
+/**
+ * Cycles of one vector system call: a warm-up call, then the measured one (so the per-CPU slab
+ * caches are hot, p_slow = 0 unless the cost profile says otherwise). The per-call limit is
+ * raised to fit the vector (64 PMDs do not fit the default PAGE_SIZE).
+ */
+export function measureCall(opts: MeasureOptions): CallMeasurement {
+  const threads = opts.threads ?? 1;
+  const w = createWorld({ ...opts, cpus: Math.max(opts.cpus ?? 1, threads) });
+  const { s, fd } = w;
+  const kind = opts.syscall === 'pfm_write_pmcs' ? 'pmc' : 'pmd';
+  fitLimit(s, opts.count * s.abi.sizes[kind]);
+  const g = s.gate(w.main);
+  if (opts.syscall === 'pfm_read_pmds') {
+    const init = g.pfm_write_pmds(fd, w.vector('pfm_write_pmds', opts.count), opts.count);
+    if (!init.ok) throw new Error(`lab: initial pfm_write_pmds failed: ${errnoName(init.errno)}`);
+  }
+  const call = (t: Thread, u: number): KGen<number> => s.sys[opts.syscall](t, fd, u, opts.count);
+  if (threads <= 1) {
+    const u = w.vector(opts.syscall, opts.count);
+    s.k.runSync(w.main, call(w.main, u));
+    const snap = w.main.clock.snapshot();
+    const r = s.k.runSync(w.main, call(w.main, u));
+    const d = w.main.clock.since(snap);
+    const { total, ...breakdown } = d;
+    return {
+      syscall: opts.syscall,
+      count: opts.count,
+      strategy: s.strategy.name,
+      cyclesPerCall: total,
+      breakdown,
+      stackBytes: w.main.callStackHigh,
+      error: r < 0 ? errnoName(-r) : null,
+      kernelBugs: s.k.bugs.length,
+    };
+  }
+  const perThread = opts.callsPerThread ?? 4;
+  const ts: Thread[] = [w.main];
+  for (let i = 1; i < threads; i++) ts.push(s.thread(w.p, `caller${i}`, undefined, i % s.k.cpus.length));
+  let error: string | null = null;
+  let stack = 0;
+  for (const t of ts) {
+    const u = w.vector(opts.syscall, opts.count);
+    t.body = (function* (): KGen<void> {
+      for (let i = 0; i < perThread; i++) {
+        const r = yield* call(t, u);
+        if (r < 0) error = errnoName(-r);
+        stack = Math.max(stack, t.callStackHigh);
+      }
+    })();
+  }
+  const snaps = ts.map((t) => t.clock.snapshot());
+  s.k.run({ kind: 'random' });
+  const sum = {} as Record<Category, number>;
+  let total = 0;
+  ts.forEach((t, i) => {
+    const { total: tt, ...b } = t.clock.since(snaps[i]!);
+    total += tt;
+    for (const [k, v] of Object.entries(b)) sum[k as Category] = (sum[k as Category] ?? 0) + v;
+  });
+  const calls = ts.length * perThread;
+  for (const k of Object.keys(sum) as Category[]) sum[k] = sum[k] / calls;
+  return {
+    syscall: opts.syscall,
+    count: opts.count,
+    strategy: s.strategy.name,
+    cyclesPerCall: total / calls,
+    breakdown: sum,
+    stackBytes: stack,
+    error,
+    kernelBugs: s.k.bugs.length,
+  };
+}

@@ -1,0 +1,307 @@
+import { getModel } from '@pfmsim/pmu-models';
+import { describe, expect, it } from 'vitest';
+import { syntheticModel } from './fixtures.test-util.js';
+import {
+  type DispatchInput,
+  type DispatchOutput,
+  dispatchEvents,
+  dispatchEventsVerbose,
+  findFullEvent,
+  greedyPasses,
+  type ModelInput,
+  PFM_PLM0,
+  PFM_PLM1,
+  PFM_PLM2,
+  PFM_PLM3,
+  PFMLIB_ERR_EVTSET,
+  PFMLIB_ERR_INVAL,
+  PFMLIB_ERR_NOASSIGN,
+  PFMLIB_ERR_NOTSUPP,
+  PFMLIB_PFP_SYSTEMWIDE,
+  type PfmError,
+} from './index.js';
+
+type Model = ReturnType<typeof getModel>;
+const p4 = getModel('intel-p4');
+const ita2 = getModel('itanium2');
+const mont = getModel('montecito');
+const power5 = getModel('power5');
+const mips = getModel('mips64');
+
+function run(
+  model: Model,
+  specs: string[],
+  dflPlm = PFM_PLM3,
+  extra: Partial<DispatchInput> = {},
+  modelInput?: ModelInput,
+): DispatchOutput {
+  return dispatchEvents(
+    model,
+    { events: specs.map((s) => findFullEvent(model, s)), dflPlm, ...extra },
+    modelInput,
+  );
+}
+
+function err(fn: () => unknown): PfmError {
+  try {
+    fn();
+  } catch (e) {
+    return e as PfmError;
+  }
+  throw new Error('expected a PfmError');
+}
+
+const pmcs = (o: DispatchOutput) => o.pmcs.map((p) => [p.regNum, `0x${p.regValue.toString(16)}`]);
+const pmds = (o: DispatchOutput) => o.pmds.map((p) => p.regNum);
+const field = (v: bigint, lo: number, width: number) =>
+  Number((v >> BigInt(lo)) & ((1n << BigInt(width)) - 1n));
+
+describe('Pentium 4: ESCR/CCCR pairs', () => {
+  it('encodes the cycle and retired-instruction events on their first free pair', () => {
+    const out = run(p4, ['global_power_events:RUNNING', 'instr_retired:NBOGUSNTAG:NBOGUSTAG']);
+    expect(pmds(out)).toEqual([0, 6]);
+    expect(pmcs(out)).toEqual([
+      [6, '0x26000204'], // FSB_ESCR0: select 0x13, mask RUNNING, T0_USR
+      [23, '0x403d000'], // BPU_CCCR0: enable, ESCR select 6, active thread 3, OVF_PMI_T0
+      [20, '0x4000604'], // CRU_ESCR0: select 0x2, mask 0x3
+      [29, '0x4039000'], // IQ_CCCR0: ESCR select 4
+    ]);
+    const escr = out.pmcs[0]?.regValue ?? 0n;
+    expect([field(escr, 25, 6), field(escr, 9, 16), field(escr, 2, 1), field(escr, 3, 1)]).toEqual([
+      0x13, 1, 1, 0,
+    ]);
+    const cccr = out.pmcs[1]?.regValue ?? 0n;
+    expect([field(cccr, 12, 1), field(cccr, 13, 3), field(cccr, 16, 2), field(cccr, 26, 1)]).toEqual([
+      1, 6, 3, 1,
+    ]);
+    expect(out.pmcs.map((p) => p.regAddr)).toEqual([0x3a2n, 0x360n, 0x3b8n, 0x36cn]);
+  });
+
+  it('PLM0 sets T0_OS; cntMask, inv and edge go to the CCCR', () => {
+    const out = run(
+      p4,
+      ['instr_retired:NBOGUSNTAG'],
+      PFM_PLM0,
+      {},
+      { counters: [{ cntMask: 3, inv: true, edge: true }] },
+    );
+    const [escr, cccr] = out.pmcs.map((p) => p.regValue) as [bigint, bigint];
+    expect([field(escr, 3, 1), field(escr, 2, 1)]).toEqual([1, 0]);
+    expect([field(cccr, 18, 1), field(cccr, 19, 1), field(cccr, 20, 4), field(cccr, 24, 1)]).toEqual([
+      1, 1, 3, 1,
+    ]);
+    expect(
+      err(() => run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM3, {}, { counters: [{ cntMask: 16 }] })).code,
+    ).toBe(PFMLIB_ERR_INVAL);
+    expect(err(() => run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM2)).code).toBe(PFMLIB_ERR_INVAL);
+  });
+
+  it('two events needing the same ESCR → NOASSIGN naming it', () => {
+    // With HyperThreading the non-HT registers (pmc32-64) are unavailable: only CRU_ESCR0 is left.
+    const ht = Array.from({ length: 33 }, (_, i) => 32 + i);
+    const e = err(() =>
+      run(p4, ['instr_retired:NBOGUSNTAG', 'uops_retired:NBOGUS'], PFM_PLM3, { unavailPmcs: ht }),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      'cannot assign events to counters: INSTR_RETIRED:NBOGUSNTAG and UOPS_RETIRED:NBOGUS both need ESCR CRU_ESCR0',
+    );
+    // Without HT the second one takes CRU_ESCR1 and an IQ counter behind it.
+    const out = run(p4, ['instr_retired:NBOGUSNTAG', 'uops_retired:NBOGUS']);
+    expect(out.pmcs.map((p) => p.regNum)).toEqual([20, 29, 51, 60]);
+    expect(pmds(out)).toEqual([6, 15]);
+  });
+
+  it('finds the assignment libpfm first-fit misses (exhaustive search)', () => {
+    // CRU_ESCR1 and IQ_CCCR1/4/3/5 unavailable: instr_retired can only use CRU_ESCR0 → IQ_CTR0;
+    // branch_retired can use CRU_ESCR2 → IQ_CTR0 or CRU_ESCR3 → IQ_CTR2. libpfm's first fit,
+    // in input order, gives IQ_CTR0 to branch_retired and then fails on instr_retired.
+    const unavailPmcs = [51, 30, 31, 61, 62];
+    const libpfmFirstFit = greedyPasses(
+      [
+        [
+          { counter: 6, escr: 21 },
+          { counter: 15, escr: 52 },
+        ],
+        [{ counter: 6, escr: 20 }],
+      ],
+      [{ events: [0, 1] }],
+    );
+    expect(libpfmFirstFit).toBeUndefined();
+    const out = run(p4, ['branch_retired:MMNP', 'instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs });
+    expect(pmds(out)).toEqual([15, 6]);
+    expect(out.pmcs.map((p) => p.regNum)).toEqual([52, 60, 20, 29]);
+  });
+
+  it('prints ESCR and CCCR lines', () => {
+    const { lines } = dispatchEventsVerbose(p4, {
+      events: [findFullEvent(p4, 'global_power_events:RUNNING')],
+      dflPlm: PFM_PLM3,
+    });
+    expect(lines).toEqual([
+      '[FSB_ESCR0(pmc6)=0x26000204 os=0 usr=1 tag=0 tagval=0x0 mask=0x1 sel=0x13] GLOBAL_POWER_EVENTS:RUNNING',
+      '[BPU_CCCR0(pmc23)=0x403d000 ena=1 sel=0x6 cmp=0 cmpl=0 thres=0 edg=0 cas=0] GLOBAL_POWER_EVENTS:RUNNING',
+      '[BPU_CTR0(pmd0)]',
+    ]);
+  });
+
+  it('NOTSUPP for an event whose model data lacks its ESCRs', () => {
+    const broken = syntheticModel('intel-p4', (f) => {
+      f.id = 'test-p4-broken';
+      const ev = f.events[0];
+      if (ev?.modelData) delete ev.modelData.escrs;
+    });
+    expect(err(() => run(broken, ['global_power_events:RUNNING'])).code).toBe(PFMLIB_ERR_NOTSUPP);
+  });
+});
+
+describe('Itanium 2', () => {
+  it('encodes plm, oi, es and umask; all four privilege levels are valid', () => {
+    const out = run(ita2, ['CPU_CYCLES', 'IA64_INST_RETIRED']);
+    expect(pmds(out)).toEqual([4, 5]);
+    expect(pmcs(out)).toEqual([
+      [4, '0x1228'],
+      [5, '0x828'],
+    ]);
+    expect(pmcs(run(ita2, ['CPU_CYCLES'], PFM_PLM0 | PFM_PLM1 | PFM_PLM2 | PFM_PLM3))).toEqual([
+      [4, '0x122f'],
+    ]);
+    expect(pmcs(run(ita2, ['ITLB_MISSES_FETCH_ALL']))).toEqual([[4, '0x34728']]);
+    expect(pmcs(run(ita2, ['CPU_CYCLES'], PFM_PLM3, { flags: PFMLIB_PFP_SYSTEMWIDE }))).toEqual([
+      [4, '0x1268'],
+    ]);
+    expect(pmcs(run(ita2, ['CPU_CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 5 }] }))).toEqual([
+      [4, '0x501228'],
+    ]);
+  });
+
+  it('threshold above 7, inv or edge → INVAL', () => {
+    expect(err(() => run(ita2, ['CPU_CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 8 }] })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+    expect(err(() => run(ita2, ['CPU_CYCLES'], PFM_PLM3, {}, { counters: [{ inv: true }] })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+
+  it('the cache-group rules need an exhaustive search: L1D on PMC5, L2 on PMC4', () => {
+    // Lowest-free in input order would give 4, 5, 6, 7: no L2 event on PMC4. libpfm's 4! loop
+    // (and this search, in the same order) finds 5, 6, 4, 7.
+    const out = run(ita2, ['L1D_READS_SET0', 'L2DTLB_MISSES', 'L2_REFERENCES', 'CPU_CYCLES']);
+    expect(pmds(out)).toEqual([5, 6, 4, 7]);
+    expect(pmds(run(ita2, ['L1D_READS_SET0']))).toEqual([5]);
+    expect(pmds(run(ita2, ['CPU_CYCLES', 'L2_REFERENCES']))).toEqual([5, 4]);
+  });
+
+  it('events of one group in different sets → EVTSET', () => {
+    const e = err(() => run(ita2, ['L1D_READS_SET0', 'L1D_READ_MISSES_ALL']));
+    expect(e.code).toBe(PFMLIB_ERR_EVTSET);
+    expect(e.message).toContain('L1D_READS_SET0 (L1D cache group, set 0) and L1D_READ_MISSES_ALL (set 1)');
+  });
+
+  it('NOASSIGN when the rules cannot be met', () => {
+    const both4 = err(() => run(ita2, ['L2_FORCE_RECIRC_ANY', 'L2_FORCE_RECIRC_L1W']));
+    expect(both4.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(both4.message).toContain('L2_FORCE_RECIRC_ANY and L2_FORCE_RECIRC_L1W both need counter 4');
+    const noPmc5 = err(() => run(ita2, ['L1D_READS_SET0'], PFM_PLM3, { unavailPmcs: [5] }));
+    expect(noPmc5.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(noPmc5.message).toContain('an L1D cache-group event must be on PMC5');
+  });
+});
+
+describe('Montecito', () => {
+  it('forces ism = 2, leaves oi to the kernel, sets MESI bits, honours counter masks', () => {
+    const out = run(mont, ['CPU_OP_CYCLES_ALL', 'CPU_OP_CYCLES_HALTED', 'L3_READS_ALL_ALL']);
+    expect(pmds(out)).toEqual([4, 10, 5]);
+    expect(pmcs(out)).toEqual([
+      [4, '0x2001208'],
+      [10, '0x2001808'],
+      [5, '0x7a0fdd08'],
+    ]);
+  });
+
+  it('12 counters; a 13th event → NOASSIGN', () => {
+    const twelve = Array.from({ length: 12 }, () => 'CPU_OP_CYCLES_ALL');
+    expect(pmds(run(mont, twelve))).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(err(() => run(mont, [...twelve, 'IA64_INST_RETIRED'])).code).toBe(PFMLIB_ERR_NOASSIGN);
+  });
+
+  it('finds what libpfm placement by restriction misses (synthetic counter masks)', () => {
+    // BUS_ALL_ANY limited to PMD4-5 and BUS_ALL_EITHER to PMD4: libpfm places restricted
+    // events in input order on their lowest free counter, so BUS_ALL_ANY takes PMD4.
+    const model = syntheticModel('montecito', (f) => {
+      f.id = 'test-montecito';
+      for (const e of f.events) {
+        if (e.name === 'BUS_ALL_ANY') e.counters = [4, 5];
+        if (e.name === 'BUS_ALL_EITHER') e.counters = [4];
+      }
+    });
+    expect(pmds(run(model, ['BUS_ALL_ANY', 'BUS_ALL_EITHER', 'CPU_OP_CYCLES_ALL']))).toEqual([5, 4, 6]);
+  });
+});
+
+describe('POWER5', () => {
+  it('writes MMCR0, MMCR1 and MMCRA after the events', () => {
+    const out = run(power5, ['PM_CYC', 'PM_INST_CMPL']);
+    expect(pmds(out)).toEqual([1, 2]);
+    expect(pmcs(out)).toEqual([
+      [0, '0x4400c011'], // PMXE|PMC1CE|PMCjCE, FCS and FCHV (no kernel, no hypervisor), FC5_6
+      [1, '0xf090000'], // PMCSEL 0xf on PMC1, 0x9 on PMC2
+      [2, '0x0'],
+    ]);
+    expect(out.pmcs.map((p) => p.regAddr)).toEqual([0x31bn, 0x31en, 0x312n]);
+  });
+
+  it('clears FCS for PLM0 and FCHV for PLM1; PMC5/6 in use clear FC5_6', () => {
+    const out = run(power5, ['PM_RUN_CYC', 'PM_FPU_FDIV', 'PM_INST_CMPL'], PFM_PLM0 | PFM_PLM1 | PFM_PLM3);
+    // PM_RUN_CYC can use PMC1 or PMC6; PMC1 is PM_FPU_FDIV's only counter.
+    expect(pmds(out)).toEqual([6, 1, 2]);
+    expect(pmcs(out)[0]).toEqual([0, '0x400c000']);
+  });
+
+  it('NOASSIGN for mixed privilege levels, no common group, or an unavailable MMCR', () => {
+    const mixed = err(() =>
+      dispatchEvents(power5, {
+        events: [
+          findFullEvent(power5, 'PM_CYC'),
+          { ...findFullEvent(power5, 'PM_INST_CMPL'), plm: PFM_PLM0 },
+        ],
+        dflPlm: PFM_PLM3,
+      }),
+    );
+    expect(mixed.code).toBe(PFMLIB_ERR_NOASSIGN);
+    const groups = err(() => run(power5, ['PM_FPU_FDIV', 'PM_FXU_IDLE']));
+    expect(groups.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(groups.message).toContain('no power5 event group contains all of PM_FPU_FDIV and PM_FXU_IDLE');
+    const mmcr = err(() => run(power5, ['PM_CYC'], PFM_PLM3, { unavailPmcs: [2] }));
+    expect(mmcr.message).toContain('pmc2 (MMCRA) is in unavailPmcs');
+    expect(err(() => run(power5, ['PM_CYC'], PFM_PLM3, {}, { counters: [{ edge: true }] })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+});
+
+describe('MIPS64 5Kc', () => {
+  it('per-counter codes, IE always set, all four privilege levels', () => {
+    const out = run(mips, ['CYCLES', 'INSNS_EXECED']);
+    expect(pmds(out)).toEqual([0, 1]);
+    expect(pmcs(out)).toEqual([
+      [0, '0x18'],
+      [1, '0x38'], // INSNS_EXECED is 0x1 on counter 1
+    ]);
+    expect(pmcs(run(mips, ['INSNS_EXECED'], PFM_PLM0 | PFM_PLM1 | PFM_PLM2 | PFM_PLM3))).toEqual([
+      [0, '0x1ff'],
+    ]);
+  });
+
+  it('places single-counter events first (rank-based)', () => {
+    expect(pmds(run(mips, ['INSNS_EXECED', 'INSN_FETCHED']))).toEqual([1, 0]);
+    expect(pmds(run(mips, ['CYCLES', 'DCACHE_MISS']))).toEqual([0, 1]);
+    const e = err(() => run(mips, ['INSN_FETCHED', 'BRANCHES_EXECED']));
+    expect(e.message).toContain('INSN_FETCHED and BRANCHES_EXECED both need counter 0');
+    expect(pmds(run(mips, ['CYCLES'], PFM_PLM3, { unavailPmcs: [0] }))).toEqual([1]);
+    expect(err(() => run(mips, ['CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 1 }] })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+});

@@ -1,0 +1,483 @@
+import { getModel } from '@pfmsim/pmu-models';
+import { describe, expect, it } from 'vitest';
+import { syntheticModel } from './fixtures.test-util.js';
+import {
+  type DispatchInput,
+  type DispatchOutput,
+  dispatchEvents,
+  dispatchEventsVerbose,
+  dispatcherKind,
+  findFullEvent,
+  type ModelInput,
+  PFM_PLM0,
+  PFM_PLM1,
+  PFM_PLM2,
+  PFM_PLM3,
+  PFMLIB_ERR_BADHOST,
+  PFMLIB_ERR_FEATCOMB,
+  PFMLIB_ERR_INVAL,
+  PFMLIB_ERR_NOASSIGN,
+  PFMLIB_ERR_TOOMANY,
+  PFMLIB_ERR_UMASK,
+  type PfmError,
+  pfmInitialize,
+  RegMask,
+} from './index.js';
+
+type Model = ReturnType<typeof getModel>;
+const p6 = getModel('intel-p6');
+const core = getModel('intel-core');
+const arch = getModel('intel-arch-perfmon');
+const k8 = getModel('amd64-k8');
+
+function run(
+  model: Model,
+  specs: string[],
+  dflPlm = PFM_PLM3,
+  extra: Partial<DispatchInput> = {},
+  modelInput?: ModelInput,
+): DispatchOutput {
+  return dispatchEvents(
+    model,
+    { events: specs.map((s) => findFullEvent(model, s)), dflPlm, ...extra },
+    modelInput,
+  );
+}
+
+function err(fn: () => unknown): PfmError {
+  try {
+    fn();
+  } catch (e) {
+    return e as PfmError;
+  }
+  throw new Error('expected a PfmError');
+}
+
+const pmcs = (o: DispatchOutput) => o.pmcs.map((p) => [p.regNum, `0x${p.regValue.toString(16)}`]);
+const pmds = (o: DispatchOutput) => o.pmds.map((p) => p.regNum);
+
+describe('dispatcher selection', () => {
+  it.each([
+    ['intel-p6', 'i386_p6'],
+    ['intel-core', 'core'],
+    ['intel-arch-perfmon', 'gen_ia32'],
+    ['amd64-k8', 'amd64'],
+    ['intel-p4', 'pentium4'],
+    ['itanium2', 'itanium2'],
+    ['montecito', 'montecito'],
+    ['power5', 'gen_powerpc'],
+    ['mips64', 'gen_mips64'],
+  ])('%s uses %s', (id, kind) => {
+    expect(dispatcherKind(getModel(id))).toBe(kind);
+  });
+});
+
+describe('P6: the worked encodings of libpfm-and-tools.md §2.1', () => {
+  it('CPU_CLK_UNHALTED, PLM3 → counter 0, pmc0 = 0x510079; INST_RETIRED → counter 1, pmc1 = 0x1100c0', () => {
+    const out = run(p6, ['CPU_CLK_UNHALTED', 'INST_RETIRED']);
+    expect(pmcs(out)).toEqual([
+      [0, '0x510079'],
+      [1, '0x1100c0'],
+    ]);
+    expect(pmds(out)).toEqual([0, 1]);
+    expect(out.pmcs.map((p) => p.regAddr)).toEqual([0x186n, 0x187n]);
+    expect(out.pmds.map((p) => p.regAddr)).toEqual([0xc1n, 0xc2n]);
+  });
+
+  it('the same two with PLM0|PLM3 → 0x530079 / 0x1300c0', () => {
+    expect(pmcs(run(p6, ['CPU_CLK_UNHALTED', 'INST_RETIRED'], PFM_PLM0 | PFM_PLM3))).toEqual([
+      [0, '0x530079'],
+      [1, '0x1300c0'],
+    ]);
+  });
+
+  it('L2_RQSTS:M:E on counter 0, PLM3 → 0x510c2e, and L2_RQSTS:0xc gives the same', () => {
+    expect(pmcs(run(p6, ['L2_RQSTS:M:E']))).toEqual([[0, '0x510c2e']]);
+    expect(pmcs(run(p6, ['L2_RQSTS:0xc']))).toEqual([[0, '0x510c2e']]);
+  });
+
+  it('FP_ASSIST alone → pmc1 = 0x110011 plus an extra pmc0 = 0x400000 (2 PMCs, 1 PMD)', () => {
+    const out = run(p6, ['FP_ASSIST']);
+    expect(pmcs(out)).toEqual([
+      [1, '0x110011'],
+      [0, '0x400000'],
+    ]);
+    expect(pmds(out)).toEqual([1]);
+  });
+
+  it('per-event privilege levels override the default', () => {
+    const out = dispatchEvents(p6, { events: [{ event: 0, plm: PFM_PLM0 }, { event: 1 }], dflPlm: PFM_PLM3 });
+    expect(pmcs(out)).toEqual([
+      [0, '0x520079'],
+      [1, '0x1100c0'],
+    ]);
+  });
+
+  it.each([
+    [['FLOPS', 'CYCLES_DIV_BUSY'], 'FLOPS and CYCLES_DIV_BUSY both need counter 0'],
+    [['MUL', 'DIV'], 'MUL and DIV both need counter 1'],
+    [
+      ['CPU_CLK_UNHALTED', 'INST_RETIRED', 'FLOPS'],
+      '3 events (CPU_CLK_UNHALTED, INST_RETIRED, FLOPS) for the 2 counters',
+    ],
+  ])('%j → NOASSIGN naming the events', (specs, text) => {
+    const e = err(() => run(p6, specs));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain(text);
+  });
+
+  it('places a counter-constrained event first, whatever the input order', () => {
+    const out = run(p6, ['INST_RETIRED', 'FLOPS']);
+    expect(pmds(out)).toEqual([1, 0]);
+    expect(pmcs(out)).toEqual([
+      [1, '0x1100c0'],
+      [0, '0x5100c1'],
+    ]);
+  });
+
+  it('cnt_mask, inv and edge', () => {
+    const out = run(
+      p6,
+      ['CPU_CLK_UNHALTED'],
+      PFM_PLM3,
+      {},
+      { counters: [{ cntMask: 2, inv: true, edge: true }] },
+    );
+    expect(pmcs(out)).toEqual([[0, '0x2d50079']]);
+    expect(
+      err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask: 256 }] })).code,
+    ).toBe(PFMLIB_ERR_INVAL);
+  });
+
+  it('unavailable PMCs: the event moves, and no extra PERFEVTSEL0 is written', () => {
+    const out = run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3, { unavailPmcs: [0] });
+    expect(pmcs(out)).toEqual([[1, '0x110079']]);
+    expect(pmds(out)).toEqual([1]);
+    const e = err(() => run(p6, ['FLOPS'], PFM_PLM3, { unavailPmcs: RegMask.of(0) }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      'cannot assign events to counters: FLOPS can only use counter 0, which is unavailable: pmc0 (PERFEVTSEL0) is in unavailPmcs',
+    );
+    expect(
+      err(() => run(p6, ['CPU_CLK_UNHALTED', 'INST_RETIRED'], PFM_PLM3, { unavailPmcs: [1] })).code,
+    ).toBe(PFMLIB_ERR_NOASSIGN);
+  });
+
+  it('PLM1 or PLM2, default or per event, → INVAL', () => {
+    expect(err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3 | PFM_PLM1)).code).toBe(PFMLIB_ERR_INVAL);
+    expect(
+      err(() => dispatchEvents(p6, { events: [{ event: 0, plm: PFM_PLM2 }], dflPlm: PFM_PLM3 })).code,
+    ).toBe(PFMLIB_ERR_INVAL);
+  });
+
+  it('several unit masks on a non-combinable event → FEATCOMB', () => {
+    const e = err(() => run(p6, ['BUS_TRANS_BRD:SELF:ANY']));
+    expect(e.code).toBe(PFMLIB_ERR_FEATCOMB);
+    expect(e.message).toContain('BUS_TRANS_BRD:SELF:ANY');
+  });
+
+  it('prints libpfm verbose lines', () => {
+    const { lines } = dispatchEventsVerbose(p6, {
+      events: [findFullEvent(p6, 'FP_ASSIST')],
+      dflPlm: PFM_PLM3,
+    });
+    expect(lines).toEqual([
+      '[PERFEVTSEL1(pmc1)=0x110011 emask=0x11 umask=0x0 os=0 usr=1 en=0 int=1 inv=0 edge=0 cnt_mask=0] FP_ASSIST',
+      '[PMC1(pmd1)]',
+      '[PERFEVTSEL0(pmc0)=0x400000] required for enabling counters',
+    ]);
+  });
+
+  it('builds the output afresh on every call', () => {
+    const input: DispatchInput = { events: [{ event: 0 }], dflPlm: PFM_PLM3 };
+    const a = dispatchEvents(p6, input);
+    const b = dispatchEvents(p6, input);
+    expect(a).toEqual(b);
+    expect(a).not.toBe(b);
+    expect(a.pmcs).toHaveLength(1);
+  });
+});
+
+describe('common checks, in libpfm order (§1.6)', () => {
+  const l2 = p6.events.findIndex((e) => e.name === 'L2_RQSTS');
+  it('dflPlm 0 → INVAL, before anything else', () => {
+    expect(err(() => dispatchEvents(p6, { events: [{ event: 9999 }], dflPlm: 0 })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+  it('512 events or more → INVAL (before the counter count)', () => {
+    const events = Array.from({ length: 512 }, () => ({ event: 0 }));
+    expect(err(() => dispatchEvents(p6, { events, dflPlm: PFM_PLM3 })).code).toBe(PFMLIB_ERR_INVAL);
+  });
+  it('more events than counters → NOASSIGN, before the per-event checks', () => {
+    const e = err(() =>
+      dispatchEvents(p6, { events: [{ event: 0 }, { event: 1 }, { event: 9999 }], dflPlm: PFM_PLM3 }),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain('#9999');
+  });
+  it('a bad event index → INVAL', () => {
+    expect(err(() => dispatchEvents(p6, { events: [{ event: 9999 }], dflPlm: PFM_PLM3 })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+  it('unit-mask errors → UMASK; more than 48 → TOOMANY', () => {
+    const umask = (unitMasks: number[], event = l2) =>
+      err(() => dispatchEvents(p6, { events: [{ event, unitMasks }], dflPlm: PFM_PLM3 })).code;
+    expect(umask([])).toBe(PFMLIB_ERR_UMASK);
+    expect(umask([4])).toBe(PFMLIB_ERR_UMASK);
+    expect(umask([0], 0)).toBe(PFMLIB_ERR_UMASK);
+    expect(umask(Array.from({ length: 49 }, () => 0))).toBe(PFMLIB_ERR_TOOMANY);
+    const e = err(() => dispatchEvents(p6, { events: [{ event: l2 }], dflPlm: PFM_PLM3 }));
+    expect(e.message).toBe(
+      'invalid or missing unit mask: L2_RQSTS needs a unit mask (one or more of: I, S, E, M)',
+    );
+  });
+  it('per-event checks come before the PMU rules', () => {
+    // PLM1 is invalid on P6, but the missing unit mask is reported first.
+    expect(err(() => dispatchEvents(p6, { events: [{ event: l2 }], dflPlm: PFM_PLM1 })).code).toBe(
+      PFMLIB_ERR_UMASK,
+    );
+  });
+});
+
+describe('AMD64 K8 (§2.3)', () => {
+  it.each([
+    ['RETIRED_INSTRUCTIONS', '0x5100c0'],
+    ['CPU_CLK_UNHALTED', '0x510076'],
+    ['DATA_CACHE_REFILLS:ALL', '0x511f42'],
+  ])('%s, PLM3, counter 0 → %s', (spec, value) => {
+    const out = run(k8, [spec]);
+    expect(pmcs(out)).toEqual([[0, value]]);
+    expect(out.pmcs[0]?.regAddr).toBe(0xc0010000n);
+    expect(out.pmds[0]?.regAddr).toBe(0xc0010004n);
+  });
+
+  it('input order, EN and INT on every PERFSEL, next available counter', () => {
+    const out = run(k8, ['CPU_CLK_UNHALTED', 'RETIRED_INSTRUCTIONS', 'DATA_CACHE_MISSES'], PFM_PLM3, {
+      unavailPmcs: [1],
+    });
+    expect(pmcs(out)).toEqual([
+      [0, '0x510076'],
+      [2, '0x5100c0'],
+      [3, '0x510041'],
+    ]);
+    const e = err(() =>
+      run(
+        k8,
+        ['CPU_CLK_UNHALTED', 'RETIRED_INSTRUCTIONS', 'DATA_CACHE_MISSES', 'DATA_CACHE_ACCESSES'],
+        PFM_PLM3,
+        {
+          unavailPmcs: [1],
+        },
+      ),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain('compete for counters 0, 2 and 3');
+  });
+
+  it('a fifth event → NOASSIGN', () => {
+    const five = [
+      'CPU_CLK_UNHALTED',
+      'RETIRED_INSTRUCTIONS',
+      'RETIRED_UOPS',
+      'DATA_CACHE_MISSES',
+      'DATA_CACHE_ACCESSES',
+    ];
+    expect(err(() => run(k8, five)).code).toBe(PFMLIB_ERR_NOASSIGN);
+  });
+
+  it('cnt_mask ≥ 4 → INVAL; 3 is encoded', () => {
+    expect(pmcs(run(k8, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask: 3 }] }))).toEqual([
+      [0, '0x3510076'],
+    ]);
+    expect(err(() => run(k8, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask: 4 }] })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+
+  it('events gated by CPU revision → BADHOST on an older K8', () => {
+    const revC = pfmInitialize({ model: 'amd64-k8', amd64Revision: 'C' });
+    const e = err(() =>
+      revC.dispatchEvents({ events: [revC.findFullEvent('SIZED_BLOCKS:ALL')], dflPlm: PFM_PLM3 }),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_BADHOST);
+    expect(e.message).toContain('SIZED_BLOCKS:ALL needs K8 revision D or later (host is K8 revision C)');
+    const umask = err(() =>
+      revC.dispatchEvents({ events: [revC.findFullEvent('PROBE:UPSTREAM_WRITES')], dflPlm: PFM_PLM3 }),
+    );
+    expect(umask.code).toBe(PFMLIB_ERR_BADHOST);
+    const revF = pfmInitialize({ model: 'amd64-k8' });
+    expect(
+      revF.dispatchEvents({ events: [revF.findFullEvent('SIZED_BLOCKS:ALL')], dflPlm: PFM_PLM3 }).pmds,
+    ).toHaveLength(1);
+  });
+
+  it('PLM1 → INVAL', () => {
+    expect(err(() => run(k8, ['CPU_CLK_UNHALTED'], PFM_PLM1)).code).toBe(PFMLIB_ERR_INVAL);
+  });
+});
+
+describe('Intel Core (§2.2)', () => {
+  it('puts unfiltered eligible events on the fixed counters and writes FIXED_CTR_CTRL after the PERFEVTSELs', () => {
+    const out = run(core, [
+      'BR_INST_DECODED',
+      'INSTRUCTIONS_RETIRED',
+      'UNHALTED_CORE_CYCLES',
+      'UNHALTED_REFERENCE_CYCLES',
+    ]);
+    expect(pmds(out)).toEqual([0, 16, 17, 18]);
+    expect(pmcs(out)).toEqual([
+      [0, '0x5100e0'],
+      [16, '0xaaa'],
+    ]);
+    expect(out.pmcs[1]?.regAddr).toBe(0x38dn);
+    expect(out.pmds.map((p) => p.regAddr)).toEqual([0xc1n, 0x309n, 0x30an, 0x30bn]);
+    expect(pmcs(run(core, ['INSTRUCTIONS_RETIRED'], PFM_PLM0 | PFM_PLM3))).toEqual([[16, '0xb']]);
+    expect(pmcs(run(core, ['UNHALTED_CORE_CYCLES'], PFM_PLM0))).toEqual([[16, '0x90']]);
+  });
+
+  it('fixed counters take no cnt_mask/inv/edge and need PMC16', () => {
+    const filtered = run(core, ['INSTRUCTIONS_RETIRED'], PFM_PLM3, {}, { counters: [{ inv: true }] });
+    expect(pmcs(filtered)).toEqual([[0, '0xd100c0']]);
+    expect(pmds(run(core, ['INSTRUCTIONS_RETIRED'], PFM_PLM3, { unavailPmcs: [16] }))).toEqual([0]);
+    const e = err(() => run(core, ['UNHALTED_REFERENCE_CYCLES'], PFM_PLM3, { unavailPmcs: [16] }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain(
+      'UNHALTED_REFERENCE_CYCLES can only use counter 18, which is unavailable: pmc16 (FIXED_CTRL)',
+    );
+  });
+
+  it('CPU_CLK_UNHALTED:CORE_P goes to FIXED_CTR1, :REF only to FIXED_CTR2, :BUS to a generic counter', () => {
+    expect(
+      pmds(run(core, ['CPU_CLK_UNHALTED:CORE_P', 'CPU_CLK_UNHALTED:REF', 'CPU_CLK_UNHALTED:BUS'])),
+    ).toEqual([17, 18, 0]);
+  });
+
+  it.each([
+    [['FP_COMP_OPS_EXE', 'CYCLES_DIV_BUSY'], 'FP_COMP_OPS_EXE and CYCLES_DIV_BUSY both need counter 0'],
+    [['MUL', 'DIV'], 'MUL and DIV both need counter 1'],
+    [
+      ['UNHALTED_REFERENCE_CYCLES', 'CPU_CLK_UNHALTED:REF'],
+      'UNHALTED_REFERENCE_CYCLES and CPU_CLK_UNHALTED:REF both need counter 18',
+    ],
+    [['CPU_CLK_UNHALTED:BUS:NO_OTHER'], 'the unit masks of CPU_CLK_UNHALTED cannot be combined'],
+    [['BR_INST_DECODED', 'BR_INST_EXEC', 'MUL'], 'compete for counters 0 and 1'],
+  ])('%j → NOASSIGN', (specs, text) => {
+    const e = err(() => run(core, specs));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain(text);
+  });
+
+  it('a FIXED_CTR2-only event with options → NOASSIGN', () => {
+    const e = err(() =>
+      run(core, ['UNHALTED_REFERENCE_CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 1 }] }),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain('fixed counters support no cnt_mask');
+  });
+
+  it('PMC1-constrained events first, then the rest in order', () => {
+    expect(pmds(run(core, ['BR_INST_DECODED', 'MUL']))).toEqual([0, 1]);
+    expect(pmds(run(core, ['MUL', 'BR_INST_DECODED']))).toEqual([1, 0]);
+    expect(pmds(run(core, ['MUL', 'FP_COMP_OPS_EXE', 'INSTRUCTIONS_RETIRED']))).toEqual([1, 0, 16]);
+  });
+
+  it('forces SELF on core-specific events that name no core, and keeps the code second byte', () => {
+    expect(pmcs(run(core, ['L2_LINES_IN:ANY']))).toEqual([[0, '0x517024']]);
+    expect(pmcs(run(core, ['L2_LINES_IN:BOTH_CORES']))).toEqual([[0, '0x51c024']]);
+    expect(pmcs(run(core, ['THERMAL_TRIP']))).toEqual([[0, '0x51c03b']]);
+    expect(pmcs(run(core, ['LAST_LEVEL_CACHE_MISSES']))).toEqual([[0, '0x51412e']]);
+  });
+
+  it('PEBS: the first PEBS event goes to PMC0 and PEBS_ENABLE follows', () => {
+    const out = run(core, ['BR_INST_DECODED', 'INST_RETIRED:ANY_P'], PFM_PLM3, {}, { pebs: true });
+    expect(pmds(out)).toEqual([1, 0]);
+    expect(pmcs(out)).toEqual([
+      [1, '0x5100e0'],
+      [0, '0x5100c0'],
+      [17, '0x1'],
+    ]);
+    expect(out.pmcs[2]?.regAddr).toBe(0x3f1n);
+    // Without PEBS, INST_RETIRED:ANY_P counts on FIXED_CTR0.
+    expect(pmds(run(core, ['BR_INST_DECODED', 'INST_RETIRED:ANY_P']))).toEqual([0, 16]);
+    const e = err(() => run(core, ['INST_RETIRED:ANY_P'], PFM_PLM3, { unavailPmcs: [17] }, { pebs: true }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain('PEBS_ENABLE');
+    // The second PEBS event is not forced: it takes the other generic counter (not a fixed one).
+    expect(
+      pmds(run(core, ['MEM_LOAD_RETIRED:L2_MISS', 'INST_RETIRED:ANY_P'], PFM_PLM3, {}, { pebs: true })),
+    ).toEqual([0, 1]);
+    const both = err(() =>
+      run(core, ['FP_COMP_OPS_EXE', 'INST_RETIRED:ANY_P'], PFM_PLM3, {}, { pebs: true }),
+    );
+    expect(both.message).toBe(
+      'cannot assign events to counters: FP_COMP_OPS_EXE and INST_RETIRED:ANY_P both need counter 0',
+    );
+  });
+
+  it('verbose lines for the fixed counters', () => {
+    const { lines } = dispatchEventsVerbose(core, {
+      events: ['INSTRUCTIONS_RETIRED', 'UNHALTED_CORE_CYCLES'].map((s) => findFullEvent(core, s)),
+      dflPlm: PFM_PLM3,
+    });
+    expect(lines).toEqual([
+      '[FIXED_CTRL(pmc16)=0xaa pmi0=1 en0=0x2 pmi1=1 en1=0x2 pmi2=0 en2=0x0] INSTRUCTIONS_RETIRED UNHALTED_CORE_CYCLES',
+      '[FIXED_CTR0(pmd16)]',
+      '[FIXED_CTR1(pmd17)]',
+    ]);
+  });
+});
+
+describe('architectural perfmon (§2.5)', () => {
+  it('fixed counters first, then generic ones; EN and INT on every PERFEVTSEL', () => {
+    const out = run(arch, [
+      'UNHALTED_CORE_CYCLES',
+      'LAST_LEVEL_CACHE_MISSES',
+      'INSTRUCTIONS_RETIRED',
+      'BRANCH_INSTRUCTIONS_RETIRED',
+    ]);
+    expect(pmds(out)).toEqual([17, 0, 16, 1]);
+    expect(pmcs(out)).toEqual([
+      [0, '0x51412e'],
+      [1, '0x5100c4'],
+      [16, '0xaa'],
+    ]);
+  });
+
+  it('with filters or PMC16 unavailable the architected events use generic counters', () => {
+    expect(pmds(run(arch, ['UNHALTED_CORE_CYCLES'], PFM_PLM3, { unavailPmcs: [16] }))).toEqual([0]);
+    expect(pmds(run(arch, ['UNHALTED_CORE_CYCLES'], PFM_PLM3, {}, { counters: [{ edge: true }] }))).toEqual([
+      0,
+    ]);
+  });
+});
+
+describe('a constraint only an exhaustive search solves (synthetic x86 model)', () => {
+  // K8 registers, an unknown libpfm type (so the gen_ia32 dispatcher), constrained events:
+  // A may use 0 or 1, B only 0, C 1 or 2. libpfm's input-order lowest-free pass puts A on 0
+  // and then has nowhere for B.
+  const model = syntheticModel('amd64-k8', (f) => {
+    f.id = 'test-x86-constrained';
+    f.libpfm = { name: 'test x86', type: 999 };
+    f.events = [
+      { name: 'A', code: '0x10', counters: [0, 1], description: 'a' },
+      { name: 'B', code: '0x11', counters: [0], description: 'b' },
+      { name: 'C', code: '0x12', counters: [1, 2], description: 'c' },
+      { name: 'D', code: '0x13', counters: [0, 1, 2], description: 'd' },
+    ];
+    delete f.cycleEvent;
+    delete f.instRetiredEvent;
+  });
+
+  it('finds A→1, B→0, C→2', () => {
+    expect(dispatcherKind(model)).toBe('gen_ia32');
+    expect(pmds(run(model, ['A', 'B', 'C']))).toEqual([1, 0, 2]);
+  });
+
+  it('and reports NOASSIGN when no assignment exists', () => {
+    const e = err(() => run(model, ['A', 'B', 'C', 'D']));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toContain('A, B, C and D compete for counters 0, 1 and 2');
+  });
+});

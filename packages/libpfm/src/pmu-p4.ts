@@ -1,0 +1,105 @@
+/**
+ * Pentium 4 / Xeon (`pentium4_dispatch_events`, libpfm-and-tools.md §1.4 and the intel-p4
+ * model): each event needs an ESCR (from `modelData.escrs`) and a counter that ESCR reaches
+ * (the ESCR's `controls`), whose CCCR (the PMC named `*_CCCR*` controlling that PMD) must be
+ * free too. No ESCR, CCCR or counter may be used twice, and none may be unavailable.
+ *
+ * libpfm places events in input order on the first free ESCR/CCCR pair, which can fail where
+ * an assignment exists; here that first-fit is tried first and an exhaustive search follows.
+ *
+ * Encoding (simplified, computed from the Intel SDM layout; libpfm's virtual PEBS masks and
+ * tag bits are not modelled):
+ * - ESCR: bit 2 T0_USR (PLM3), bit 3 T0_OS (PLM0), bits 9–24 event mask (the unit-mask
+ *   values OR-ed), bits 25–30 event select (`modelData.escrSelect`);
+ * - CCCR: bit 12 enable, bits 13–15 ESCR select (`modelData.cccrSelect`), bits 16–17 active
+ *   thread = 3, bit 18 compare and bits 20–23 threshold (`cntMask`, 0–15), bit 19 complement
+ *   (`inv`), bit 24 edge, bit 26 OVF_PMI_T0.
+ * Output: for each event its ESCR then its CCCR, in event order.
+ */
+import type { Slot } from './assign.js';
+import { PFM_PLM0, PFM_PLM3 } from './constants.js';
+import {
+  assignCounters,
+  bit,
+  checkCntMask,
+  hex,
+  pmcAddr,
+  pmdAddr,
+  range,
+  rejectPlm12,
+} from './dispatch-common.js';
+import type { DispatchContext, DispatchResult, PmcValue } from './dispatch-types.js';
+import { p4Data } from './model-data.js';
+
+interface P4Slot extends Slot {
+  readonly escr: number;
+  readonly cccr: number;
+}
+
+function cccrFor(ctx: DispatchContext, pmd: number): number | undefined {
+  return ctx.model.pmcs.find((p) => /CCCR/i.test(p.name) && p.controls.includes(pmd))?.index;
+}
+
+export function dispatchP4(ctx: DispatchContext): DispatchResult {
+  rejectPlm12(ctx);
+  for (const e of ctx.events) checkCntMask(e, 15, 'CCCR threshold');
+  const data = ctx.events.map((e) => p4Data(ctx.model, e.event));
+  const staticCounters: number[][] = [];
+  const candidates: P4Slot[][] = data.map((d) => {
+    const slots: P4Slot[] = [];
+    const reach: number[] = [];
+    for (const escr of d.escrs) {
+      const pmc = ctx.model.pmcByIndex(escr);
+      for (const counter of pmc?.controls ?? []) {
+        const cccr = cccrFor(ctx, counter);
+        reach.push(counter);
+        if (cccr === undefined || ctx.unavail.isset(escr) || ctx.unavail.isset(cccr)) continue;
+        slots.push({ counter, escr, cccr });
+      }
+    }
+    staticCounters.push([...new Set(reach)]);
+    return slots;
+  });
+  const assignment = assignCounters(ctx, {
+    candidates,
+    greedy: [{ events: range(ctx.events.length) }],
+    staticCounters,
+    escrName: (x) => ctx.model.pmcByIndex(x)?.name ?? `pmc${x}`,
+  }) as readonly P4Slot[];
+  const pmcs: PmcValue[] = [];
+  const lines: string[] = [];
+  for (const e of ctx.events) {
+    const slot = assignment[e.pos] as P4Slot;
+    const d = data[e.pos] as (typeof data)[number];
+    const usr = bit((e.plm & PFM_PLM3) !== 0);
+    const os = bit((e.plm & PFM_PLM0) !== 0);
+    const mask = e.unitMasks.reduce((m, u) => m | u.value, 0n) & 0xffffn;
+    const escr =
+      (BigInt(d.escrSelect & 0x3f) << 25n) | (mask << 9n) | (BigInt(os) << 3n) | (BigInt(usr) << 2n);
+    const threshold = e.options.cntMask;
+    const compare = bit(threshold > 0 || e.options.inv);
+    const cccr =
+      (1n << 12n) |
+      (BigInt(d.cccrSelect & 0x7) << 13n) |
+      (3n << 16n) |
+      (BigInt(compare) << 18n) |
+      (BigInt(bit(e.options.inv)) << 19n) |
+      (BigInt(threshold & 0xf) << 20n) |
+      (BigInt(bit(e.options.edge)) << 24n) |
+      (1n << 26n);
+    pmcs.push(
+      { regNum: slot.escr, regValue: escr, regAddr: pmcAddr(ctx.model, slot.escr) },
+      { regNum: slot.cccr, regValue: cccr, regAddr: pmcAddr(ctx.model, slot.cccr) },
+    );
+    const escrName = ctx.model.pmcByIndex(slot.escr)?.name ?? `pmc${slot.escr}`;
+    const cccrName = ctx.model.pmcByIndex(slot.cccr)?.name ?? `pmc${slot.cccr}`;
+    const pmdName = ctx.model.pmdByIndex(slot.counter)?.name ?? `pmd${slot.counter}`;
+    lines.push(
+      `[${escrName}(pmc${slot.escr})=${hex(escr)} os=${os} usr=${usr} tag=0 tagval=0x0 mask=${hex(mask)} sel=${hex(d.escrSelect)}] ${e.name}`,
+      `[${cccrName}(pmc${slot.cccr})=${hex(cccr)} ena=1 sel=${hex(d.cccrSelect)} cmp=${compare} cmpl=${bit(e.options.inv)} thres=${threshold} edg=${bit(e.options.edge)} cas=0] ${e.name}`,
+      `[${pmdName}(pmd${slot.counter})]`,
+    );
+  }
+  const pmds = assignment.map((s) => ({ regNum: s.counter, regAddr: pmdAddr(ctx.model, s.counter) }));
+  return { output: { pmcs, pmds }, lines };
+}

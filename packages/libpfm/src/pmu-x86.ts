@@ -1,0 +1,472 @@
+/**
+ * x86 PERFEVTSEL dispatchers (libpfm-and-tools.md §2.1–§2.3, §2.5): P6, Intel Core,
+ * architectural perfmon (gen_ia32 v2) and AMD64 K8.
+ *
+ * PERFEVTSEL: bits 0–7 event select, 8–15 unit mask, 16 USR (PLM3), 17 OS (PLM0), 18 EDGE,
+ * 20 INT, 22 EN, 23 INV, 24–31 counter mask. FIXED_CTR_CTRL: one nibble per fixed counter,
+ * bit 0 OS, bit 1 USR, bit 3 PMI.
+ */
+import type { PmuModel } from '@pfmsim/pmu-models';
+import type { Slot } from './assign.js';
+import { PFM_PLM0, PFM_PLM3 } from './constants.js';
+import {
+  assignCounters,
+  bit,
+  checkCntMask,
+  controllers,
+  counterAvailable,
+  fixedCounter,
+  genericCounters,
+  hasFlag,
+  hex,
+  pmcAddr,
+  pmcUnavailableReason,
+  pmdAddr,
+  range,
+  rejectPlm12,
+} from './dispatch-common.js';
+import type {
+  Amd64Revision,
+  DispatchContext,
+  DispatchResult,
+  PmcValue,
+  PmdValue,
+  ResolvedEvent,
+} from './dispatch-types.js';
+import { PFMLIB_ERR_BADHOST, PFMLIB_ERR_FEATCOMB, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
+
+const USR = 1n << 16n;
+const OS = 1n << 17n;
+const EDGE = 1n << 18n;
+const INT = 1n << 20n;
+const EN = 1n << 22n;
+const INV = 1n << 23n;
+
+interface EvtSel {
+  readonly value: bigint;
+  readonly select: number;
+  readonly umask: number;
+  readonly usr: 0 | 1;
+  readonly os: 0 | 1;
+  readonly en: 0 | 1;
+  readonly int: 0 | 1;
+  readonly inv: 0 | 1;
+  readonly edge: 0 | 1;
+  readonly cntMask: number;
+}
+
+interface EvtSelOptions {
+  readonly en: boolean;
+  /** The code's second byte is a built-in unit mask (Intel); AMD64 has none on K8. */
+  readonly codeUmask: boolean;
+  /** Core: force SELF (bit 6) on core-specific events that name neither core. */
+  readonly cspec: boolean;
+}
+
+function encodeEvtSel(model: PmuModel, e: ResolvedEvent, o: EvtSelOptions): EvtSel {
+  const bits = BigInt(model.encoding.eventBits);
+  const select = Number(e.event.code & ((1n << bits) - 1n));
+  let umask = o.codeUmask ? Number((e.event.code >> bits) & 0xffn) : 0;
+  for (const u of e.unitMasks) umask |= Number(u.value);
+  if (o.cspec && hasFlag(e, 'CSPEC') && (umask & 0xc0) === 0) umask |= 0x40;
+  const usr = bit((e.plm & PFM_PLM3) !== 0);
+  const os = bit((e.plm & PFM_PLM0) !== 0);
+  const inv = bit(e.options.inv);
+  const edge = bit(e.options.edge);
+  const cntMask = e.options.cntMask;
+  let value = BigInt(select) | (BigInt(umask & 0xff) << 8n) | INT | (BigInt(cntMask & 0xff) << 24n);
+  if (usr) value |= USR;
+  if (os) value |= OS;
+  if (edge) value |= EDGE;
+  if (o.en) value |= EN;
+  if (inv) value |= INV;
+  return { value, select, umask: umask & 0xff, usr, os, en: bit(o.en), int: 1, inv, edge, cntMask };
+}
+
+/** The PERFEVTSEL that drives a generic counter (the PMC controlling only that PMD). */
+function evtselOf(model: PmuModel, counter: number): number {
+  const pmcs = controllers(model, counter);
+  return pmcs.find((p) => (model.pmcByIndex(p)?.controls.length ?? 0) === 1) ?? pmcs[0] ?? counter;
+}
+
+function rejectUmaskCombination(ctx: DispatchContext): void {
+  for (const e of ctx.events) {
+    if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
+      throw new PfmError(
+        PFMLIB_ERR_FEATCOMB,
+        `${e.name}: the unit masks of ${e.event.name.toUpperCase()} cannot be combined`,
+        { events: [e.name] },
+      );
+    }
+  }
+}
+
+function genericSlots(ctx: DispatchContext, counters: readonly number[]): Slot[] {
+  return counters.filter((c) => counterAvailable(ctx, c)).map((counter) => ({ counter }));
+}
+
+interface X86Layout {
+  /** Name printed for a generic PMC in verbose lines. */
+  readonly selName: (pmc: number) => string;
+  /** Name printed for a generic PMD in verbose lines. */
+  readonly ctrName: (pmd: number) => string;
+  readonly selectLabel: 'emask' | 'event_sel';
+  /** AMD64 prints inv before en. */
+  readonly amdOrder: boolean;
+}
+
+function evtselLine(layout: X86Layout, pmc: number, f: EvtSel, name: string): string {
+  const tail = layout.amdOrder
+    ? `os=${f.os} usr=${f.usr} inv=${f.inv} en=${f.en} int=${f.int} edge=${f.edge} cnt_mask=${f.cntMask}`
+    : `os=${f.os} usr=${f.usr} en=${f.en} int=${f.int} inv=${f.inv} edge=${f.edge} cnt_mask=${f.cntMask}`;
+  return `[${layout.selName(pmc)}(pmc${pmc})=${hex(f.value)} ${layout.selectLabel}=${hex(f.select)} umask=${hex(f.umask)} ${tail}] ${name}`;
+}
+
+interface FixedPart {
+  readonly pmcs: PmcValue[];
+  readonly lines: string[];
+}
+
+/** FIXED_CTR_CTRL for the events placed on fixed counters (empty when none). */
+function encodeFixed(ctx: DispatchContext, placed: ReadonlyMap<number, ResolvedEvent>): FixedPart {
+  const byPmc = new Map<number, { pmd: number; e: ResolvedEvent }[]>();
+  for (const [pmd, e] of placed) {
+    const pmc = controllers(ctx.model, pmd).find((p) => (ctx.model.pmcByIndex(p)?.controls.length ?? 0) > 1);
+    if (pmc === undefined) continue;
+    byPmc.set(pmc, [...(byPmc.get(pmc) ?? []), { pmd, e }]);
+  }
+  const pmcs: PmcValue[] = [];
+  const lines: string[] = [];
+  for (const [pmc, list] of [...byPmc].sort((a, b) => a[0] - b[0])) {
+    const controlled = [...(ctx.model.pmcByIndex(pmc)?.controls ?? [])].sort((a, b) => a - b);
+    let value = 0n;
+    for (const { pmd, e } of list) {
+      const k = BigInt(controlled.indexOf(pmd));
+      const nibble = (e.plm & PFM_PLM0 ? 1n : 0n) | (e.plm & PFM_PLM3 ? 2n : 0n) | 8n;
+      value |= nibble << (k * 4n);
+    }
+    pmcs.push({ regNum: pmc, regValue: value, regAddr: pmcAddr(ctx.model, pmc) });
+    const fields = controlled
+      .map(
+        (_, k) =>
+          `pmi${k}=${Number((value >> BigInt(k * 4 + 3)) & 1n)} en${k}=${hex((value >> BigInt(k * 4)) & 3n)}`,
+      )
+      .join(' ');
+    const name = ctx.model.pmcByIndex(pmc)?.name ?? `PMC${pmc}`;
+    const ordered = [...list].sort((a, b) => a.pmd - b.pmd);
+    lines.push(`[${name}(pmc${pmc})=${hex(value)} ${fields}] ${ordered.map((x) => x.e.name).join(' ')}`);
+    for (const { pmd } of ordered) lines.push(`[FIXED_CTR${controlled.indexOf(pmd)}(pmd${pmd})]`);
+  }
+  return { pmcs, lines };
+}
+
+function finish(
+  ctx: DispatchContext,
+  assignment: readonly Slot[],
+  layout: X86Layout,
+  enable: (counter: number) => boolean,
+  evtOptions: Omit<EvtSelOptions, 'en'>,
+): { pmcs: PmcValue[]; pmds: PmdValue[]; lines: string[]; fixed: Map<number, ResolvedEvent> } {
+  const pmcs: PmcValue[] = [];
+  const lines: string[] = [];
+  const fixed = new Map<number, ResolvedEvent>();
+  const pmds: PmdValue[] = assignment.map((slot) => ({
+    regNum: slot.counter,
+    regAddr: pmdAddr(ctx.model, slot.counter),
+  }));
+  for (const e of ctx.events) {
+    const counter = (assignment[e.pos] as Slot).counter;
+    if (!genericCountersOf(e).includes(counter)) {
+      fixed.set(counter, e);
+      continue;
+    }
+    const pmc = evtselOf(ctx.model, counter);
+    const f = encodeEvtSel(ctx.model, e, { ...evtOptions, en: enable(counter) });
+    pmcs.push({ regNum: pmc, regValue: f.value, regAddr: pmcAddr(ctx.model, pmc) });
+    lines.push(evtselLine(layout, pmc, f, e.name), `[${layout.ctrName(counter)}(pmd${counter})]`);
+  }
+  return { pmcs, pmds, lines, fixed };
+}
+
+function genericCountersOf(e: ResolvedEvent): number[] {
+  return genericCounters(e.event, e.unitMasks);
+}
+
+/** PMDs some event of the model reaches as a fixed counter. */
+function fixedPmds(model: PmuModel): Set<number> {
+  const out = new Set<number>();
+  for (const e of model.events) {
+    if (e.fixed !== undefined) out.add(e.fixed.pmd);
+    for (const u of e.unitMasks) if (u.fixed !== undefined) out.add(u.fixed.pmd);
+  }
+  return out;
+}
+
+const INTEL_LAYOUT: X86Layout = {
+  selName: (pmc) => `PERFEVTSEL${pmc}`,
+  ctrName: (pmd) => `PMC${pmd}`,
+  selectLabel: 'event_sel',
+  amdOrder: false,
+};
+
+/* ---------------------------------------------------------------- P6 */
+
+/**
+ * P6 (`pfm_i386_p6_dispatch_counters`): PLM1/PLM2 → INVAL; several unit masks on a non-combo
+ * event → FEATCOMB; pass 1 places counter-0-only and counter-1-only events, pass 2 gives each
+ * other event the lowest free counter. INT is always set, EN only on PERFEVTSEL0, and when
+ * counter 0 is unused (and available) an extra PERFEVTSEL0 with only EN follows.
+ */
+export function dispatchP6(ctx: DispatchContext): DispatchResult {
+  rejectPlm12(ctx);
+  rejectUmaskCombination(ctx);
+  for (const e of ctx.events) checkCntMask(e, 255);
+  const staticCounters = ctx.events.map(genericCountersOf);
+  const candidates = staticCounters.map((list) => genericSlots(ctx, list));
+  const constrained = range(ctx.events.length).filter((i) => staticCounters[i]?.length === 1);
+  const others = range(ctx.events.length).filter((i) => staticCounters[i]?.length !== 1);
+  const assignment = assignCounters(ctx, {
+    candidates,
+    greedy: [{ events: constrained }, { events: others }],
+    staticCounters,
+  });
+  const layout: X86Layout = { ...INTEL_LAYOUT, selectLabel: 'emask' };
+  const { pmcs, pmds, lines } = finish(ctx, assignment, layout, (c) => evtselOf(ctx.model, c) === 0, {
+    codeUmask: true,
+    cspec: false,
+  });
+  const enablePmc = 0;
+  const used = assignment.some((s) => evtselOf(ctx.model, s.counter) === enablePmc);
+  if (!used && ctx.model.pmcByIndex(enablePmc) !== undefined && !ctx.unavail.isset(enablePmc)) {
+    pmcs.push({ regNum: enablePmc, regValue: EN, regAddr: pmcAddr(ctx.model, enablePmc) });
+    lines.push(`[PERFEVTSEL0(pmc0)=${hex(EN)}] required for enabling counters`);
+  }
+  return { output: { pmcs, pmds }, lines };
+}
+
+/* ---------------------------------------------------------------- Intel Core */
+
+function isPebs(e: ResolvedEvent): boolean {
+  if (e.event.flags.includes('PEBS')) return true;
+  return e.unitMasks.length > 0 && e.unitMasks.every((u) => u.flags.includes('PEBS'));
+}
+
+/**
+ * Intel Core (`pfm_core_dispatch_counters`). Rule checks first, each NOASSIGN: several unit
+ * masks on the non-combinable CPU_CLK_UNHALTED, two PMC0-only, two PMC1-only or two
+ * FIXED_CTR2 events, a fixed-only event with cnt_mask/inv/edge. Then PMC0/PMC1-constrained
+ * events are placed (with `pebs`, the first PEBS event is forced to PMC0), events without
+ * options go to their fixed counter (pmd16/17/18) unless PMC16 is unavailable, and the rest
+ * take the generic counters. Output: PERFEVTSELs in event order, then FIXED_CTR_CTRL, then
+ * PEBS_ENABLE (=1) when a PEBS event was placed.
+ */
+export function dispatchCore(ctx: DispatchContext): DispatchResult {
+  rejectPlm12(ctx);
+  const pebsUsed = ctx.modelInput.pebs === true;
+  const generic = ctx.events.map(genericCountersOf);
+  let onPmc0: ResolvedEvent | undefined;
+  let onPmc1: ResolvedEvent | undefined;
+  let onFixed2: ResolvedEvent | undefined;
+  for (const e of ctx.events) {
+    checkCntMask(e, 255);
+    if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
+      throw new PfmError(
+        PFMLIB_ERR_NOASSIGN,
+        `${e.name}: the unit masks of ${e.event.name.toUpperCase()} cannot be combined`,
+        { events: [e.name] },
+      );
+    }
+    const g = generic[e.pos] ?? [];
+    const fixed2 = hasFlag(e, 'FIXED2_ONLY');
+    for (const [only, taken, set] of [
+      [g.length === 1 && g[0] === 0 && !fixed2, onPmc0, (x: ResolvedEvent) => (onPmc0 = x)],
+      [g.length === 1 && g[0] === 1 && !fixed2, onPmc1, (x: ResolvedEvent) => (onPmc1 = x)],
+      [fixed2, onFixed2, (x: ResolvedEvent) => (onFixed2 = x)],
+    ] as const) {
+      if (!only) continue;
+      if (taken !== undefined) {
+        const counter = fixed2 ? (fixedCounter(e.event, e.unitMasks) ?? 18) : (g[0] ?? 0);
+        throw new PfmError(PFMLIB_ERR_NOASSIGN, `${taken.name} and ${e.name} both need counter ${counter}`, {
+          events: [taken.name, e.name],
+        });
+      }
+      set(e);
+    }
+    if (fixed2 && e.hasOptions) {
+      throw new PfmError(
+        PFMLIB_ERR_NOASSIGN,
+        `${e.name}: fixed counters support no cnt_mask, inv or edge, and it can only use a fixed counter`,
+        { events: [e.name] },
+      );
+    }
+  }
+  const firstPebs = pebsUsed ? ctx.events.find(isPebs) : undefined;
+  const staticCounters: number[][] = [];
+  const candidates = ctx.events.map((e) => {
+    const g = generic[e.pos] ?? [];
+    const fixed = fixedCounter(e.event, e.unitMasks);
+    if (e === firstPebs) {
+      staticCounters.push(g.includes(0) ? [0] : []);
+      return genericSlots(ctx, g.includes(0) ? [0] : []);
+    }
+    const fixedEligible = fixed !== undefined && !e.hasOptions && !(pebsUsed && isPebs(e));
+    staticCounters.push(fixedEligible ? [fixed, ...g] : g);
+    const slots: Slot[] = [];
+    if (fixedEligible && counterAvailable(ctx, fixed)) slots.push({ counter: fixed });
+    return [...slots, ...genericSlots(ctx, g)];
+  });
+  const fixedSet = fixedPmds(ctx.model);
+  const isFixedSlot = (s: Slot): boolean => fixedSet.has(s.counter);
+  const all = range(ctx.events.length);
+  const assignment = assignCounters(ctx, {
+    candidates,
+    greedy: [
+      {
+        events: all.filter((i) => {
+          const only = staticCounters[i] ?? [];
+          return only.length === 1 && !fixedSet.has(only[0] ?? -1);
+        }),
+        filter: (s) => !isFixedSlot(s),
+      },
+      { events: all, filter: isFixedSlot, optional: true },
+      { events: all, filter: (s) => !isFixedSlot(s) },
+    ],
+    staticCounters,
+  });
+  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true, {
+    codeUmask: true,
+    cspec: true,
+  });
+  const fixedPart = encodeFixed(ctx, fixed);
+  pmcs.push(...fixedPart.pmcs);
+  lines.push(...fixedPart.lines);
+  if (firstPebs !== undefined) {
+    const reason = pmcUnavailableReason(ctx, 17);
+    if (reason !== undefined) {
+      throw new PfmError(PFMLIB_ERR_NOASSIGN, `${firstPebs.name} needs PEBS_ENABLE, but ${reason}`, {
+        events: [firstPebs.name],
+      });
+    }
+    pmcs.push({ regNum: 17, regValue: 1n, regAddr: pmcAddr(ctx.model, 17) });
+    lines.push('[PEBS_ENABLE(pmc17)=0x1 ena=1]');
+  }
+  return { output: { pmcs, pmds }, lines };
+}
+
+/* ---------------------------------------------------------------- architectural perfmon */
+
+/**
+ * Architectural perfmon v2 (`pfm_gen_ia32_dispatch_counters_v2`), also used for x86 models
+ * whose libpfm type has no dedicated dispatcher: events without options take their fixed
+ * counter first (unless PMC16 is unavailable), the rest the generic counters in event order.
+ * EN and INT are set on every PERFEVTSEL; FIXED_CTR_CTRL follows the PERFEVTSELs.
+ */
+export function dispatchGenIa32(ctx: DispatchContext): DispatchResult {
+  rejectPlm12(ctx);
+  rejectUmaskCombination(ctx);
+  for (const e of ctx.events) checkCntMask(e, 255);
+  const generic = ctx.events.map(genericCountersOf);
+  const staticCounters: number[][] = [];
+  const candidates = ctx.events.map((e) => {
+    const g = generic[e.pos] ?? [];
+    const fixed = e.hasOptions ? undefined : fixedCounter(e.event, e.unitMasks);
+    staticCounters.push(fixed === undefined ? g : [fixed, ...g]);
+    const slots: Slot[] = fixed !== undefined && counterAvailable(ctx, fixed) ? [{ counter: fixed }] : [];
+    return [...slots, ...genericSlots(ctx, g)];
+  });
+  const all = range(ctx.events.length);
+  const fixedSet = fixedPmds(ctx.model);
+  const assignment = assignCounters(ctx, {
+    candidates,
+    greedy: [
+      { events: all, filter: (s) => fixedSet.has(s.counter), optional: true },
+      { events: all, filter: (s) => !fixedSet.has(s.counter) },
+    ],
+    staticCounters,
+  });
+  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true, {
+    codeUmask: true,
+    cspec: false,
+  });
+  const fixedPart = encodeFixed(ctx, fixed);
+  return { output: { pmcs: [...pmcs, ...fixedPart.pmcs], pmds }, lines: [...lines, ...fixedPart.lines] };
+}
+
+/* ---------------------------------------------------------------- AMD64 */
+
+const REVISIONS = 'BCDEFG';
+
+function revisionAllowed(flags: readonly string[], revision: Amd64Revision): string | undefined {
+  const rank = REVISIONS.indexOf(revision);
+  for (const flag of flags) {
+    const from = /^K8_REV_([B-G])$/.exec(flag)?.[1];
+    if (from !== undefined && rank < REVISIONS.indexOf(from)) return `needs K8 revision ${from} or later`;
+    const till = /^TILL_K8_REV_([B-G])$/.exec(flag)?.[1];
+    if (till !== undefined && rank > REVISIONS.indexOf(till)) return `exists only up to K8 revision ${till}`;
+  }
+  return undefined;
+}
+
+/**
+ * AMD64 K8 (`pfm_amd64_dispatch_counters`): events in input order on the next available
+ * counter; several unit masks on a non-combo event → FEATCOMB; cnt_mask ≥ 4 → INVAL; an event
+ * or unit mask gated by CPU revision (flags `K8_REV_D`, `K8_REV_E`: from that revision on)
+ * → BADHOST on an older host. EN and INT on every PERFSEL.
+ */
+export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
+  rejectPlm12(ctx);
+  const revision = ctx.host.amd64Revision ?? 'F';
+  for (const e of ctx.events) {
+    if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
+      throw new PfmError(
+        PFMLIB_ERR_FEATCOMB,
+        `${e.name}: the unit masks of ${e.event.name.toUpperCase()} cannot be combined`,
+        { events: [e.name] },
+      );
+    }
+    const gated = revisionAllowed(e.event.flags, revision);
+    if (gated !== undefined) {
+      throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} ${gated} (host is K8 revision ${revision})`, {
+        events: [e.name],
+      });
+    }
+    checkCntMask(e, 3);
+  }
+  const staticCounters = ctx.events.map(genericCountersOf);
+  const candidates = staticCounters.map((list) => genericSlots(ctx, list));
+  const assignment = assignCounters(ctx, {
+    candidates,
+    greedy: [{ events: range(ctx.events.length) }],
+    staticCounters,
+  });
+  for (const e of ctx.events) {
+    for (const u of e.unitMasks) {
+      const gated = revisionAllowed(u.flags, revision);
+      if (gated !== undefined) {
+        throw new PfmError(
+          PFMLIB_ERR_BADHOST,
+          `${e.name}: unit mask ${u.name} ${gated} (host is K8 revision ${revision})`,
+          {
+            events: [e.name],
+          },
+        );
+      }
+    }
+    if (e.event.code >> BigInt(ctx.model.encoding.eventBits) !== 0n) {
+      throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} needs the family 10h extended event select`, {
+        events: [e.name],
+      });
+    }
+  }
+  const layout: X86Layout = {
+    selName: (pmc) => ctx.model.pmcByIndex(pmc)?.name ?? `PERFSEL${pmc}`,
+    ctrName: (pmd) => ctx.model.pmdByIndex(pmd)?.name ?? `PERFCTR${pmd}`,
+    selectLabel: 'emask',
+    amdOrder: true,
+  };
+  const { pmcs, pmds, lines } = finish(ctx, assignment, layout, () => true, {
+    codeUmask: false,
+    cspec: false,
+  });
+  return { output: { pmcs, pmds }, lines };
+}

@@ -1,0 +1,64 @@
+import type { ContextSlot } from '@pfmsim/buffer-strategies';
+import type { FileLike, Process, Spinlock, Thread } from '@pfmsim/kernel-sim';
+import { PFM_CTX_UNLOADED } from '../abi/constants.js';
+import { MsgQueue } from './msg.js';
+import type { PmuBinding } from './pmu.js';
+import { EventSet, SetList } from './sets.js';
+
+/** Bytes of the kernel's struct pfm_context (a kmalloc from the context cache). */
+export const CONTEXT_BYTES = 512;
+
+/**
+ * A perfmon2 context (struct pfm_context) and the file behind its descriptor. Its lock is the
+ * irq-safe ctx->lock that serialises every call; its state follows perfmon2-abi.md §2.
+ */
+export class PfmContext implements FileLike {
+  readonly kind = 'perfmon';
+  /** Descriptors referring to this file (dup/close bookkeeping). */
+  refs = 0;
+  state: number = PFM_CTX_UNLOADED;
+  readonly sets = new SetList();
+  active: EventSet;
+  /** Monitored thread (per-thread mode) once loaded. */
+  target: Thread | null = null;
+  /** Bound CPU (system-wide mode) once loaded. */
+  cpu = -1;
+  started = false;
+  canRestart = false;
+  /** read() returns EAGAIN instead of blocking when set (O_NONBLOCK). */
+  nonblock = false;
+  /** Threads sleeping in read() for a message. */
+  readonly readers: Thread[] = [];
+  /**
+   * fcntl(F_SETFL, O_ASYNC) + F_SETOWN: SIGIO to the owner when a message is queued. The
+   * handler runs in the owner thread's user context on its return to user mode.
+   */
+  asyncOwner: Thread | null = null;
+  asyncHandler: ((t: Thread) => void) | null = null;
+  sigioPending = false;
+  /** A NOTIFY_BLOCK target waiting for pfm_restart. */
+  blockedTarget: Thread | null = null;
+  readonly msgs: MsgQueue;
+  freed = false;
+
+  constructor(
+    readonly id: number,
+    readonly flags: number,
+    readonly systemWide: boolean,
+    readonly creator: Process,
+    readonly lock: Spinlock,
+    readonly slot: ContextSlot,
+    readonly kaddr: number,
+    pmu: PmuBinding,
+    maxMsgs: number,
+    readonly onRelease: (ctx: PfmContext, t: Thread | null) => void,
+  ) {
+    this.active = new EventSet(0, pmu);
+    this.sets.insert(this.active);
+    this.msgs = new MsgQueue(maxMsgs);
+  }
+
+  release(t: Thread | null): void {
+    this.onRelease(this, t);
+  }
+}

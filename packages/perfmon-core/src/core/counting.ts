@@ -1,0 +1,53 @@
+import type { PmuBinding } from './pmu.js';
+import type { EventSet } from './sets.js';
+
+/**
+ * What a PMD counts, decoded from the PMC that drives it (hardware semantics, not perfmon's):
+ * x86 PERFEVTSEL (event bits 0–7, unit mask 8–15, USR 16, OS 17, EN 22; on P6 only
+ * PERFEVTSEL0's EN enables both counters), Core/architectural FIXED_CTR_CTRL (4 bits per
+ * fixed counter: OS, USR), and IA-64 PMC4+ (plm bits 0–3, event select 8–15, umask 16–19).
+ * P4 ESCR/CCCR pairs, POWER5 MMCRs and MIPS control registers are not decoded: their counters
+ * do not advance under a workload (documented limitation).
+ */
+export interface CounterConfig {
+  enabled: boolean;
+  code: number;
+  umask: number;
+  user: boolean;
+  kernel: boolean;
+}
+
+export function decodeCounter(pmu: PmuBinding, set: EventSet, pmd: number, out: CounterConfig): void {
+  out.enabled = false;
+  const scheme = pmu.model.encoding.scheme;
+  const fixed = pmu.pmdFixedEvent[pmd]!;
+  if (fixed >= 0 && scheme === 'x86-evtsel') {
+    const ctrl = pmu.pmdControl[pmd]!;
+    if (ctrl < 0) return;
+    const first = pmu.model.pmds.filter((d) => pmu.pmdFixedEvent[d.index]! >= 0)[0]?.index ?? pmd;
+    const field = (set.pmcLo[ctrl]! >>> ((pmd - first) * 4)) & 0xf;
+    out.kernel = (field & 1) !== 0;
+    out.user = (field & 2) !== 0;
+    out.enabled = out.kernel || out.user;
+    out.code = fixed & 0xff;
+    out.umask = (fixed >>> 8) & 0xff;
+    return;
+  }
+  const ctrl = pmu.pmdControl[pmd]!;
+  if (ctrl < 0 || set.usedPmcs[ctrl] !== 1) return;
+  const lo = set.pmcLo[ctrl]!;
+  if (scheme === 'x86-evtsel') {
+    const enableFrom = pmu.model.id === 'intel-p6' ? set.pmcLo[0]! : lo;
+    out.enabled = ((enableFrom >>> 22) & 1) === 1;
+    out.code = lo & 0xff;
+    out.umask = (lo >>> 8) & 0xff;
+    out.user = ((lo >>> 16) & 1) === 1;
+    out.kernel = ((lo >>> 17) & 1) === 1;
+  } else if (scheme === 'ia64-pmc') {
+    out.user = ((lo >>> 3) & 1) === 1;
+    out.kernel = (lo & 1) === 1;
+    out.enabled = out.user || out.kernel;
+    out.code = (lo >>> 8) & 0xff;
+    out.umask = (lo >>> 16) & 0xf;
+  }
+}

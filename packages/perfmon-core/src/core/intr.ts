@@ -1,0 +1,84 @@
+import { CAT, type Thread } from '@pfmsim/kernel-sim';
+import {
+  PFM_CTX_MASKED,
+  PFM_FL_NOTIFY_BLOCK,
+  PFM_FL_OVFL_NO_MSG,
+  PFM_MSG_OVFL,
+  PFM_REGFL_OVFL_NOTIFY,
+  PFM_SETFL_OVFL_SWITCH,
+} from '../abi/constants.js';
+import { MSG_OFF } from '../abi/layouts.js';
+import type { PerfmonSystem } from '../system.js';
+import type { PfmContext } from './context.js';
+import { BV_WORDS, EventSet } from './sets.js';
+
+/**
+ * The PMU interrupt for 64-bit overflows (perfmon2-abi.md §9.3, "06/21"): mark the PMDs,
+ * count down overflow-switch thresholds, and apply the policy: notify + mask when an
+ * OVFL_NOTIFY PMD overflowed (a PFM_MSG_OVFL queued unless OVFL_NO_MSG; a NOTIFY_BLOCK target
+ * blocks until pfm_restart), otherwise the short reset at once. Runs in hardirq context.
+ */
+export function overflowInterrupt(
+  sys: PerfmonSystem,
+  ctx: PfmContext,
+  set: EventSet,
+  t: Thread,
+  ovfl: Uint8Array,
+): void {
+  const k = sys.k;
+  k.charge(t, CAT.irq, k.costs.syscallEntryExit);
+  let notify = false;
+  let switchNow = false;
+  set.ovflPmds.fill(0);
+  for (let p = 0; p < ovfl.length; p++) {
+    if (ovfl[p] !== 1) continue;
+    set.ovflPmds[p] = 1;
+    k.charge(t, CAT.irq, k.costs.pmuRegLive);
+    if (set.pmdFlags[p]! & PFM_REGFL_OVFL_NOTIFY) notify = true;
+    if (set.flags & PFM_SETFL_OVFL_SWITCH && set.ovflSwitchCnt[p]! > 0) {
+      set.ovflSwitchLeft[p]! -= 1;
+      if (set.ovflSwitchLeft[p]! <= 0) switchNow = true;
+    }
+  }
+  if (notify && !switchNow) {
+    if (!(ctx.flags & PFM_FL_OVFL_NO_MSG)) queueOverflow(sys, ctx, set, t);
+    ctx.state = PFM_CTX_MASKED;
+    ctx.canRestart = true;
+    if (ctx.flags & PFM_FL_NOTIFY_BLOCK && !ctx.systemWide && ctx.creator !== t.process)
+      ctx.blockedTarget = t;
+    return;
+  }
+  for (let p = 0; p < ovfl.length; p++) if (ovfl[p] === 1) resetWithDependents(sys, set, p, false);
+  if (switchNow) {
+    for (let p = 0; p < set.ovflSwitchLeft.length; p++) set.ovflSwitchLeft[p] = set.ovflSwitchCnt[p]!;
+    sys.switchSet(ctx, ctx.sets.next(set, 0x04));
+  }
+}
+
+/** Resets PMD p and the PMDs in its reg_reset_pmds bitmap (short or long reset values). */
+export function resetWithDependents(sys: PerfmonSystem, set: EventSet, p: number, long: boolean): void {
+  sys.resetPmd(set, p, long);
+  for (let q = 0; q < set.usedPmds.length; q++) {
+    if (q !== p && EventSet.bvTest(set.resetPmds, p, q)) sys.resetPmd(set, q, long);
+  }
+}
+
+function queueOverflow(sys: PerfmonSystem, ctx: PfmContext, set: EventSet, t: Thread): void {
+  const off = ctx.msgs.reserve();
+  if (off < 0) return; // queue full: dropped silently (Q14)
+  const v = ctx.msgs.recordView;
+  v.setUint32(off + MSG_OFF.msg_type, PFM_MSG_OVFL, true);
+  v.setUint32(off + MSG_OFF.msg_ovfl_pid, t.tid, true); // Q11
+  v.setUint32(off + MSG_OFF.msg_ovfl_tid, t.process.pid, true);
+  v.setUint16(off + MSG_OFF.msg_active_set, set.id, true);
+  v.setUint16(off + MSG_OFF.msg_ovfl_cpu, t.cpu, true);
+  for (let p = 0; p < set.ovflPmds.length && p < 4 * 64; p++) {
+    if (set.ovflPmds[p] !== 1) continue;
+    const a = off + MSG_OFF.msg_ovfl_pmds + (p >>> 5) * 4;
+    v.setUint32(a, (v.getUint32(a, true) | (1 << (p & 31))) >>> 0, true);
+  }
+  // A deterministic user-space instruction pointer for the sample.
+  v.setUint32(off + MSG_OFF.msg_ovfl_ip, (0x08048000 + ((t.clock.total * 4) % 0x100000)) >>> 0, true);
+  void BV_WORDS;
+  sys.wakeReaders(ctx);
+}

@@ -1,0 +1,561 @@
+import { type ArgCall, type ElemKind, vectorCall } from '@pfmsim/buffer-strategies';
+import { type KGen, type Thread, ThreadKilled, Y_BLOCK, Y_PREEMPT } from '@pfmsim/kernel-sim';
+import {
+  PFM_CMD_STOPPED,
+  PFM_CMD_UNLOAD,
+  PFM_CMD_UNLOADED,
+  PFM_CTX_LOADED,
+  PFM_CTX_MASKED,
+  PFM_CTX_UNLOADED,
+  PFM_FL_NOTIFY_BLOCK,
+  PFM_FL_SYSTEM_WIDE,
+} from './abi/constants.js';
+import { Errno, fail, ok, type SyscallResult } from './abi/errno.js';
+import { LOAD_OFF, START_OFF } from './abi/layouts.js';
+import { pfmMaxArgCount } from './abi/limits.js';
+import type { PfmContext } from './core/context.js';
+import { MSG_BYTES } from './core/msg.js';
+import { checkTaskState } from './core/state.js';
+import { writePmcs } from './rw/pmc.js';
+import { readPmds, writePmds } from './rw/pmd.js';
+import { createEvtsets, deleteEvtsets, getinfoEvtsets } from './rw/sets.js';
+import type { PerfmonSystem } from './system.js';
+
+type Backend = (
+  sys: PerfmonSystem,
+  t: Thread,
+  ctx: PfmContext,
+  buf: number,
+  count: number,
+  elemSize: number,
+) => number;
+
+/** Handler frame of each syscall (locals besides the argument array): an estimate. */
+const HANDLER_FRAME = 96;
+const msgScratch = new Uint8Array(MSG_BYTES);
+
+/** errno -> the kernel's negative return (0 stays +0). */
+function negate(errno: number): number {
+  return errno === 0 ? 0 : -errno;
+}
+
+/**
+ * The 12 perfmon2 system calls and the file operations, as kernel code (generators yielding
+ * at preemption points). Each returns a non-negative value or -errno, in the check order of
+ * perfmon2-abi.md §3.
+ */
+export class Syscalls {
+  constructor(private readonly s: PerfmonSystem) {}
+
+  /** The common path of the six vector calls (§3.1). */
+  private *vector(
+    t: Thread,
+    name: string,
+    kind: ElemKind,
+    sizeKind: ElemKind,
+    fd: number,
+    uaddr: number,
+    count: number,
+    mask: number,
+    backend: Backend,
+  ): KGen<number> {
+    const s = this.s;
+    const k = s.k;
+    k.syscallEnter(t, name);
+    k.stacks.push(t, HANDLER_FRAME, name);
+    let ret: number;
+    out: {
+      const size = s.elemSize(sizeKind);
+      if (!Number.isInteger(count) || count < 0 || count >= pfmMaxArgCount(size)) {
+        ret = -Errno.EINVAL;
+        break out;
+      }
+      const ctx = s.lookup(t, fd);
+      if (ctx === null) {
+        ret = -Errno.EBADF;
+        break out;
+      }
+      if (count === 0) {
+        ret = 0;
+        break out;
+      }
+      const call = s.callFor(t);
+      call.slot = ctx.slot;
+      call.kind = kind;
+      call.elemSize = size;
+      call.count = count;
+      call.bytes = count * size;
+      call.limit = s.sysfs.state.argSizeMax;
+      const walk = kind === sizeKind ? size : s.elemSize(kind);
+      ret = yield* vectorCall(s.strategy, call, uaddr, `sys_${name} args`, true, (c: ArgCall) => {
+        const err = checkTaskState(ctx, t, mask);
+        if (err !== 0) return -err;
+        return backend(s, t, ctx, c.buf, count, walk);
+      });
+    }
+    k.stacks.pop(t, HANDLER_FRAME);
+    k.syscallExit(t);
+    return ret;
+  }
+
+  pfm_write_pmcs(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.vector(t, 'pfm_write_pmcs', 'pmc', 'pmc', fd, uaddr, count, PFM_CMD_STOPPED, writePmcs);
+  }
+
+  pfm_write_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.vector(t, 'pfm_write_pmds', 'pmd', 'pmd', fd, uaddr, count, PFM_CMD_STOPPED, writePmds);
+  }
+
+  pfm_read_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.vector(t, 'pfm_read_pmds', 'pmd', 'pmd', fd, uaddr, count, PFM_CMD_STOPPED, readPmds);
+  }
+
+  pfm_create_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.vector(
+      t,
+      'pfm_create_evtsets',
+      'setdesc',
+      'setdesc',
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_UNLOADED,
+      createEvtsets,
+    );
+  }
+
+  pfm_getinfo_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.vector(t, 'pfm_getinfo_evtsets', 'setinfo', 'setinfo', fd, uaddr, count, 0, getinfoEvtsets);
+  }
+
+  /** Q10: sized as pfarg_setinfo (192 B) but walked as pfarg_setdesc (64 B). */
+  pfm_delete_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.vector(
+      t,
+      'pfm_delete_evtsets',
+      'setdesc',
+      'setinfo',
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_UNLOADED,
+      deleteEvtsets,
+    );
+  }
+
+  /**
+   * v2.3: pfm_create_context(pfarg_ctx *u, char *fmt_name, void *fmt_arg, size_t fmt_size)
+   * returns the fd. v2.2: (pfarg_ctx *u, void *smpl_arg, size_t smpl_size) writes u->ctx_fd and
+   * returns 0 (pass fmtName = 0 there). No sampling formats are registered: naming one is EINVAL.
+   */
+  *pfm_create_context(t: Thread, uctx: number, fmtName = 0, _fmtArg = 0, _fmtSize = 0): KGen<number> {
+    const s = this.s;
+    const k = s.k;
+    const abi = s.abi;
+    k.syscallEnter(t, 'pfm_create_context');
+    const frame = HANDLER_FRAME + abi.sizes.ctx;
+    const local = k.stacks.areaAt(t, frame);
+    k.stacks.push(t, frame, 'sys_pfm_create_context');
+    let ret: number;
+    out: {
+      if (s.options.disabled) {
+        ret = -Errno.ENOSYS;
+        break out;
+      }
+      const notCopied = k.uaccess.copyFromUser(t, local, uctx, abi.sizes.ctx);
+      if (k.sleepPoint(t)) yield Y_PREEMPT;
+      if (notCopied !== 0) {
+        ret = -Errno.EFAULT;
+        break out;
+      }
+      const view = k.mem.view;
+      const flags = view.getUint32(local + abi.offsets.ctxFlags, true);
+      if (fmtName !== 0) {
+        // getname(): an unreadable name is EFAULT; any readable name is an unknown format.
+        if (k.uaccess.copyFromUser(t, local, fmtName, 1) !== 0) ret = -Errno.EFAULT;
+        else ret = -Errno.EINVAL;
+        break out;
+      }
+      if (abi.id === 'v2.2' && !k.mem.u8.subarray(local, local + 16).every((b) => b === 0)) {
+        ret = -Errno.EINVAL; // a sampling-format UUID: no format is registered
+        break out;
+      }
+      const systemWide = (flags & PFM_FL_SYSTEM_WIDE) !== 0;
+      if (systemWide && flags & PFM_FL_NOTIFY_BLOCK) {
+        ret = -Errno.EINVAL;
+        break out;
+      }
+      const group = systemWide ? s.sysfs.state.sysGroup : s.sysfs.state.taskGroup;
+      if (group !== -1 && t.process.gid !== group && t.process.uid !== 0) {
+        ret = -Errno.EPERM;
+        break out;
+      }
+      const ctx = s.newContext(t, flags, systemWide);
+      if (ctx === null) {
+        ret = -Errno.ENOMEM;
+        break out;
+      }
+      const fd = k.fdInstall(t.process, ctx);
+      if (fd < 0) {
+        s.free(ctx, t);
+        ret = -Errno.ENFILE;
+        break out;
+      }
+      ctx.refs = 1;
+      if (abi.createContextReturnsFd) {
+        ret = fd;
+        break out;
+      }
+      view.setInt32(local + abi.offsets.ctxFd, fd, true);
+      if (k.uaccess.copyToUser(t, uctx, local, abi.sizes.ctx) !== 0) {
+        k.fdRemove(t.process, fd);
+        s.free(ctx, t);
+        ret = -Errno.EFAULT;
+        break out;
+      }
+      ret = 0;
+    }
+    k.stacks.pop(t, frame);
+    k.syscallExit(t);
+    return ret;
+  }
+
+  *pfm_load_context(t: Thread, fd: number, uload: number): KGen<number> {
+    const s = this.s;
+    const k = s.k;
+    k.syscallEnter(t, 'pfm_load_context');
+    const frame = HANDLER_FRAME + s.abi.sizes.load;
+    const local = k.stacks.areaAt(t, frame);
+    k.stacks.push(t, frame, 'sys_pfm_load_context');
+    let ret: number;
+    out: {
+      let ctx: PfmContext | null = null;
+      const faultFirst = s.abi.loadContextFaultBeforeBadf;
+      if (!faultFirst) {
+        ctx = s.lookup(t, fd);
+        if (ctx === null) {
+          ret = -Errno.EBADF;
+          break out;
+        }
+      }
+      const notCopied = k.uaccess.copyFromUser(t, local, uload, s.abi.sizes.load);
+      if (k.sleepPoint(t)) yield Y_PREEMPT;
+      if (notCopied !== 0) {
+        ret = -Errno.EFAULT;
+        break out;
+      }
+      if (faultFirst) {
+        ctx = s.lookup(t, fd);
+        if (ctx === null) {
+          ret = -Errno.EBADF;
+          break out;
+        }
+      }
+      const c = ctx!;
+      const pid = k.mem.view.getUint32(local + LOAD_OFF.load_pid, true);
+      const setId = k.mem.view.getUint16(local + LOAD_OFF.load_set, true);
+      if (k.sync.spinLockIrqsave(t, c.lock)) yield Y_BLOCK;
+      ret = negate(this.loadChecks(t, c, pid, setId));
+      k.sync.spinUnlockIrqrestore(t, c.lock);
+    }
+    k.stacks.pop(t, frame);
+    k.syscallExit(t);
+    return ret;
+  }
+
+  /** pfm_load_context's checks in order (§3.2), then the attach. Returns 0 or an errno. */
+  private loadChecks(t: Thread, ctx: PfmContext, pid: number, setId: number): number {
+    const s = this.s;
+    if (ctx.state !== PFM_CTX_UNLOADED) return ctx.state === 4 ? Errno.EINVAL : Errno.EBUSY;
+    const set = ctx.sets.find(setId);
+    if (ctx.systemWide) {
+      if (!set) return Errno.EINVAL;
+      if (s.taskSessions > 0 || s.sysSessions[t.cpu] === 1) return Errno.EBUSY;
+      if (pid !== t.cpu) return Errno.EINVAL;
+      s.sysSessions[t.cpu] = 1;
+      ctx.cpu = t.cpu;
+    } else {
+      const target = s.k.threads.find((x) => x.tid === pid && !x.exited) ?? null;
+      if (target === null) return Errno.ESRCH;
+      if (target !== t) {
+        const caller = t.process.uid;
+        if (caller !== 0 && caller !== target.process.uid) return Errno.EPERM;
+        if (target.tracer !== t || !target.stopped) return Errno.ESRCH;
+      }
+      if (!set) return Errno.EINVAL;
+      if (target.slots.has('pfm_context')) return Errno.EEXIST;
+      if (s.sysSessions.some((x) => x === 1)) return Errno.EBUSY;
+      if (target === t && ctx.flags & PFM_FL_NOTIFY_BLOCK && s.options.notifyBlockSelf === 'einval')
+        return Errno.EINVAL;
+      s.taskSessions++;
+      ctx.target = target;
+      target.slots.set('pfm_context', ctx);
+    }
+    ctx.active = set;
+    ctx.state = PFM_CTX_LOADED;
+    ctx.started = false;
+    set.runs++;
+    return 0;
+  }
+
+  *pfm_start(t: Thread, fd: number, ustart = 0): KGen<number> {
+    const s = this.s;
+    const k = s.k;
+    k.syscallEnter(t, 'pfm_start');
+    const frame = HANDLER_FRAME + s.abi.sizes.start;
+    const local = k.stacks.areaAt(t, frame);
+    k.stacks.push(t, frame, 'sys_pfm_start');
+    let ret: number;
+    out: {
+      const ctx = s.lookup(t, fd);
+      if (ctx === null) {
+        ret = -Errno.EBADF;
+        break out;
+      }
+      let startSet = -1;
+      if (ustart !== 0) {
+        const notCopied = k.uaccess.copyFromUser(t, local, ustart, s.abi.sizes.start);
+        if (k.sleepPoint(t)) yield Y_PREEMPT;
+        if (notCopied !== 0) {
+          ret = -Errno.EFAULT; // Q6: errno as in 2006; the leaked file reference is not reproduced
+          break out;
+        }
+        startSet = k.mem.view.getUint16(local + START_OFF.start_set, true);
+      }
+      if (k.sync.spinLockIrqsave(t, ctx.lock)) yield Y_BLOCK;
+      ret = negate(this.startChecks(t, ctx, startSet));
+      k.sync.spinUnlockIrqrestore(t, ctx.lock);
+    }
+    k.stacks.pop(t, frame);
+    k.syscallExit(t);
+    return ret;
+  }
+
+  private startChecks(t: Thread, ctx: PfmContext, startSet: number): number {
+    if (ctx.state !== PFM_CTX_LOADED) return Errno.EINVAL;
+    const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
+    if (err !== 0) return err;
+    if (startSet >= 0) {
+      const set = ctx.sets.find(startSet);
+      if (!set) return Errno.EINVAL;
+      if (set !== ctx.active) {
+        // a pfm_start set switch applies the long reset values
+        for (let p = 0; p < set.usedPmds.length; p++)
+          if (set.ovflPmds[p] === 1) this.s.resetPmd(set, p, true);
+        this.s.switchSet(ctx, set);
+      }
+    }
+    ctx.started = true;
+    return 0;
+  }
+
+  *pfm_stop(t: Thread, fd: number): KGen<number> {
+    return yield* this.simple(t, 'pfm_stop', fd, (ctx) => {
+      if (ctx.state === PFM_CTX_UNLOADED) return Errno.EINVAL;
+      const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
+      if (err !== 0) return err;
+      ctx.started = false;
+      return 0;
+    });
+  }
+
+  *pfm_restart(t: Thread, fd: number): KGen<number> {
+    return yield* this.simple(t, 'pfm_restart', fd, (ctx) => {
+      const err = checkTaskState(ctx, t, 0);
+      if (err !== 0) return err;
+      if (ctx.state !== PFM_CTX_LOADED && ctx.state !== PFM_CTX_MASKED) return Errno.EBUSY;
+      if (ctx.state === PFM_CTX_LOADED) return 0;
+      if (!ctx.systemWide && ctx.target !== t && !ctx.canRestart) return Errno.EBUSY;
+      this.s.resume(ctx);
+      return 0;
+    });
+  }
+
+  *pfm_unload_context(t: Thread, fd: number): KGen<number> {
+    return yield* this.simple(t, 'pfm_unload_context', fd, (ctx) => {
+      if (ctx.state === PFM_CTX_UNLOADED) return 0;
+      const err = checkTaskState(ctx, t, PFM_CMD_STOPPED | PFM_CMD_UNLOAD);
+      if (err !== 0) return err;
+      this.s.detach(ctx);
+      return 0;
+    });
+  }
+
+  /** fd lookup, then `body` under ctx->lock with irqs off. */
+  private *simple(t: Thread, name: string, fd: number, body: (ctx: PfmContext) => number): KGen<number> {
+    const s = this.s;
+    const k = s.k;
+    k.syscallEnter(t, name);
+    k.stacks.push(t, HANDLER_FRAME, `sys_${name}`);
+    let ret: number;
+    const ctx = s.lookup(t, fd);
+    if (ctx === null) ret = -Errno.EBADF;
+    else {
+      if (k.sync.spinLockIrqsave(t, ctx.lock)) yield Y_BLOCK;
+      ret = negate(body(ctx));
+      k.sync.spinUnlockIrqrestore(t, ctx.lock);
+    }
+    k.stacks.pop(t, HANDLER_FRAME);
+    k.syscallExit(t);
+    return ret;
+  }
+
+  /** read() on the context fd: one 56-byte message per call (§12). */
+  *read(t: Thread, fd: number, ubuf: number, size: number): KGen<number> {
+    const s = this.s;
+    const k = s.k;
+    k.syscallEnter(t, 'read');
+    let ret: number;
+    out: {
+      const ctx = s.lookup(t, fd);
+      if (ctx === null) {
+        ret = -Errno.EBADF;
+        break out;
+      }
+      if (size < MSG_BYTES) {
+        ret = -Errno.EINVAL;
+        break out;
+      }
+      while (ctx.msgs.count === 0) {
+        if (ctx.nonblock || ctx.freed) {
+          ret = -Errno.EAGAIN;
+          break out;
+        }
+        ctx.readers.push(t);
+        t.state = 1;
+        t.blockedOn = ctx;
+        yield Y_BLOCK;
+      }
+      ctx.msgs.shift(msgScratch);
+      const kbuf = k.stacks.areaAt(t, MSG_BYTES);
+      k.mem.u8.set(msgScratch, kbuf);
+      if (k.uaccess.copyToUser(t, ubuf, kbuf, MSG_BYTES) !== 0) ret = -Errno.EFAULT;
+      else ret = MSG_BYTES;
+      if (k.sleepPoint(t)) yield Y_PREEMPT;
+    }
+    k.syscallExit(t);
+    return ret;
+  }
+
+  /** poll(): POLLIN (1) when a message is queued; POLLNVAL (32) for a bad fd. */
+  poll(t: Thread, fd: number): number {
+    const ctx = this.s.lookup(t, fd);
+    if (ctx === null) return 32;
+    return ctx.msgs.count > 0 ? 1 : 0;
+  }
+
+  /** close(): the last descriptor destroys the context or leaves a zombie (§2). */
+  close(t: Thread, fd: number): number {
+    const k = this.s.k;
+    const file = k.fdRemove(t.process, fd);
+    if (file === null) return -Errno.EBADF;
+    const ctx = file as PfmContext;
+    if (ctx.kind !== 'perfmon') {
+      file.release?.(t);
+      return 0;
+    }
+    if (--ctx.refs === 0) ctx.release(t);
+    return 0;
+  }
+
+  /** dup(): another descriptor for the same context. */
+  dup(t: Thread, fd: number): number {
+    const ctx = this.s.lookup(t, fd);
+    if (ctx === null) return -Errno.EBADF;
+    const nfd = this.s.k.fdInstall(t.process, ctx);
+    if (nfd < 0) return -Errno.EMFILE;
+    ctx.refs++;
+    return nfd;
+  }
+
+  /**
+   * fcntl(F_SETFL, O_ASYNC) with F_SETOWN to `t`: `handler` is the SIGIO handler, run in t's
+   * user context when a message is queued (pass null to clear).
+   */
+  setAsync(t: Thread, fd: number, handler: ((t: Thread) => void) | null): number {
+    const ctx = this.s.lookup(t, fd);
+    if (ctx === null) return -Errno.EBADF;
+    ctx.asyncOwner = handler ? t : null;
+    ctx.asyncHandler = handler;
+    ctx.sigioPending = handler !== null && ctx.msgs.count > 0;
+    return 0;
+  }
+
+  /** fcntl(F_SETFL, O_NONBLOCK). */
+  setNonblock(t: Thread, fd: number, on: boolean): number {
+    const ctx = this.s.lookup(t, fd);
+    if (ctx === null) return -Errno.EBADF;
+    ctx.nonblock = on;
+    return 0;
+  }
+}
+
+/** The 12 calls run synchronously on one thread, returning `{ok, value} | {ok: false, errno}`. */
+export class SyncGate {
+  constructor(
+    private readonly s: PerfmonSystem,
+    readonly t: Thread,
+  ) {}
+
+  private run(gen: KGen<number>): SyscallResult<number> {
+    let r: number;
+    try {
+      r = this.s.k.runSync(this.t, gen);
+    } catch (e) {
+      if (e instanceof ThreadKilled) throw e;
+      throw e;
+    }
+    return r < 0 ? fail(-r as never) : ok(r);
+  }
+
+  pfm_create_context(uctx: number, fmtName = 0, fmtArg = 0, fmtSize = 0) {
+    return this.run(this.s.sys.pfm_create_context(this.t, uctx, fmtName, fmtArg, fmtSize));
+  }
+  pfm_write_pmcs(fd: number, uaddr: number, count: number) {
+    return this.run(this.s.sys.pfm_write_pmcs(this.t, fd, uaddr, count));
+  }
+  pfm_write_pmds(fd: number, uaddr: number, count: number) {
+    return this.run(this.s.sys.pfm_write_pmds(this.t, fd, uaddr, count));
+  }
+  pfm_read_pmds(fd: number, uaddr: number, count: number) {
+    return this.run(this.s.sys.pfm_read_pmds(this.t, fd, uaddr, count));
+  }
+  pfm_load_context(fd: number, uload: number) {
+    return this.run(this.s.sys.pfm_load_context(this.t, fd, uload));
+  }
+  pfm_start(fd: number, ustart = 0) {
+    return this.run(this.s.sys.pfm_start(this.t, fd, ustart));
+  }
+  pfm_stop(fd: number) {
+    return this.run(this.s.sys.pfm_stop(this.t, fd));
+  }
+  pfm_restart(fd: number) {
+    return this.run(this.s.sys.pfm_restart(this.t, fd));
+  }
+  pfm_create_evtsets(fd: number, uaddr: number, count: number) {
+    return this.run(this.s.sys.pfm_create_evtsets(this.t, fd, uaddr, count));
+  }
+  pfm_getinfo_evtsets(fd: number, uaddr: number, count: number) {
+    return this.run(this.s.sys.pfm_getinfo_evtsets(this.t, fd, uaddr, count));
+  }
+  pfm_delete_evtsets(fd: number, uaddr: number, count: number) {
+    return this.run(this.s.sys.pfm_delete_evtsets(this.t, fd, uaddr, count));
+  }
+  pfm_unload_context(fd: number) {
+    return this.run(this.s.sys.pfm_unload_context(this.t, fd));
+  }
+  read(fd: number, ubuf: number, size: number) {
+    return this.run(this.s.sys.read(this.t, fd, ubuf, size));
+  }
+  poll(fd: number): number {
+    return this.s.sys.poll(this.t, fd);
+  }
+  close(fd: number): SyscallResult<number> {
+    const r = this.s.sys.close(this.t, fd);
+    return r < 0 ? fail(-r as never) : ok(r);
+  }
+  dup(fd: number): SyscallResult<number> {
+    const r = this.s.sys.dup(this.t, fd);
+    return r < 0 ? fail(-r as never) : ok(r);
+  }
+}

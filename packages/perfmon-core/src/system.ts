@@ -1,0 +1,416 @@
+import {
+  type ArgBufferStrategy,
+  ArgCall,
+  type ContextSlot,
+  createKmallocStrategy,
+  SLOT_WORDS,
+} from '@pfmsim/buffer-strategies';
+import {
+  type ArchOverrides,
+  type CostOverrides,
+  createKernel,
+  type FaultConfig,
+  InvalidArgumentError,
+  type Kernel,
+  type KGen,
+  type Process,
+  type Thread,
+} from '@pfmsim/kernel-sim';
+import { getModel, type PmuModel } from '@pfmsim/pmu-models';
+import {
+  PFM_CTX_LOADED,
+  PFM_CTX_MASKED,
+  PFM_CTX_UNLOADED,
+  PFM_CTX_ZOMBIE,
+  PFM_MSG_END,
+} from './abi/constants.js';
+import { MSG_OFF } from './abi/layouts.js';
+import { type AbiProfileId, assertV2Profile, getAbiProfile, type V2AbiProfile } from './abi/profiles.js';
+import { CONTEXT_BYTES, PfmContext } from './core/context.js';
+import { PmuBinding } from './core/pmu.js';
+import { runWorkload } from './core/run.js';
+import type { EventSet } from './core/sets.js';
+import { Sysfs } from './core/sysfs.js';
+import type { Workload } from './core/workload.js';
+import { splitCounter } from './rw/u64.js';
+import { SyncGate, Syscalls } from './syscalls.js';
+
+export interface MachineSpec {
+  arch: string;
+  cost: string;
+  /** A pmu-models id or a model object. */
+  pmu: string | PmuModel;
+}
+
+export interface PerfmonOptions {
+  /** Q1: returned reg_flags: 'historical' (the input, V16–V19) or 'intent' (RETFL bits). */
+  retflags?: 'historical' | 'intent';
+  /** Q15: NOTIFY_BLOCK on a self-monitoring load: 'einval' (intent) or 'allow'. */
+  notifyBlockSelf?: 'einval' | 'allow';
+  /** perfmon disabled at boot: every create gets ENOSYS. */
+  disabled?: boolean;
+}
+
+export interface SystemOptions extends PerfmonOptions {
+  machine: MachineSpec;
+  strategy?: ArgBufferStrategy;
+  abi?: AbiProfileId;
+  seed?: number;
+  cpus?: number;
+  faults?: FaultConfig;
+  arenaBytes?: number;
+  costOverrides?: CostOverrides;
+  archOverrides?: ArchOverrides;
+  preemptAll?: boolean;
+  raceDetection?: boolean;
+}
+
+export interface ResolvedPerfmonOptions {
+  readonly retflags: 'historical' | 'intent';
+  readonly notifyBlockSelf: 'einval' | 'allow';
+  readonly disabled: boolean;
+}
+
+/**
+ * A simulated machine running perfmon2: kernel-sim + a PMU description + an ABI profile + an
+ * argument-buffer strategy. Threads call the system calls through `sys` (generators, for
+ * scheduled multi-thread runs) or `gate(t)` (synchronous, single thread).
+ */
+export class PerfmonSystem {
+  readonly k: Kernel;
+  readonly pmu: PmuBinding;
+  readonly abi: V2AbiProfile;
+  readonly strategy: ArgBufferStrategy;
+  readonly options: ResolvedPerfmonOptions;
+  readonly sysfs: Sysfs;
+  readonly sys: Syscalls;
+  readonly contexts: PfmContext[] = [];
+  taskSessions = 0;
+  /** System-wide sessions per CPU (1 or 0). */
+  readonly sysSessions: Uint8Array;
+  private readonly calls = new Map<Thread, ArgCall>();
+  private readonly gates = new Map<Thread, SyncGate>();
+  private nextContextId = 1;
+  readonly argSite: number;
+  readonly ctxSite: number;
+
+  constructor(opts: SystemOptions) {
+    if (typeof opts !== 'object' || opts === null || typeof opts.machine !== 'object') {
+      throw new InvalidArgumentError('system options', opts, 'an object with a machine { arch, cost, pmu }');
+    }
+    const abi = getAbiProfile(opts.abi ?? 'v2.3');
+    if (abi.family !== 'v2') {
+      throw new InvalidArgumentError('abi', opts.abi, 'v2.3, v2.2, v2-compact (v3 is not simulated yet)');
+    }
+    assertV2Profile(abi);
+    this.abi = abi;
+    this.k = createKernel({
+      arch: opts.machine.arch,
+      cost: opts.machine.cost,
+      seed: opts.seed ?? 1,
+      cpus: opts.cpus ?? 1,
+      ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(opts.arenaBytes ? { arenaBytes: opts.arenaBytes } : {}),
+      ...(opts.costOverrides ? { costOverrides: opts.costOverrides } : {}),
+      ...(opts.archOverrides ? { archOverrides: opts.archOverrides } : {}),
+      preemptAll: opts.preemptAll ?? false,
+      raceDetection: opts.raceDetection ?? true,
+    });
+    const model = typeof opts.machine.pmu === 'string' ? getModel(opts.machine.pmu) : opts.machine.pmu;
+    this.pmu = new PmuBinding(model, abi);
+    this.strategy = opts.strategy ?? createKmallocStrategy();
+    this.options = {
+      retflags: opts.retflags ?? 'historical',
+      notifyBlockSelf: opts.notifyBlockSelf ?? 'einval',
+      disabled: opts.disabled ?? false,
+    };
+    this.sysSessions = new Uint8Array(this.k.cpus.length);
+    this.ovflScratch = new Uint8Array(Math.max(1, this.pmu.maxPmd));
+    this.argSite = this.k.mem.tag('pfm_get_args');
+    this.ctxSite = this.k.mem.tag('pfm_context_alloc');
+    this.sysfs = new Sysfs({
+      version: abi.versionString,
+      limitName: abi.limitName,
+      pageSize: this.k.arch.pageSize,
+      pmu: this.pmu,
+      taskSessions: () => this.taskSessions,
+      sysSessions: () => this.sysSessions.reduce((a, b) => a + b, 0),
+      fastArgs: (kind) =>
+        this.strategy.frameBytes(kind, this.abi.sizes[kind], this.k.arch) / this.abi.sizes[kind],
+      resetStats: () => {},
+    });
+    this.strategy.init?.(this.k);
+    this.sys = new Syscalls(this);
+    this.k.onThreadExit((t) => this.threadExit(t));
+  }
+
+  // --- processes and threads ---
+
+  process(opts: { uid?: number; gid?: number; name?: string } = {}): Process {
+    return this.k.createProcess(opts);
+  }
+
+  thread(p: Process, name: string, body?: (t: Thread) => KGen<unknown>, cpu?: number): Thread {
+    return this.k.spawn(p, name, body, cpu === undefined ? {} : { cpu });
+  }
+
+  /** The synchronous system-call gate of a thread (single-thread runs). */
+  gate(t: Thread): SyncGate {
+    let g = this.gates.get(t);
+    if (!g) {
+      g = new SyncGate(this, t);
+      this.gates.set(t, g);
+    }
+    return g;
+  }
+
+  /** PTRACE_ATTACH + the target stopping: what pfm_load_context on another thread needs. */
+  ptraceAttach(tracer: Thread, target: Thread): void {
+    target.tracer = tracer;
+    target.stopped = true;
+  }
+
+  ptraceDetach(target: Thread): void {
+    target.tracer = null;
+    target.stopped = false;
+  }
+
+  // --- internals used by the system calls ---
+
+  elemSize(kind: 'pmc' | 'pmd' | 'setdesc' | 'setinfo'): number {
+    return this.abi.sizes[kind];
+  }
+
+  /** The context behind fd, or null (EBADF): not open, or not a perfmon file. */
+  lookup(t: Thread, fd: number): PfmContext | null {
+    const file = this.k.fdGet(t, fd);
+    return file instanceof PfmContext && !file.freed ? file : null;
+  }
+
+  callFor(t: Thread): ArgCall {
+    let call = this.calls.get(t);
+    if (!call) {
+      call = new ArgCall();
+      call.k = this.k;
+      call.t = t;
+      call.site = this.argSite;
+      this.calls.set(t, call);
+    }
+    return call;
+  }
+
+  /**
+   * Registers are read live (rdmsr + merge, C_reg live) when monitoring runs on this CPU: the
+   * context is loaded and started, the set active, and it monitors the caller (or this CPU).
+   * Otherwise the kernel merges saved software state (C_reg saved; cost-model.md §2).
+   */
+  isLive(t: Thread, ctx: PfmContext, set: EventSet): boolean {
+    if (ctx.state !== PFM_CTX_LOADED || !ctx.started || set !== ctx.active) return false;
+    return ctx.systemWide ? t.cpu === ctx.cpu : ctx.target === t;
+  }
+
+  newContext(t: Thread, flags: number, systemWide: boolean): PfmContext | null {
+    const k = this.k;
+    const id = this.nextContextId++;
+    const kaddr = k.mem.kmalloc(t, CONTEXT_BYTES, 0xd0, k.mem.tag(`ctx:${id}`), this.ctxSite);
+    if (kaddr === 0) return null;
+    k.mem.u8.fill(0, kaddr, kaddr + CONTEXT_BYTES);
+    const lock = k.sync.createSpinlock(`ctx${id}->lock`, 'ctx->lock');
+    const slot: ContextSlot = {
+      id,
+      addr: kaddr,
+      lock,
+      uid: t.process.uid,
+      owner: k.mem.tag(`args:uid:${t.process.uid}`),
+      data: null,
+    };
+    const ctx = new PfmContext(
+      id,
+      flags,
+      systemWide,
+      t.process,
+      lock,
+      slot,
+      kaddr,
+      this.pmu,
+      this.abi.maxMsgs,
+      (c, rt) => this.lastClose(c, rt),
+    );
+    this.strategy.contextCreated?.(k, t, slot);
+    this.contexts.push(ctx);
+    return ctx;
+  }
+
+  /** Detaches a loaded context (unload, thread exit): counters saved, session released. */
+  detach(ctx: PfmContext): void {
+    if (ctx.state === PFM_CTX_UNLOADED) return;
+    if (ctx.systemWide) this.sysSessions[ctx.cpu] = 0;
+    else if (ctx.state !== PFM_CTX_ZOMBIE || ctx.target !== null) this.taskSessions--;
+    if (ctx.target) ctx.target.slots.delete('pfm_context');
+    ctx.state = PFM_CTX_UNLOADED;
+    ctx.started = false;
+    ctx.target = null;
+    ctx.cpu = -1;
+    const blocked = ctx.blockedTarget;
+    if (blocked) {
+      ctx.blockedTarget = null;
+      blocked.state = 0;
+    }
+  }
+
+  /** The last descriptor was closed (perfmon2-abi.md §2): zombie if attached elsewhere, else freed. */
+  private lastClose(ctx: PfmContext, t: Thread | null): void {
+    const attachedElsewhere =
+      (ctx.state === PFM_CTX_LOADED || ctx.state === PFM_CTX_MASKED) &&
+      !ctx.systemWide &&
+      ctx.target !== null &&
+      ctx.target !== t &&
+      !ctx.target.exited;
+    if (attachedElsewhere) {
+      ctx.state = PFM_CTX_ZOMBIE;
+      return;
+    }
+    this.detach(ctx);
+    this.free(ctx, t);
+  }
+
+  free(ctx: PfmContext, t: Thread | null): void {
+    if (ctx.freed) return;
+    ctx.freed = true;
+    this.strategy.contextClosed?.(this.k, t, ctx.slot);
+    this.k.mem.kfree(t, ctx.kaddr);
+    const i = this.contexts.indexOf(ctx);
+    if (i >= 0) this.contexts.splice(i, 1);
+    for (const r of ctx.readers.splice(0)) r.state = 0;
+  }
+
+  /** do_exit of a monitored thread: its context is unloaded and PFM_MSG_END queued. */
+  private threadExit(t: Thread): void {
+    for (const ctx of [...this.contexts]) {
+      if (ctx.target !== t) continue;
+      const zombie = ctx.state === PFM_CTX_ZOMBIE;
+      if (zombie) {
+        this.taskSessions--;
+        ctx.target = null;
+        ctx.state = PFM_CTX_UNLOADED;
+        this.free(ctx, t);
+        continue;
+      }
+      if (ctx.state !== PFM_CTX_LOADED && ctx.state !== PFM_CTX_MASKED) continue;
+      this.detach(ctx);
+      this.queueMessage(ctx, PFM_MSG_END, t);
+    }
+    this.calls.delete(t);
+    this.strategy.threadExited?.(this.k, t);
+  }
+
+  queueMessage(ctx: PfmContext, type: number, t: Thread | null): boolean {
+    const off = ctx.msgs.reserve();
+    if (off < 0) return false;
+    const v = ctx.msgs.recordView;
+    v.setUint32(off + MSG_OFF.msg_type, type, true);
+    if (t) {
+      v.setUint32(off + MSG_OFF.msg_ovfl_pid, t.tid, true); // Q11: the pid field holds the tid
+      v.setUint32(off + MSG_OFF.msg_ovfl_tid, t.process.pid, true); // ... and the tid field the tgid
+      v.setUint16(off + MSG_OFF.msg_ovfl_cpu, t.cpu, true);
+    }
+    v.setUint16(off + MSG_OFF.msg_active_set, ctx.active.id, true);
+    this.wakeReaders(ctx);
+    return true;
+  }
+
+  /** pfm_restart on a MASKED context: long reset of the overflowed PMDs, unmask, wake. */
+  resume(ctx: PfmContext): void {
+    const set = ctx.active;
+    for (let p = 0; p < set.ovflPmds.length; p++) {
+      if (set.ovflPmds[p] === 1) this.resetPmd(set, p, true);
+    }
+    ctx.state = PFM_CTX_LOADED;
+    ctx.canRestart = false;
+    const blocked = ctx.blockedTarget;
+    if (blocked) {
+      ctx.blockedTarget = null;
+      blocked.state = 0;
+      blocked.blockedOn = null;
+    }
+  }
+
+  /** Loads a PMD with its long or short reset value. */
+  resetPmd(set: EventSet, pmd: number, long: boolean): void {
+    const lo = long ? set.longResetLo[pmd]! : set.shortResetLo[pmd]!;
+    const hi = long ? set.longResetHi[pmd]! : set.shortResetHi[pmd]!;
+    splitCounter(lo, hi, this.pmu.width, this.scratch);
+    set.pmdUpper[pmd] = this.scratch[0]!;
+    set.pmdHw[pmd] = this.scratch[1]!;
+    set.lastResetLo[pmd] = lo;
+    set.lastResetHi[pmd] = hi;
+  }
+
+  private readonly scratch = new Float64Array(2);
+
+  /** Scratch flags for the overflow path (one per PMD), reused to avoid allocation. */
+  readonly ovflScratch: Uint8Array;
+
+  /** The context counting for thread t: its per-thread context or a system-wide one on its CPU. */
+  monitoringContext(t: Thread): PfmContext | null {
+    const own = t.slots.get('pfm_context') as PfmContext | undefined;
+    if (own !== undefined) return own;
+    if (this.sysSessions[t.cpu] === 1) {
+      for (const c of this.contexts)
+        if (c.systemWide && c.cpu === t.cpu && c.state !== PFM_CTX_UNLOADED) return c;
+    }
+    return null;
+  }
+
+  /** Makes `next` the active set (timeout switch, overflow switch, start_set). */
+  switchSet(ctx: PfmContext, next: EventSet): void {
+    ctx.active = next;
+    next.runs++;
+    next.timeoutLeft = next.timeoutCycles;
+  }
+
+  wakeReaders(ctx: PfmContext): void {
+    for (const r of ctx.readers.splice(0)) {
+      r.state = 0;
+      r.blockedOn = null;
+    }
+    if (ctx.asyncHandler !== null) ctx.sigioPending = true;
+  }
+
+  /**
+   * Delivers a pending SIGIO to t if t owns an O_ASYNC context with a queued message (called
+   * on return to user mode: after a workload segment). Returns true if a handler ran.
+   */
+  deliverSignals(t: Thread): boolean {
+    let ran = false;
+    for (const ctx of this.contexts) {
+      if (ctx.sigioPending && ctx.asyncOwner === t && ctx.asyncHandler !== null) {
+        ctx.sigioPending = false;
+        ctx.asyncHandler(t);
+        ran = true;
+      }
+    }
+    return ran;
+  }
+
+  /** Kernel code of a thread running `cycles` of `workload` in user mode (a generator). */
+  run(t: Thread, workload: Workload, cycles: number): KGen<void> {
+    return runWorkload(this, t, workload, cycles);
+  }
+
+  /** The same, synchronously, for single-thread runs. */
+  runSync(t: Thread, workload: Workload, cycles: number): void {
+    this.k.runSync(t, runWorkload(this, t, workload, cycles));
+  }
+
+  /** Kernel memory the strategy holds for one user (pinned argument buffers). */
+  pinnedArgBytes(uid: number): number {
+    return this.k.mem.ownerLiveBytes(`args:uid:${uid}`);
+  }
+}
+
+export { SLOT_WORDS };
+
+export function createSystem(opts: SystemOptions): PerfmonSystem {
+  return new PerfmonSystem(opts);
+}
