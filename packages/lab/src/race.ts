@@ -65,7 +65,7 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
   });
   const corrupted = () =>
     ts
-      .filter((t, i) => {
+      .filter((_t, i) => {
         const got = p.mm.read(vectors[i]!.u, count * size);
         return got.some((b, j) => b !== vectors[i]!.expect[j]);
       })

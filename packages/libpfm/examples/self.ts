@@ -20,7 +20,7 @@ const pmds = decodePfargVector(
   out.pmds.length,
   sys.abi,
 );
-pmds.forEach((p, i) =>
-  console.log(`PMD${String(p.reg_num).padEnd(3)} ${String(p.reg_value).padStart(20)} ${names[i]}`),
-);
+pmds.forEach((p, i) => {
+  console.log(`PMD${String(p.reg_num).padEnd(3)} ${String(p.reg_value).padStart(20)} ${names[i]}`);
+});
 gate.close(fd);
