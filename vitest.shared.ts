@@ -12,6 +12,7 @@ export function pfmsimProject(name: string) {
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      setupFiles: [new URL('./scripts/vitest-setup.ts', import.meta.url).pathname],
       environment: 'node',
     },
   });
