@@ -46,7 +46,7 @@ export {
   ENOMEM,
   SLOT_WORDS,
 } from './spec.js';
-export { archStackArgs, archStackArgsSource } from './stack-args.js';
+export { archStackArgs, archStackArgsSource, archStackArgsV3 } from './stack-args.js';
 export { formatStackReport, type StackReport, type StackReportRow, stackReport } from './stack-report.js';
 export {
   bufferOf,

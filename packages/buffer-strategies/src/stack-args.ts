@@ -29,3 +29,13 @@ export function archStackArgs(arch: ArchId, kind: ElemKind): number {
 export function archStackArgsSource(arch: ArchId): string {
   return STK_ARG[arch].source;
 }
+
+/**
+ * perfmon3's single on-stack buffer (`PFM_ARCH_STK_ARG`, in u64) as 16-byte pfarg_pmr
+ * elements: x86 16 u64 = 8 pmr (8 u64 = 4 pmr with 4K stacks); the generic default 2 u64.
+ */
+export function archStackArgsV3(arch: ArchId): number {
+  if (arch === 'i386-4k') return 4;
+  if (arch === 'i386' || arch === 'x86_64' || arch === 'x86_64-16k') return 8;
+  return 1;
+}

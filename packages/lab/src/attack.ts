@@ -1,4 +1,4 @@
-import { createPfargCtx, encodePfarg, errnoName } from '@pfmsim/perfmon-core';
+import { errnoName } from '@pfmsim/perfmon-core';
 import { createWorld, type WorldOptions } from './world.js';
 
 export interface AttackSample {
@@ -34,12 +34,9 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
   const { s, p } = w;
   p.fdLimit = n + 16;
   const g = s.gate(w.main);
-  const abi = s.abi;
-  const pmdSize = abi.sizes.pmd;
-  const count = Math.floor(s.sysfs.state.argSizeMax / pmdSize);
+  const size = w.elemSize('pfm_write_pmds');
+  const count = Math.floor(s.sysfs.state.argSizeMax / size);
   const u = w.vector('pfm_write_pmds', count);
-  const uctx = p.mm.mmap(4096);
-  encodePfarg('ctx', p.mm.dataView(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
   const fds: number[] = [w.fd];
   const samples: AttackSample[] = [];
   const every = Math.max(1, Math.floor(n / (opts.samples ?? 32)));
@@ -50,18 +47,15 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
   for (let i = 0; i < n; i++) {
     let fd = fds[i];
     if (fd === undefined) {
-      const r = g.pfm_create_context(uctx);
-      if (!r.ok) {
-        errors.add(`pfm_create_context: ${errnoName(r.errno)}`);
+      fd = w.open();
+      if (fd < 0) {
+        errors.add(`create context: ${errnoName(-fd)}`);
         break;
       }
-      fd = abi.createContextReturnsFd
-        ? r.value
-        : p.mm.dataView(uctx, abi.sizes.ctx, false).getInt32(abi.offsets.ctxFd, true);
       fds.push(fd);
     }
-    const r = g.pfm_write_pmds(fd, u, count);
-    if (!r.ok) errors.add(`pfm_write_pmds: ${errnoName(r.errno)}`);
+    const r = s.k.runSync(w.main, w.callOn(fd, 'pfm_write_pmds', w.main, u, count));
+    if (r < 0) errors.add(`pfm_write_pmds: ${errnoName(-r)}`);
     if ((i + 1) % every === 0 || i === n - 1) sample(i + 1);
   }
   const pinnedBytesAfter = s.pinnedArgBytes(p.uid);
@@ -69,7 +63,7 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
   return {
     strategy: s.strategy.name,
     contexts: n,
-    vectorBytes: count * pmdSize,
+    vectorBytes: count * size,
     samples,
     pinnedBytesAfter,
     pinnedPagesAfter: Math.ceil(pinnedBytesAfter / s.k.arch.pageSize),

@@ -73,3 +73,16 @@ describe('attack and race', () => {
     expect(safe.raceFree).toBe(true);
   });
 });
+
+describe('abi v3 through the lab', () => {
+  it('measures perfmon3 calls and runs the attack and race on them', () => {
+    const v3 = measureCall({ machine: p4, strategy: 'stack', syscall: 'pfm_read_pmds', count: 4, abi: 'v3' });
+    expect(v3.error).toBeNull();
+    const v23 = measureCall({ machine: p4, strategy: 'stack', syscall: 'pfm_read_pmds', count: 4 });
+    expect(v23.cyclesPerCall - v3.cyclesPerCall).toBe(2 * (Math.round(704 * 0.4) - Math.round(64 * 0.4)));
+    expect(runAttack({ machine: p4, strategy: 'ctx-cache', contexts: 16, abi: 'v3' }).pinnedBytesAfter).toBe(
+      16 * 4096,
+    );
+    expect(exploreRaces({ machine: p4, strategy: 'ctx-cache-naive', abi: 'v3' }).raceFree).toBe(false);
+  });
+});

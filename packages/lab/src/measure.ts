@@ -33,14 +33,16 @@ export function measureCall(opts: MeasureOptions): CallMeasurement {
   const threads = opts.threads ?? 1;
   const w = createWorld({ ...opts, cpus: Math.max(opts.cpus ?? 1, threads) });
   const { s, fd } = w;
-  const kind = opts.syscall === 'pfm_write_pmcs' ? 'pmc' : 'pmd';
-  fitLimit(s, opts.count * s.abi.sizes[kind]);
-  const g = s.gate(w.main);
+  fitLimit(s, opts.count * w.elemSize(opts.syscall));
   if (opts.syscall === 'pfm_read_pmds') {
-    const init = g.pfm_write_pmds(fd, w.vector('pfm_write_pmds', opts.count), opts.count);
-    if (!init.ok) throw new Error(`lab: initial pfm_write_pmds failed: ${errnoName(init.errno)}`);
+    const init = s.k.runSync(
+      w.main,
+      w.call('pfm_write_pmds', w.main, w.vector('pfm_write_pmds', opts.count), opts.count),
+    );
+    if (init < 0) throw new Error(`lab: initial pfm_write_pmds failed: ${errnoName(-init)}`);
   }
-  const call = (t: Thread, u: number): KGen<number> => s.sys[opts.syscall](t, fd, u, opts.count);
+  void fd;
+  const call = (t: Thread, u: number): KGen<number> => w.call(opts.syscall, t, u, opts.count);
   if (threads <= 1) {
     const u = w.vector(opts.syscall, opts.count);
     s.k.runSync(w.main, call(w.main, u));

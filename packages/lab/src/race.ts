@@ -43,8 +43,8 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
     cpus: Math.max(2, threads),
     arenaBytes: opts.arenaBytes ?? 2 << 20,
   });
-  const { s, p, fd } = w;
-  const size = s.abi.sizes.pmd;
+  const { s, p } = w;
+  const size = w.elemSize('pfm_write_pmds');
   const count = 4;
   const ts = [
     w.main,
@@ -60,7 +60,7 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
   });
   ts.forEach((t, i) => {
     t.body = (function* (): KGen<void> {
-      yield* s.sys.pfm_write_pmds(t, fd, vectors[i]!.u, count);
+      yield* w.call('pfm_write_pmds', t, vectors[i]!.u, count);
     })();
   });
   const corrupted = () =>

@@ -1,14 +1,18 @@
 import { type ArgBufferStrategy, createStrategy } from '@pfmsim/buffer-strategies';
-import type { CostOverrides, Process, Thread } from '@pfmsim/kernel-sim';
+import type { CostOverrides, KGen, Process, Thread } from '@pfmsim/kernel-sim';
 import {
   type AbiProfileId,
   createPfargCtx,
   createPfargPmc,
   createPfargPmd,
+  createPfargPmr,
   createSystem,
   encodePfarg,
   encodePfargVector,
+  encodePmr,
   type PerfmonSystem,
+  PFM_RW_PMC,
+  PFM_RW_PMD,
 } from '@pfmsim/perfmon-core';
 import type { Machine } from './machines.js';
 
@@ -39,6 +43,14 @@ export interface World {
   readonly fd: number;
   /** A user vector of `count` valid elements for `syscall`, written into fresh user memory. */
   vector(syscall: VectorSyscall, count: number): number;
+  /** Bytes of one element of `syscall`'s vector under this ABI. */
+  elemSize(syscall: VectorSyscall): number;
+  /** Opens another context: its fd, or -errno. */
+  open(): number;
+  /** The kernel code of one call (the v2 call, or its perfmon3 equivalent under abi v3). */
+  call(syscall: VectorSyscall, t: Thread, uaddr: number, count: number): KGen<number>;
+  /** The same on another context's fd. */
+  callOn(fd: number, syscall: VectorSyscall, t: Thread, uaddr: number, count: number): KGen<number>;
 }
 
 export function createWorld(opts: WorldOptions): World {
@@ -59,22 +71,37 @@ export function createWorld(opts: WorldOptions): World {
   const p = s.process({ uid: 1000, name: 'lab' });
   const main = s.thread(p, 'main');
   const abi = s.abi;
-  const uctx = p.mm.mmap(4096);
-  encodePfarg('ctx', p.mm.dataView(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
-  const r = s.gate(main).pfm_create_context(uctx);
-  if (!r.ok) throw new Error(`lab: pfm_create_context failed with errno ${r.errno}`);
-  const fd = abi.createContextReturnsFd
-    ? r.value
-    : p.mm.dataView(uctx, abi.sizes.ctx, false).getInt32(abi.offsets.ctxFd, true);
+  const v3 = s.v3;
+  const uctx = v3 ? 0 : p.mm.mmap(4096);
+  if (!v3) encodePfarg('ctx', p.mm.dataView(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
+  const open = (): number => {
+    if (v3) {
+      const r = s.gate(main).pfm_create(0);
+      return r.ok ? r.value : -r.errno;
+    }
+    const r = s.gate(main).pfm_create_context(uctx);
+    if (!r.ok) return -r.errno;
+    return abi.createContextReturnsFd
+      ? r.value
+      : p.mm.dataView(uctx, abi.sizes.ctx, false).getInt32(abi.offsets.ctxFd, true);
+  };
+  const fd = open();
+  if (fd < 0) throw new Error(`lab: creating a context failed with errno ${-fd}`);
   const pmcs = s.pmu.model.pmcs.map((x) => x.index);
   const pmds =
     s.pmu.model.counterPmds.length > 0 ? s.pmu.model.counterPmds : s.pmu.model.pmds.map((x) => x.index);
+  const elemSize = (syscall: VectorSyscall) =>
+    v3 ? 16 : abi.sizes[syscall === 'pfm_write_pmcs' ? 'pmc' : 'pmd'];
   const vector = (syscall: VectorSyscall, count: number): number => {
     const kind = syscall === 'pfm_write_pmcs' ? 'pmc' : 'pmd';
-    const size = abi.sizes[kind];
+    const size = elemSize(syscall);
     const u = p.mm.mmap(Math.max(1, count * size));
     const view = p.mm.dataView(u, Math.max(1, count * size), true);
-    if (kind === 'pmc') {
+    if (v3) {
+      const regs = kind === 'pmc' ? pmcs : pmds;
+      for (let i = 0; i < count; i++)
+        encodePmr(view, i * 16, createPfargPmr({ reg_num: regs[i % regs.length]! }));
+    } else if (kind === 'pmc') {
       encodePfargVector(
         'pmc',
         view,
@@ -93,7 +120,21 @@ export function createWorld(opts: WorldOptions): World {
     }
     return u;
   };
-  return { s, p, main, fd, vector };
+  const callOn = (
+    onFd: number,
+    syscall: VectorSyscall,
+    t: Thread,
+    u: number,
+    count: number,
+  ): KGen<number> => {
+    if (!v3) return s.sys[syscall](t, onFd, u, count);
+    const bytes = count * 16;
+    if (syscall === 'pfm_read_pmds') return s.v3sys.pfm_read(t, onFd, 0, PFM_RW_PMD, u, bytes);
+    return s.v3sys.pfm_write(t, onFd, 0, syscall === 'pfm_write_pmcs' ? PFM_RW_PMC : PFM_RW_PMD, u, bytes);
+  };
+  const call = (syscall: VectorSyscall, t: Thread, u: number, count: number) =>
+    callOn(fd, syscall, t, u, count);
+  return { s, p, main, fd, vector, elemSize, open, call, callOn };
 }
 
 /** Raises the per-call limit (arg_size_max / arg_mem_max) so a vector of `bytes` fits. */

@@ -11,6 +11,7 @@ export { SYSFS_ROOT, Sysfs, type SysfsState } from './core/sysfs.js';
 export { type EventRate, Workload, type WorkloadSpec, workloadFromEvents } from './core/workload.js';
 export { fromBigInt, joinCounter, splitCounter, toBigInt } from './rw/u64.js';
 export { SyncGate, Syscalls } from './syscalls.js';
+export { V3Syscalls } from './syscalls-v3.js';
 export {
   createSystem,
   type MachineSpec,

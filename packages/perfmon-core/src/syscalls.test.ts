@@ -1,4 +1,9 @@
-import { createStackStrategy } from '@pfmsim/buffer-strategies';
+import {
+  createStackStrategy,
+  createStrategy,
+  isBrokenStrategy,
+  STRATEGY_NAMES,
+} from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
 import {
   PFM_CTX_LOADED,
@@ -238,6 +243,39 @@ describe('differential: strategies give identical observable results', () => {
       return out;
     };
     expect(run(createStackStrategy())).toEqual(run());
+  });
+});
+
+describe('differential: every shipped strategy', () => {
+  it('gives identical results, errno and user memory; only costs differ', () => {
+    const run = (name: string) => {
+      const w = testWorld({ strategy: createStrategy(name) });
+      const fd = w.ctx();
+      const out: unknown[] = [];
+      const big = w.pmds(
+        Array.from({ length: 23 }, (_, i) => ({ reg_num: i % 2, reg_value: BigInt(i) << 33n })),
+      );
+      out.push(w.g.pfm_write_pmds(fd, big, 23), w.g.pfm_read_pmds(fd, big, 23), w.readPmds(big, 23));
+      out.push(w.g.pfm_read_pmds(fd, big, 24), w.g.pfm_write_pmds(fd, big + 176 * 22 + 1, 2));
+      const few = w.pmds([{ reg_num: 1 }, { reg_num: 3 }]);
+      out.push(w.g.pfm_read_pmds(fd, few, 2), w.readPmds(few, 2));
+      out.push(
+        w.g.pfm_write_pmcs(
+          fd,
+          w.pmcs([
+            { reg_num: 0, reg_value: 0x510079n },
+            { reg_num: 1, reg_value: 0x1100c0n },
+          ]),
+          2,
+        ),
+      );
+      out.push(w.load(fd, w.t.tid), w.g.pfm_start(fd), w.g.pfm_read_pmds(fd, few, 1), w.g.close(fd));
+      expect(w.s.k.bugs, name).toEqual([]);
+      return JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    };
+    const shipped = STRATEGY_NAMES.filter((n) => !isBrokenStrategy(n));
+    const reference = run('kmalloc');
+    for (const name of shipped) expect(run(name), name).toBe(reference);
   });
 });
 

@@ -34,6 +34,12 @@ type Backend = (
 const HANDLER_FRAME = 96;
 const msgScratch = new Uint8Array(MSG_BYTES);
 
+/** A generator that yields nothing and returns `value`. */
+// biome-ignore lint/correctness/useYield: a finished kernel path has nothing to yield
+function* done(value: number): KGen<number> {
+  return value;
+}
+
 /** errno -> the kernel's negative return (0 stays +0). */
 function negate(errno: number): number {
   return errno === 0 ? 0 : -errno;
@@ -48,16 +54,29 @@ export class Syscalls {
   constructor(private readonly s: PerfmonSystem) {}
 
   /** The common path of the six vector calls (§3.1). */
-  private *vector(
+  /** A v2 call on a perfmon3 kernel (or the reverse): the syscall number does not exist. */
+  enosys(t: Thread, name: string): KGen<number> {
+    this.s.k.syscallEnter(t, name);
+    this.s.k.syscallExit(t);
+    return done(-Errno.ENOSYS);
+  }
+
+  /**
+   * The six vector calls' common path. `size` is the element size the argument copy uses,
+   * `walk` the stride the back-end walks (they differ only for delete_evtsets, quirk Q10).
+   */
+  *vector(
     t: Thread,
     name: string,
     kind: ElemKind,
-    sizeKind: ElemKind,
+    size: number,
+    walk: number,
     fd: number,
     uaddr: number,
     count: number,
     mask: number,
     backend: Backend,
+    copyBack: boolean,
   ): KGen<number> {
     const s = this.s;
     const k = s.k;
@@ -65,7 +84,6 @@ export class Syscalls {
     k.stacks.push(t, HANDLER_FRAME, name);
     let ret: number;
     out: {
-      const size = s.elemSize(sizeKind);
       if (!Number.isInteger(count) || count < 0 || count >= pfmMaxArgCount(size)) {
         ret = -Errno.EINVAL;
         break out;
@@ -86,8 +104,7 @@ export class Syscalls {
       call.count = count;
       call.bytes = count * size;
       call.limit = s.sysfs.state.argSizeMax;
-      const walk = kind === sizeKind ? size : s.elemSize(kind);
-      ret = yield* vectorCall(s.strategy, call, uaddr, `sys_${name} args`, true, (c: ArgCall) => {
+      ret = yield* vectorCall(s.strategy, call, uaddr, `sys_${name} args`, copyBack, (c: ArgCall) => {
         const err = checkTaskState(ctx, t, mask);
         if (err !== 0) return -err;
         return backend(s, t, ctx, c.buf, count, walk);
@@ -99,47 +116,129 @@ export class Syscalls {
   }
 
   pfm_write_pmcs(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.vector(t, 'pfm_write_pmcs', 'pmc', 'pmc', fd, uaddr, count, PFM_CMD_STOPPED, writePmcs);
+    const s = this.s;
+    const v2 = s.v3 ? this.enosys(t, 'pfm_write_pmcs') : null;
+    return (
+      v2 ??
+      this.vector(
+        t,
+        'pfm_write_pmcs',
+        'pmc',
+        s.elemSize('pmc'),
+        s.elemSize('pmc'),
+        fd,
+        uaddr,
+        count,
+        PFM_CMD_STOPPED,
+        writePmcs,
+        true,
+      )
+    );
   }
 
   pfm_write_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.vector(t, 'pfm_write_pmds', 'pmd', 'pmd', fd, uaddr, count, PFM_CMD_STOPPED, writePmds);
+    const s = this.s;
+    const v2 = s.v3 ? this.enosys(t, 'pfm_write_pmds') : null;
+    return (
+      v2 ??
+      this.vector(
+        t,
+        'pfm_write_pmds',
+        'pmd',
+        s.elemSize('pmd'),
+        s.elemSize('pmd'),
+        fd,
+        uaddr,
+        count,
+        PFM_CMD_STOPPED,
+        writePmds,
+        true,
+      )
+    );
   }
 
   pfm_read_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.vector(t, 'pfm_read_pmds', 'pmd', 'pmd', fd, uaddr, count, PFM_CMD_STOPPED, readPmds);
+    const s = this.s;
+    const v2 = s.v3 ? this.enosys(t, 'pfm_read_pmds') : null;
+    return (
+      v2 ??
+      this.vector(
+        t,
+        'pfm_read_pmds',
+        'pmd',
+        s.elemSize('pmd'),
+        s.elemSize('pmd'),
+        fd,
+        uaddr,
+        count,
+        PFM_CMD_STOPPED,
+        readPmds,
+        true,
+      )
+    );
   }
 
   pfm_create_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.vector(
-      t,
-      'pfm_create_evtsets',
-      'setdesc',
-      'setdesc',
-      fd,
-      uaddr,
-      count,
-      PFM_CMD_UNLOADED,
-      createEvtsets,
+    const s = this.s;
+    const v2 = s.v3 ? this.enosys(t, 'pfm_create_evtsets') : null;
+    return (
+      v2 ??
+      this.vector(
+        t,
+        'pfm_create_evtsets',
+        'setdesc',
+        s.elemSize('setdesc'),
+        s.elemSize('setdesc'),
+        fd,
+        uaddr,
+        count,
+        PFM_CMD_UNLOADED,
+        createEvtsets,
+        true,
+      )
     );
   }
 
   pfm_getinfo_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.vector(t, 'pfm_getinfo_evtsets', 'setinfo', 'setinfo', fd, uaddr, count, 0, getinfoEvtsets);
+    const s = this.s;
+    const v2 = s.v3 ? this.enosys(t, 'pfm_getinfo_evtsets') : null;
+    return (
+      v2 ??
+      this.vector(
+        t,
+        'pfm_getinfo_evtsets',
+        'setinfo',
+        s.elemSize('setinfo'),
+        s.elemSize('setinfo'),
+        fd,
+        uaddr,
+        count,
+        0,
+        getinfoEvtsets,
+        true,
+      )
+    );
   }
 
   /** Q10: sized as pfarg_setinfo (192 B) but walked as pfarg_setdesc (64 B). */
   pfm_delete_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.vector(
-      t,
-      'pfm_delete_evtsets',
-      'setdesc',
-      'setinfo',
-      fd,
-      uaddr,
-      count,
-      PFM_CMD_UNLOADED,
-      deleteEvtsets,
+    const s = this.s;
+    const v2 = s.v3 ? this.enosys(t, 'pfm_delete_evtsets') : null;
+    return (
+      v2 ??
+      this.vector(
+        t,
+        'pfm_delete_evtsets',
+        'setdesc',
+        s.elemSize('setinfo'),
+        s.elemSize('setdesc'),
+        fd,
+        uaddr,
+        count,
+        PFM_CMD_UNLOADED,
+        deleteEvtsets,
+        true,
+      )
     );
   }
 
@@ -150,6 +249,7 @@ export class Syscalls {
    */
   *pfm_create_context(t: Thread, uctx: number, fmtName = 0, _fmtArg = 0, _fmtSize = 0): KGen<number> {
     const s = this.s;
+    if (s.v3) return yield* this.enosys(t, 'pfm_create_context');
     const k = s.k;
     const abi = s.abi;
     k.syscallEnter(t, 'pfm_create_context');
@@ -222,6 +322,7 @@ export class Syscalls {
 
   *pfm_load_context(t: Thread, fd: number, uload: number): KGen<number> {
     const s = this.s;
+    if (s.v3) return yield* this.enosys(t, 'pfm_load_context');
     const k = s.k;
     k.syscallEnter(t, 'pfm_load_context');
     const frame = HANDLER_FRAME + s.abi.sizes.load;
@@ -264,7 +365,7 @@ export class Syscalls {
   }
 
   /** pfm_load_context's checks in order (§3.2), then the attach. Returns 0 or an errno. */
-  private loadChecks(t: Thread, ctx: PfmContext, pid: number, setId: number): number {
+  loadChecks(t: Thread, ctx: PfmContext, pid: number, setId: number): number {
     const s = this.s;
     if (ctx.state !== PFM_CTX_UNLOADED) return ctx.state === 4 ? Errno.EINVAL : Errno.EBUSY;
     const set = ctx.sets.find(setId);
@@ -300,6 +401,7 @@ export class Syscalls {
 
   *pfm_start(t: Thread, fd: number, ustart = 0): KGen<number> {
     const s = this.s;
+    if (s.v3) return yield* this.enosys(t, 'pfm_start');
     const k = s.k;
     k.syscallEnter(t, 'pfm_start');
     const frame = HANDLER_FRAME + s.abi.sizes.start;
@@ -331,7 +433,7 @@ export class Syscalls {
     return ret;
   }
 
-  private startChecks(t: Thread, ctx: PfmContext, startSet: number): number {
+  startChecks(t: Thread, ctx: PfmContext, startSet: number): number {
     if (ctx.state !== PFM_CTX_LOADED) return Errno.EINVAL;
     const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
     if (err !== 0) return err;
@@ -382,8 +484,9 @@ export class Syscalls {
   }
 
   /** fd lookup, then `body` under ctx->lock with irqs off. */
-  private *simple(t: Thread, name: string, fd: number, body: (ctx: PfmContext) => number): KGen<number> {
+  *simple(t: Thread, name: string, fd: number, body: (ctx: PfmContext) => number): KGen<number> {
     const s = this.s;
+    if (s.v3 && !s.v3Call) return yield* this.enosys(t, name);
     const k = s.k;
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, `sys_${name}`);
@@ -549,6 +652,22 @@ export class SyncGate {
   }
   poll(fd: number): number {
     return this.s.sys.poll(this.t, fd);
+  }
+  /** perfmon3 (abi: 'v3') */
+  pfm_create(flags: number, usinfo = 0) {
+    return this.run(this.s.v3sys.pfm_create(this.t, flags, usinfo));
+  }
+  pfm_write(fd: number, flags: number, type: number, ureq: number, sz: number) {
+    return this.run(this.s.v3sys.pfm_write(this.t, fd, flags, type, ureq, sz));
+  }
+  pfm_read(fd: number, flags: number, type: number, ureq: number, sz: number) {
+    return this.run(this.s.v3sys.pfm_read(this.t, fd, flags, type, ureq, sz));
+  }
+  pfm_attach(fd: number, flags: number, target: number) {
+    return this.run(this.s.v3sys.pfm_attach(this.t, fd, flags, target));
+  }
+  pfm_set_state(fd: number, flags: number, state: number) {
+    return this.run(this.s.v3sys.pfm_set_state(this.t, fd, flags, state));
   }
   close(fd: number): SyscallResult<number> {
     const r = this.s.sys.close(this.t, fd);

@@ -25,7 +25,14 @@ import {
   PFM_MSG_END,
 } from './abi/constants.js';
 import { MSG_OFF } from './abi/layouts.js';
-import { type AbiProfileId, assertV2Profile, getAbiProfile, type V2AbiProfile } from './abi/profiles.js';
+import {
+  ABI_V2_3,
+  type AbiProfile,
+  type AbiProfileId,
+  assertV2Profile,
+  getAbiProfile,
+  type V2AbiProfile,
+} from './abi/profiles.js';
 import { CONTEXT_BYTES, PfmContext } from './core/context.js';
 import { PmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
@@ -34,6 +41,7 @@ import { Sysfs } from './core/sysfs.js';
 import type { Workload } from './core/workload.js';
 import { splitCounter } from './rw/u64.js';
 import { SyncGate, Syscalls } from './syscalls.js';
+import { V3Syscalls } from './syscalls-v3.js';
 
 export interface MachineSpec {
   arch: string;
@@ -79,7 +87,15 @@ export interface ResolvedPerfmonOptions {
 export class PerfmonSystem {
   readonly k: Kernel;
   readonly pmu: PmuBinding;
+  /** The v2 layouts in force (v2.3's under perfmon3). */
   readonly abi: V2AbiProfile;
+  /** The profile the system was created with (v2.3, v2.2, v2-compact or v3). */
+  readonly abiProfile: AbiProfile;
+  /** perfmon3: the five V3 calls exist, the twelve v2 calls are ENOSYS. */
+  readonly v3: boolean;
+  /** Set while a V3 call runs a shared v2 code path. */
+  v3Call = false;
+  readonly v3sys: V3Syscalls;
   readonly strategy: ArgBufferStrategy;
   readonly options: ResolvedPerfmonOptions;
   readonly sysfs: Sysfs;
@@ -98,10 +114,12 @@ export class PerfmonSystem {
     if (typeof opts !== 'object' || opts === null || typeof opts.machine !== 'object') {
       throw new InvalidArgumentError('system options', opts, 'an object with a machine { arch, cost, pmu }');
     }
-    const abi = getAbiProfile(opts.abi ?? 'v2.3');
-    if (abi.family !== 'v2') {
-      throw new InvalidArgumentError('abi', opts.abi, 'v2.3, v2.2, v2-compact (v3 is not simulated yet)');
-    }
+    const profile = getAbiProfile(opts.abi ?? 'v2.3');
+    this.abiProfile = profile;
+    this.v3 = profile.family === 'v3';
+    // perfmon3 keeps v2.3's internal layouts (messages, set bookkeeping); its own vectors are
+    // the 16-byte pfarg_pmr of the V3Syscalls.
+    const abi = this.v3 ? ABI_V2_3 : profile;
     assertV2Profile(abi);
     this.abi = abi;
     this.k = createKernel({
@@ -129,8 +147,8 @@ export class PerfmonSystem {
     this.argSite = this.k.mem.tag('pfm_get_args');
     this.ctxSite = this.k.mem.tag('pfm_context_alloc');
     this.sysfs = new Sysfs({
-      version: abi.versionString,
-      limitName: abi.limitName,
+      version: profile.versionString,
+      limitName: profile.limitName,
       pageSize: this.k.arch.pageSize,
       pmu: this.pmu,
       taskSessions: () => this.taskSessions,
@@ -141,6 +159,7 @@ export class PerfmonSystem {
     });
     this.strategy.init?.(this.k);
     this.sys = new Syscalls(this);
+    this.v3sys = new V3Syscalls(this, this.sys);
     this.k.onThreadExit((t) => this.threadExit(t));
   }
 

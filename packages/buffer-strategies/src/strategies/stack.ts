@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@pfmsim/kernel-sim';
 import type { ArgBufferStrategy, ElemKind } from '../spec.js';
-import { archStackArgs } from '../stack-args.js';
+import { archStackArgs, archStackArgsV3 } from '../stack-args.js';
 import { HOW_STACK, kfreeBuffer, kmallocBuffer } from './common.js';
 
 export interface StackStrategyOptions {
@@ -24,9 +24,15 @@ export function createStackStrategy(opts: StackStrategyOptions = {}): ArgBufferS
       throw new InvalidArgumentError(`stack strategy ${key}`, v, 'an integer from 0 to 1024');
     }
   }
-  const elements = (kind: ElemKind, archId: Parameters<typeof archStackArgs>[0]): number => {
+  const elements = (
+    kind: ElemKind,
+    elemSize: number,
+    archId: Parameters<typeof archStackArgs>[0],
+  ): number => {
     if (kind !== 'pmc' && kind !== 'pmd') return 0; // the evtset calls pass lsz = 0
-    return opts[kind] ?? opts.threshold ?? archStackArgs(archId, kind);
+    // perfmon3's 16-byte pfarg_pmr vectors share one u64 stack buffer (PFM_ARCH_STK_ARG)
+    const archDefault = elemSize === 16 ? archStackArgsV3(archId) : archStackArgs(archId, kind);
+    return opts[kind] ?? opts.threshold ?? archDefault;
   };
   const label = opts.threshold !== undefined ? `stack(${opts.threshold})` : 'stack';
   return {
@@ -36,7 +42,7 @@ export function createStackStrategy(opts: StackStrategyOptions = {}): ArgBufferS
     pinnedFormula: '0 between calls',
     stackFootprint:
       'STK_ARG(kind) x sizeof(element) in every vector syscall frame (pmd: 4 x 176 = 704 B on x86)',
-    frameBytes: (kind, elemSize, arch) => elements(kind, arch.id) * elemSize,
+    frameBytes: (kind, elemSize, arch) => elements(kind, elemSize, arch.id) * elemSize,
     acquire(call) {
       if (call.bytes <= call.stackBytes) {
         call.buf = call.stackArea;
