@@ -173,6 +173,38 @@ describe('counter virtualisation under a workload', () => {
   });
 });
 
+describe('overflow-based set switching (OVFL_SWITCH)', () => {
+  it('switches to the next set after reg_ovfl_switch_cnt overflows, silently', () => {
+    const { w, fd } = selfMonitored();
+    const abi = w.s.abi;
+    const sd = w.buf(2 * abi.sizes.setdesc);
+    encodePfargVector(
+      'setdesc',
+      w.p.mm.dataView(sd, 2 * abi.sizes.setdesc, true),
+      0,
+      [createPfargSetdesc({ set_id: 0, set_flags: 0x01 }), createPfargSetdesc({ set_id: 1 })],
+      abi,
+    );
+    expect(w.g.pfm_create_evtsets(fd, sd, 2)).toEqual(ok(0));
+    w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_set: 1, reg_value: 0x5100c0n }]), 1);
+    const r = w.pmds([
+      { reg_num: 0, reg_value: NEG(1000n), reg_short_reset: NEG(1000n), reg_ovfl_switch_cnt: 2n },
+      { reg_num: 0, reg_set: 1 },
+    ]);
+    expect(w.g.pfm_write_pmds(fd, r, 2)).toEqual(ok(0));
+    w.load(fd, w.t.tid);
+    w.g.pfm_start(fd);
+    w.s.runSync(w.t, loop, 10_000); // set 0: two overflows of 1000 cycles, then set 1 counts instructions
+    w.g.pfm_stop(fd);
+    w.g.pfm_read_pmds(fd, r, 2);
+    const [s0, s1] = w.readPmds(r, 2);
+    expect(w.s.contexts[0]!.active.id).toBe(1);
+    expect(s0!.reg_value).toBe(NEG(1000n)); // reset after its second overflow, then switched out
+    expect(s1!.reg_value).toBe(BigInt(Math.floor(0.8 * 8000)));
+    expect(w.g.poll(fd)).toBe(0); // no notification: the switch is silent
+  });
+});
+
 describe('blocking notification (NOTIFY_BLOCK, another thread)', () => {
   it('the target blocks at the overflow until the monitor reads the message and restarts', () => {
     const w = testWorld({ cpus: 2 });
