@@ -108,7 +108,24 @@ export class V3Syscalls {
     }
     const kind = type === PFM_RW_PMC ? 'pmc' : 'pmd';
     const backend = read ? readPmrPmds : kind === 'pmc' ? writePmcs : writePmrPmds;
-    return yield* this.v2.vector(t, name, kind, PMR, PMR, fd, ureq, sz / PMR, PFM_CMD_STOPPED, backend, read);
+    s.v3Call = true;
+    try {
+      return yield* this.v2.vector(
+        t,
+        name,
+        kind,
+        PMR,
+        PMR,
+        fd,
+        ureq,
+        sz / PMR,
+        PFM_CMD_STOPPED,
+        backend,
+        read,
+      );
+    } finally {
+      s.v3Call = false;
+    }
   }
 
   /** pfm_attach(fd, flags, target): load onto a thread (or this CPU); PFM_NO_TARGET unloads. */

@@ -79,6 +79,7 @@ export class Syscalls {
     copyBack: boolean,
   ): KGen<number> {
     const s = this.s;
+    if (s.v3 && !s.v3Call) return yield* this.enosys(t, name);
     const k = s.k;
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, name);
@@ -117,128 +118,104 @@ export class Syscalls {
 
   pfm_write_pmcs(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    const v2 = s.v3 ? this.enosys(t, 'pfm_write_pmcs') : null;
-    return (
-      v2 ??
-      this.vector(
-        t,
-        'pfm_write_pmcs',
-        'pmc',
-        s.elemSize('pmc'),
-        s.elemSize('pmc'),
-        fd,
-        uaddr,
-        count,
-        PFM_CMD_STOPPED,
-        writePmcs,
-        true,
-      )
+    return this.vector(
+      t,
+      'pfm_write_pmcs',
+      'pmc',
+      s.elemSize('pmc'),
+      s.elemSize('pmc'),
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_STOPPED,
+      writePmcs,
+      true,
     );
   }
 
   pfm_write_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    const v2 = s.v3 ? this.enosys(t, 'pfm_write_pmds') : null;
-    return (
-      v2 ??
-      this.vector(
-        t,
-        'pfm_write_pmds',
-        'pmd',
-        s.elemSize('pmd'),
-        s.elemSize('pmd'),
-        fd,
-        uaddr,
-        count,
-        PFM_CMD_STOPPED,
-        writePmds,
-        true,
-      )
+    return this.vector(
+      t,
+      'pfm_write_pmds',
+      'pmd',
+      s.elemSize('pmd'),
+      s.elemSize('pmd'),
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_STOPPED,
+      writePmds,
+      true,
     );
   }
 
   pfm_read_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    const v2 = s.v3 ? this.enosys(t, 'pfm_read_pmds') : null;
-    return (
-      v2 ??
-      this.vector(
-        t,
-        'pfm_read_pmds',
-        'pmd',
-        s.elemSize('pmd'),
-        s.elemSize('pmd'),
-        fd,
-        uaddr,
-        count,
-        PFM_CMD_STOPPED,
-        readPmds,
-        true,
-      )
+    return this.vector(
+      t,
+      'pfm_read_pmds',
+      'pmd',
+      s.elemSize('pmd'),
+      s.elemSize('pmd'),
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_STOPPED,
+      readPmds,
+      true,
     );
   }
 
   pfm_create_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    const v2 = s.v3 ? this.enosys(t, 'pfm_create_evtsets') : null;
-    return (
-      v2 ??
-      this.vector(
-        t,
-        'pfm_create_evtsets',
-        'setdesc',
-        s.elemSize('setdesc'),
-        s.elemSize('setdesc'),
-        fd,
-        uaddr,
-        count,
-        PFM_CMD_UNLOADED,
-        createEvtsets,
-        true,
-      )
+    return this.vector(
+      t,
+      'pfm_create_evtsets',
+      'setdesc',
+      s.elemSize('setdesc'),
+      s.elemSize('setdesc'),
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_UNLOADED,
+      createEvtsets,
+      true,
     );
   }
 
   pfm_getinfo_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    const v2 = s.v3 ? this.enosys(t, 'pfm_getinfo_evtsets') : null;
-    return (
-      v2 ??
-      this.vector(
-        t,
-        'pfm_getinfo_evtsets',
-        'setinfo',
-        s.elemSize('setinfo'),
-        s.elemSize('setinfo'),
-        fd,
-        uaddr,
-        count,
-        0,
-        getinfoEvtsets,
-        true,
-      )
+    return this.vector(
+      t,
+      'pfm_getinfo_evtsets',
+      'setinfo',
+      s.elemSize('setinfo'),
+      s.elemSize('setinfo'),
+      fd,
+      uaddr,
+      count,
+      0,
+      getinfoEvtsets,
+      true,
     );
   }
 
   /** Q10: sized as pfarg_setinfo (192 B) but walked as pfarg_setdesc (64 B). */
   pfm_delete_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    const v2 = s.v3 ? this.enosys(t, 'pfm_delete_evtsets') : null;
-    return (
-      v2 ??
-      this.vector(
-        t,
-        'pfm_delete_evtsets',
-        'setdesc',
-        s.elemSize('setinfo'),
-        s.elemSize('setdesc'),
-        fd,
-        uaddr,
-        count,
-        PFM_CMD_UNLOADED,
-        deleteEvtsets,
-        true,
-      )
+    return this.vector(
+      t,
+      'pfm_delete_evtsets',
+      'setdesc',
+      s.elemSize('setinfo'),
+      s.elemSize('setdesc'),
+      fd,
+      uaddr,
+      count,
+      PFM_CMD_UNLOADED,
+      deleteEvtsets,
+      true,
     );
   }
 
