@@ -9,6 +9,7 @@ import {
   PFM_CTX_UNLOADED,
   PFM_FL_NOTIFY_BLOCK,
   PFM_FL_SYSTEM_WIDE,
+  PFM_SETFL_EXPL_NEXT,
 } from './abi/constants.js';
 import { Errno, fail, ok, type SyscallResult } from './abi/errno.js';
 import { LOAD_OFF, START_OFF } from './abi/layouts.js';
@@ -84,12 +85,14 @@ export class Syscalls {
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, name);
     let ret: number;
+    let held: PfmContext | null = null;
     out: {
       if (!Number.isInteger(count) || count < 0 || count >= pfmMaxArgCount(size)) {
         ret = -Errno.EINVAL;
         break out;
       }
-      const ctx = s.lookup(t, fd);
+      const ctx = s.fget(t, fd);
+      held = ctx;
       if (ctx === null) {
         ret = -Errno.EBADF;
         break out;
@@ -111,6 +114,7 @@ export class Syscalls {
         return backend(s, t, ctx, c.buf, count, walk);
       });
     }
+    if (held !== null) s.fput(held, t);
     k.stacks.pop(t, HANDLER_FRAME);
     k.syscallExit(t);
     return ret;
@@ -306,11 +310,12 @@ export class Syscalls {
     const local = k.stacks.areaAt(t, frame);
     k.stacks.push(t, frame, 'sys_pfm_load_context');
     let ret: number;
+    let held: PfmContext | null = null;
     out: {
       let ctx: PfmContext | null = null;
       const faultFirst = s.abi.loadContextFaultBeforeBadf;
       if (!faultFirst) {
-        ctx = s.lookup(t, fd);
+        ctx = held = s.fget(t, fd);
         if (ctx === null) {
           ret = -Errno.EBADF;
           break out;
@@ -323,7 +328,7 @@ export class Syscalls {
         break out;
       }
       if (faultFirst) {
-        ctx = s.lookup(t, fd);
+        ctx = held = s.fget(t, fd);
         if (ctx === null) {
           ret = -Errno.EBADF;
           break out;
@@ -336,6 +341,7 @@ export class Syscalls {
       ret = negate(this.loadChecks(t, c, pid, setId));
       k.sync.spinUnlockIrqrestore(t, c.lock);
     }
+    if (held !== null) s.fput(held, t);
     k.stacks.pop(t, frame);
     k.syscallExit(t);
     return ret;
@@ -346,8 +352,10 @@ export class Syscalls {
     const s = this.s;
     if (ctx.state !== PFM_CTX_UNLOADED) return ctx.state === 4 ? Errno.EINVAL : Errno.EBUSY;
     const set = ctx.sets.find(setId);
+    // Q9 (intent): an EXPL_NEXT set whose set_id_next names no set is an invalid chain.
+    const broken = ctx.sets.sets.some((x) => x.flags & PFM_SETFL_EXPL_NEXT && !ctx.sets.find(x.idNext));
     if (ctx.systemWide) {
-      if (!set) return Errno.EINVAL;
+      if (!set || broken) return Errno.EINVAL;
       if (s.taskSessions > 0 || s.sysSessions[t.cpu] === 1) return Errno.EBUSY;
       if (pid !== t.cpu) return Errno.EINVAL;
       s.sysSessions[t.cpu] = 1;
@@ -360,13 +368,14 @@ export class Syscalls {
         if (caller !== 0 && caller !== target.process.uid) return Errno.EPERM;
         if (target.tracer !== t || !target.stopped) return Errno.ESRCH;
       }
-      if (!set) return Errno.EINVAL;
+      if (!set || broken) return Errno.EINVAL;
       if (target.slots.has('pfm_context')) return Errno.EEXIST;
       if (s.sysSessions.some((x) => x === 1)) return Errno.EBUSY;
       if (target === t && ctx.flags & PFM_FL_NOTIFY_BLOCK && s.options.notifyBlockSelf === 'einval')
         return Errno.EINVAL;
       s.taskSessions++;
       ctx.target = target;
+      ctx.loader = t;
       target.slots.set('pfm_context', ctx);
     }
     ctx.active = set;
@@ -385,8 +394,10 @@ export class Syscalls {
     const local = k.stacks.areaAt(t, frame);
     k.stacks.push(t, frame, 'sys_pfm_start');
     let ret: number;
+    let held: PfmContext | null = null;
     out: {
-      const ctx = s.lookup(t, fd);
+      const ctx = s.fget(t, fd);
+      held = ctx;
       if (ctx === null) {
         ret = -Errno.EBADF;
         break out;
@@ -405,6 +416,7 @@ export class Syscalls {
       ret = negate(this.startChecks(t, ctx, startSet));
       k.sync.spinUnlockIrqrestore(t, ctx.lock);
     }
+    if (held !== null) s.fput(held, t);
     k.stacks.pop(t, frame);
     k.syscallExit(t);
     return ret;
@@ -468,12 +480,13 @@ export class Syscalls {
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, `sys_${name}`);
     let ret: number;
-    const ctx = s.lookup(t, fd);
+    const ctx = s.fget(t, fd);
     if (ctx === null) ret = -Errno.EBADF;
     else {
       if (k.sync.spinLockIrqsave(t, ctx.lock)) yield Y_BLOCK;
       ret = negate(body(ctx));
       k.sync.spinUnlockIrqrestore(t, ctx.lock);
+      s.fput(ctx, t);
     }
     k.stacks.pop(t, HANDLER_FRAME);
     k.syscallExit(t);
@@ -486,8 +499,10 @@ export class Syscalls {
     const k = s.k;
     k.syscallEnter(t, 'read');
     let ret: number;
+    let held: PfmContext | null = null;
     out: {
-      const ctx = s.lookup(t, fd);
+      const ctx = s.fget(t, fd);
+      held = ctx;
       if (ctx === null) {
         ret = -Errno.EBADF;
         break out;
@@ -513,6 +528,7 @@ export class Syscalls {
       else ret = MSG_BYTES;
       if (k.sleepPoint(t)) yield Y_PREEMPT;
     }
+    if (held !== null) s.fput(held, t);
     k.syscallExit(t);
     return ret;
   }

@@ -23,6 +23,7 @@ import {
   PFM_CTX_UNLOADED,
   PFM_CTX_ZOMBIE,
   PFM_MSG_END,
+  PFM_REGFL_RANDOM,
 } from './abi/constants.js';
 import { MSG_OFF } from './abi/layouts.js';
 import {
@@ -102,6 +103,8 @@ export class PerfmonSystem {
   readonly sys: Syscalls;
   readonly contexts: PfmContext[] = [];
   taskSessions = 0;
+  /** The context owning the AMD64 Northbridge events, if any. */
+  northbridgeOwner: PfmContext | null = null;
   /** System-wide sessions per CPU (1 or 0). */
   readonly sysSessions: Uint8Array;
   private readonly calls = new Map<Thread, ArgCall>();
@@ -206,6 +209,20 @@ export class PerfmonSystem {
     return file instanceof PfmContext && !file.freed ? file : null;
   }
 
+  /**
+   * fget: the context behind fd with a reference held for the duration of the call, so a
+   * close() from another thread cannot free it underneath (the last fput releases it).
+   */
+  fget(t: Thread, fd: number): PfmContext | null {
+    const ctx = this.lookup(t, fd);
+    if (ctx !== null) ctx.refs++;
+    return ctx;
+  }
+
+  fput(ctx: PfmContext, t: Thread | null): void {
+    if (--ctx.refs === 0) ctx.release(t);
+  }
+
   callFor(t: Thread): ArgCall {
     let call = this.calls.get(t);
     if (!call) {
@@ -296,6 +313,7 @@ export class PerfmonSystem {
   free(ctx: PfmContext, t: Thread | null): void {
     if (ctx.freed) return;
     ctx.freed = true;
+    if (this.northbridgeOwner === ctx) this.northbridgeOwner = null;
     this.strategy.contextClosed?.(this.k, t, ctx.slot);
     this.k.mem.kfree(t, ctx.kaddr);
     const i = this.contexts.indexOf(ctx);
@@ -356,8 +374,15 @@ export class PerfmonSystem {
 
   /** Loads a PMD with its long or short reset value. */
   resetPmd(set: EventSet, pmd: number, long: boolean): void {
-    const lo = long ? set.longResetLo[pmd]! : set.shortResetLo[pmd]!;
-    const hi = long ? set.longResetHi[pmd]! : set.shortResetHi[pmd]!;
+    let lo = long ? set.longResetLo[pmd]! : set.shortResetLo[pmd]!;
+    let hi = long ? set.longResetHi[pmd]! : set.shortResetHi[pmd]!;
+    if (set.pmdFlags[pmd]! & PFM_REGFL_RANDOM) {
+      // REGFL_RANDOM: subtract (random & reg_random_mask) from the reset value (V19 random32()).
+      const r = (this.k.rng('pfm_random').u32() & set.randomMaskLo[pmd]!) >>> 0;
+      const borrow = r > lo ? 1 : 0;
+      lo = (lo - r + (borrow ? 2 ** 32 : 0)) >>> 0;
+      hi = (hi - borrow) >>> 0;
+    }
     splitCounter(lo, hi, this.pmu.width, this.scratch);
     set.pmdUpper[pmd] = this.scratch[0]!;
     set.pmdHw[pmd] = this.scratch[1]!;

@@ -21,6 +21,8 @@ export class PfmContext implements FileLike {
   active: EventSet;
   /** Monitored thread (per-thread mode) once loaded. */
   target: Thread | null = null;
+  /** The thread that loaded the context: NOTIFY_BLOCK blocks a target other than it. */
+  loader: Thread | null = null;
   /** Bound CPU (system-wide mode) once loaded. */
   cpu = -1;
   started = false;

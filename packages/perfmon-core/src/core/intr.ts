@@ -10,7 +10,7 @@ import {
 import { MSG_OFF } from '../abi/layouts.js';
 import type { PerfmonSystem } from '../system.js';
 import type { PfmContext } from './context.js';
-import { BV_WORDS, EventSet } from './sets.js';
+import { EventSet } from './sets.js';
 
 /**
  * The PMU interrupt for 64-bit overflows (perfmon2-abi.md §9.3, "06/21"): mark the PMDs,
@@ -44,8 +44,7 @@ export function overflowInterrupt(
     if (!(ctx.flags & PFM_FL_OVFL_NO_MSG)) queueOverflow(sys, ctx, set, t);
     ctx.state = PFM_CTX_MASKED;
     ctx.canRestart = true;
-    if (ctx.flags & PFM_FL_NOTIFY_BLOCK && !ctx.systemWide && ctx.creator !== t.process)
-      ctx.blockedTarget = t;
+    if (ctx.flags & PFM_FL_NOTIFY_BLOCK && !ctx.systemWide && ctx.loader !== t) ctx.blockedTarget = t;
     return;
   }
   for (let p = 0; p < ovfl.length; p++) if (ovfl[p] === 1) resetWithDependents(sys, set, p, false);
@@ -77,8 +76,9 @@ function queueOverflow(sys: PerfmonSystem, ctx: PfmContext, set: EventSet, t: Th
     const a = off + MSG_OFF.msg_ovfl_pmds + (p >>> 5) * 4;
     v.setUint32(a, (v.getUint32(a, true) | (1 << (p & 31))) >>> 0, true);
   }
-  // A deterministic user-space instruction pointer for the sample.
-  v.setUint32(off + MSG_OFF.msg_ovfl_ip, (0x08048000 + ((t.clock.total * 4) % 0x100000)) >>> 0, true);
-  void BV_WORDS;
+  // A deterministic user-space instruction pointer for the sample, from the thread's user-mode
+  // time only, so it does not depend on what the kernel paths (the strategies) cost.
+  const userCycles = t.clock.byCategory[CAT.workload]!;
+  v.setUint32(off + MSG_OFF.msg_ovfl_ip, (0x08048000 + ((userCycles * 4) % 0x100000)) >>> 0, true);
   sys.wakeReaders(ctx);
 }

@@ -31,6 +31,10 @@ export class PmuBinding {
   /** For fixed-counter PMDs, the event code they count (else -1). */
   readonly pmdFixedEvent: Float64Array;
   readonly counterPmds: readonly number[];
+  /** Intel Core PEBS_ENABLE: nonzero needs the PEBS sampling format (EINVAL without). */
+  readonly pebsPmc: number;
+  /** AMD64: Northbridge events (code >= 0xEE) belong to one context at a time (EBUSY). */
+  readonly northbridge: boolean;
   /** (upper, hw) <-> u64 conversions for this counter width. */
   readonly codec: CounterCodec;
 
@@ -82,6 +86,8 @@ export class PmuBinding {
       if (ev.fixed && ev.fixed.pmd < nd) this.pmdFixedEvent[ev.fixed.pmd] = Number(ev.code);
     }
     this.counterPmds = model.counterPmds;
+    this.pebsPmc = model.pmcs.find((r) => r.name === 'PEBS_ENABLE')?.index ?? -1;
+    this.northbridge = model.id === 'amd64-k8';
   }
 
   isPmcImpl(i: number): boolean {

@@ -76,11 +76,37 @@ export function writePmcs(
       lo = (lo & ~pmu.pmcNoEmulLo[cnum]!) >>> 0;
       hi = (hi & ~pmu.pmcNoEmulHi[cnum]!) >>> 0;
     }
+    // The model's write checker (pfm_pmu_config.pmc_write_check).
+    const check = checkPmc(sys, ctx, cnum, lo, hi);
+    if (check !== 0) {
+      if (intent)
+        view.setUint32(
+          off + PMC_OFF.reg_flags,
+          ((flags & ~PFM_REG_RETFL_MASK) | PFM_REG_RETFL_EINVAL) >>> 0,
+          true,
+        );
+      return -check;
+    }
     set.pmcLo[cnum] = lo;
     set.pmcHi[cnum] = hi;
     set.usedPmcs[cnum] = 1;
     if (intent) view.setUint32(off + PMC_OFF.reg_flags, (flags & ~PFM_REG_RETFL_MASK) >>> 0, true);
     k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
+  }
+  return 0;
+}
+
+/**
+ * Model write checkers (perfmon2-abi.md §3.3): Core PEBS_ENABLE other than 0 needs the PEBS
+ * sampling format, which is not simulated (EINVAL); an AMD64 Northbridge event already owned
+ * by another context is EBUSY. Returns 0 or an errno.
+ */
+function checkPmc(sys: PerfmonSystem, ctx: PfmContext, cnum: number, lo: number, hi: number): number {
+  const pmu = sys.pmu;
+  if (cnum === pmu.pebsPmc && (lo !== 0 || hi !== 0)) return Errno.EINVAL;
+  if (pmu.northbridge && (lo & 0xff) >= 0xee) {
+    if (sys.northbridgeOwner !== null && sys.northbridgeOwner !== ctx) return Errno.EBUSY;
+    sys.northbridgeOwner = ctx;
   }
   return 0;
 }

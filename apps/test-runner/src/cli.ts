@@ -1,0 +1,201 @@
+/** The `pfmsim-test` command line: `run` scenario files, `fuzz`, `schema`. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { runFuzz } from './fuzz.js';
+import { renderJsonSchema } from './json-schema.js';
+import type { LoadedScenario } from './load.js';
+import { DEFAULT_STRATEGIES, type ExtraStrategies, strategyFactory } from './plan.js';
+import { createReporter, REPORTERS, type ReporterName } from './reporters.js';
+import type { ScenarioResult } from './run.js';
+import { findScenarioFiles, MissingPathError, runSuite } from './suite.js';
+import { applyUpdate, writeUpdated } from './update.js';
+import type { Observation } from './world.js';
+
+export const VERSION: string = pkg.version;
+
+/** The conformance suite shipped in the package. */
+export const CONFORMANCE_DIR = fileURLToPath(new URL('../conformance', import.meta.url));
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Strategies beyond the registry (tests). */
+  extraStrategies?: ExtraStrategies;
+}
+
+class UsageError extends Error {}
+
+function splitStrategies(value: string | undefined, io: CliIo): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (n !== 'all' && !strategyFactory(n, io.extraStrategies))
+      throw new UsageError(
+        `unknown strategy ${JSON.stringify(n)} (accepted: all, ${DEFAULT_STRATEGIES.join(', ')}, ctx-cache-naive, ctx-cache-spinsplit)`,
+      );
+  }
+  return names;
+}
+
+interface RunFlags {
+  strategy?: string;
+  filter?: string;
+  reporter: ReporterName;
+  update?: boolean;
+  replay?: string;
+}
+
+function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
+  const strategies = splitStrategies(flags.strategy, io);
+  if (flags.replay !== undefined && !/^\d+:(?:\d+(?:\.\d+)*)?$/.test(flags.replay))
+    throw new UsageError(`--replay ${flags.replay}: expected SEED:DECISIONS, e.g. 1:0.1.1`);
+  const targets = paths.length > 0 ? paths : [CONFORMANCE_DIR];
+  let files: string[];
+  try {
+    files = findScenarioFiles(targets);
+  } catch (e) {
+    if (e instanceof MissingPathError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (files.length === 0) throw new UsageError(`no scenario files (*.yaml) under ${targets.join(', ')}`);
+  if (flags.replay !== undefined && files.length !== 1 && flags.filter === undefined)
+    throw new UsageError('--replay needs exactly one scenario file');
+  const reporter = createReporter(flags.reporter, io.stdout);
+  const logs = new Map<string, Observation[]>();
+  let current: Observation[] | null = null;
+  const updates: { sc: LoadedScenario; log: Observation[] }[] = [];
+  const suite = runSuite(targets, {
+    ...(strategies ? { strategies } : {}),
+    ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
+    ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
+    ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
+    onLog: (strategy, log, failures) => {
+      if (current === null) current = [...log];
+      if (flags.replay !== undefined) {
+        io.stdout(`replay ${flags.replay} under ${strategy}:\n`);
+        for (const o of log) io.stdout(`  ${o.where} -> ${o.result}\n`);
+        for (const f of failures) io.stdout(`  FAILED ${f}\n`);
+      }
+    },
+    onScenario: (r: ScenarioResult) => {
+      reporter.scenario(r);
+    },
+    onLoaded: (sc, r) => {
+      if (flags.update && current) updates.push({ sc, log: current });
+      logs.set(r.file, current ?? []);
+      current = null;
+    },
+  });
+  reporter.end(suite);
+  if (flags.update) {
+    let changed = 0;
+    for (const u of updates) {
+      const n = applyUpdate(u.sc, u.log);
+      if (n > 0) {
+        writeUpdated(u.sc, u.sc.file);
+        changed += n;
+      }
+    }
+    io.stderr(`--update: ${changed} expectation${changed === 1 ? '' : 's'} rewritten\n`);
+  }
+  const dir = io.env.PFMSIM_COUNTS_DIR;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      `${dir}/conformance.json`,
+      `${JSON.stringify({ passed: suite.passed, failed: suite.failed })}\n`,
+    );
+  }
+  return suite.failed > 0 ? 1 : 0;
+}
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${name} ${v}: expected a non-negative integer`);
+    return Number(v);
+  };
+}
+
+/** Runs the command line; returns the exit code (0 ok, 1 test failures, 2 usage errors). */
+export function main(argv: readonly string[], io: CliIo): number {
+  let code = 0;
+  const program = new Command()
+    .name('pfmsim-test')
+    .description('Runs perfmon2 scenario files against pfmsim; fuzzes the simulated kernel.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('run')
+    .description('run scenario files or directories (default: the shipped conformance suite)')
+    .argument('[paths...]', 'scenario files or directories')
+    .option(
+      '--strategy <names>',
+      "run under these strategies (comma-separated, or all) instead of the files'",
+    )
+    .option('--filter <text>', 'only scenarios whose name or file contains the text')
+    .addOption(new Option('--reporter <name>', 'output format').choices(REPORTERS).default('human'))
+    .option('--update', 'rewrite expected results from what the first strategy observed')
+    .option('--replay <seed:decisions>', 'run one recorded schedule (as printed for a failing schedule)')
+    .action((paths: string[], flags: RunFlags) => {
+      code = runCommand(paths, flags, io);
+    });
+
+  program
+    .command('fuzz')
+    .description(
+      'random syscall programs checked against the invariants; failures are shrunk and written as scenarios',
+    )
+    .option('--seconds <n>', 'time budget', positiveInt('--seconds'), 10)
+    .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
+    .option('--strategy <names>', 'strategies (comma-separated; default: all shipped)')
+    .option('--out <dir>', 'where failing programs are written', 'fuzz-findings')
+    .option('--close-races', 'also race close() against calls on the same fd')
+    .action(
+      (flags: { seconds: number; seed: number; strategy?: string; out: string; closeRaces?: boolean }) => {
+        const strategies = splitStrategies(flags.strategy, io);
+        const r = runFuzz({
+          seconds: flags.seconds,
+          seed: flags.seed,
+          out: flags.out,
+          ...(flags.closeRaces ? { closeRaces: true } : {}),
+          ...(strategies
+            ? { strategies: strategies.flatMap((s) => (s === 'all' ? [...DEFAULT_STRATEGIES] : [s])) }
+            : {}),
+          ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
+          log: io.stdout,
+        });
+        code = r.findings.length > 0 ? 1 : 0;
+      },
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files')
+    .action(() => {
+      io.stdout(renderJsonSchema());
+    });
+
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return code;
+}

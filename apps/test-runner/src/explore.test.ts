@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { twoThreadScenario } from '../scripts/bench-explore.js';
+import { loadScenarioFile, scenarioFromData } from './load.js';
+import { runScenario } from './run.js';
+
+const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
+
+describe('exploration mode', () => {
+  it('two threads, one call each: every schedule within the bound checked (the figure: schedules per second)', () => {
+    const ex = runScenario(scenarioFromData(twoThreadScenario(0, 262144, 'exhaustive'), 'two-threads'));
+    expect(ex.tests[0]!.passed).toBe(true);
+    const exhaustive = ex.tests[0]!.schedules!;
+    expect(exhaustive).toBeGreaterThan(50);
+    runScenario(scenarioFromData(twoThreadScenario(300), 'warm-up'));
+    const n = 3000;
+    const t0 = performance.now();
+    const r = runScenario(scenarioFromData(twoThreadScenario(n), 'two-threads'));
+    const seconds = (performance.now() - t0) / 1000;
+    expect(r.tests[0]!.failures).toEqual([]);
+    expect(r.tests[0]!.schedules).toBe(n);
+    const rate = n / seconds;
+    console.log(
+      `exploration: two threads x one pfm_write_pmds, kmalloc: ${exhaustive} exhaustive schedules (3 preemptions); ${n} random schedules in ${seconds.toFixed(2)} s = ${Math.round(rate)} schedules/s`,
+    );
+    expect(rate).toBeGreaterThan(300);
+  });
+
+  it('a failing schedule prints its replay line, and --replay reruns exactly that schedule', () => {
+    const sc = loadScenarioFile(example('naive-race.yaml'));
+    const bare = scenarioFromData({ ...sc.data, expect: undefined }, 'naive-race.yaml');
+    const r = runScenario(bare);
+    const t = r.tests[0]!;
+    expect(t.passed).toBe(false);
+    expect(t.failures.join('\n')).toMatch(/KernelBug (data-race|use-after-free)/);
+    expect(t.replayCommand).toMatch(
+      /^pfmsim-test run naive-race\.yaml --strategy ctx-cache-naive --replay \d+:[\d.]+$/,
+    );
+    expect(t.failures.at(-1)).toBe(`replay: ${t.replayCommand}`);
+    const replay = t.replayCommand!.split(' ').at(-1)!;
+    const logs: string[] = [];
+    const again = runScenario(bare, { replay, onLog: (_s, _log, f) => logs.push(...f) });
+    expect(again.tests[0]!.schedules).toBe(1);
+    expect(again.tests[0]!.failures.slice(0, -1)).toEqual(t.failures.slice(0, -1));
+    expect(logs.length).toBeGreaterThan(0);
+  });
+
+  it('expected KernelBug kinds: the scenario passes when each kind shows on some schedule', () => {
+    const r = runScenario(loadScenarioFile(example('naive-race.yaml')));
+    expect(r.tests[0]!.failures).toEqual([]);
+    const wrong = loadScenarioFile(example('naive-race.yaml'));
+    const r2 = runScenario(scenarioFromData({ ...wrong.data, expect: { bugs: ['deadlock'] } }, 'x'));
+    expect(r2.tests[0]!.failures[0]).toMatch(/KernelBug (data-race|use-after-free)/);
+    const r3 = runScenario(scenarioFromData({ ...wrong.data, strategy: 'kmalloc' }, 'x'));
+    expect(r3.tests[0]!.failures).toEqual([
+      expect.stringMatching(/^expected a data-race KernelBug on some schedule; \d+ schedules showed none$/),
+      expect.stringMatching(
+        /^expected a use-after-free KernelBug on some schedule; \d+ schedules showed none$/,
+      ),
+    ]);
+  });
+
+  it('strategies must give the same set of outcomes over the explored schedules', () => {
+    const data = twoThreadScenario(0, 262144, 'exhaustive');
+    const r = runScenario(
+      scenarioFromData(
+        { ...data, strategy: 'all', explore: { mode: 'exhaustive', max_preemptions: 1 } },
+        'x',
+      ),
+    );
+    expect(r.tests.map((t) => t.failures)).toEqual(r.tests.map(() => []));
+    expect(r.tests).toHaveLength(8);
+  });
+});

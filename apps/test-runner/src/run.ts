@@ -1,0 +1,410 @@
+/**
+ * Running a scenario under each of its strategies: the sequential script, the threads'
+ * concurrent steps (once, or under every explored schedule), the `after` steps, teardown and
+ * invariants; then the comparison between strategies (differential testing).
+ */
+import {
+  explore,
+  formatBug,
+  formatReplay,
+  type Kernel,
+  type RunResult,
+  replaySchedule,
+  type SchedulerPolicy,
+  ThreadKilled,
+} from '@pfmsim/kernel-sim';
+import { execStep } from './exec.js';
+import { type LoadedScenario, ScenarioError, ScenarioPathError } from './load.js';
+import { makePlan, type Plan, type PlanOptions, strategyFactory } from './plan.js';
+import type { Step } from './schema.js';
+import { fieldAt, fieldText } from './structs.js';
+import { type Observation, World } from './world.js';
+
+/** One test: a scenario under one strategy. */
+export interface TestResult {
+  readonly file: string;
+  readonly scenario: string;
+  readonly strategy: string;
+  readonly passed: boolean;
+  readonly failures: readonly string[];
+  readonly ms: number;
+  /** Schedules run (exploration). */
+  readonly schedules?: number;
+  /** The command that replays the failing schedule. */
+  readonly replayCommand?: string;
+}
+
+export interface ScenarioResult {
+  readonly file: string;
+  readonly scenario: string;
+  readonly tests: readonly TestResult[];
+}
+
+export interface RunOptions extends PlanOptions {
+  /** Run one schedule (`SEED:DECISIONS`) instead of exploring. */
+  replay?: string;
+  /** Called with each world's observation log (--replay prints it). */
+  onLog?: (strategy: string, log: readonly Observation[], failures: readonly string[]) => void;
+}
+
+/** A run of one strategy: failures, and what it observed (one log, or one per distinct outcome). */
+interface StrategyRun {
+  readonly name: string;
+  readonly failures: string[];
+  readonly ms: number;
+  readonly log: readonly Observation[] | null;
+  readonly outcomes: Map<string, { replay: string; log: readonly Observation[] }> | null;
+  readonly schedules?: number;
+  replayCommand?: string;
+}
+
+class StopExploring extends Error {}
+
+function runList(w: World, steps: readonly Step[] | undefined): void {
+  if (!steps) return;
+  for (const step of steps) {
+    if (w.dead) return;
+    const t = step.thread ? w.thread(step.thread) : w.firstThread;
+    const loc = w.plan.sc.stepLoc(step);
+    try {
+      w.k.runSync(t, execStep(w, step, t, loc.label, loc.path));
+    } catch (e) {
+      if (!(e instanceof ThreadKilled)) throw e;
+      w.dead = true;
+      if (!w.plan.expectBugs.includes(e.bug.kind))
+        w.failures.push(`${loc.label}: thread ${t.name} killed by a KernelBug (${e.bug.kind})`);
+    }
+  }
+}
+
+function installBodies(w: World): void {
+  for (const pt of w.plan.threads) {
+    if (!pt.steps || pt.steps.length === 0) continue;
+    const t = w.thread(pt.name);
+    const steps = pt.steps;
+    t.body = (function* () {
+      for (const step of steps) {
+        const loc = w.plan.sc.stepLoc(step);
+        yield* execStep(w, step, t, `${loc.label} [${pt.name}]`, loc.path);
+      }
+    })();
+  }
+}
+
+/** After the concurrent part: `after` steps, teardown, the invariants. Returns the failures. */
+function finish(w: World, run: RunResult | null, exploring: boolean): string[] {
+  const plan = w.plan;
+  if (run?.deadlock) w.dead = true;
+  for (const t of w.threads.values()) {
+    if (t.killedBy !== null) w.dead = true;
+  }
+  runList(w, plan.sc.data.after);
+  const failures = [...w.failures];
+  if (!w.dead) {
+    const leaks = w.teardown();
+    if (plan.leakCheck && leaks.length > 0)
+      failures.push(`leak: after closing every fd and exiting every thread, still live: ${leaks.join('; ')}`);
+  }
+  for (const b of w.k.bugs) {
+    if (!plan.expectBugs.includes(b.kind)) failures.push(`KernelBug ${formatBug(b)}`);
+  }
+  if (!exploring) {
+    const kinds = new Set(w.k.bugs.map((b) => b.kind));
+    for (const kind of plan.expectBugs) {
+      if (!kinds.has(kind)) failures.push(`expected a ${kind} KernelBug; none was reported`);
+    }
+  }
+  return failures;
+}
+
+function build(plan: Plan, name: string, seed: number, onWorld: (w: World) => void): Kernel {
+  const factory = strategyFactory(name, plan.extra)!;
+  const w = new World(plan, name, factory(), seed);
+  onWorld(w);
+  runList(w, plan.sc.data.steps);
+  if (!w.dead && plan.concurrent) installBodies(w);
+  return w.k;
+}
+
+function policyOf(plan: Plan): SchedulerPolicy {
+  return { kind: plan.sc.data.schedule ?? 'run-to-completion' };
+}
+
+function replayCommand(plan: Plan, strategy: string, replay: string): string {
+  return `pfmsim-test run ${plan.sc.file} --strategy ${strategy} --replay ${replay}`;
+}
+
+/** A JavaScript exception from inside the simulator: a failure of this strategy, with its replay. */
+function simulatorException(plan: Plan, name: string, e: unknown, w: World | null): StrategyRun {
+  if (e instanceof ScenarioError || e instanceof ScenarioPathError || !(e instanceof Error)) throw e;
+  const frames = (e.stack ?? '')
+    .split('\n')
+    .slice(1, 4)
+    .map((l) => l.trim());
+  const replay = w ? w.k.replay() : null;
+  const failures = [`the simulator threw ${e.name}: ${e.message} (${frames.join(' < ')})`];
+  const r: StrategyRun = { name, failures, ms: 0, log: null, outcomes: null };
+  if (replay && w && (plan.concurrent || plan.sc.data.explore)) {
+    r.replayCommand = replayCommand(plan, name, replay);
+    failures.push(`replay: ${r.replayCommand}`);
+  }
+  return r;
+}
+
+function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
+  const t0 = performance.now();
+  let w: World | null = null;
+  let run: RunResult | null = null;
+  let failures: string[];
+  try {
+    const k = build(plan, name, plan.seed, (x) => {
+      w = x;
+    });
+    const world = w as unknown as World;
+    if (plan.concurrent && !world.dead) {
+      run = opts.replay
+        ? k.run({ kind: 'replay', decisions: parseDecisions(opts.replay) })
+        : k.run(policyOf(plan));
+    }
+    failures = finish(world, run, false);
+  } catch (e) {
+    return simulatorException(plan, name, e, w);
+  }
+  const world = w as unknown as World;
+  opts.onLog?.(name, world.log, failures);
+  const r: StrategyRun = { name, failures, ms: performance.now() - t0, log: world.log, outcomes: null };
+  if (failures.length > 0 && plan.concurrent && run)
+    r.replayCommand = replayCommand(plan, name, formatReplay(plan.seed, run.decisions));
+  return r;
+}
+
+function parseDecisions(replay: string): number[] {
+  const m = /^(\d+):((?:\d+(?:\.\d+)*)?)$/.exec(replay.trim());
+  if (!m) throw new Error(`--replay ${replay}: expected SEED:DECISIONS, e.g. 1:0.1.1`);
+  return m[2] ? m[2].split('.').map(Number) : [];
+}
+
+function signature(log: readonly Observation[]): string {
+  let s = '';
+  for (const o of log) {
+    if (!o.compare) continue;
+    s += `${o.where}=${o.result}`;
+    for (const m of o.mem) s += `:${hashBytes(m.bytes)}`;
+    s += '\n';
+  }
+  return s;
+}
+
+function hashBytes(b: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
+function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
+  const t0 = performance.now();
+  const spec = plan.sc.data.explore!;
+  let current: World | null = null;
+  const onWorld = (w: World) => {
+    current = w;
+  };
+  const b = (seed: number) => build(plan, name, seed, onWorld);
+  const outcomes = new Map<string, { replay: string; log: readonly Observation[] }>();
+  const seenKinds = new Set<string>();
+  let schedules = 0;
+  let failed: { replay: string; failures: string[] } | null = null;
+  const check = (k: Kernel, run: RunResult): string[] => {
+    schedules++;
+    const w = current as unknown as World;
+    const failures = finish(w, run, true);
+    const replay = formatReplay(k.seed, run.decisions);
+    for (const bug of k.bugs) seenKinds.add(bug.kind);
+    const sig = signature(w.log);
+    if (!outcomes.has(sig)) outcomes.set(sig, { replay, log: w.log });
+    if (failures.length > 0) {
+      failed = { replay, failures };
+      throw new StopExploring();
+    }
+    return [];
+  };
+  if (opts.replay) {
+    try {
+      const { kernel, run } = replaySchedule(b, opts.replay);
+      check(kernel, run);
+    } catch (e) {
+      if (!(e instanceof StopExploring)) return simulatorException(plan, name, e, current);
+    }
+    const w = current as unknown as World;
+    opts.onLog?.(name, w.log, failed ? (failed as { failures: string[] }).failures : []);
+  } else {
+    try {
+      explore({
+        build: b,
+        check,
+        mode: spec.mode,
+        maxPreemptions: spec.max_preemptions ?? 2,
+        schedules: spec.schedules ?? (spec.mode === 'exhaustive' ? 100_000 : 200),
+        seed: spec.seed ?? plan.seed,
+        ...(spec.pct_depth !== undefined ? { pctDepth: spec.pct_depth } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof StopExploring)) return simulatorException(plan, name, e, current);
+    }
+  }
+  const failures: string[] = [];
+  let command: string | undefined;
+  const f = failed as { replay: string; failures: string[] } | null;
+  if (f) {
+    command = replayCommand(plan, name, f.replay);
+    failures.push(...f.failures.map((m) => `schedule ${f.replay}: ${m}`));
+    failures.push(`replay: ${command}`);
+  } else if (!opts.replay) {
+    for (const kind of plan.expectBugs) {
+      if (!seenKinds.has(kind))
+        failures.push(`expected a ${kind} KernelBug on some schedule; ${schedules} schedules showed none`);
+    }
+  }
+  const r: StrategyRun = { name, failures, ms: performance.now() - t0, log: null, outcomes, schedules };
+  if (command) r.replayCommand = command;
+  return r;
+}
+
+/** The first difference between two observation logs, as text; null when they agree. */
+export function diffLogs(
+  plan: Plan,
+  a: readonly Observation[],
+  b: readonly Observation[],
+  an: string,
+  bn: string,
+): string | null {
+  const A = a.filter((o) => o.compare);
+  const B = b.filter((o) => o.compare);
+  for (let i = 0; i < Math.max(A.length, B.length); i++) {
+    const x = A[i];
+    const y = B[i];
+    if (!x || !y) {
+      const where = (x ?? y)!.where;
+      return `${where}: reached under ${x ? an : bn} only (${an} made ${A.length} observations, ${bn} ${B.length})`;
+    }
+    if (x.where !== y.where) return `steps ran in a different order: ${an} ${x.where}, ${bn} ${y.where}`;
+    if (x.result !== y.result) return `${x.where}: result: ${an} ${x.result}, ${bn} ${y.result}`;
+    for (let m = 0; m < Math.max(x.mem.length, y.mem.length); m++) {
+      const p = x.mem[m];
+      const q = y.mem[m];
+      if (!p || !q) return `${x.where}: buffers differ in number`;
+      const n = Math.min(p.bytes.length, q.bytes.length);
+      for (let off = 0; off < n; off++) {
+        if (p.bytes[off] === q.bytes[off]) continue;
+        if (p.kind === null)
+          return `${x.where}: buffer ${p.label} byte ${off}: ${an} ${p.bytes[off]}, ${bn} ${q.bytes[off]}`;
+        const size = plan.abi.sizes[p.kind];
+        const el = Math.floor(off / size);
+        const at = off % size;
+        const { name, f } = fieldAt(plan.abi, p.kind, at);
+        const pv = new DataView(p.bytes.buffer, p.bytes.byteOffset + el * size, size);
+        const qv = new DataView(q.bytes.buffer, q.bytes.byteOffset + el * size, size);
+        const va = f ? fieldText(pv, 0, f, at) : String(p.bytes[off]);
+        const vb = f ? fieldText(qv, 0, f, at) : String(q.bytes[off]);
+        return `${x.where}: buffer ${p.label}[${el}].${name}: ${an} ${va}, ${bn} ${vb}`;
+      }
+    }
+  }
+  return null;
+}
+
+function compareOutcomes(plan: Plan, ref: StrategyRun, r: StrategyRun): string | null {
+  const A = ref.outcomes!;
+  const B = r.outcomes!;
+  for (const [sig, o] of B) {
+    if (A.has(sig)) continue;
+    const first = A.values().next().value;
+    const d = first
+      ? diffLogs(plan, first.log, o.log, `${ref.name} (schedule ${first.replay})`, r.name)
+      : null;
+    return `schedule ${o.replay} under ${r.name} gives an outcome no ${ref.name} schedule gives${d ? `; e.g. ${d}` : ''}`;
+  }
+  for (const [sig, o] of A) {
+    if (!B.has(sig)) return `an outcome of ${ref.name} (schedule ${o.replay}) never occurs under ${r.name}`;
+  }
+  return null;
+}
+
+/**
+ * Runs one scenario under each of its strategies. A scenario that cannot run (an unknown
+ * name, a bad value) gives one failed test whose message names the file, line and field.
+ */
+export function runScenario(sc: LoadedScenario, opts: RunOptions = {}): ScenarioResult {
+  const name = sc.data.name;
+  let plan: Plan;
+  try {
+    plan = makePlan(sc, opts);
+  } catch (e) {
+    return errorResult(sc, e);
+  }
+  const runs: StrategyRun[] = [];
+  try {
+    for (const s of plan.strategies) {
+      runs.push(plan.sc.data.explore ? exploreRun(plan, s, opts) : singleRun(plan, s, opts));
+    }
+  } catch (e) {
+    return errorResult(sc, e);
+  }
+  const ref = runs[0]!;
+  const tests: TestResult[] = runs.map((r) => {
+    const failures = [...r.failures];
+    // differential: compared with the reference strategy (the first) whenever that one passed
+    if (
+      r !== ref &&
+      plan.differential &&
+      ref.failures.length === 0 &&
+      (r.log !== null || r.outcomes !== null)
+    ) {
+      const d =
+        r.log && ref.log
+          ? diffLogs(plan, ref.log, r.log, ref.name, r.name)
+          : r.outcomes
+            ? compareOutcomes(plan, ref, r)
+            : null;
+      if (d) failures.unshift(`differs from ${ref.name}: ${d}`);
+    }
+    return {
+      file: sc.file,
+      scenario: name,
+      strategy: r.name,
+      passed: failures.length === 0,
+      failures,
+      ms: r.ms,
+      ...(r.schedules !== undefined ? { schedules: r.schedules } : {}),
+      ...(r.replayCommand ? { replayCommand: r.replayCommand } : {}),
+    };
+  });
+  return { file: sc.file, scenario: name, tests };
+}
+
+function errorResult(sc: LoadedScenario, e: unknown): ScenarioResult {
+  let message: string;
+  if (e instanceof ScenarioError) message = e.message;
+  else if (e instanceof ScenarioPathError) {
+    const { line, col } = sc.locate(e.path);
+    const field = e.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
+    message = `${sc.file}:${line}:${col}: ${field}: ${e.message}`;
+  } else if (e instanceof Error) message = `${sc.file}: ${e.message}`;
+  else message = `${sc.file}: ${String(e)}`;
+  return {
+    file: sc.file,
+    scenario: sc.data.name ?? sc.file,
+    tests: [
+      {
+        file: sc.file,
+        scenario: sc.data.name ?? sc.file,
+        strategy: '-',
+        passed: false,
+        failures: [message],
+        ms: 0,
+      },
+    ],
+  };
+}
