@@ -72,3 +72,38 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
     kernelBugs: s.k.bugs.length,
   };
 }
+
+export interface ThreadAttackResult {
+  readonly strategy: string;
+  readonly threads: number;
+  readonly pinnedBytesAfter: number;
+  readonly errors: readonly string[];
+  readonly kernelBugs: number;
+}
+
+/**
+ * The same attack through threads instead of contexts: one context, `threads` threads of the
+ * attacker's process each make one full-size call and stay alive. A cache per thread pins a
+ * buffer per thread; a cache per context, one.
+ */
+export function runThreadAttack(opts: WorldOptions & { threads: number }): ThreadAttackResult {
+  const n = opts.threads;
+  const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2) });
+  const { s, p } = w;
+  const size = w.elemSize('pfm_write_pmds');
+  const count = Math.floor(s.sysfs.state.argSizeMax / size);
+  const u = w.vector('pfm_write_pmds', count);
+  const errors = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const t = i === 0 ? w.main : s.thread(p, `attacker${i}`);
+    const r = s.k.runSync(t, w.call('pfm_write_pmds', t, u, count));
+    if (r < 0) errors.add(`pfm_write_pmds: ${errnoName(-r)}`);
+  }
+  return {
+    strategy: s.strategy.name,
+    threads: n,
+    pinnedBytesAfter: s.pinnedArgBytes(p.uid),
+    errors: [...errors],
+    kernelBugs: s.k.bugs.length,
+  };
+}

@@ -1,4 +1,19 @@
-export { type AttackResult, type AttackSample, runAttack } from './attack.js';
+export {
+  type AttackResult,
+  type AttackSample,
+  runAttack,
+  runThreadAttack,
+  type ThreadAttackResult,
+} from './attack.js';
+export {
+  type CalibrateOptions,
+  type CalibrationResult,
+  type CalibrationTarget,
+  calibrate,
+  documentedRange,
+  type Plausibility,
+  plausibility,
+} from './calibrate.js';
 export {
   type CompareOptions,
   type CompareResult,
@@ -6,6 +21,7 @@ export {
   type StrategySummary,
   verdict,
 } from './compare.js';
+export { type BenchOptions, benchCalls, benchSchedules, type Rate } from './host-speed.js';
 export {
   closest,
   DEFAULT_MACHINE,

@@ -64,7 +64,7 @@ export function createWorld(opts: WorldOptions): World {
     abi: opts.abi ?? 'v2.3',
     seed: opts.seed ?? 1,
     cpus: opts.cpus ?? 1,
-    arenaBytes: opts.arenaBytes ?? 16 << 20,
+    arenaBytes: opts.arenaBytes ?? 1 << 20,
     ...(opts.costOverrides ? { costOverrides: opts.costOverrides } : {}),
     preemptAll: opts.preemptAll ?? false,
   });

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { createStrategy, type StackReport, stackReport } from '@pfmsim/buffer-strategies';
+import { ARCH_IDS, type ArchId } from '@pfmsim/kernel-sim';
+import { resolveMachine, runAttack } from '@pfmsim/lab';
+import type { AbiProfileId } from '@pfmsim/perfmon-core';
+import type { Command } from 'commander';
+import type { Ctx } from '../cli.js';
+import { listOf, UsageError } from '../errors.js';
+import { checkReadable, checkWritable, writeFileAtomic } from '../files.js';
+import { Progress } from '../io.js';
+import { addOutputOptions, type Doc, emit, type OutputFlags } from '../output.js';
+import { type AttackCurve, type CompareDoc, type ReportSection, renderReport } from '../report/html.js';
+
+interface ReportFlags extends OutputFlags {
+  output: string;
+  archs: string;
+}
+
+/** The archs whose stack budget the report draws by default: the 2006 ones and the modern one. */
+const DEFAULT_ARCHS: readonly ArchId[] = ['i386', 'i386-4k', 'x86_64', 'x86_64-16k', 'ia64', 'ppc64'];
+
+export function registerReport(program: Command, ctx: Ctx): void {
+  const cmd = program
+    .command('report')
+    .summary('a self-contained HTML report with charts')
+    .description(
+      'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally ' +
+        '`attack --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table',
+    )
+    .argument(
+      '<results...>',
+      'JSON documents written by `pfmsim compare --json` (or --export-json) and `pfmsim attack --json`',
+    )
+    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .option('--archs <list>', 'archs of the stack-budget chart, or "all"', DEFAULT_ARCHS.join(','));
+  addOutputOptions(cmd, false);
+  cmd.action((files: string[], flags: ReportFlags) => {
+    const io = ctx.io;
+    const paths = files.map((f) => checkReadable('results file', f, io.cwd));
+    const out = checkWritable('--output', flags.output, io.cwd);
+    const archs = listOf('arch', flags.archs, ARCH_IDS);
+    const compares: { doc: CompareDoc; source: string }[] = [];
+    const attacks: { doc: Record<string, unknown>; source: string }[] = [];
+    paths.forEach((p, i) => {
+      const name = files[i]!;
+      let data: unknown;
+      try {
+        data = JSON.parse(readFileSync(p, 'utf8'));
+      } catch (e) {
+        throw new UsageError(
+          `${name} is not valid JSON (${(e as Error).message})`,
+          'pass the output of `pfmsim compare --json`',
+        );
+      }
+      const d = data as Record<string, unknown>;
+      if (d && d.command === 'compare' && Array.isArray(d.results) && Array.isArray(d.strategies)) {
+        compares.push({ doc: d as unknown as CompareDoc, source: name });
+      } else if (d && d.command === 'attack' && Array.isArray(d.samples)) {
+        attacks.push({ doc: d, source: name });
+      } else {
+        throw new UsageError(
+          `${name} is not a pfmsim compare or attack JSON document`,
+          'make one with `pfmsim compare --json > compare.json`',
+        );
+      }
+    });
+    if (compares.length === 0) {
+      throw new UsageError(
+        'the report needs at least one `pfmsim compare --json` result',
+        'run `pfmsim compare --json > compare.json` first',
+      );
+    }
+    const progress = Progress.for(io, flags.quiet, 'report');
+    const notes: string[] = [];
+    let sections: ReportSection[];
+    let stacks: StackReport[];
+    try {
+      sections = compares.map(({ doc, source }) => {
+        const machine = resolveMachine({
+          machine: doc.machine.includes('/') ? 'p4-2006' : doc.machine,
+          arch: doc.arch,
+          cpu: doc.cost,
+          pmu: doc.pmu,
+        });
+        const curves: AttackCurve[] = doc.strategies.map((s) => {
+          const given = attacks.find((a) => a.doc.strategy === s.name && a.doc.machine === doc.machine);
+          if (given)
+            return { strategy: s.name, samples: given.doc.samples as AttackCurve['samples'], from: 'file' };
+          const r = runAttack({
+            machine,
+            strategy: s.name,
+            abi: doc.abi as AbiProfileId,
+            seed: doc.seed,
+            contexts: doc.attackContexts ?? 1024,
+            samples: 16,
+          });
+          return { strategy: s.name, samples: r.samples, from: 'computed' };
+        });
+        return { doc, source, attacks: curves };
+      });
+      const strategies = [...new Set(compares.flatMap((c) => c.doc.strategies.map((s) => s.name)))];
+      stacks = archs.flatMap((a) => strategies.map((s) => stackReport(createStrategy(s), a)));
+    } finally {
+      progress.finish();
+    }
+    const html = renderReport({ sections, stacks, notes });
+    writeFileAtomic(out, html);
+    const charts = (html.match(/<figure class="chart"/g) ?? []).length;
+    const doc: Doc = {
+      meta: {
+        command: 'report',
+        machine: compares.map((c) => c.doc.machine).join(','),
+        seed: compares[0]!.doc.seed,
+      },
+      json: {
+        output: relative(io.cwd, out),
+        inputs: files,
+        sections: sections.length,
+        charts,
+        bytes: Buffer.byteLength(html),
+      },
+      tables: [],
+      text: () =>
+        `wrote ${relative(io.cwd, out)}: ${sections.length} compare result${sections.length > 1 ? 's' : ''}, ${charts} charts, ${Buffer.byteLength(html)} bytes, self-contained (no network)`,
+    };
+    emit(io, flags, doc, {});
+  });
+}

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
+import { type Schema, validate } from './schema-validator.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CLI_DIR = join(here, '..');
+export const REPO = join(CLI_DIR, '..', '..');
+const BIN_SRC = join(CLI_DIR, 'src', 'bin.ts');
+const BIN_DIST = join(CLI_DIR, 'dist', 'bin.js');
+// tsx by absolute URL, so the CLI runs from source in any working directory.
+const TSX = pathToFileURL(createRequire(join(REPO, 'package.json')).resolve('tsx')).href;
+
+/** PFMSIM_E2E_DIST=1 runs the built binary (dist/bin.js) instead of the sources. */
+export const USE_DIST = process.env.PFMSIM_E2E_DIST === '1';
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Spawns `pfmsim ...args` as a user would (colour off unless env says otherwise). */
+export function runCli(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliRun> {
+  const nodeArgs = USE_DIST
+    ? [BIN_DIST, ...args]
+    : ['--conditions=@pfmsim/source', '--import', TSX, BIN_SRC, ...args];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: undefined,
+    ...opts.env,
+  };
+  for (const k of [
+    'PFMSIM_SHARD_INDEX',
+    'PFMSIM_SHARD_COUNT',
+    'JOB_COMPLETION_INDEX',
+    'SLURM_ARRAY_TASK_ID',
+    'SLURM_ARRAY_TASK_COUNT',
+  ]) {
+    if (!opts.env || !(k in opts.env)) delete env[k];
+  }
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, nodeArgs, { cwd: opts.cwd ?? REPO, env: env as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = 'pfmsim-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Masks what changes from run to run or release to release: the version, host timings. */
+export function normalize(text: string): string {
+  return text
+    .replace(/pfmsim \d+\.\d+\.\d+/g, 'pfmsim <version>')
+    .replace(/"pfmsimVersion": "[^"]+"/g, '"pfmsimVersion": "<version>"')
+    .replace(/ in \d+(\.\d+)? s on /g, ' in <t> s on ')
+    .replace(/\r/g, '');
+}
+
+/** Compares with test/golden/NAME.txt; UPDATE_GOLDEN=1 rewrites the file. */
+export function expectGolden(name: string, text: string): void {
+  const file = join(here, 'golden', `${name}.txt`);
+  const actual = normalize(text);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    if (process.env.UPDATE_GOLDEN !== '1' && process.env.CI)
+      throw new Error(`golden ${name} missing (run with UPDATE_GOLDEN=1)`);
+    return;
+  }
+  expect(actual, `golden ${name} (UPDATE_GOLDEN=1 regenerates it)`).toBe(readFileSync(file, 'utf8'));
+}
+
+export function loadSchema(name: string): Schema {
+  return JSON.parse(readFileSync(join(CLI_DIR, 'schemas', `${name}.schema.json`), 'utf8')) as Schema;
+}
+
+/** Parses stdout as one JSON document and validates it against schemas/NAME.schema.json. */
+export function expectSchema(name: string, stdout: string): Record<string, unknown> {
+  const doc = JSON.parse(stdout) as Record<string, unknown>;
+  expect(validate(loadSchema(name), doc), `${name}.schema.json`).toEqual([]);
+  return doc;
+}
+
+/** A failing run: exit 2, nothing on stdout, exactly one line on stderr naming the problem. */
+export function expectUsageError(r: CliRun, pattern: RegExp, label = ''): void {
+  expect(r.code, `${label}: ${r.stderr}${r.stdout.slice(0, 300)}`).toBe(2);
+  expect(r.stdout, label).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, `${label}: ${r.stderr}`).toHaveLength(1);
+  expect(lines[0]).toMatch(/^pfmsim: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+/** Runs the CLI in this process (same parsing and error path as the binary, no startup cost). */
+export async function runInProcess(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliRun> {
+  const { main } = await import('../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    out: (s) => {
+      stdout += s;
+    },
+    err: (s) => {
+      stderr += s;
+    },
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    env: { NO_COLOR: '1', ...opts.env },
+    cwd: opts.cwd ?? REPO,
+    now: () => performance.now(),
+  });
+  return { code, stdout, stderr };
+}

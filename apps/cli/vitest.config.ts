@@ -1,0 +1,3 @@
+import { pfmsimProject } from '../../vitest.shared.ts';
+
+export default pfmsimProject('cli');
