@@ -451,6 +451,15 @@ export class Kernel {
     };
   }
 
+  /**
+   * Done with this kernel: its memory arena goes back to a pool for the next kernel of the
+   * same size. Nothing of this kernel may be used afterwards (bugs and run results are plain
+   * data and stay valid).
+   */
+  dispose(): void {
+    this.mem.releaseArena();
+  }
+
   bugReport(): string {
     return this.bugs.map(formatBug).join('\n');
   }

@@ -5,25 +5,26 @@ import type { Lock } from './sync.js';
 const GRANULE = 8;
 export const MAX_RACE_THREADS = 32;
 
-interface Cell {
-  wTid: number;
-  wClock: number;
-  wSite: number;
-  /** read clock per thread (0 = none) and read site per thread */
-  readonly reads: Int32Array;
-  readonly readSites: Int32Array;
-}
-
 /**
  * A happens-before data-race detector (KCSAN's question, FastTrack's method) over kernel
  * memory: vector clocks per thread, released through locks and atomics; two accesses to the
  * same bytes by different threads, at least one a write, unordered by happens-before, are a
  * `data-race` KernelBug naming both sites. Active only while two or more threads run, so a
- * single-thread path pays nothing.
+ * single-thread path pays nothing. Shadow cells (one per 8-byte granule touched) live in
+ * pooled typed arrays, so checking an access allocates nothing once the pool has grown.
  */
 export class RaceDetector {
   active = false;
-  private readonly shadow = new Map<number, Cell>();
+  /** Vector-clock width: the number of threads of the run. */
+  private n = 0;
+  private readonly cellOf = new Map<number, number>();
+  private cells = 0;
+  private cap = 0;
+  private wTid = new Int32Array(0);
+  private wClock = new Int32Array(0);
+  private wSite = new Int32Array(0);
+  /** Per cell, n read clocks then n read sites. */
+  private reads = new Int32Array(0);
   private readonly atomicClocks = new Map<number, Int32Array>();
   private readonly reported = new Set<string>();
 
@@ -33,8 +34,11 @@ export class RaceDetector {
     if (threads.length > MAX_RACE_THREADS) return;
     this.active = threads.length > 1 && this.k.options.raceDetection;
     if (!this.active) return;
+    this.n = Math.max(...threads.map((t) => t.id)) + 1;
+    this.cellOf.clear();
+    this.cells = 0;
     for (const t of threads) {
-      t.vc = new Int32Array(MAX_RACE_THREADS);
+      t.vc = new Int32Array(this.n);
       t.vc[t.id] = 1;
     }
   }
@@ -45,7 +49,7 @@ export class RaceDetector {
 
   release(t: Thread, lock: Lock): void {
     if (!t.vc) return;
-    lock.vc ??= new Int32Array(MAX_RACE_THREADS);
+    if (!lock.vc || lock.vc.length !== t.vc.length) lock.vc = new Int32Array(t.vc.length);
     lock.vc.set(t.vc);
     t.vc[t.id]!++;
   }
@@ -54,8 +58,8 @@ export class RaceDetector {
   atomic(t: Thread, addr: number): void {
     if (!t.vc) return;
     let vc = this.atomicClocks.get(addr);
-    if (!vc) {
-      vc = new Int32Array(MAX_RACE_THREADS);
+    if (!vc || vc.length !== t.vc.length) {
+      vc = new Int32Array(t.vc.length);
       this.atomicClocks.set(addr, vc);
     }
     join(t.vc, vc);
@@ -67,8 +71,36 @@ export class RaceDetector {
   forget(addr: number, len: number): void {
     if (!this.active) return;
     for (let g = Math.floor(addr / GRANULE); g < Math.ceil((addr + len) / GRANULE); g++)
-      this.shadow.delete(g);
+      this.cellOf.delete(g);
     for (let a = addr; a < addr + len; a += 4) this.atomicClocks.delete(a);
+  }
+
+  private cell(g: number): number {
+    let c = this.cellOf.get(g);
+    if (c !== undefined) return c;
+    if (this.cells === this.cap) this.grow();
+    c = this.cells++;
+    this.wTid[c] = -1;
+    this.wClock[c] = 0;
+    this.wSite[c] = 0;
+    this.reads.fill(0, c * 2 * this.n, (c + 1) * 2 * this.n);
+    this.cellOf.set(g, c);
+    return c;
+  }
+
+  private grow(): void {
+    const cap = Math.max(256, this.cap * 2);
+    const n = this.n;
+    const widen = (a: Int32Array, per: number) => {
+      const b = new Int32Array(cap * per);
+      b.set(a.subarray(0, this.cells * per));
+      return b;
+    };
+    this.wTid = widen(this.wTid, 1);
+    this.wClock = widen(this.wClock, 1);
+    this.wSite = widen(this.wSite, 1);
+    this.reads = widen(this.reads, 2 * n);
+    this.cap = cap;
   }
 
   access(t: Thread, addr: number, len: number, isWrite: boolean, site: number): void {
@@ -76,33 +108,27 @@ export class RaceDetector {
     if (!vc) return;
     const me = t.id;
     const now = vc[me]!;
-    for (let g = Math.floor(addr / GRANULE); g < Math.ceil((addr + len) / GRANULE); g++) {
-      let cell = this.shadow.get(g);
-      if (!cell) {
-        cell = {
-          wTid: -1,
-          wClock: 0,
-          wSite: 0,
-          reads: new Int32Array(MAX_RACE_THREADS),
-          readSites: new Int32Array(MAX_RACE_THREADS),
-        };
-        this.shadow.set(g, cell);
+    const n = this.n;
+    const last = Math.ceil((addr + len) / GRANULE);
+    for (let g = Math.floor(addr / GRANULE); g < last; g++) {
+      const c = this.cell(g);
+      const wt = this.wTid[c]!;
+      if (wt >= 0 && wt !== me && this.wClock[c]! > vc[wt]!) {
+        this.report(t, g * GRANULE, isWrite, site, wt, true, this.wSite[c]!);
       }
-      if (cell.wTid >= 0 && cell.wTid !== me && cell.wClock > vc[cell.wTid]!) {
-        this.report(t, g * GRANULE, isWrite, site, cell.wTid, true, cell.wSite);
-      }
+      const r = c * 2 * n;
       if (isWrite) {
-        for (let u = 0; u < MAX_RACE_THREADS; u++) {
-          if (u !== me && cell.reads[u]! > vc[u]!)
-            this.report(t, g * GRANULE, true, site, u, false, cell.readSites[u]!);
+        for (let u = 0; u < n; u++) {
+          if (u !== me && this.reads[r + u]! > vc[u]!)
+            this.report(t, g * GRANULE, true, site, u, false, this.reads[r + n + u]!);
         }
-        cell.wTid = me;
-        cell.wClock = now;
-        cell.wSite = site;
-        cell.reads.fill(0);
+        this.wTid[c] = me;
+        this.wClock[c] = now;
+        this.wSite[c] = site;
+        this.reads.fill(0, r, r + n);
       } else {
-        cell.reads[me] = now;
-        cell.readSites[me] = site;
+        this.reads[r + me] = now;
+        this.reads[r + n + me] = site;
       }
     }
   }

@@ -1,3 +1,5 @@
+const EMPTY = new Int32Array(0);
+
 /**
  * One SLAB-era cache (a kmalloc size class or a kmem_cache): objects of one size in slabs of
  * 2^order pages, a per-CPU array cache in front (limit/batchcount as 2.6.18 enable_cpucache
@@ -7,10 +9,11 @@ export class KmemCache {
   readonly objsPerSlab: number;
   readonly limit: number;
   readonly batch: number;
+  /** Per-CPU array caches, created on a CPU's first use (most caches of a run stay unused). */
   readonly cpuArrays: Int32Array[];
   readonly cpuAvail: Int32Array;
   /** Free objects not in any per-CPU array (a stack of addresses). */
-  pool: Int32Array;
+  pool: Int32Array = EMPTY;
   poolCount = 0;
   slabs = 0;
   liveObjects = 0;
@@ -33,14 +36,23 @@ export class KmemCache {
     this.limit =
       objSize > 131072 ? 1 : objSize > pageSize ? 8 : objSize > 1024 ? 24 : objSize > 256 ? 54 : 120;
     this.batch = (this.limit + 1) >> 1;
-    this.cpuArrays = Array.from({ length: cpus }, () => new Int32Array(this.limit));
+    this.cpuArrays = Array.from({ length: cpus }, () => EMPTY);
     this.cpuAvail = new Int32Array(cpus);
-    this.pool = new Int32Array(Math.max(64, this.objsPerSlab * 2));
+  }
+
+  /** This CPU's array cache. */
+  array(cpu: number): Int32Array {
+    let a = this.cpuArrays[cpu]!;
+    if (a === EMPTY) {
+      a = new Int32Array(this.limit);
+      this.cpuArrays[cpu] = a;
+    }
+    return a;
   }
 
   pushPool(addr: number): void {
     if (this.poolCount === this.pool.length) {
-      const bigger = new Int32Array(this.pool.length * 2);
+      const bigger = new Int32Array(Math.max(64, this.objsPerSlab * 2, this.pool.length * 2));
       bigger.set(this.pool);
       this.pool = bigger;
     }

@@ -23,6 +23,42 @@ const PAGE_RAW_TAIL = 3;
 const SLOT_FREE = 0;
 const SLOT_LIVE = 1;
 
+/** The large per-kernel arrays, recycled between kernels of the same arena size. */
+interface ArenaBuffers {
+  readonly u8: Uint8Array;
+  readonly slotState: Uint8Array;
+  readonly slotOwner: Int32Array;
+  readonly slotSite: Int32Array;
+  readonly slotSize: Int32Array;
+  readonly slotSeq: Int32Array;
+}
+
+const arenaPool = new Map<number, ArenaBuffers[]>();
+const POOL_MAX_PER_SIZE = 4;
+
+function takeBuffers(bytes: number): ArenaBuffers | undefined {
+  return arenaPool.get(bytes)?.pop();
+}
+
+const sizeIndexes = new Map<string, Int8Array>();
+
+/** Granule -> kmalloc class index, shared by every kernel with the same class sizes (read-only). */
+function sizeIndexFor(sizes: readonly number[]): Int8Array {
+  const key = sizes.join(',');
+  let index = sizeIndexes.get(key);
+  if (!index) {
+    index = new Int8Array((131072 >>> GRANULE_SHIFT) + 1);
+    let ci = 0;
+    for (let g = 0; g < index.length; g++) {
+      const size = g << GRANULE_SHIFT;
+      while (sizes[ci]! < size) ci++;
+      index[g] = ci;
+    }
+    sizeIndexes.set(key, index);
+  }
+  return index;
+}
+
 export interface LiveObject {
   readonly addr: number;
   readonly size: number;
@@ -61,6 +97,8 @@ export class Memory {
   readonly caches: KmemCache[] = [];
   readonly kmallocCaches: KmemCache[];
   readonly failslab: FaultInjector;
+  private readonly buffers: ArenaBuffers;
+  private released = false;
 
   private readonly sizeIndex: Int8Array;
   private readonly pageKind: Uint8Array;
@@ -98,7 +136,17 @@ export class Memory {
       throw new InvalidArgumentError('arenaBytes', arenaBytes, `at least 16 pages (${16 * this.pageSize})`);
     }
     const bytes = this.numPages * this.pageSize;
-    this.u8 = new Uint8Array(bytes);
+    const slots = bytes >>> GRANULE_SHIFT;
+    const reused = takeBuffers(bytes);
+    this.buffers = reused ?? {
+      u8: new Uint8Array(bytes),
+      slotState: new Uint8Array(slots),
+      slotOwner: new Int32Array(slots),
+      slotSite: new Int32Array(slots),
+      slotSize: new Int32Array(slots),
+      slotSeq: new Int32Array(slots),
+    };
+    this.u8 = this.buffers.u8;
     this.view = new DataView(this.u8.buffer);
     this.pages = new PageAllocator(this.numPages);
     this.pageKind = new Uint8Array(this.numPages);
@@ -107,23 +155,35 @@ export class Memory {
     this.pageOrder = new Uint8Array(this.numPages);
     this.pageOwner = new Int32Array(this.numPages);
     this.slabInuse = new Int32Array(this.numPages);
-    const slots = bytes >>> GRANULE_SHIFT;
-    this.slotState = new Uint8Array(slots);
-    this.slotOwner = new Int32Array(slots);
-    this.slotSite = new Int32Array(slots);
-    this.slotSize = new Int32Array(slots);
-    this.slotSeq = new Int32Array(slots);
+    this.slotState = this.buffers.slotState;
+    this.slotOwner = this.buffers.slotOwner;
+    this.slotSite = this.buffers.slotSite;
+    this.slotSize = this.buffers.slotSize;
+    this.slotSeq = this.buffers.slotSeq;
     this.failslab = new FaultInjector('failslab', k.faults.failslab, k.rng('failslab'));
 
     const sizes = kmallocSizes(this.pageSize, k.arch.l1CacheBytes);
     this.kmallocCaches = sizes.map((size) => this.newCache(`size-${size}`, size, true));
-    this.sizeIndex = new Int8Array((131072 >>> GRANULE_SHIFT) + 1);
-    let ci = 0;
-    for (let g = 0; g < this.sizeIndex.length; g++) {
-      const size = g << GRANULE_SHIFT;
-      while (sizes[ci]! < size) ci++;
-      this.sizeIndex[g] = ci;
-    }
+    this.sizeIndex = sizeIndexFor(sizes);
+  }
+
+  /**
+   * Gives the arena back for a later kernel of the same size (schedule exploration builds a
+   * kernel per schedule). The memory is zeroed; this kernel must not be used afterwards.
+   */
+  releaseArena(): void {
+    if (this.released) return;
+    this.released = true;
+    const b = this.buffers;
+    b.u8.fill(0);
+    b.slotState.fill(0);
+    b.slotOwner.fill(0);
+    b.slotSite.fill(0);
+    b.slotSize.fill(0);
+    b.slotSeq.fill(0);
+    const list = arenaPool.get(b.u8.length) ?? [];
+    if (list.length < POOL_MAX_PER_SIZE) list.push(b);
+    arenaPool.set(b.u8.length, list);
   }
 
   /** Interns an owner or call-site tag; 0 means "none". */
@@ -234,7 +294,7 @@ export class Memory {
   /** Pops an object from this CPU's array, refilling from the pool (and growing) when empty. */
   private take(t: Thread, cache: KmemCache): number {
     const cpu = t.cpu;
-    const array = cache.cpuArrays[cpu]!;
+    const array = cache.array(cpu);
     const costs = this.k.costs;
     let avail = cache.cpuAvail[cpu]!;
     if (avail > 0) {
@@ -353,7 +413,7 @@ export class Memory {
 
     const cpu = t?.cpu ?? 0;
     const costs = this.k.costs;
-    const array = cache.cpuArrays[cpu]!;
+    const array = cache.array(cpu);
     let avail = cache.cpuAvail[cpu]!;
     if (avail === cache.limit) {
       // cache_flusharray: give a batch back to the slabs

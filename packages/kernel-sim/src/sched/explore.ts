@@ -70,6 +70,7 @@ export function explore(opts: ExploreOptions): ExploreResult {
           ? k.run({ kind: 'random' })
           : k.run({ kind: 'pct', depth: opts.pctDepth ?? 2 });
       record(k, run, s);
+      k.dispose();
       if (opts.stopOnFirst && findings.length > 0) {
         i++;
         break;
@@ -97,6 +98,7 @@ export function explore(opts: ExploreOptions): ExploreResult {
     });
     schedules++;
     record(k, run, seed);
+    k.dispose();
     if ((opts.stopOnFirst && findings.length > 0) || schedules >= cap) {
       return { mode: 'exhaustive', schedules, complete: false, distinctTraces: traces.size, findings };
     }
