@@ -64,6 +64,23 @@ describe('count()', () => {
   });
 });
 
+describe('count() on the other PMU families', () => {
+  it.each([
+    ['intel-p4', 'i386', ['global_power_events:RUNNING', 'instr_retired:NBOGUSNTAG:NBOGUSTAG']],
+    ['itanium2', 'ia64', ['CPU_CYCLES', 'IA64_INST_RETIRED']],
+    ['amd64-k8', 'x86_64', ['CPU_CLK_UNHALTED', 'RETIRED_INSTRUCTIONS']],
+    ['intel-core', 'x86_64', ['UNHALTED_CORE_CYCLES', 'INSTRUCTIONS_RETIRED']],
+  ] as const)('%s: the counters advance exactly with the workload', (pmu, arch, events) => {
+    const r = count({
+      machine: { arch, cost: 'p4-2006', pmu },
+      events,
+      workload: { [events[0]]: 1, [events[1]]: 0.5 },
+      cycles: 1_000_000,
+    });
+    expect(r.events.map((e) => e.value)).toEqual([1_000_000, 500_000]);
+  });
+});
+
 describe('sample()', () => {
   it('takes one notification per period of the event', () => {
     const r = sample({

@@ -5,9 +5,11 @@ import type { EventSet } from './sets.js';
  * What a PMD counts, decoded from the PMC that drives it (hardware semantics, not perfmon's):
  * x86 PERFEVTSEL (event bits 0–7, unit mask 8–15, USR 16, OS 17, EN 22; on P6 only
  * PERFEVTSEL0's EN enables both counters), Core/architectural FIXED_CTR_CTRL (4 bits per
- * fixed counter: OS, USR), and IA-64 PMC4+ (plm bits 0–3, event select 8–15, umask 16–19).
- * P4 ESCR/CCCR pairs, POWER5 MMCRs and MIPS control registers are not decoded: their counters
- * do not advance under a workload (documented limitation).
+ * fixed counter: OS, USR), IA-64 PMC4+ (plm bits 0–3, event select 8–15, umask 16–19), and
+ * P4 CCCR/ESCR pairs (CCCR enable bit 12 and ESCR_SELECT 13–15 pick the ESCR; the ESCR holds
+ * the event select 25–30, event mask 9–24 and T0/T1 OS/USR bits 3/1 and 2/0). POWER5 MMCRs and
+ * MIPS control registers are not decoded: their counters do not advance under a workload
+ * (documented limitation).
  */
 export interface CounterConfig {
   enabled: boolean;
@@ -33,6 +35,10 @@ export function decodeCounter(pmu: PmuBinding, set: EventSet, pmd: number, out: 
     out.umask = (fixed >>> 8) & 0xff;
     return;
   }
+  if (scheme === 'p4-escr-cccr') {
+    decodeP4(pmu, set, pmd, out);
+    return;
+  }
   const ctrl = pmu.pmdControl[pmd]!;
   if (ctrl < 0 || set.usedPmcs[ctrl] !== 1) return;
   const lo = set.pmcLo[ctrl]!;
@@ -44,10 +50,32 @@ export function decodeCounter(pmu: PmuBinding, set: EventSet, pmd: number, out: 
     out.user = ((lo >>> 16) & 1) === 1;
     out.kernel = ((lo >>> 17) & 1) === 1;
   } else if (scheme === 'ia64-pmc') {
-    out.user = ((lo >>> 3) & 1) === 1;
-    out.kernel = (lo & 1) === 1;
+    decodeIa64(lo, out);
+  }
+}
+
+function decodeIa64(lo: number, out: CounterConfig): void {
+  out.user = ((lo >>> 3) & 1) === 1;
+  out.kernel = (lo & 1) === 1;
+  out.enabled = out.user || out.kernel;
+  out.code = (lo >>> 8) & 0xff;
+  out.umask = (lo >>> 16) & 0xf;
+}
+
+function decodeP4(pmu: PmuBinding, set: EventSet, pmd: number, out: CounterConfig): void {
+  const cccr = pmu.p4Cccr[pmd]!;
+  if (cccr < 0 || set.usedPmcs[cccr] !== 1) return;
+  const c = set.pmcLo[cccr]!;
+  if (((c >>> 12) & 1) === 0) return;
+  const select = (c >>> 13) & 7;
+  for (const e of pmu.p4Escrs[pmd]!) {
+    if (pmu.p4EscrSelect[e] !== select || set.usedPmcs[e] !== 1) continue;
+    const lo = set.pmcLo[e]!;
+    out.code = (lo >>> 25) & 0x3f;
+    out.umask = (lo >>> 9) & 0xffff;
+    out.user = (lo & 0b101) !== 0;
+    out.kernel = (lo & 0b1010) !== 0;
     out.enabled = out.user || out.kernel;
-    out.code = (lo >>> 8) & 0xff;
-    out.umask = (lo >>> 16) & 0xf;
+    return;
   }
 }

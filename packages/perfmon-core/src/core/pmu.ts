@@ -35,6 +35,11 @@ export class PmuBinding {
   readonly pebsPmc: number;
   /** AMD64: Northbridge events (code >= 0xEE) belong to one context at a time (EBUSY). */
   readonly northbridge: boolean;
+  /** P4: for each counter PMD, its CCCR (-1 if none) and the ESCRs that reach it. */
+  readonly p4Cccr: Int16Array;
+  readonly p4Escrs: readonly (readonly number[])[];
+  /** P4: each ESCR's select number (the CCCR ESCR_SELECT value that picks it), or -1. */
+  readonly p4EscrSelect: Int16Array;
   /** (upper, hw) <-> u64 conversions for this counter width. */
   readonly codec: CounterCodec;
 
@@ -87,6 +92,25 @@ export class PmuBinding {
     }
     this.counterPmds = model.counterPmds;
     this.pebsPmc = model.pmcs.find((r) => r.name === 'PEBS_ENABLE')?.index ?? -1;
+    this.p4Cccr = new Int16Array(nd).fill(-1);
+    this.p4EscrSelect = new Int16Array(nc).fill(-1);
+    const escrs: number[][] = Array.from({ length: nd }, () => []);
+    if (model.encoding.scheme === 'p4-escr-cccr') {
+      for (const pmc of model.pmcs) {
+        for (const d of pmc.controls) {
+          if (d >= nd) continue;
+          if (/CCCR/.test(pmc.name)) this.p4Cccr[d] = pmc.index;
+          else if (/ESCR/.test(pmc.name)) escrs[d]!.push(pmc.index);
+        }
+      }
+      // An ESCR's select number is what every event on it puts in the CCCR (model data).
+      for (const ev of model.events) {
+        const md = ev.modelData as { escrs?: number[]; cccrSelect?: number };
+        for (const e of md.escrs ?? [])
+          if (e < nc && md.cccrSelect !== undefined) this.p4EscrSelect[e] = md.cccrSelect;
+      }
+    }
+    this.p4Escrs = escrs;
     this.northbridge = model.id === 'amd64-k8';
   }
 

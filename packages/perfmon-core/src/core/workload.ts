@@ -33,7 +33,7 @@ export class Workload {
           throw new InvalidArgumentError(`workload ${spec.name} rate ${k}`, v, 'a finite number >= 0');
         }
       }
-      const key = r.code * 256 + (r.umask ?? 0);
+      const key = r.code * 65536 + (r.umask ?? 0);
       const prev = this.byKey.get(key) ?? { user: 0, kernel: 0 };
       this.byKey.set(key, { user: prev.user + (r.user ?? 0), kernel: prev.kernel + (r.kernel ?? 0) });
     }
@@ -41,7 +41,7 @@ export class Workload {
 
   /** Events per cycle counted by a counter configured for (code, umask, user, kernel). */
   rate(code: number, umask: number, user: boolean, kernel: boolean): number {
-    const r = this.byKey.get(code * 256 + umask);
+    const r = this.byKey.get(code * 65536 + umask);
     if (!r) return 0;
     return (user ? r.user : 0) + (kernel ? r.kernel : 0);
   }
@@ -50,7 +50,7 @@ export class Workload {
 /**
  * Builds a workload from event names of a PMU model ("INST_RETIRED": 0.8 per cycle, user
  * mode), e.g. `workloadFromEvents(model, 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 })`.
- * A name may carry one unit mask ("L2_RQSTS:M").
+ * A name may carry unit masks, OR-ed together as libpfm does ("L2_RQSTS:M:E").
  */
 export function workloadFromEvents(
   model: PmuModel,
@@ -59,14 +59,15 @@ export function workloadFromEvents(
 ): Workload {
   const rates: EventRate[] = [];
   for (const [full, value] of Object.entries(perCycle)) {
-    const [evName, umName] = full.split(':');
+    const [evName, ...umNames] = full.split(':');
     const ev = model.eventByName(evName!);
     if (!ev) {
       throw new InvalidArgumentError(`workload event for ${model.id}`, full, 'an event name of the model');
     }
-    const code = Number(ev.code & 0xffn);
-    let umask = Number((ev.code >> 8n) & 0xffn);
-    if (umName) {
+    const p4 = model.encoding.scheme === 'p4-escr-cccr';
+    const code = Number(ev.code & (p4 ? 0x3fn : 0xffn));
+    let umask = p4 ? 0 : Number((ev.code >> 8n) & 0xffn);
+    for (const umName of umNames) {
       const um = ev.unitMasks.find((u) => u.name.toLowerCase() === umName.toLowerCase());
       if (!um)
         throw new InvalidArgumentError(
