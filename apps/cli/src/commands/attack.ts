@@ -2,19 +2,11 @@ import { type AttackResult, runAttack } from '@pfmsim/lab';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { intOption } from '../errors.js';
+import { addExperimentOptions } from '../experiment-options.js';
 import { bytes, renderTable, type Table } from '../format.js';
 import { Progress } from '../io.js';
-import {
-  abiFrom,
-  addAbiOption,
-  addMachineOptions,
-  addSeedOption,
-  type MachineFlags,
-  machineFrom,
-  seedFrom,
-  strategyFrom,
-} from '../options.js';
-import { addOutputOptions, type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { abiFrom, type MachineFlags, machineFrom, seedFrom, strategyFrom } from '../options.js';
+import { type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
 
 interface AttackFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -35,10 +27,7 @@ export function registerAttack(program: Command, ctx: Ctx): void {
     .option('-s, --strategy <name>', 'argument-buffer strategy', 'ctx-cache')
     .option('-n, --contexts <n>', 'contexts the attacker opens', '1024')
     .option('--samples <n>', 'points of the memory curve', '16');
-  addMachineOptions(cmd);
-  addAbiOption(cmd);
-  addSeedOption(cmd);
-  addOutputOptions(cmd);
+  addExperimentOptions(cmd);
   cmd.action((flags: AttackFlags) => {
     const io = ctx.io;
     const strategy = strategyFrom(flags.strategy);

@@ -3,20 +3,18 @@ import { benchCalls, benchSchedules, type Rate } from '@pfmsim/lab';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { intOption } from '../errors.js';
+import { addExperimentOptions } from '../experiment-options.js';
 import { grouped, renderTable, type Table } from '../format.js';
 import { Progress } from '../io.js';
 import {
   abiFrom,
-  addAbiOption,
-  addMachineOptions,
-  addSeedOption,
   type MachineFlags,
   machineFrom,
   seedFrom,
   strategiesFrom,
   strategyFrom,
 } from '../options.js';
-import { addOutputOptions, type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
 
 interface BenchFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -37,10 +35,7 @@ export function registerBench(program: Command, ctx: Ctx): void {
     .option('--strategies <list>', 'strategies to time, or "all"', 'all')
     .option('--duration <ms>', 'host milliseconds per measurement', '300')
     .option('--race-strategy <name>', 'strategy of the race scenario', 'ctx-cache');
-  addMachineOptions(cmd);
-  addAbiOption(cmd);
-  addSeedOption(cmd);
-  addOutputOptions(cmd);
+  addExperimentOptions(cmd);
   cmd.action((flags: BenchFlags) => {
     const io = ctx.io;
     const strategies = strategiesFrom(flags.strategies);

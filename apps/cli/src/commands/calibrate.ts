@@ -4,18 +4,11 @@ import { type CalibrationResult, type CalibrationTarget, calibrate, VECTOR_SYSCA
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { EXIT_FINDINGS, intOption, oneOf, UsageError } from '../errors.js';
+import { addExperimentOptions } from '../experiment-options.js';
 import { cycles, pct, type Table } from '../format.js';
 import { Progress } from '../io.js';
-import {
-  abiFrom,
-  addAbiOption,
-  addMachineOptions,
-  addSeedOption,
-  type MachineFlags,
-  machineFrom,
-  seedFrom,
-} from '../options.js';
-import { addOutputOptions, type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { abiFrom, type MachineFlags, machineFrom, seedFrom } from '../options.js';
+import { type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
 
 interface CalibrateFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -69,10 +62,7 @@ export function registerCalibrate(program: Command, ctx: Ctx): void {
     .requiredOption('--vary <param>', `the cost figure to solve for (${COST_KEYS.join(', ')})`)
     .option('--min <value>', 'lower end of the search interval (default 0)')
     .option('--max <value>', 'upper end of the search interval (default: widened from 4x the figure)');
-  addMachineOptions(cmd);
-  addAbiOption(cmd);
-  addSeedOption(cmd);
-  addOutputOptions(cmd);
+  addExperimentOptions(cmd);
   cmd.action((flags: CalibrateFlags) => {
     const io = ctx.io;
     const target = parseTarget(flags.target);

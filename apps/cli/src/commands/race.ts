@@ -3,20 +3,11 @@ import { buildRaceKernel, exploreRaces, type RaceOptions, type RaceResult, repla
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { EXIT_FINDINGS, intOption, oneOf } from '../errors.js';
+import { addExperimentOptions } from '../experiment-options.js';
 import type { Table } from '../format.js';
 import { Progress, type Style } from '../io.js';
-import {
-  abiFrom,
-  addAbiOption,
-  addMachineOptions,
-  addSeedOption,
-  type MachineFlags,
-  machineArgs,
-  machineFrom,
-  seedFrom,
-  strategyFrom,
-} from '../options.js';
-import { addOutputOptions, type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { abiFrom, type MachineFlags, machineArgs, machineFrom, seedFrom, strategyFrom } from '../options.js';
+import { type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
 
 interface RaceFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -51,10 +42,7 @@ export function registerRace(program: Command, ctx: Ctx): void {
     .option('--replay <seed:decisions>', 'replay one schedule (as printed with each finding)')
     .option('--all', 'print every finding, not only the first of each kind')
     .option('--fail-on-findings', 'exit 1 when a finding is reported');
-  addMachineOptions(cmd);
-  addAbiOption(cmd);
-  addSeedOption(cmd);
-  addOutputOptions(cmd);
+  addExperimentOptions(cmd);
   cmd.action((flags: RaceFlags) => raceAction(ctx, flags));
 }
 
