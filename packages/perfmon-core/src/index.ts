@@ -3,7 +3,7 @@ export { CONTEXT_BYTES, PfmContext } from './core/context.js';
 export { type CounterConfig, decodeCounter } from './core/counting.js';
 export { overflowInterrupt, resetWithDependents } from './core/intr.js';
 export { MSG_BYTES, MsgQueue } from './core/msg.js';
-export { PmuBinding } from './core/pmu.js';
+export { PmuBinding, pmuBinding } from './core/pmu.js';
 export { runWorkload } from './core/run.js';
 export { BV_WORDS, EventSet, SetList } from './core/sets.js';
 export { checkTaskState } from './core/state.js';

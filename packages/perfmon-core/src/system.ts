@@ -35,7 +35,7 @@ import {
   type V2AbiProfile,
 } from './abi/profiles.js';
 import { CONTEXT_BYTES, PfmContext } from './core/context.js';
-import { PmuBinding } from './core/pmu.js';
+import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
 import type { EventSet } from './core/sets.js';
 import { Sysfs } from './core/sysfs.js';
@@ -138,7 +138,7 @@ export class PerfmonSystem {
       raceDetection: opts.raceDetection ?? true,
     });
     const model = typeof opts.machine.pmu === 'string' ? getModel(opts.machine.pmu) : opts.machine.pmu;
-    this.pmu = new PmuBinding(model, abi);
+    this.pmu = pmuBinding(model, abi);
     this.strategy = opts.strategy ?? createKmallocStrategy();
     this.options = {
       retflags: opts.retflags ?? 'historical',

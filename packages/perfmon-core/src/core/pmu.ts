@@ -122,3 +122,21 @@ export class PmuBinding {
     return i >= 0 && i < this.maxPmd && this.pmdImpl[i] === 1;
   }
 }
+
+const bindings = new WeakMap<PmuModel, Map<string, PmuBinding>>();
+
+/** The binding of a model under a profile; bindings are immutable, so systems share them. */
+export function pmuBinding(model: PmuModel, profile: V2AbiProfile): PmuBinding {
+  let byProfile = bindings.get(model);
+  if (!byProfile) {
+    byProfile = new Map();
+    bindings.set(model, byProfile);
+  }
+  const key = profile.rsvdMaskMeansReserved ? 'v2.3' : 'v2.2';
+  let b = byProfile.get(key);
+  if (!b) {
+    b = new PmuBinding(model, profile);
+    byProfile.set(key, b);
+  }
+  return b;
+}
