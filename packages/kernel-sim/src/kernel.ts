@@ -402,7 +402,7 @@ export class Kernel {
         point.previous = previous;
         point.step = steps;
         const want = choose(point, decisions.length);
-        if (candidates.includes(want)) chosen = want;
+        if (want !== chosen && candidates.includes(want)) chosen = want;
         decisions.push(chosen);
         if (recordChoices) {
           choiceWidths.push(count);

@@ -33,7 +33,11 @@ export function makeChooser(policy: SchedulerPolicy, rng: Rng, threadCount: numb
     case 'run-to-completion':
       return defaultChoice;
     case 'round-robin':
-      return (p) => p.candidates.find((id) => id > p.previous) ?? p.candidates[0]!;
+      return (p) => {
+        const c = p.candidates;
+        for (let i = 0; i < c.length; i++) if (c[i]! > p.previous) return c[i]!;
+        return c[0]!;
+      };
     case 'random':
       return (p) => p.candidates[rng.below(p.candidates.length)]!;
     case 'replay': {
