@@ -193,3 +193,39 @@ describe('lockdep-style validator: each bug fires on the wrong program and not o
     expect(t.clock.breakdown().atomic - before).toBe(4 * k.costs.atomicRmw);
   });
 });
+
+describe('lock hand-off costs', () => {
+  it('a spinning waiter pays the hold time it waited through plus a cache-line transfer', () => {
+    const k = testKernel({ cpus: 2 });
+    const p = k.createProcess();
+    const l = k.sync.createSpinlock('ctx->lock');
+    const holder = k.spawn(
+      p,
+      'holder',
+      function* (t: Thread): KGen<void> {
+        if (k.sync.spinLock(t, l)) yield Y_BLOCK;
+        yield 0;
+        k.charge(t, 7, 1000); // back-end work under the lock
+        k.sync.spinUnlock(t, l);
+      },
+      { cpu: 0 },
+    );
+    const waiter = k.spawn(
+      p,
+      'waiter',
+      function* (t: Thread): KGen<void> {
+        if (k.sync.spinLock(t, l)) yield Y_BLOCK;
+        k.sync.spinUnlock(t, l);
+      },
+      { cpu: 1 },
+    );
+    k.run({ kind: 'round-robin' });
+    expect(holder.clock.breakdown().lock).toBe(k.costs.spinLockUnlock);
+    // its own lock+unlock, then spinning through the holder's 1000 cycles and its unlock half,
+    // then one cache-line transfer
+    const unlockHalf = k.costs.spinLockUnlock - (k.costs.spinLockUnlock >> 1);
+    expect(waiter.clock.breakdown().lock).toBe(
+      k.costs.spinLockUnlock + 1000 + unlockHalf + k.costs.cacheLineTransfer,
+    );
+  });
+});

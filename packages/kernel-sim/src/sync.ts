@@ -173,6 +173,9 @@ export class Sync {
       lock.waiters.push(t);
       t.state = BLOCKED;
       t.blockedOn = lock;
+      // Where the owner's clock stood when this thread began to wait: a spinning waiter burns
+      // the rest of the owner's hold time (charged at the hand-over).
+      t.waitStart = lock.owner.clock.total;
       return true;
     }
     this.take(t, lock);
@@ -206,6 +209,11 @@ export class Sync {
     if (next !== undefined) {
       next.state = RUNNABLE;
       next.blockedOn = null;
+      // cost-model.md §2 hand-off term: a spinner pays the lock hold time it waited through,
+      // and the lock's cache line moves to its CPU. A sleeper on a mutex pays a context switch.
+      if (lock.sleeping) k.charge(next, CAT.sched, k.costs.contextSwitch);
+      else k.charge(next, CAT.lock, Math.max(0, t.clock.total - next.waitStart));
+      if (next.cpu !== t.cpu) k.charge(next, CAT.lock, k.costs.cacheLineTransfer);
       this.take(next, lock);
     }
   }

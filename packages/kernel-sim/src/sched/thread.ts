@@ -42,6 +42,8 @@ export class Thread {
   irqsOff = false;
   inIrq = false;
   readonly heldLocks: Lock[] = [];
+  /** The lock owner's clock when this thread started waiting for it. */
+  waitStart = 0;
   /** Irq state a blocked spin_lock_irqsave will hand to the lock when it gets it. */
   pendingIrqFlags = 0;
   // kernel stack
