@@ -458,6 +458,7 @@ export class Kernel {
    */
   dispose(): void {
     this.mem.releaseArena();
+    this.race.recycle();
   }
 
   bugReport(): string {

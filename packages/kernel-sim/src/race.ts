@@ -3,6 +3,18 @@ import type { Thread } from './sched/thread.js';
 import type { Lock } from './sync.js';
 
 const GRANULE = 8;
+
+interface ShadowStore {
+  readonly n: number;
+  readonly cap: number;
+  readonly wTid: Int32Array;
+  readonly wClock: Int32Array;
+  readonly wSite: Int32Array;
+  readonly reads: Int32Array;
+}
+
+/** Shadow stores of disposed kernels, for schedule exploration's next kernel. */
+const shadowPool: ShadowStore[] = [];
 export const MAX_RACE_THREADS = 32;
 
 /**
@@ -20,11 +32,11 @@ export class RaceDetector {
   private readonly cellOf = new Map<number, number>();
   private cells = 0;
   private cap = 0;
-  private wTid = new Int32Array(0);
-  private wClock = new Int32Array(0);
-  private wSite = new Int32Array(0);
+  private wTid: Int32Array = new Int32Array(0);
+  private wClock: Int32Array = new Int32Array(0);
+  private wSite: Int32Array = new Int32Array(0);
   /** Per cell, n read clocks then n read sites. */
-  private reads = new Int32Array(0);
+  private reads: Int32Array = new Int32Array(0);
   private readonly atomicClocks = new Map<number, Int32Array>();
   private readonly reported = new Set<string>();
 
@@ -34,9 +46,14 @@ export class RaceDetector {
     if (threads.length > MAX_RACE_THREADS) return;
     this.active = threads.length > 1 && this.k.options.raceDetection;
     if (!this.active) return;
-    this.n = Math.max(...threads.map((t) => t.id)) + 1;
+    const n = Math.max(...threads.map((t) => t.id)) + 1;
+    if (n !== this.n) {
+      this.n = n;
+      this.cap = 0; // the read arrays are laid out per thread count
+    }
     this.cellOf.clear();
     this.cells = 0;
+    if (this.cap === 0) this.adopt(shadowPool.pop());
     for (const t of threads) {
       t.vc = new Int32Array(this.n);
       t.vc[t.id] = 1;
@@ -73,6 +90,30 @@ export class RaceDetector {
     for (let g = Math.floor(addr / GRANULE); g < Math.ceil((addr + len) / GRANULE); g++)
       this.cellOf.delete(g);
     for (let a = addr; a < addr + len; a += 4) this.atomicClocks.delete(a);
+  }
+
+  /** Takes a recycled shadow store of a finished kernel (same thread count), if any. */
+  private adopt(store: ShadowStore | undefined): void {
+    if (!store || store.n !== this.n) return;
+    this.wTid = store.wTid;
+    this.wClock = store.wClock;
+    this.wSite = store.wSite;
+    this.reads = store.reads;
+    this.cap = store.cap;
+  }
+
+  /** The kernel is disposed: its shadow store may serve the next kernel's detector. */
+  recycle(): void {
+    if (this.cap === 0 || shadowPool.length >= 4) return;
+    shadowPool.push({
+      n: this.n,
+      cap: this.cap,
+      wTid: this.wTid,
+      wClock: this.wClock,
+      wSite: this.wSite,
+      reads: this.reads,
+    });
+    this.cap = 0;
   }
 
   private cell(g: number): number {
