@@ -396,7 +396,7 @@ export class Kernel {
         this.reportBug('deadlock', blocked[0] ?? null, `all live threads blocked: ${what.join(', ')}`);
         break;
       }
-      candidates.length = count;
+      if (candidates.length !== count) candidates.length = count;
       let chosen = candidates[0]!;
       if (count > 1) {
         point.previous = previous;
@@ -439,15 +439,21 @@ export class Kernel {
       h1 = Math.imul(h1 ^ b.kind.length, 0x01000193) >>> 0;
     }
     const traceHash = h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+    const seed = this.seed;
+    let replay: string | null = null;
     return {
-      decisions: [...decisions],
+      decisions,
       choiceWidths,
       preemptions,
       steps,
       traceHash,
       bugs: this.bugs.slice(bugsBefore),
       deadlock,
-      replay: this.replay(),
+      // formatted on first use: a long run's decision list is large
+      get replay() {
+        replay ??= formatReplay(seed, decisions);
+        return replay;
+      },
     };
   }
 
