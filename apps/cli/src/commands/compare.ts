@@ -305,6 +305,7 @@ function compareText(
     s.name === 'kmalloc' ? '-' : pct(-s.savingAt64),
     `${s.stackFrameBytes}/${s.stackDepth}`,
     bytes(s.pinnedBytesAfterAttack),
+    bytes(s.pinnedBytesAfterThreadAttack),
     raceCell(s),
     s.verdict,
   ]);
@@ -320,6 +321,7 @@ function compareText(
           { header: 'vs kmalloc', align: 'right' },
           { header: 'stack B', align: 'right' },
           { header: 'pinned', align: 'right' },
+          { header: 'by threads', align: 'right' },
           { header: 'races / bugs' },
           { header: 'verdict' },
         ],
@@ -342,7 +344,8 @@ function compareText(
   out.push(
     style.dim(
       '@4/@64: cycles per pfm_read_pmds call at 4/64 registers; stack B: on-stack array / deepest stack use;\n' +
-        `pinned: argument-buffer memory the attacker keeps after opening ${contexts} contexts`,
+        `pinned: argument-buffer memory the attacker keeps after opening ${contexts} contexts; ` +
+        'by threads: the same after 256 threads each made one call',
     ),
   );
   out.push('');
