@@ -31,6 +31,70 @@ type Backend = (
   elemSize: number,
 ) => number;
 
+interface VectorCallSpec {
+  readonly name: string;
+  /** Element kind the strategy sees. */
+  readonly kind: ElemKind;
+  /** Struct whose size sizes the copy, and struct whose size is the back-end's stride. */
+  readonly size: ElemKind;
+  readonly walk: ElemKind;
+  /** pfm_check_task_state mask. */
+  readonly mask: number;
+  readonly backend: Backend;
+}
+
+/** The six vector calls of perfmon2-abi.md §1 with their element kinds and state masks. */
+const VECTOR_CALLS = {
+  pfm_write_pmcs: {
+    name: 'pfm_write_pmcs',
+    kind: 'pmc',
+    size: 'pmc',
+    walk: 'pmc',
+    mask: PFM_CMD_STOPPED,
+    backend: writePmcs,
+  },
+  pfm_write_pmds: {
+    name: 'pfm_write_pmds',
+    kind: 'pmd',
+    size: 'pmd',
+    walk: 'pmd',
+    mask: PFM_CMD_STOPPED,
+    backend: writePmds,
+  },
+  pfm_read_pmds: {
+    name: 'pfm_read_pmds',
+    kind: 'pmd',
+    size: 'pmd',
+    walk: 'pmd',
+    mask: PFM_CMD_STOPPED,
+    backend: readPmds,
+  },
+  pfm_create_evtsets: {
+    name: 'pfm_create_evtsets',
+    kind: 'setdesc',
+    size: 'setdesc',
+    walk: 'setdesc',
+    mask: PFM_CMD_UNLOADED,
+    backend: createEvtsets,
+  },
+  pfm_getinfo_evtsets: {
+    name: 'pfm_getinfo_evtsets',
+    kind: 'setinfo',
+    size: 'setinfo',
+    walk: 'setinfo',
+    mask: 0,
+    backend: getinfoEvtsets,
+  },
+  pfm_delete_evtsets: {
+    name: 'pfm_delete_evtsets',
+    kind: 'setdesc',
+    size: 'setinfo',
+    walk: 'setdesc',
+    mask: PFM_CMD_UNLOADED,
+    backend: deleteEvtsets,
+  },
+} as const satisfies Record<string, VectorCallSpec>;
+
 /** Handler frame of each syscall (locals besides the argument array): an estimate. */
 const HANDLER_FRAME = 96;
 const msgScratch = new Uint8Array(MSG_BYTES);
@@ -120,107 +184,47 @@ export class Syscalls {
     return ret;
   }
 
-  pfm_write_pmcs(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+  /** One of the six v2 vector calls, from its row of VECTOR_CALLS. */
+  private call(t: Thread, spec: VectorCallSpec, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
     return this.vector(
       t,
-      'pfm_write_pmcs',
-      'pmc',
-      s.elemSize('pmc'),
-      s.elemSize('pmc'),
+      spec.name,
+      spec.kind,
+      s.elemSize(spec.size),
+      s.elemSize(spec.walk),
       fd,
       uaddr,
       count,
-      PFM_CMD_STOPPED,
-      writePmcs,
+      spec.mask,
+      spec.backend,
       true,
     );
+  }
+
+  pfm_write_pmcs(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
+    return this.call(t, VECTOR_CALLS.pfm_write_pmcs, fd, uaddr, count);
   }
 
   pfm_write_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    const s = this.s;
-    return this.vector(
-      t,
-      'pfm_write_pmds',
-      'pmd',
-      s.elemSize('pmd'),
-      s.elemSize('pmd'),
-      fd,
-      uaddr,
-      count,
-      PFM_CMD_STOPPED,
-      writePmds,
-      true,
-    );
+    return this.call(t, VECTOR_CALLS.pfm_write_pmds, fd, uaddr, count);
   }
 
   pfm_read_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    const s = this.s;
-    return this.vector(
-      t,
-      'pfm_read_pmds',
-      'pmd',
-      s.elemSize('pmd'),
-      s.elemSize('pmd'),
-      fd,
-      uaddr,
-      count,
-      PFM_CMD_STOPPED,
-      readPmds,
-      true,
-    );
+    return this.call(t, VECTOR_CALLS.pfm_read_pmds, fd, uaddr, count);
   }
 
   pfm_create_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    const s = this.s;
-    return this.vector(
-      t,
-      'pfm_create_evtsets',
-      'setdesc',
-      s.elemSize('setdesc'),
-      s.elemSize('setdesc'),
-      fd,
-      uaddr,
-      count,
-      PFM_CMD_UNLOADED,
-      createEvtsets,
-      true,
-    );
+    return this.call(t, VECTOR_CALLS.pfm_create_evtsets, fd, uaddr, count);
   }
 
   pfm_getinfo_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    const s = this.s;
-    return this.vector(
-      t,
-      'pfm_getinfo_evtsets',
-      'setinfo',
-      s.elemSize('setinfo'),
-      s.elemSize('setinfo'),
-      fd,
-      uaddr,
-      count,
-      0,
-      getinfoEvtsets,
-      true,
-    );
+    return this.call(t, VECTOR_CALLS.pfm_getinfo_evtsets, fd, uaddr, count);
   }
 
   /** Q10: sized as pfarg_setinfo (192 B) but walked as pfarg_setdesc (64 B). */
   pfm_delete_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    const s = this.s;
-    return this.vector(
-      t,
-      'pfm_delete_evtsets',
-      'setdesc',
-      s.elemSize('setinfo'),
-      s.elemSize('setdesc'),
-      fd,
-      uaddr,
-      count,
-      PFM_CMD_UNLOADED,
-      deleteEvtsets,
-      true,
-    );
+    return this.call(t, VECTOR_CALLS.pfm_delete_evtsets, fd, uaddr, count);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { GFP_KERNEL, type Kernel, type Spinlock, type Thread } from '@pfmsim/kernel-sim';
-import { type ArgCall, E2BIG, ENOMEM } from '../spec.js';
+import { type ArgCall, type ContextSlot, E2BIG, ENOMEM } from '../spec.js';
 
 /** call.how values shared by the strategies (the low 4 bits; strategies may add more above). */
 export const HOW_NONE = 0;
@@ -125,4 +125,43 @@ export function loadWord(k: Kernel, t: Thread, addr: number, site: number): numb
 export function storeWord(k: Kernel, t: Thread, addr: number, value: number, site: number): void {
   k.mem.access(t, addr, k.arch.wordSize, true, site);
   k.mem.writeWord(addr, value);
+}
+
+/**
+ * The seed's cache with the buffer pointer in slot word 0 and its size in word 1, as plain
+ * fields: reuse the buffer if it is big enough, else kmalloc a new one, store it and free the
+ * old one. Returns the buffer, or 0 when the allocation fails. Whatever makes this safe (a lock,
+ * nothing at all) is the caller's business.
+ */
+export function useOrReplaceSlotBuffer(
+  call: ArgCall,
+  gfp: number,
+  readSite: number,
+  storeSite: number,
+): number {
+  const { k, t, slot } = call;
+  const wordSize = k.arch.wordSize;
+  const buf = loadWord(k, t, slot.addr, readSite);
+  const size = loadWord(k, t, slot.addr + wordSize, readSite);
+  if (buf !== 0 && size >= call.bytes) {
+    call.buf = buf;
+    call.how = HOW_CACHED;
+    return buf;
+  }
+  const fresh = k.mem.kmalloc(t, call.bytes, gfp, slot.owner, call.site);
+  if (fresh === 0) return 0;
+  storeWord(k, t, slot.addr, fresh, storeSite);
+  storeWord(k, t, slot.addr + wordSize, call.bytes, storeSite);
+  k.mem.kfree(t, buf);
+  call.buf = fresh;
+  call.how = HOW_CACHED;
+  return fresh;
+}
+
+/** The context is freed: free the buffer kept in slot words 0 and 1, clear the words. */
+export function freeSlotBuffer(k: Kernel, t: Thread | null, slot: ContextSlot): void {
+  const buf = k.mem.readWord(slot.addr);
+  k.mem.writeWord(slot.addr, 0);
+  k.mem.writeWord(slot.addr + k.arch.wordSize, 0);
+  k.mem.kfree(t, buf);
 }

@@ -7,7 +7,7 @@ import {
   E2BIG,
   ENOMEM,
 } from '../spec.js';
-import { HOW_CACHED, HOW_NONE, loadWord, perKernel, storeWord } from './common.js';
+import { freeSlotBuffer, HOW_NONE, perKernel, useOrReplaceSlotBuffer } from './common.js';
 
 /**
  * `ctx-cache-mutex`: a per-context sleeping mutex (kept in `slot.data`) serialises the whole
@@ -22,25 +22,12 @@ export function createCtxCacheMutexStrategy(): ArgBufferStrategy {
   const locked = (call: ArgCall): number => {
     const { k, t, slot } = call;
     const site = sites(k);
-    const wordSize = k.arch.wordSize;
-    const buf = loadWord(k, t, slot.addr, site);
-    const size = loadWord(k, t, slot.addr + wordSize, site);
-    if (buf !== 0 && size >= call.bytes) {
-      call.buf = buf;
-      call.how = HOW_CACHED;
-      return buf;
-    }
-    const fresh = k.mem.kmalloc(t, call.bytes, GFP_KERNEL, slot.owner, call.site);
-    if (fresh === 0) {
+    const buf = useOrReplaceSlotBuffer(call, GFP_KERNEL, site, site);
+    if (buf === 0) {
       k.sync.mutexUnlock(t, slot.data as Mutex);
       return -ENOMEM;
     }
-    storeWord(k, t, slot.addr, fresh, site);
-    storeWord(k, t, slot.addr + wordSize, call.bytes, site);
-    k.mem.kfree(t, buf);
-    call.buf = fresh;
-    call.how = HOW_CACHED;
-    return fresh;
+    return buf;
   };
   return {
     specificationVersion: 'v1',
@@ -67,10 +54,7 @@ export function createCtxCacheMutexStrategy(): ArgBufferStrategy {
       call.how = HOW_NONE;
     },
     contextClosed(k: Kernel, t: Thread | null, slot: ContextSlot): void {
-      const buf = k.mem.readWord(slot.addr);
-      k.mem.writeWord(slot.addr, 0);
-      k.mem.writeWord(slot.addr + k.arch.wordSize, 0);
-      k.mem.kfree(t, buf);
+      freeSlotBuffer(k, t, slot);
       slot.data = null;
     },
   };

@@ -1,6 +1,6 @@
-import { GFP_KERNEL, type Kernel, type Thread } from '@pfmsim/kernel-sim';
-import { type ArgBufferStrategy, type ArgCall, type ContextSlot, E2BIG, ENOMEM } from '../spec.js';
-import { HOW_CACHED, HOW_NONE, loadWord, perKernel, storeWord } from './common.js';
+import { GFP_KERNEL, type Kernel } from '@pfmsim/kernel-sim';
+import { type ArgBufferStrategy, type ArgCall, E2BIG, ENOMEM } from '../spec.js';
+import { freeSlotBuffer, HOW_NONE, perKernel, useOrReplaceSlotBuffer } from './common.js';
 
 /**
  * `ctx-cache-naive`: the seed's per-context buffer with no ownership at all. The context keeps
@@ -27,36 +27,16 @@ export function createCtxCacheNaiveStrategy(): ArgBufferStrategy {
       sites(k);
     },
     acquire(call: ArgCall): number {
-      const { k, t, slot } = call;
       if (call.bytes > call.limit) return -E2BIG;
-      const s = sites(k);
-      const wordSize = k.arch.wordSize;
-      const buf = loadWord(k, t, slot.addr, s.read);
-      const size = loadWord(k, t, slot.addr + wordSize, s.read);
-      if (buf !== 0 && size >= call.bytes) {
-        call.buf = buf;
-        call.how = HOW_CACHED;
-        return buf;
-      }
-      const fresh = k.mem.kmalloc(t, call.bytes, GFP_KERNEL, slot.owner, call.site);
-      if (fresh === 0) return -ENOMEM;
-      storeWord(k, t, slot.addr, fresh, s.store);
-      storeWord(k, t, slot.addr + wordSize, call.bytes, s.store);
-      k.mem.kfree(t, buf);
-      call.buf = fresh;
-      call.how = HOW_CACHED;
-      return fresh;
+      const s = sites(call.k);
+      const buf = useOrReplaceSlotBuffer(call, GFP_KERNEL, s.read, s.store);
+      return buf === 0 ? -ENOMEM : buf;
     },
     release(call: ArgCall): void {
       // The buffer stays in the context for the next caller.
       call.buf = 0;
       call.how = HOW_NONE;
     },
-    contextClosed(k: Kernel, t: Thread | null, slot: ContextSlot): void {
-      const buf = k.mem.readWord(slot.addr);
-      k.mem.writeWord(slot.addr, 0);
-      k.mem.writeWord(slot.addr + k.arch.wordSize, 0);
-      k.mem.kfree(t, buf);
-    },
+    contextClosed: freeSlotBuffer,
   };
 }

@@ -1,13 +1,6 @@
-import { GFP_ATOMIC, type Kernel, type Thread } from '@pfmsim/kernel-sim';
-import {
-  ARG_BLOCKED,
-  type ArgBufferStrategy,
-  type ArgCall,
-  type ContextSlot,
-  E2BIG,
-  ENOMEM,
-} from '../spec.js';
-import { HOW_CACHED, HOW_NONE, loadWord, perKernel, storeWord } from './common.js';
+import { GFP_ATOMIC, type Kernel } from '@pfmsim/kernel-sim';
+import { ARG_BLOCKED, type ArgBufferStrategy, type ArgCall, E2BIG, ENOMEM } from '../spec.js';
+import { freeSlotBuffer, HOW_NONE, perKernel, useOrReplaceSlotBuffer } from './common.js';
 
 /**
  * `ctx-cache-spinsplit`: the seed's literal proposal. `spin_lock_irqsave(ctx->lock)` is split
@@ -25,27 +18,15 @@ export function createCtxCacheSpinsplitStrategy(): ArgBufferStrategy {
   const locked = (call: ArgCall): number => {
     const { k, t, slot } = call;
     const site = sites(k);
-    const wordSize = k.arch.wordSize;
+    const _wordSize = k.arch.wordSize;
     call.holdsContextLock = true;
-    const buf = loadWord(k, t, slot.addr, site);
-    const size = loadWord(k, t, slot.addr + wordSize, site);
-    if (buf !== 0 && size >= call.bytes) {
-      call.buf = buf;
-      call.how = HOW_CACHED;
-      return buf;
-    }
-    const fresh = k.mem.kmalloc(t, call.bytes, GFP_ATOMIC, slot.owner, call.site);
-    if (fresh === 0) {
+    const buf = useOrReplaceSlotBuffer(call, GFP_ATOMIC, site, site);
+    if (buf === 0) {
       call.holdsContextLock = false;
       k.sync.spinUnlock(t, slot.lock);
       return -ENOMEM;
     }
-    storeWord(k, t, slot.addr, fresh, site);
-    storeWord(k, t, slot.addr + wordSize, call.bytes, site);
-    k.mem.kfree(t, buf);
-    call.buf = fresh;
-    call.how = HOW_CACHED;
-    return fresh;
+    return buf;
   };
   return {
     specificationVersion: 'v1',
@@ -71,11 +52,6 @@ export function createCtxCacheSpinsplitStrategy(): ArgBufferStrategy {
       call.buf = 0;
       call.how = HOW_NONE;
     },
-    contextClosed(k: Kernel, t: Thread | null, slot: ContextSlot): void {
-      const buf = k.mem.readWord(slot.addr);
-      k.mem.writeWord(slot.addr, 0);
-      k.mem.writeWord(slot.addr + k.arch.wordSize, 0);
-      k.mem.kfree(t, buf);
-    },
+    contextClosed: freeSlotBuffer,
   };
 }
