@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { format } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const read = (rel: string) => readFileSync(new URL(rel, import.meta.url), 'utf8');
+
+describe('README example', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('is examples/seed-question.ts verbatim and prints what the README says', async () => {
+    const readme = read('../README.md');
+    expect(readme).toContain(read('../examples/seed-question.ts'));
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(format(...args));
+    });
+    await import('../examples/seed-question.js');
+    expect(lines.join('\n')).toBe(readme.split('it prints:\n\n```\n')[1]?.split('\n```')[0]);
+  });
+});
