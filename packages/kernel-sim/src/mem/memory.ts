@@ -95,7 +95,9 @@ export class Memory {
   readonly numPages: number;
   readonly pages: PageAllocator;
   readonly caches: KmemCache[] = [];
-  readonly kmallocCaches: KmemCache[];
+  /** The kmalloc size classes (`size-32` ...), each created on its first allocation. */
+  readonly kmallocCaches: (KmemCache | undefined)[];
+  private readonly kmallocSizes: readonly number[];
   readonly failslab: FaultInjector;
   private readonly buffers: ArenaBuffers;
   private released = false;
@@ -163,7 +165,8 @@ export class Memory {
     this.failslab = new FaultInjector('failslab', k.faults.failslab, k.rng('failslab'));
 
     const sizes = kmallocSizes(this.pageSize, k.arch.l1CacheBytes);
-    this.kmallocCaches = sizes.map((size) => this.newCache(`size-${size}`, size, true));
+    this.kmallocSizes = sizes;
+    this.kmallocCaches = sizes.map(() => undefined);
     this.sizeIndex = sizeIndexFor(sizes);
   }
 
@@ -234,7 +237,14 @@ export class Memory {
   /** The kmalloc size class a request of `size` bytes lands in, or undefined above 128 KiB. */
   kmallocCache(size: number): KmemCache | undefined {
     if (size > 131072) return undefined;
-    return this.kmallocCaches[this.sizeIndex[(size + 31) >>> GRANULE_SHIFT]!];
+    const i = this.sizeIndex[(size + 31) >>> GRANULE_SHIFT]!;
+    let cache = this.kmallocCaches[i];
+    if (cache === undefined) {
+      const classSize = this.kmallocSizes[i]!;
+      cache = this.newCache(`size-${classSize}`, classSize, true);
+      this.kmallocCaches[i] = cache;
+    }
+    return cache;
   }
 
   /**
