@@ -308,8 +308,15 @@ export function listCostProfiles(): CostProfile[] {
   return COST_PROFILE_IDS.map((id) => profiles[id]);
 }
 
+const valuesOf = new WeakMap<CostProfile, Costs>();
+
+/** The figures as plain numbers; shared per profile object (callers must not modify it). */
 export function costValues(profile: CostProfile): Costs {
-  const out = {} as Costs;
-  for (const key of COST_KEYS) out[key] = profile.figures[key].value;
+  let out = valuesOf.get(profile);
+  if (!out) {
+    out = {} as Costs;
+    for (const key of COST_KEYS) out[key] = profile.figures[key].value;
+    valuesOf.set(profile, Object.freeze(out));
+  }
   return out;
 }

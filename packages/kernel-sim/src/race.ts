@@ -87,9 +87,17 @@ export class RaceDetector {
   /** Freed memory starts a new life: forget its history. */
   forget(addr: number, len: number): void {
     if (!this.active) return;
-    for (let g = Math.floor(addr / GRANULE); g < Math.ceil((addr + len) / GRANULE); g++)
-      this.cellOf.delete(g);
-    for (let a = addr; a < addr + len; a += 4) this.atomicClocks.delete(a);
+    const g0 = Math.floor(addr / GRANULE);
+    const g1 = Math.ceil((addr + len) / GRANULE);
+    const cells = this.cellOf;
+    if (cells.size < g1 - g0) {
+      for (const g of cells.keys()) if (g >= g0 && g < g1) cells.delete(g);
+    } else {
+      for (let g = g0; g < g1; g++) cells.delete(g);
+    }
+    if (this.atomicClocks.size > 0) {
+      for (const a of this.atomicClocks.keys()) if (a >= addr && a < addr + len) this.atomicClocks.delete(a);
+    }
   }
 
   /** Takes a recycled shadow store of a finished kernel (same thread count), if any. */

@@ -178,12 +178,16 @@ export class Memory {
     if (this.released) return;
     this.released = true;
     const b = this.buffers;
-    b.u8.fill(0);
-    b.slotState.fill(0);
-    b.slotOwner.fill(0);
-    b.slotSite.fill(0);
-    b.slotSize.fill(0);
-    b.slotSeq.fill(0);
+    // Only pages ever handed out can be dirty: zero up to the highest one (next-fit allocation
+    // keeps a short run's pages at the start of the arena).
+    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
+    const slots = bytes >>> GRANULE_SHIFT;
+    b.u8.fill(0, 0, bytes);
+    b.slotState.fill(0, 0, slots);
+    b.slotOwner.fill(0, 0, slots);
+    b.slotSite.fill(0, 0, slots);
+    b.slotSize.fill(0, 0, slots);
+    b.slotSeq.fill(0, 0, slots);
     const list = arenaPool.get(b.u8.length) ?? [];
     if (list.length < POOL_MAX_PER_SIZE) list.push(b);
     arenaPool.set(b.u8.length, list);

@@ -7,6 +7,8 @@ export class PageAllocator {
   private hint = 1;
   inUse = 0;
   highWater = 0;
+  /** The highest page index ever allocated (what a recycled arena must zero up to). */
+  highWaterIndex = 0;
 
   constructor(readonly numPages: number) {
     this.used = new Uint8Array(numPages);
@@ -36,6 +38,7 @@ export class PageAllocator {
         this.inUse += count;
         if (this.inUse > this.highWater) this.highWater = this.inUse;
         this.hint = start + count;
+        if (start + count - 1 > this.highWaterIndex) this.highWaterIndex = start + count - 1;
         return start;
       }
       start += count;
