@@ -14,9 +14,11 @@ export { SyncGate, Syscalls } from './syscalls.js';
 export { V3Syscalls } from './syscalls-v3.js';
 export {
   createSystem,
+  lockedBody,
   type MachineSpec,
   type PerfmonOptions,
   PerfmonSystem,
+  PfmArgCall,
   type ResolvedPerfmonOptions,
   type SystemOptions,
 } from './system.js';

@@ -1,4 +1,4 @@
-import { type ArgCall, type ElemKind, vectorCall } from '@pfmsim/buffer-strategies';
+import { type ElemKind, vectorCall } from '@pfmsim/buffer-strategies';
 import { type KGen, type Thread, ThreadKilled, Y_BLOCK, Y_PREEMPT } from '@pfmsim/kernel-sim';
 import {
   PFM_CMD_STOPPED,
@@ -20,7 +20,7 @@ import { checkTaskState } from './core/state.js';
 import { writePmcs } from './rw/pmc.js';
 import { readPmds, writePmds } from './rw/pmd.js';
 import { createEvtsets, deleteEvtsets, getinfoEvtsets } from './rw/sets.js';
-import type { PerfmonSystem } from './system.js';
+import { lockedBody, type PerfmonSystem } from './system.js';
 
 type Backend = (
   sys: PerfmonSystem,
@@ -105,6 +105,18 @@ function* done(value: number): KGen<number> {
   return value;
 }
 
+const frameNames = new Map<string, string>();
+
+/** "sys_pfm_read_pmds args", built once per call name. */
+function frameName(name: string): string {
+  let f = frameNames.get(name);
+  if (f === undefined) {
+    f = `sys_${name} args`;
+    frameNames.set(name, f);
+  }
+  return f;
+}
+
 /** errno -> the kernel's negative return (0 stays +0). */
 function negate(errno: number): number {
   return errno === 0 ? 0 : -errno;
@@ -172,11 +184,12 @@ export class Syscalls {
       call.count = count;
       call.bytes = count * size;
       call.limit = s.sysfs.state.argSizeMax;
-      ret = yield* vectorCall(s.strategy, call, uaddr, `sys_${name} args`, copyBack, (c: ArgCall) => {
-        const err = checkTaskState(ctx, t, mask);
-        if (err !== 0) return -err;
-        return backend(s, t, ctx, c.buf, count, walk);
-      });
+      call.ctx = ctx;
+      call.mask = mask;
+      call.walk = walk;
+      call.backend = backend;
+      ret = yield* vectorCall(s.strategy, call, uaddr, frameName(name), copyBack, lockedBody);
+      call.ctx = null;
     }
     if (held !== null) s.fput(held, t);
     k.stacks.pop(t, HANDLER_FRAME);

@@ -38,6 +38,7 @@ import { CONTEXT_BYTES, PfmContext } from './core/context.js';
 import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
 import type { EventSet } from './core/sets.js';
+import { checkTaskState } from './core/state.js';
 import { Sysfs } from './core/sysfs.js';
 import type { Workload } from './core/workload.js';
 import { splitCounter } from './rw/u64.js';
@@ -107,7 +108,7 @@ export class PerfmonSystem {
   northbridgeOwner: PfmContext | null = null;
   /** System-wide sessions per CPU (1 or 0). */
   readonly sysSessions: Uint8Array;
-  private readonly calls = new Map<Thread, ArgCall>();
+  private readonly calls = new Map<Thread, PfmArgCall>();
   private readonly gates = new Map<Thread, SyncGate>();
   private nextContextId = 1;
   readonly argSite: number;
@@ -223,10 +224,10 @@ export class PerfmonSystem {
     if (--ctx.refs === 0) ctx.release(t);
   }
 
-  callFor(t: Thread): ArgCall {
+  callFor(t: Thread): PfmArgCall {
     let call = this.calls.get(t);
     if (!call) {
-      call = new ArgCall();
+      call = new PfmArgCall(this);
       call.k = this.k;
       call.t = t;
       call.site = this.argSite;
@@ -454,6 +455,38 @@ export class PerfmonSystem {
 }
 
 export { SLOT_WORDS };
+
+/**
+ * A thread's argument call with what the locked part of a vector call needs (context, state
+ * mask, back-end), so the body passed to the protocol is one shared function, not a closure
+ * per call.
+ */
+export class PfmArgCall extends ArgCall {
+  ctx: PfmContext | null = null;
+  mask = 0;
+  walk = 0;
+  backend:
+    | ((
+        sys: PerfmonSystem,
+        t: Thread,
+        ctx: PfmContext,
+        buf: number,
+        count: number,
+        elemSize: number,
+      ) => number)
+    | null = null;
+  constructor(readonly sys: PerfmonSystem) {
+    super();
+  }
+}
+
+/** The locked part of every vector call: pfm_check_task_state, then the back-end. */
+export function lockedBody(call: ArgCall): number {
+  const c = call as PfmArgCall;
+  const err = checkTaskState(c.ctx!, c.t, c.mask);
+  if (err !== 0) return -err;
+  return c.backend!(c.sys, c.t, c.ctx!, c.buf, c.count, c.walk);
+}
 
 export function createSystem(opts: SystemOptions): PerfmonSystem {
   return new PerfmonSystem(opts);
