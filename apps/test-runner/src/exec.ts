@@ -87,6 +87,17 @@ interface Outcome {
 }
 
 /** Checks one expectation; returns the first mismatch as text, or null. */
+function shown(o: Outcome): string {
+  const r = o.result;
+  return r === null ? (o.text !== undefined ? JSON.stringify(o.text) : 'nothing') : showResult(r);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
   if (e.by_strategy) {
     const own = e.by_strategy[w.strategyName];
@@ -102,23 +113,22 @@ function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
     return `none of one_of holds: ${misses.join('; ')}`;
   }
   const r = o.result;
-  const got = r === null ? (o.text !== undefined ? JSON.stringify(o.text) : 'nothing') : showResult(r);
   if (e.errno !== undefined) {
     const names = Array.isArray(e.errno) ? e.errno : [e.errno];
     if (r === null || r >= 0 || !names.includes(errnoName(-r)))
-      return `expected errno ${names.join(' or ')}, got ${got}`;
+      return `expected errno ${names.join(' or ')}, got ${shown(o)}`;
   }
   if (e.ret !== undefined) {
     const want = w.num(e.ret, [...path, 'ret']);
-    if (r !== want) return `expected ok ${want}, got ${got}`;
+    if (r !== want) return `expected ok ${want}, got ${shown(o)}`;
   }
   if (e.ok !== undefined && r !== null && r >= 0 !== e.ok)
-    return `expected ${e.ok ? 'success' : 'failure'}, got ${got}`;
+    return `expected ${e.ok ? 'success' : 'failure'}, got ${shown(o)}`;
   if (e.value !== undefined && String(e.value) !== o.text)
-    return `expected value ${JSON.stringify(String(e.value))}, got ${got}`;
+    return `expected value ${JSON.stringify(String(e.value))}, got ${shown(o)}`;
   if (e.unchanged !== undefined) {
     const now = snapshotBytes(w, o.ptr.buf);
-    const same = o.before !== null && now !== null && o.before.every((b, i) => b === now[i]);
+    const same = o.before !== null && now !== null && sameBytes(o.before, now);
     if (same !== e.unchanged)
       return e.unchanged
         ? 'the buffer changed (expected it unchanged)'

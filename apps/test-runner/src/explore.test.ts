@@ -1,29 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { twoThreadScenario } from '../scripts/bench-explore.js';
+import { twoThreadScenario } from '../bench/two-threads.js';
 import { loadScenarioFile, scenarioFromData } from './load.js';
 import { runScenario } from './run.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
 
 describe('exploration mode', () => {
-  it('two threads, one call each: every schedule within the bound checked (the figure: schedules per second)', () => {
+  it('two threads, one call each: every schedule within the bound, and random schedules, all checked', () => {
     const ex = runScenario(scenarioFromData(twoThreadScenario(0, 262144, 'exhaustive'), 'two-threads'));
-    expect(ex.tests[0]!.passed).toBe(true);
-    const exhaustive = ex.tests[0]!.schedules!;
-    expect(exhaustive).toBeGreaterThan(50);
-    runScenario(scenarioFromData(twoThreadScenario(300), 'warm-up'));
-    const n = 3000;
-    const t0 = performance.now();
+    expect(ex.tests[0]!.failures).toEqual([]);
+    expect(ex.tests[0]!.schedules).toBeGreaterThan(50);
+    const n = 1000;
     const r = runScenario(scenarioFromData(twoThreadScenario(n), 'two-threads'));
-    const seconds = (performance.now() - t0) / 1000;
     expect(r.tests[0]!.failures).toEqual([]);
     expect(r.tests[0]!.schedules).toBe(n);
-    const rate = n / seconds;
-    console.log(
-      `exploration: two threads x one pfm_write_pmds, kmalloc: ${exhaustive} exhaustive schedules (3 preemptions); ${n} random schedules in ${seconds.toFixed(2)} s = ${Math.round(rate)} schedules/s`,
-    );
-    expect(rate).toBeGreaterThan(300);
+    // speed is a benchmark (`pnpm bench`), not a test
   });
 
   it('a failing schedule prints its replay line, and --replay reruns exactly that schedule', () => {

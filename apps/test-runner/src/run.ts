@@ -8,9 +8,11 @@ import {
   formatBug,
   formatReplay,
   type Kernel,
+  type KGen,
   type RunResult,
   replaySchedule,
   type SchedulerPolicy,
+  type Thread,
   ThreadKilled,
 } from '@pfmsim/kernel-sim';
 import { execStep } from './exec.js';
@@ -81,13 +83,17 @@ function installBodies(w: World): void {
   for (const pt of w.plan.threads) {
     if (!pt.steps || pt.steps.length === 0) continue;
     const t = w.thread(pt.name);
-    const steps = pt.steps;
-    t.body = (function* () {
-      for (const step of steps) {
-        const loc = w.plan.sc.stepLoc(step);
-        yield* execStep(w, step, t, `${loc.label} [${pt.name}]`, loc.path);
-      }
-    })();
+    t.body = threadBody(w, t, pt.steps, pt.name);
+  }
+}
+
+// A generator made from a fresh closure per world keeps dead worlds alive across V8's young
+// generation collections (every explored schedule's world got promoted): a top-level
+// generator function with parameters does not.
+function* threadBody(w: World, t: Thread, steps: readonly Step[], name: string): KGen<void> {
+  for (const step of steps) {
+    const loc = w.plan.sc.stepLoc(step);
+    yield* execStep(w, step, t, `${loc.label} [${name}]`, loc.path);
   }
 }
 

@@ -148,6 +148,7 @@ export class World {
   }
 
   num(v: unknown, path: Path): number {
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
     const b = this.big(v, path);
     if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER))
       throw new ScenarioPathError(path, `${b} is out of range here`);
@@ -164,7 +165,7 @@ export class World {
   /** Writes a buffer's contents (zeroing the data first). */
   fill(buf: Buf, value: unknown, path: Path): void {
     const view = this.raw(buf.proc, buf.data, buf.dataBytes)!;
-    for (let i = 0; i < buf.dataBytes; i++) view.setUint8(i, 0);
+    new Uint8Array(view.buffer, view.byteOffset, buf.dataBytes).fill(0);
     if (value === undefined) return;
     const values = Array.isArray(value) ? value : [value];
     if (buf.kind === null)

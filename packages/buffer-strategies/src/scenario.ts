@@ -66,40 +66,27 @@ export function sharedContextScenario(opts: SharedContextScenarioOptions): {
     const results: number[][] = plan.map(() => []);
     const corrupted: string[] = [];
     const threads: Thread[] = [];
-    let ctx: ContextSlot | null = null;
+    const shared: CallerShared = {
+      lab,
+      ctx: null,
+      kind,
+      elemSize,
+      evict: opts.evictVectors ?? false,
+      results,
+      corrupted,
+    };
     plan.forEach((counts, who) => {
       const longest = Math.max(1, ...counts);
-      const u = lab.process.mm.mmap(longest * elemSize);
-      const name = String.fromCharCode(65 + who);
-      const body = function* (t: Thread): KGen<void> {
-        for (let j = 0; j < counts.length; j++) {
-          const n = counts[j]!;
-          const base = (who + 1) * 100 + j * 10;
-          const view = lab.process.mm.dataView(u, n * elemSize, true);
-          for (let i = 0; i < n; i++) {
-            view.setUint16(i * elemSize, base + i, true);
-            view.setUint32(i * elemSize + 8, 0, true);
-          }
-          if (opts.evictVectors) lab.process.mm.dropPages(u, n * elemSize);
-          const ret = yield* lab.call(t, ctx!, kind, n, u);
-          results[who]!.push(ret);
-          if (ret !== 0) continue;
-          const back = lab.process.mm.dataView(u, n * elemSize, false);
-          for (let i = 0; i < n; i++) {
-            const reg = back.getUint16(i * elemSize, true);
-            const value = back.getUint32(i * elemSize + 8, true);
-            if (reg !== base + i || value !== (base + i) * 1000 + 7) {
-              corrupted.push(
-                `${name} call ${j}: element ${i} came back as reg ${reg} value ${value}, expected reg ${base + i} value ${(base + i) * 1000 + 7}`,
-              );
-              break;
-            }
-          }
-        }
+      const caller: Caller = {
+        who,
+        name: String.fromCharCode(65 + who),
+        counts,
+        u: lab.process.mm.mmap(longest * elemSize),
       };
-      threads.push(lab.thread(name, body));
+      threads.push(lab.thread(caller.name, (t) => callerBody(t, shared, caller)));
     });
-    ctx = lab.openContext(threads[0]!);
+    const ctx = lab.openContext(threads[0]!);
+    shared.ctx = ctx;
     worlds.set(lab.k, { lab, ctx, threads, results, corrupted, snapshot: lab.k.mem.snapshot() });
     return lab.k;
   };
@@ -130,6 +117,53 @@ export function sharedContextScenario(opts: SharedContextScenarioOptions): {
     return failures;
   };
   return { build, check, world };
+}
+
+interface CallerShared {
+  readonly lab: StrategyLab;
+  ctx: ContextSlot | null;
+  readonly kind: ElemKind;
+  readonly elemSize: number;
+  readonly evict: boolean;
+  readonly results: number[][];
+  readonly corrupted: string[];
+}
+
+interface Caller {
+  readonly who: number;
+  readonly name: string;
+  readonly counts: readonly number[];
+  readonly u: number;
+}
+
+// A top-level generator function, not a closure per schedule: generators made from fresh
+// closures keep dead schedules' worlds alive across V8's young-generation collections.
+function* callerBody(t: Thread, s: CallerShared, c: Caller): KGen<void> {
+  const { lab, elemSize } = s;
+  for (let j = 0; j < c.counts.length; j++) {
+    const n = c.counts[j]!;
+    const base = (c.who + 1) * 100 + j * 10;
+    const view = lab.process.mm.dataView(c.u, n * elemSize, true);
+    for (let i = 0; i < n; i++) {
+      view.setUint16(i * elemSize, base + i, true);
+      view.setUint32(i * elemSize + 8, 0, true);
+    }
+    if (s.evict) lab.process.mm.dropPages(c.u, n * elemSize);
+    const ret = yield* lab.call(t, s.ctx!, s.kind, n, c.u);
+    s.results[c.who]!.push(ret);
+    if (ret !== 0) continue;
+    const back = lab.process.mm.dataView(c.u, n * elemSize, false);
+    for (let i = 0; i < n; i++) {
+      const reg = back.getUint16(i * elemSize, true);
+      const value = back.getUint32(i * elemSize + 8, true);
+      if (reg !== base + i || value !== (base + i) * 1000 + 7) {
+        s.corrupted.push(
+          `${c.name} call ${j}: element ${i} came back as reg ${reg} value ${value}, expected reg ${base + i} value ${(base + i) * 1000 + 7}`,
+        );
+        break;
+      }
+    }
+  }
 }
 
 /** The seed's count: 1024 descriptors. */

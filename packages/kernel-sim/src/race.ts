@@ -3,6 +3,9 @@ import type { Thread } from './sched/thread.js';
 import type { Lock } from './sync.js';
 
 const GRANULE = 8;
+/** The granule -> cell index is a table per 4 KiB of address space, made on first touch. */
+const CHUNK_SHIFT = 9;
+const CHUNK_GRANULES = 1 << CHUNK_SHIFT;
 
 interface ShadowStore {
   readonly n: number;
@@ -11,6 +14,56 @@ interface ShadowStore {
   readonly wClock: Int32Array;
   readonly wSite: Int32Array;
   readonly reads: Int32Array;
+  readonly index: CellIndex;
+}
+
+/**
+ * Granule -> shadow cell + 1 (0: none), as tables per chunk of address space: a lookup is two
+ * array reads and nothing is allocated once a chunk's table exists. Reuse clears only the
+ * chunks a run touched.
+ */
+class CellIndex {
+  private readonly chunks: (Int32Array | undefined)[] = [];
+  private readonly touched: number[] = [];
+  private readonly spare: Int32Array[] = [];
+
+  get(g: number): number {
+    const t = this.chunks[g >>> CHUNK_SHIFT];
+    return t === undefined ? 0 : t[g & (CHUNK_GRANULES - 1)]!;
+  }
+
+  set(g: number, value: number): void {
+    const ci = g >>> CHUNK_SHIFT;
+    let t = this.chunks[ci];
+    if (t === undefined) {
+      t = this.spare.pop() ?? new Int32Array(CHUNK_GRANULES);
+      this.chunks[ci] = t;
+      this.touched.push(ci);
+    }
+    t[g & (CHUNK_GRANULES - 1)] = value;
+  }
+
+  /** Drops granules [g0, g1). */
+  clearRange(g0: number, g1: number): void {
+    let g = g0;
+    while (g < g1) {
+      const ci = g >>> CHUNK_SHIFT;
+      const end = Math.min(g1, (ci + 1) << CHUNK_SHIFT);
+      const t = this.chunks[ci];
+      if (t !== undefined) t.fill(0, g & (CHUNK_GRANULES - 1), end - (ci << CHUNK_SHIFT));
+      g = end;
+    }
+  }
+
+  clear(): void {
+    for (const ci of this.touched) {
+      const t = this.chunks[ci]!;
+      t.fill(0);
+      this.spare.push(t);
+      this.chunks[ci] = undefined;
+    }
+    this.touched.length = 0;
+  }
 }
 
 /** Shadow stores of disposed kernels, for schedule exploration's next kernel. */
@@ -22,14 +75,15 @@ export const MAX_RACE_THREADS = 32;
  * memory: vector clocks per thread, released through locks and atomics; two accesses to the
  * same bytes by different threads, at least one a write, unordered by happens-before, are a
  * `data-race` KernelBug naming both sites. Active only while two or more threads run, so a
- * single-thread path pays nothing. Shadow cells (one per 8-byte granule touched) live in
- * pooled typed arrays, so checking an access allocates nothing once the pool has grown.
+ * single-thread path pays nothing. Shadow cells (one per 8-byte granule touched) and their
+ * index live in pooled typed arrays, so checking an access allocates nothing once the pool
+ * has grown.
  */
 export class RaceDetector {
   active = false;
   /** Vector-clock width: the number of threads of the run. */
   private n = 0;
-  private readonly cellOf = new Map<number, number>();
+  private cellOf = new CellIndex();
   private cells = 0;
   private cap = 0;
   private wTid: Int32Array = new Int32Array(0);
@@ -51,9 +105,9 @@ export class RaceDetector {
       this.n = n;
       this.cap = 0; // the read arrays are laid out per thread count
     }
+    if (this.cap === 0) this.adopt(shadowPool.pop());
     this.cellOf.clear();
     this.cells = 0;
-    if (this.cap === 0) this.adopt(shadowPool.pop());
     for (const t of threads) {
       t.vc = new Int32Array(this.n);
       t.vc[t.id] = 1;
@@ -87,14 +141,7 @@ export class RaceDetector {
   /** Freed memory starts a new life: forget its history. */
   forget(addr: number, len: number): void {
     if (!this.active) return;
-    const g0 = Math.floor(addr / GRANULE);
-    const g1 = Math.ceil((addr + len) / GRANULE);
-    const cells = this.cellOf;
-    if (cells.size < g1 - g0) {
-      for (const g of cells.keys()) if (g >= g0 && g < g1) cells.delete(g);
-    } else {
-      for (let g = g0; g < g1; g++) cells.delete(g);
-    }
+    this.cellOf.clearRange(Math.floor(addr / GRANULE), Math.ceil((addr + len) / GRANULE));
     if (this.atomicClocks.size > 0) {
       for (const a of this.atomicClocks.keys()) if (a >= addr && a < addr + len) this.atomicClocks.delete(a);
     }
@@ -108,6 +155,7 @@ export class RaceDetector {
     this.wSite = store.wSite;
     this.reads = store.reads;
     this.cap = store.cap;
+    this.cellOf = store.index;
   }
 
   /** The kernel is disposed: its shadow store may serve the next kernel's detector. */
@@ -120,20 +168,22 @@ export class RaceDetector {
       wClock: this.wClock,
       wSite: this.wSite,
       reads: this.reads,
+      index: this.cellOf,
     });
     this.cap = 0;
+    this.cellOf = new CellIndex();
   }
 
   private cell(g: number): number {
-    let c = this.cellOf.get(g);
-    if (c !== undefined) return c;
+    const known = this.cellOf.get(g);
+    if (known !== 0) return known - 1;
     if (this.cells === this.cap) this.grow();
-    c = this.cells++;
+    const c = this.cells++;
     this.wTid[c] = -1;
     this.wClock[c] = 0;
     this.wSite[c] = 0;
     this.reads.fill(0, c * 2 * this.n, (c + 1) * 2 * this.n);
-    this.cellOf.set(g, c);
+    this.cellOf.set(g, c + 1);
     return c;
   }
 

@@ -1,6 +1,6 @@
 import type { Category, KGen, Thread } from '@pfmsim/kernel-sim';
 import { errnoName } from '@pfmsim/perfmon-core';
-import { createWorld, fitLimit, type VectorSyscall, type WorldOptions } from './world.js';
+import { createWorld, fitLimit, type VectorSyscall, type World, type WorldOptions } from './world.js';
 
 export interface CallMeasurement {
   readonly syscall: VectorSyscall;
@@ -64,17 +64,9 @@ export function measureCall(opts: MeasureOptions): CallMeasurement {
   const perThread = opts.callsPerThread ?? 4;
   const ts: Thread[] = [w.main];
   for (let i = 1; i < threads; i++) ts.push(s.thread(w.p, `caller${i}`, undefined, i % s.k.cpus.length));
-  let error: string | null = null;
-  let stack = 0;
+  const seen: Seen = { error: null, stack: 0 };
   for (const t of ts) {
-    const u = w.vector(opts.syscall, opts.count);
-    t.body = (function* (): KGen<void> {
-      for (let i = 0; i < perThread; i++) {
-        const r = yield* call(t, u);
-        if (r < 0) error = errnoName(-r);
-        stack = Math.max(stack, t.callStackHigh);
-      }
-    })();
+    t.body = repeatCalls(w, opts.syscall, opts.count, t, w.vector(opts.syscall, opts.count), perThread, seen);
   }
   const snaps = ts.map((t) => t.clock.snapshot());
   s.k.run({ kind: 'random' });
@@ -93,8 +85,31 @@ export function measureCall(opts: MeasureOptions): CallMeasurement {
     strategy: s.strategy.name,
     cyclesPerCall: total / calls,
     breakdown: sum,
-    stackBytes: stack,
-    error,
+    stackBytes: seen.stack,
+    error: seen.error,
     kernelBugs: s.k.bugs.length,
   };
+}
+
+interface Seen {
+  error: string | null;
+  stack: number;
+}
+
+// Top-level, not a generator closure per measurement: generators made from fresh closures keep
+// dead worlds alive across V8's young-generation collections.
+function* repeatCalls(
+  w: World,
+  syscall: VectorSyscall,
+  count: number,
+  t: Thread,
+  u: number,
+  calls: number,
+  seen: Seen,
+): KGen<void> {
+  for (let i = 0; i < calls; i++) {
+    const r = yield* w.call(syscall, t, u, count);
+    if (r < 0) seen.error = errnoName(-r);
+    seen.stack = Math.max(seen.stack, t.callStackHigh);
+  }
 }

@@ -1,5 +1,6 @@
+import type { Thread } from '@pfmsim/kernel-sim';
 import { type ExploreMode, explore, type KernelBug, type KGen, replaySchedule } from '@pfmsim/kernel-sim';
-import { createWorld, type WorldOptions } from './world.js';
+import { createWorld, type World, type WorldOptions } from './world.js';
 
 export interface RaceOptions extends WorldOptions {
   threads?: number;
@@ -27,6 +28,12 @@ export interface RaceResult {
   readonly findings: readonly RaceFinding[];
   readonly raceFree: boolean;
   readonly bugKinds: readonly string[];
+}
+
+// Top-level, not a generator closure per schedule: generators made from fresh closures keep
+// dead schedules' worlds alive across V8's young-generation collections.
+function* writeCaller(w: World, t: Thread, u: number, count: number): KGen<void> {
+  yield* w.call('pfm_write_pmds', t, u, count);
 }
 
 /**
@@ -59,9 +66,7 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
     return { u, expect: p.mm.read(u, count * size) };
   });
   ts.forEach((t, i) => {
-    t.body = (function* (): KGen<void> {
-      yield* w.call('pfm_write_pmds', t, vectors[i]!.u, count);
-    })();
+    t.body = writeCaller(w, t, vectors[i]!.u, count);
   });
   const corrupted = () =>
     ts

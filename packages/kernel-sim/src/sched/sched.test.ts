@@ -162,3 +162,49 @@ describe('race detector and exploration', () => {
     expect(k.bugs.map((x) => x.kind)).toEqual(['lock-order', 'deadlock']);
   });
 });
+
+describe('race detector shadow memory', () => {
+  function twoThreads() {
+    const k = testKernel({ seed: 1, cpus: 2 });
+    const p = k.createProcess();
+    const a = k.spawn(p, 'a');
+    const b = k.spawn(p, 'b');
+    const obj = k.mem.kmalloc(a, 64, GFP_KERNEL, 0, 0);
+    const site = k.mem.tag('obj');
+    k.race.activate([a, b]);
+    return { k, a, b, obj, site };
+  }
+
+  it('unordered writes by two threads to one object are a data race', () => {
+    const { k, a, b, obj, site } = twoThreads();
+    k.mem.access(a, obj + 8, 8, true, site);
+    k.mem.access(b, obj + 8, 8, true, site);
+    expect(k.bugs.map((x) => x.kind)).toEqual(['data-race']);
+  });
+
+  it('freed memory starts a new life: its history is forgotten, only for the freed bytes', () => {
+    const { k, a, b, obj, site } = twoThreads();
+    const other = k.mem.kmalloc(a, 4096, GFP_KERNEL, 0, 0);
+    k.mem.access(a, obj, 64, true, site);
+    k.mem.access(a, other, 4096, true, site);
+    k.race.forget(obj, 64);
+    k.mem.access(b, obj, 64, true, site);
+    expect(k.bugs).toEqual([]);
+    k.race.forget(other + 8, 4096 - 16); // a range over several shadow chunks, sparing both ends
+    k.mem.access(b, other + 8, 4096 - 16, true, site);
+    expect(k.bugs).toEqual([]);
+    k.mem.access(b, other + 4088, 8, true, site);
+    expect(k.bugs.map((x) => x.kind)).toEqual(['data-race']);
+  });
+
+  it('a recycled shadow store carries nothing into the next kernel', () => {
+    const first = twoThreads();
+    first.k.mem.access(first.a, first.obj, 64, true, first.site);
+    first.k.dispose();
+    const next = twoThreads();
+    next.k.mem.access(next.b, next.obj, 64, true, next.site);
+    expect(next.k.bugs).toEqual([]);
+    next.k.mem.access(next.a, next.obj, 8, true, next.site);
+    expect(next.k.bugs.map((x) => x.kind)).toEqual(['data-race']);
+  });
+});
