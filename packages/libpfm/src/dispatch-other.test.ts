@@ -139,7 +139,7 @@ describe('Pentium 4: ESCR/CCCR pairs', () => {
       dflPlm: PFM_PLM3,
     });
     expect(lines).toEqual([
-      '[FSB_ESCR0(pmc6)=0x26000204 os=0 usr=1 tag=0 tagval=0x0 mask=0x1 sel=0x13] GLOBAL_POWER_EVENTS:RUNNING',
+      '[FSB_ESCR0(pmc6)=0x26000204 os=0 usr=1 tag=0 tagval=0x0 mask=1 sel=0x13] GLOBAL_POWER_EVENTS:RUNNING',
       '[BPU_CCCR0(pmc23)=0x403d000 ena=1 sel=0x6 cmp=0 cmpl=0 thres=0 edg=0 cas=0] GLOBAL_POWER_EVENTS:RUNNING',
       '[BPU_CTR0(pmd0)]',
     ]);

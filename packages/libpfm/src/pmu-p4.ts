@@ -7,8 +7,15 @@
  * libpfm places events in input order on the first free ESCR/CCCR pair, which can fail where
  * an assignment exists; here that first-fit is tried first and an exhaustive search follows.
  *
- * Encoding (simplified, computed from the Intel SDM layout; libpfm's virtual PEBS masks and
- * tag bits are not modelled):
+ * Checked against libpfm-3.x `pfmlib_pentium4.c`: the bit layout below, ESCR then CCCR per
+ * event, active_thread 3 and OVF_PMI_T0 set, T1 bits left to the kernel, the verbose lines (the
+ * ESCR's mask in decimal). Two deliberate differences: libpfm3 leaves compare, complement,
+ * threshold and edge at 0 (a FIXME there; it takes no per-event options on this PMU), while
+ * here `cntMask`/`inv`/`edge` set them; and where its first fit fails with NOASSIGN the search
+ * here goes on. The REPLAY_EVENT virtual masks (PEBS_ENABLE/PEBS_MATRIX_VERT) and tag bits
+ * (mask bits 16 and up) are not modelled.
+ *
+ * Encoding:
  * - ESCR: bit 2 T0_USR (PLM3), bit 3 T0_OS (PLM0), bits 9–24 event mask (the unit-mask
  *   values OR-ed), bits 25–30 event select (`modelData.escrSelect`);
  * - CCCR: bit 12 enable, bits 13–15 ESCR select (`modelData.cccrSelect`), bits 16–17 active
@@ -95,7 +102,7 @@ export function dispatchP4(ctx: DispatchContext): DispatchResult {
     const cccrName = ctx.model.pmcByIndex(slot.cccr)?.name ?? `pmc${slot.cccr}`;
     const pmdName = ctx.model.pmdByIndex(slot.counter)?.name ?? `pmd${slot.counter}`;
     lines.push(
-      `[${escrName}(pmc${slot.escr})=${hex(escr)} os=${os} usr=${usr} tag=0 tagval=0x0 mask=${hex(mask)} sel=${hex(d.escrSelect)}] ${e.name}`,
+      `[${escrName}(pmc${slot.escr})=${hex(escr)} os=${os} usr=${usr} tag=0 tagval=0x0 mask=${mask} sel=${hex(d.escrSelect)}] ${e.name}`,
       `[${cccrName}(pmc${slot.cccr})=${hex(cccr)} ena=1 sel=${hex(d.cccrSelect)} cmp=${compare} cmpl=${bit(e.options.inv)} thres=${threshold} edg=${bit(e.options.edge)} cas=0] ${e.name}`,
       `[${pmdName}(pmd${slot.counter})]`,
     );
