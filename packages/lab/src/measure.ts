@@ -32,6 +32,16 @@ export interface MeasureOptions extends WorldOptions {
 export function measureCall(opts: MeasureOptions): CallMeasurement {
   const threads = opts.threads ?? 1;
   const w = createWorld({ ...opts, cpus: Math.max(opts.cpus ?? 1, threads) });
+  try {
+    return measureIn(w, opts, threads);
+  } finally {
+    // The arena goes back to the pool for the next measurement: a sweep makes thousands, and
+    // fresh arenas (page faults on zeroed memory) kept its worker threads from scaling.
+    w.s.k.dispose();
+  }
+}
+
+function measureIn(w: World, opts: MeasureOptions, threads: number): CallMeasurement {
   const { s, fd } = w;
   fitLimit(s, opts.count * w.elemSize(opts.syscall));
   if (opts.syscall === 'pfm_read_pmds') {

@@ -37,37 +37,41 @@ export async function runCells(
         failed = true;
         reject(e);
       };
+      const inFlight: number[] = [];
+      const feed = (i: number) => {
+        const next = batch();
+        if (next.length === 0) return;
+        inFlight[i]!++;
+        workers[i]!.postMessage({ cells: next });
+      };
+      // A worker with nothing (left) to do is stopped; the last one to stop ends the run.
+      const stopIfIdle = (i: number) => {
+        if (inFlight[i] !== 0) return;
+        workers[i]!.postMessage({ stop: true });
+        if (--running === 0) resolve();
+      };
       for (let i = 0; i < n; i++) {
         const w = startSweepWorker();
         workers.push(w);
-        // Two batches in flight per worker, so it never waits for this thread between batches.
-        let inFlight = 0;
-        const feed = () => {
-          const next = batch();
-          if (next.length === 0) return false;
-          inFlight++;
-          w.postMessage({ cells: next });
-          return true;
-        };
+        inFlight.push(0);
         w.on('message', (msg: { lines?: string[]; summaries?: CellSummary[]; error?: string }) => {
           if (msg.error) fail(new Error(msg.error));
           else if (msg.lines && msg.summaries) {
-            inFlight--;
+            inFlight[i]!--;
             onResults(msg.lines, msg.summaries);
-            feed();
-            if (inFlight === 0) {
-              w.postMessage({ stop: true });
-              if (--running === 0) resolve();
-            }
+            feed(i);
+            stopIfIdle(i);
           }
         });
         w.on('error', fail);
         w.on('exit', (code) => {
           if (code !== 0) fail(new Error(`sweep worker exited with code ${code}`));
         });
-        feed();
-        feed();
       }
+      // Two batches in flight per worker, so it never waits for this thread between batches;
+      // handed out round-robin, so a small grid still reaches every worker.
+      for (let round = 0; round < 2; round++) for (let i = 0; i < n; i++) feed(i);
+      for (let i = 0; i < n; i++) stopIfIdle(i);
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
