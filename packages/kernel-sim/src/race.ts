@@ -92,7 +92,7 @@ export class RaceDetector {
   /** Per cell, n read clocks then n read sites. */
   private reads: Int32Array = new Int32Array(0);
   private readonly atomicClocks = new Map<number, Int32Array>();
-  private readonly reported = new Set<string>();
+  private readonly reported = new Set<number>();
 
   constructor(private readonly k: Kernel) {}
 
@@ -242,7 +242,12 @@ export class RaceDetector {
     otherSite: number,
   ): void {
     const mem = this.k.mem;
-    const key = `${Math.min(site, otherSite)}:${Math.max(site, otherSite)}:${isWrite}:${otherWrite}`;
+    // One report per pair of sites and access kinds; a racy copy hits this per granule, so the
+    // key is a number (exact while tag ids stay below 2^20; more tags than that share keys
+    // modulo 2^20, which at worst drops a duplicate-looking report).
+    const lo = Math.min(site, otherSite) & 0xfffff;
+    const hi = Math.max(site, otherSite) & 0xfffff;
+    const key = (lo * 0x100000 + hi) * 4 + (isWrite ? 2 : 0) + (otherWrite ? 1 : 0);
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const other = this.k.threads[otherTid];

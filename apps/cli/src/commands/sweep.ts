@@ -153,7 +153,7 @@ async function sweepAction(ctx: Ctx, flags: SweepFlags): Promise<void> {
     text: (style) => {
       const lines = [
         `${gridSummary(config)} = ${all.length} cells`,
-        `${shard ? `shard ${shard.index}/${shard.count} (from ${shard.source}): ${mine.length} cells; ` : ''}${mine.length - todo.length} already in ${relative(io.cwd, outPath)}, ran ${ran} in ${seconds.toFixed(1)} s on ${jobs} ${jobs === 1 ? 'thread' : 'worker threads'}`,
+        `${shard ? `shard ${shard.index}/${shard.count} (from ${shard.source}): ${mine.length} cells; ` : ''}${mine.length - todo.length} already in ${relative(io.cwd, outPath)}, ran ${ran} in ${seconds.toFixed(1)} s on ${threadsText(jobs, todo.length)}`,
       ];
       if (errors > 0)
         lines.push(style.yellow(`${errors} cells returned an errno (see "error" in the results)`));
@@ -210,4 +210,10 @@ function preflight(config: SweepConfig, shownAs: string): void {
       }
     }
   }
+}
+
+/** The threads runCells uses: this one for a single job or cell, else one worker per cell up to --jobs. */
+function threadsText(jobs: number, cells: number): string {
+  const workers = jobs <= 1 || cells <= 1 ? 0 : Math.min(jobs, cells);
+  return workers === 0 ? '1 thread' : `${workers} worker threads`;
 }
