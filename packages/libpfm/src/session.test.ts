@@ -70,6 +70,10 @@ describe('count() on the other PMU families', () => {
     ['itanium2', 'ia64', ['CPU_CYCLES', 'IA64_INST_RETIRED']],
     ['amd64-k8', 'x86_64', ['CPU_CLK_UNHALTED', 'RETIRED_INSTRUCTIONS']],
     ['intel-core', 'x86_64', ['UNHALTED_CORE_CYCLES', 'INSTRUCTIONS_RETIRED']],
+    ['power5', 'ppc64', ['PM_CYC', 'PM_INST_CMPL']],
+    ['power5', 'ppc64', ['PM_RUN_CYC', 'PM_INST_CMPL']],
+    ['mips64', 'mips64', ['CYCLES', 'INSNS_EXECED']],
+    ['mips64', 'mips64', ['FAILED_COND_STORES', 'FP_INSNS_EXECED']],
   ] as const)('%s: the counters advance exactly with the workload', (pmu, arch, events) => {
     const r = count({
       machine: { arch, cost: 'p4-2006', pmu },

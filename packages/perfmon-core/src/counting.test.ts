@@ -290,3 +290,95 @@ describe('self-monitoring with SIGIO (notify_self.c)', () => {
     expect(w.s.k.bugs).toEqual([]);
   });
 });
+
+describe('POWER5 and MIPS64 counters under a workload', () => {
+  const power5 = getModel('power5');
+  const mips = getModel('mips64');
+  const FCS = 0x40000000n;
+
+  function count(
+    abi: 'v2.2' | 'v2.3',
+    pmu: 'power5' | 'mips64',
+    pmcs: { reg_num: number; reg_value: bigint }[],
+    pmds: number[],
+    rates: Record<string, number | { user?: number; kernel?: number }>,
+  ) {
+    const arch = pmu === 'power5' ? 'ppc64' : 'mips64';
+    const w = testWorld({ machine: { arch, cost: 'k8-2006', pmu }, abi });
+    const fd = w.ctx();
+    expect(w.g.pfm_write_pmcs(fd, w.pmcs(pmcs), pmcs.length)).toEqual(ok(0));
+    const r = w.pmds(pmds.map((reg_num) => ({ reg_num })));
+    expect(w.g.pfm_write_pmds(fd, r, pmds.length)).toEqual(ok(0));
+    expect(w.load(fd, w.t.tid)).toEqual(ok(0));
+    expect(w.g.pfm_start(fd)).toEqual(ok(0));
+    const model = pmu === 'power5' ? power5 : mips;
+    w.s.runSync(w.t, workloadFromEvents(model, 'w', rates), 1_000_000);
+    expect(w.g.pfm_read_pmds(fd, r, pmds.length)).toEqual(ok(0));
+    return w.readPmds(r, pmds.length).map((d) => d.reg_value);
+  }
+
+  it('POWER5: MMCR1 PMCSEL picks the event of PMC1-4, PMC5/6 count their fixed events, FCS/FCP/FC5_6 gate them', () => {
+    // PMC1 = PM_CYC (PMCSEL 0x0f), PMC2 = PM_INST_CMPL (0x09); FCS set: user mode only
+    const mmcr1 = (0x0fn << 24n) | (0x09n << 16n);
+    const rates = { PM_CYC: { user: 1, kernel: 1 }, PM_INST_CMPL: 0.5, PM_RUN_CYC: 1 };
+    expect(
+      count(
+        'v2.3',
+        'power5',
+        [
+          { reg_num: 0, reg_value: FCS },
+          { reg_num: 1, reg_value: mmcr1 },
+        ],
+        [1, 2, 5, 6],
+        rates,
+      ),
+    ).toEqual([1_000_000n, 500_000n, 500_000n, 1_000_000n]);
+    // FC5_6 freezes PMC5/6 only; with FCS clear PM_CYC counts kernel cycles too
+    expect(
+      count(
+        'v2.3',
+        'power5',
+        [
+          { reg_num: 0, reg_value: 0x10n },
+          { reg_num: 1, reg_value: mmcr1 },
+        ],
+        [1, 2, 5, 6],
+        rates,
+      ),
+    ).toEqual([2_000_000n, 500_000n, 0n, 0n]);
+  });
+
+  it('POWER5 under v2.2 (quirk Q13): every MMCR write becomes dfl_val, MMCR0 keeps FC, nothing counts', () => {
+    expect(
+      count(
+        'v2.2',
+        'power5',
+        [
+          { reg_num: 0, reg_value: 0n },
+          { reg_num: 1, reg_value: 0x0fn << 24n },
+        ],
+        [1, 5],
+        { PM_CYC: 1, PM_INST_CMPL: 1 },
+      ),
+    ).toEqual([0n, 0n]);
+  });
+
+  it('MIPS64: the PerfCtl event field means a different event on each counter; U and K pick the modes', () => {
+    // counter 0: event 5 = FAILED_COND_STORES, U; counter 1: event 5 = FP_INSNS_EXECED, U + K
+    const rates = { FAILED_COND_STORES: 0.25, FP_INSNS_EXECED: { user: 0.5, kernel: 0.125 }, CYCLES: 1 };
+    expect(
+      count(
+        'v2.3',
+        'mips64',
+        [
+          { reg_num: 0, reg_value: (5n << 5n) | 0x8n | 0x10n },
+          { reg_num: 1, reg_value: (5n << 5n) | 0xan | 0x10n },
+        ],
+        [0, 1],
+        rates,
+      ),
+    ).toEqual([250_000n, 625_000n]);
+    // no mode bit: the counter is off
+    expect(count('v2.3', 'mips64', [{ reg_num: 0, reg_value: 0x10n }], [0], { CYCLES: 1 })).toEqual([0n]);
+  });
+});

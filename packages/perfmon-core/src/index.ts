@@ -8,7 +8,13 @@ export { runWorkload } from './core/run.js';
 export { BV_WORDS, EventSet, SetList } from './core/sets.js';
 export { checkTaskState } from './core/state.js';
 export { SYSFS_ROOT, Sysfs, type SysfsState } from './core/sysfs.js';
-export { type EventRate, Workload, type WorkloadSpec, workloadFromEvents } from './core/workload.js';
+export {
+  type EventRate,
+  eventWorkloadKey,
+  Workload,
+  type WorkloadSpec,
+  workloadFromEvents,
+} from './core/workload.js';
 export { fromBigInt, joinCounter, splitCounter, toBigInt } from './rw/u64.js';
 export { SyncGate, Syscalls } from './syscalls.js';
 export { V3Syscalls } from './syscalls-v3.js';

@@ -1,6 +1,7 @@
 import type { PmuModel } from '@pfmsim/pmu-models';
 import type { V2AbiProfile } from '../abi/profiles.js';
 import { CounterCodec } from '../rw/u64.js';
+import { eventWorkloadKey } from './workload.js';
 
 const M32 = 0xffffffffn;
 
@@ -40,6 +41,15 @@ export class PmuBinding {
   readonly p4Escrs: readonly (readonly number[])[];
   /** P4: each ESCR's select number (the CCCR ESCR_SELECT value that picks it), or -1. */
   readonly p4EscrSelect: Int16Array;
+  /**
+   * POWER5 and MIPS64: per counter PMD p and hardware select value v (POWER5 MMCR1 PMCSEL,
+   * MIPS PerfCtl event field), the workload code of the event counted, at [p * 256 + v]
+   * (-1: none). POWER5's PMC5/PMC6 count one event each, at v = 0.
+   */
+  readonly selectCode: Float64Array;
+  /** POWER5: MMCR0 and MMCR1 (-1 on other PMUs). */
+  readonly mmcr0: number;
+  readonly mmcr1: number;
   /** (upper, hw) <-> u64 conversions for this counter width. */
   readonly codec: CounterCodec;
 
@@ -112,6 +122,9 @@ export class PmuBinding {
     }
     this.p4Escrs = escrs;
     this.northbridge = model.id === 'amd64-k8';
+    this.mmcr0 = model.pmcs.find((r) => r.name === 'MMCR0')?.index ?? -1;
+    this.mmcr1 = model.pmcs.find((r) => r.name === 'MMCR1')?.index ?? -1;
+    this.selectCode = selectCodes(model, nd);
   }
 
   isPmcImpl(i: number): boolean {
@@ -121,6 +134,25 @@ export class PmuBinding {
   isPmdImpl(i: number): boolean {
     return i >= 0 && i < this.maxPmd && this.pmdImpl[i] === 1;
   }
+}
+
+/** The `selectCode` table; the first event of the model wins where two share a select value. */
+function selectCodes(model: PmuModel, nd: number): Float64Array {
+  const scheme = model.encoding.scheme;
+  if (scheme !== 'power5-mmcr' && scheme !== 'mips64-ctrl') return new Float64Array(0);
+  const table = new Float64Array(nd * 256).fill(-1);
+  for (const ev of model.events) {
+    const md = ev.modelData as { pmcsel?: unknown; codes?: Record<string, unknown> };
+    const code = eventWorkloadKey(model, ev).code;
+    for (const p of ev.counters) {
+      if (p >= nd) continue;
+      let v: number;
+      if (scheme === 'power5-mmcr') v = p >= 5 ? 0 : Number(md.pmcsel ?? ev.code) & 0xff;
+      else v = Number(md.codes?.[String(p)] ?? ev.code) & 0xff;
+      if (Number.isInteger(v) && table[p * 256 + v] === -1) table[p * 256 + v] = code;
+    }
+  }
+  return table;
 }
 
 const bindings = new WeakMap<PmuModel, Map<string, PmuBinding>>();

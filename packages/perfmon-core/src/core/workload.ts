@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@pfmsim/kernel-sim';
-import type { PmuModel } from '@pfmsim/pmu-models';
+import type { PmuEvent, PmuModel } from '@pfmsim/pmu-models';
 
 /** Events per cycle of one hardware event, by privilege level. */
 export interface EventRate {
@@ -64,9 +64,9 @@ export function workloadFromEvents(
     if (!ev) {
       throw new InvalidArgumentError(`workload event for ${model.id}`, full, 'an event name of the model');
     }
-    const p4 = model.encoding.scheme === 'p4-escr-cccr';
-    const code = Number(ev.code & (p4 ? 0x3fn : 0xffn));
-    let umask = p4 ? 0 : Number((ev.code >> 8n) & 0xffn);
+    const key = eventWorkloadKey(model, ev);
+    const code = key.code;
+    let umask = key.umask;
     for (const umName of umNames) {
       const um = ev.unitMasks.find((u) => u.name.toLowerCase() === umName.toLowerCase());
       if (!um)
@@ -81,4 +81,29 @@ export function workloadFromEvents(
     rates.push({ code, umask, ...r });
   }
   return new Workload({ name, rates });
+}
+
+/**
+ * The (code, umask) under which a workload rates an event, and under which a counter
+ * programmed for it looks its rate up. x86 and IA-64: the event field and the built-in unit
+ * mask (code bits 0-7 and 8-15); P4: the ESCR event select (6 bits), unit masks apart. POWER5
+ * and MIPS64 reuse select values across counters for different events, so there the key is
+ * the model's whole event code (POWER5) or libpfm's per-counter `pmeCode` (MIPS64), umask 0.
+ */
+export function eventWorkloadKey(model: PmuModel, ev: PmuEvent): { code: number; umask: number } {
+  switch (model.encoding.scheme) {
+    case 'p4-escr-cccr':
+      return { code: Number(ev.code & 0x3fn), umask: 0 };
+    case 'power5-mmcr':
+      return { code: Number(ev.code), umask: 0 };
+    case 'mips64-ctrl': {
+      const pme = (ev.modelData as { pmeCode?: unknown }).pmeCode;
+      return {
+        code: typeof pme === 'string' || typeof pme === 'number' ? Number(pme) : Number(ev.code),
+        umask: 0,
+      };
+    }
+    default:
+      return { code: Number(ev.code & 0xffn), umask: Number((ev.code >> 8n) & 0xffn) };
+  }
 }
