@@ -348,6 +348,16 @@ describe('POWER5 and MIPS64 counters under a workload', () => {
     ).toEqual([2_000_000n, 500_000n, 0n, 0n]);
   });
 
+  it('POWER5: FC1_4 freezes PMC1-4 only, FC all of them', () => {
+    const pmcs = (mmcr0: bigint) => [
+      { reg_num: 0, reg_value: mmcr0 },
+      { reg_num: 1, reg_value: 0x0fn << 24n },
+    ];
+    const rates = { PM_CYC: 1, PM_INST_CMPL: 0.5, PM_RUN_CYC: 1 };
+    expect(count('v2.3', 'power5', pmcs(0x20n), [1, 5, 6], rates)).toEqual([0n, 500_000n, 1_000_000n]);
+    expect(count('v2.3', 'power5', pmcs(0x80000000n), [1, 5, 6], rates)).toEqual([0n, 0n, 0n]);
+  });
+
   it('POWER5 under v2.2 (quirk Q13): every MMCR write becomes dfl_val, MMCR0 keeps FC, nothing counts', () => {
     expect(
       count(
