@@ -86,7 +86,7 @@ interface Outcome {
   cost: number;
 }
 
-/** Checks one expectation; returns the first mismatch as text, or null. */
+/** The outcome as failure messages show it. */
 function shown(o: Outcome): string {
   const r = o.result;
   return r === null ? (o.text !== undefined ? JSON.stringify(o.text) : 'nothing') : showResult(r);
@@ -98,6 +98,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Checks one expectation; returns the first mismatch as text, or null. */
 function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
   if (e.by_strategy) {
     const own = e.by_strategy[w.strategyName];

@@ -87,9 +87,7 @@ function installBodies(w: World): void {
   }
 }
 
-// A generator made from a fresh closure per world keeps dead worlds alive across V8's young
-// generation collections (every explored schedule's world got promoted): a top-level
-// generator function with parameters does not.
+// Top-level, not a closure per world: see kernel-sim's Thread.body.
 function* threadBody(w: World, t: Thread, steps: readonly Step[], name: string): KGen<void> {
   for (const step of steps) {
     const loc = w.plan.sc.stepLoc(step);

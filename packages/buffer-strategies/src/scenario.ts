@@ -136,8 +136,7 @@ interface Caller {
   readonly u: number;
 }
 
-// A top-level generator function, not a closure per schedule: generators made from fresh
-// closures keep dead schedules' worlds alive across V8's young-generation collections.
+// Top-level, not a closure per schedule: see kernel-sim's Thread.body.
 function* callerBody(t: Thread, s: CallerShared, c: Caller): KGen<void> {
   const { lab, elemSize } = s;
   for (let j = 0; j < c.counts.length; j++) {

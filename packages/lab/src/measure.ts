@@ -106,8 +106,7 @@ interface Seen {
   stack: number;
 }
 
-// Top-level, not a generator closure per measurement: generators made from fresh closures keep
-// dead worlds alive across V8's young-generation collections.
+// Top-level, not a closure per measurement: see kernel-sim's Thread.body.
 function* repeatCalls(
   w: World,
   syscall: VectorSyscall,

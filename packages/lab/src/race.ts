@@ -1,5 +1,11 @@
-import type { Thread } from '@pfmsim/kernel-sim';
-import { type ExploreMode, explore, type KernelBug, type KGen, replaySchedule } from '@pfmsim/kernel-sim';
+import {
+  type ExploreMode,
+  explore,
+  type KernelBug,
+  type KGen,
+  replaySchedule,
+  type Thread,
+} from '@pfmsim/kernel-sim';
 import { createWorld, type World, type WorldOptions } from './world.js';
 
 export interface RaceOptions extends WorldOptions {
@@ -30,8 +36,7 @@ export interface RaceResult {
   readonly bugKinds: readonly string[];
 }
 
-// Top-level, not a generator closure per schedule: generators made from fresh closures keep
-// dead schedules' worlds alive across V8's young-generation collections.
+// Top-level, not a closure per schedule: see kernel-sim's Thread.body.
 function* writeCaller(w: World, t: Thread, u: number, count: number): KGen<void> {
   yield* w.call('pfm_write_pmds', t, u, count);
 }

@@ -55,6 +55,12 @@ export class Thread {
   // scheduling
   state = RUNNABLE;
   blockedOn: object | null = null;
+  /**
+   * The thread's kernel code. Make it from a top-level generator function with parameters, not
+   * a generator function expression closing over a world: in V8 (Node 20) generators made from
+   * a fresh closure keep dead worlds reachable across young-generation collections, so schedule
+   * exploration promoted every world it built and spent a quarter of its time collecting them.
+   */
   body: KGen<unknown> | null = null;
   result: unknown = undefined;
   killedBy: string | null = null;

@@ -7,13 +7,13 @@ import type { EventSet } from './sets.js';
  * PERFEVTSEL0's EN enables both counters), Core/architectural FIXED_CTR_CTRL (4 bits per
  * fixed counter: OS, USR), IA-64 PMC4+ (plm bits 0–3, event select 8–15, umask 16–19), and
  * P4 CCCR/ESCR pairs (CCCR enable bit 12 and ESCR_SELECT 13–15 pick the ESCR; the ESCR holds
- * the event select 25–30, event mask 9–24 and T0/T1 OS/USR bits 3/1 and 2/0), POWER5 MMCR0/
- * MMCR1 (FC 0x80000000 freezes all, FCS 0x40000000 kernel, FCP 0x20000000 user, FC1_4 0x20
- * PMC1–4, FC5_6 0x10 PMC5/PMC6; PMCSEL of PMC1–4 in MMCR1 bits 24–31, 16–23, 8–15, 0–7; PMC5 and PMC6 count
- * one fixed event each; the unit and byte lane selects are not decoded, so events that share
- * a PMCSEL on a counter count as the model's first), and MIPS64 PerfCtl (U bit 3, K bit 1,
- * event from bit 5; the S and EXL modes do not occur in a workload). POWER5 and MIPS counters
- * look their event up in the binding's `selectCode` table.
+ * the event select 25–30, event mask 9–24 and T0/T1 OS/USR bits 3/1 and 2/0), POWER5
+ * MMCR0/MMCR1 (FC 0x80000000 freezes all, FCS 0x40000000 kernel, FCP 0x20000000 user, FC1_4
+ * 0x20 PMC1–4, FC5_6 0x10 PMC5/PMC6; PMCSEL of PMC1–4 in MMCR1 bits 24–31, 16–23, 8–15, 0–7;
+ * PMC5 and PMC6 count one fixed event each; the unit and byte lane selects are not decoded,
+ * so events that share a PMCSEL on a counter count as the model's first), and MIPS64 PerfCtl
+ * (U bit 3, K bit 1, event from bit 5; the S and EXL modes do not occur in a workload).
+ * POWER5 and MIPS counters look their event up in the binding's `selectCode` table.
  */
 export interface CounterConfig {
   enabled: boolean;
