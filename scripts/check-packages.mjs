@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// What users of single packages get: build every publishable package, pack it, run publint
-// and arethetypeswrong over the tarball, install all tarballs into a scratch project outside
-// the workspace and import every public entry point there (and run every bin with --version).
+// What users of single packages get: pack every publishable package from a tree without a
+// build (its prepack must build it), check the tarball (dist/ and LICENSE shipped, exports name
+// only shipped files, publint, arethetypeswrong), install all tarballs into a scratch project
+// outside the workspace and import and require() every public entry point there (and run every
+// bin with --version).
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -10,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,20 +29,25 @@ const packages = ['packages', 'apps']
   .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
   .filter(({ pkg }) => pkg.private !== true);
 
-process.stdout.write(`building ${packages.length} publishable packages\n`);
-run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+process.stdout.write(`packing ${packages.length} publishable packages, each from a tree without a build\n`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'pfmsim-consumer-'));
 const tarballs = join(scratch, 'tarballs');
 mkdirSync(tarballs);
 let passed = 0;
 for (const { dir, pkg } of packages) {
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  rmSync(join(dir, 'LICENSE'), { force: true });
   const out = run('pnpm', ['pack', '--pack-destination', tarballs], dir).trim().split('\n').pop();
   const tarball = out.startsWith('/') ? out : join(tarballs, out);
+  checkTarball(pkg.name, tarball);
   run('pnpm', ['exec', 'publint', 'run', tarball, '--strict'], dir);
   run('pnpm', ['exec', 'attw', tarball, '--profile', 'esm-only', '--format', 'table-flipped'], root);
-  process.stdout.write(`${pkg.name}: packed, publint and attw clean\n`);
-  passed += 2;
+  const kB = (statSync(tarball).size / 1024).toFixed(1);
+  process.stdout.write(
+    `${pkg.name}: built by prepack, ${kB} kB packed, dist/ + LICENSE, exports shipped, publint and attw clean\n`,
+  );
+  passed += 3;
 }
 
 const consumer = join(scratch, 'consumer');
@@ -62,6 +70,12 @@ for (const { pkg } of packages) {
     run('node', ['--input-type=module', '-e', code], consumer);
     process.stdout.write(`import ${specifier}: ok\n`);
     passed++;
+    if (isJson) continue;
+    // ESM-only, but Node >= 20.19 can require() it through the `default` condition.
+    const cjs = `const m = require(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(1);`;
+    run('node', ['--no-warnings', '--input-type=commonjs', '-e', cjs], consumer);
+    process.stdout.write(`require ${specifier}: ok\n`);
+    passed++;
   }
   for (const bin of Object.keys(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {}))) {
     run(join(consumer, 'node_modules', '.bin', bin), ['--version'], consumer);
@@ -70,6 +84,41 @@ for (const { pkg } of packages) {
   }
 }
 rmSync(scratch, { recursive: true, force: true });
+
+/**
+ * The tarball ships dist/ and LICENSE, and its package.json (after pnpm's publishConfig
+ * overrides) names in `exports` only files it ships, with no workspace-only condition.
+ */
+function checkTarball(name, tarball) {
+  const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+  const fail = (why) => {
+    throw new Error(`${name}: ${why} (${tarball})`);
+  };
+  if (!files.some((f) => f.startsWith('dist/'))) fail('the tarball has no dist/: prepack did not build it');
+  if (!files.includes('LICENSE')) fail('the tarball has no LICENSE');
+  const manifest = JSON.parse(
+    execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+  );
+  const targets = [];
+  const collect = (value, conditions) => {
+    if (typeof value === 'string') targets.push({ target: value, conditions });
+    else for (const [key, inner] of Object.entries(value ?? {})) collect(inner, [...conditions, key]);
+  };
+  collect(manifest.exports, []);
+  for (const { target, conditions } of targets) {
+    if (conditions.includes('@pfmsim/source'))
+      fail(`exports keep the workspace-only condition @pfmsim/source`);
+    const path = target.replace(/^\.\//, '');
+    const [prefix, suffix] = path.split('*');
+    const shipped = path.includes('*')
+      ? files.some((f) => f.startsWith(prefix) && f.endsWith(suffix ?? ''))
+      : files.includes(path);
+    if (!shipped) fail(`exports ${conditions.join(' > ')} names ${target}, which the tarball does not ship`);
+  }
+}
 
 /** A wildcard export ("./models/*") is checked through one real file it matches. */
 function concreteSubpath(consumerDir, name, subpath, target) {
