@@ -81,7 +81,11 @@ export function run(cmd, args, options) {
     child.stderr.on('data', (chunk) => err.push(chunk));
     child.on('error', (error) => {
       children.delete(child);
-      reject(new ReleaseError(`${label}: cannot start ${cmd}: ${error.message}`));
+      const hint =
+        error.code === 'ENOENT'
+          ? `${cmd} is not on PATH; run the script through pnpm: \`npx -y pnpm@12.4.2 release:verify\` (or release)`
+          : error.message;
+      reject(new ReleaseError(`${label}: cannot start ${cmd}: ${hint}`));
     });
     child.on('close', (code, signal) => {
       children.delete(child);
