@@ -13,7 +13,7 @@
 // 5. print, last, the versions published, @pfmsim/cli's install size and the seconds from
 //    `npm i` to the first compare output.
 // The registry stops and the temporary directory goes on every exit path (--keep keeps it).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import {
   buildAll,
   copyWorkspace,
   installOffline,
+  pendingChangesets,
   publicPackages,
   publishAll,
   versionPackages,
@@ -80,11 +81,25 @@ export async function verifyRelease(root, options, log, hooks = {}) {
   if (registry.note) log(registry.note);
   log(`registry: Verdaccio at ${registry.url} (storage in ${tmp})`);
   const token = await addUser(registry.url);
-  const env = cleanEnv(registryEnv(registry, token, join(tmp, 'npm')));
+  // pnpm 12 would otherwise install (and re-verify the lockfile against the registry, which
+  // holds no metadata for it) before running a script in the copy whose versions just changed.
+  const env = cleanEnv({
+    ...registryEnv(registry, token, join(tmp, 'npm')),
+    pnpm_config_verify_deps_before_run: 'false',
+  });
 
   const copy = join(tmp, 'workspace');
   copyWorkspace(root, copy);
   hooks.afterCopy?.(copy);
+  if (pendingChangesets(copy).length === 0) {
+    // Right after a release main has none; the release path is still verified, as a patch.
+    const releases = publicPackages(copy).map((p) => `'${p.name}': patch`);
+    writeFileSync(
+      join(copy, '.changeset', 'release-verify.md'),
+      `---\n${releases.join('\n')}\n---\n\nA patch release made by release:verify.\n`,
+    );
+    log('no pending changesets: verifying a patch release of every package');
+  }
   await installOffline(copy, env);
   await assertRegistry(copy, env, registry.url);
   log(`release copy installed in ${copy} (${seconds()})`);

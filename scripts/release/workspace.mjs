@@ -55,9 +55,13 @@ function walk(root, rel) {
   });
 }
 
-/** `pnpm install` from the store only: the copy gets exactly the checkout's lockfile. */
+/**
+ * `pnpm install` from the store only: the copy gets exactly the checkout's lockfile. That
+ * lockfile was verified against pnpm's supply-chain policies when the checkout was installed;
+ * verifying again would need registry metadata the throwaway registry does not have.
+ */
 export async function installOffline(dir, env) {
-  await run('pnpm', ['install', '--offline', '--frozen-lockfile', '--reporter=silent'], {
+  await run('pnpm', ['install', '--offline', '--frozen-lockfile', '--trust-lockfile', '--reporter=silent'], {
     cwd: dir,
     env,
     label: 'pnpm install --offline (in the release copy)',
@@ -86,12 +90,14 @@ export async function assertRegistry(dir, env, url) {
   }
 }
 
+/** The changeset files waiting in `.changeset/`. */
+export function pendingChangesets(dir) {
+  return readdirSync(join(dir, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md');
+}
+
 /** `changeset version`: consumes the changesets, bumps versions, writes the CHANGELOGs. */
 export async function versionPackages(dir, env) {
-  const changesets = readdirSync(join(dir, '.changeset')).filter(
-    (f) => f.endsWith('.md') && f !== 'README.md',
-  );
-  if (changesets.length === 0) {
+  if (pendingChangesets(dir).length === 0) {
     throw new ReleaseError(
       'there are no changesets, so there is nothing to release; add one with `pnpm changeset`',
     );
