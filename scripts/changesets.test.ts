@@ -1,22 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import parseChangesetModule from '@changesets/parse';
 import readChangesetsModule from '@changesets/read';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a JavaScript module without types
 import { publicPackages } from './release/workspace.mjs';
 
 // The package is CommonJS with an ES-module default export inside.
 const readChangesets = ((readChangesetsModule as unknown as { default?: unknown }).default ??
   readChangesetsModule) as typeof readChangesetsModule;
+const parseChangeset = ((parseChangesetModule as unknown as { default?: unknown }).default ??
+  parseChangesetModule) as typeof parseChangesetModule;
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = join(root, '.changeset');
 const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md');
 const names = new Set(publicPackages(root).map((p: { name: string }) => p.name));
-const scratch = mkdtempSync(join(tmpdir(), 'pfmsim-changesets-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function biomeFormat(path: string, text: string) {
   return spawnSync('pnpm', ['exec', 'biome', 'format', `--stdin-file-path=${path}`], {
@@ -43,16 +43,15 @@ describe('changesets', () => {
     }
   });
 
-  it('the reader rejects a changeset whose frontmatter became a heading (how two of them broke)', async () => {
-    const copy = join(scratch, 'broken');
-    cpSync(dir, join(copy, '.changeset'), { recursive: true });
-    writeFileSync(
-      join(copy, '.changeset', 'broken.md'),
-      "---\n\n## '@pfmsim/lab': minor\n\nA summary long enough to count.\n",
-    );
-    await expect(readChangesets(copy)).rejects.toThrow(
-      'could not parse changeset - missing or invalid frontmatter',
-    );
+  it('the parser the reader uses rejects a changeset whose frontmatter became a heading (how two broke)', () => {
+    // Checked on the parser: @changesets/read, given a broken file, leaves a rejection unhandled
+    // for a moment (Node 26 reports it).
+    expect(() =>
+      parseChangeset("---\n\n## '@pfmsim/lab': minor\n\nA summary long enough to count.\n"),
+    ).toThrow('could not parse changeset - missing or invalid frontmatter');
+    expect(parseChangeset("---\n'@pfmsim/lab': minor\n---\n\nA summary.\n").releases).toEqual([
+      { name: '@pfmsim/lab', type: 'minor' },
+    ]);
   });
 
   for (const file of files) {

@@ -6,9 +6,10 @@
 //   pnpm mutation FILE [FILE...]           just these files (not incremental)
 //   --force        with a package: test every mutant again and rewrite its incremental file
 //   --survivors    list every surviving and uncovered mutant (file:line:column mutator)
+//   --config FILE  another Stryker configuration (default stryker.config.mjs)
 //
 // Stryker's output goes to reports/mutation/<name>.log; the HTML and JSON reports beside it.
-// Exit 1 when a file scores below its threshold (THRESHOLDS), 2 on bad input.
+// Exit 1 when a file scores below its bar (STRICT below: 90 %, else 80 %), 2 on bad input.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -54,6 +55,7 @@ function plan(argv) {
         package: { type: 'string' },
         force: { type: 'boolean' },
         survivors: { type: 'boolean' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,7 +64,12 @@ function plan(argv) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
-  const options = { force: values.force === true, survivors: values.survivors === true };
+  let config;
+  if (values.config !== undefined) {
+    config = resolve(process.env.INIT_CWD ?? process.cwd(), values.config);
+    if (!existsSync(config)) throw new UsageError(`--config ${values.config}: no such file`);
+  }
+  const options = { force: values.force === true, survivors: values.survivors === true, config };
   if (positionals.length > 0) {
     if (values.package) throw new UsageError('give --package or files, not both');
     const files = positionals.map((file) => {
@@ -98,12 +105,12 @@ function plan(argv) {
 }
 
 /** Runs Stryker with its output in a log file; progress lines are echoed. */
-function stryker(run, force) {
+function stryker(run, force, config) {
   const reports = join(root, 'reports', 'mutation');
   mkdirSync(reports, { recursive: true });
   const logPath = join(reports, `${run.name}.log`);
   const log = createWriteStream(logPath);
-  const args = ['exec', 'stryker', 'run'];
+  const args = ['exec', 'stryker', 'run', ...(config ? [config] : [])];
   if (run.incremental) {
     mkdirSync(join(root, 'mutation'), { recursive: true });
     args.push('--incremental', '--incrementalFile', `mutation/${run.name}.json`);
@@ -177,19 +184,16 @@ async function main() {
     throw error;
   }
   if (todo.help) {
-    process.stdout.write(
-      readFileSync(new URL(import.meta.url), 'utf8')
-        .split('\n')
-        .slice(1, 11)
-        .join('\n')
-        .replaceAll('// ', '') + '\n',
-    );
+    const header = readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1, 12);
+    process.stdout.write(`${header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n')}\n`);
     return;
   }
   const rows = [];
   for (const run of todo.runs) {
     const started = performance.now();
-    const result = await stryker(run, todo.force);
+    const result = await stryker(run, todo.force, todo.config);
     const reportPath = join(root, 'reports', 'mutation', `${run.name}.json`);
     if (result.code !== 0 || !existsSync(reportPath)) {
       fail(
