@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { testKernel } from '../test-util.js';
+import { GFP_ATOMIC, GFP_KERNEL, POISON_FREE } from './memory.js';
+
+/** __get_free_pages / free_pages and the access checks on page memory. */
+function setup(opts: Parameters<typeof testKernel>[0] = {}) {
+  const k = testKernel(opts);
+  const p = k.createProcess();
+  const t = k.spawn(p, 'main');
+  const owner = k.mem.tag('pfm_smpl_buf');
+  const site = k.mem.tag('alloc site');
+  return { k, t, owner, site };
+}
+
+describe('page allocator', () => {
+  it('gives 2^order aligned pages, accounts them to the owner, and charges half the pair each way', () => {
+    const { k, t, owner, site } = setup();
+    const page = k.mem.pageSize;
+    const addr = k.mem.allocPages(t, 2, GFP_KERNEL, owner, site);
+    expect(addr).toBeGreaterThan(0);
+    expect(addr % page).toBe(0);
+    expect(k.mem.ownerLiveBytes(owner)).toBe(4 * page);
+    const half = Math.round(k.costs.pageAllocFree / 2);
+    expect(t.clock.breakdown().alloc).toBe(half);
+    // the whole block is usable, from its first to its last byte
+    expect(k.mem.access(t, addr, 4 * page, true, site)).toBe(true);
+    k.mem.freePages(t, addr, 2);
+    expect(k.mem.ownerLiveBytes(owner)).toBe(0);
+    expect(k.mem.ownerHighWater(owner)).toBe(4 * page);
+    expect(t.clock.breakdown().alloc).toBe(k.costs.pageAllocFree);
+    expect(k.bugs).toEqual([]);
+  });
+
+  it('poisons freed pages and reports any later access to them as use after free', () => {
+    const { k, t, owner, site } = setup();
+    const page = k.mem.pageSize;
+    const addr = k.mem.allocPages(t, 1, GFP_KERNEL, owner, site);
+    k.mem.writeWord(addr, 1234);
+    k.mem.freePages(t, addr, 1);
+    expect(k.mem.readWord(addr + 2 * page - 8) & 0xff).toBe(POISON_FREE);
+    expect(k.mem.readWord(addr) & 0xff).toBe(POISON_FREE);
+    expect(k.mem.access(t, addr + page, 8, false, site)).toBe(false);
+    expect(k.mem.access(t, addr, 8, true, site)).toBe(false);
+    expect(k.bugs.map((b) => [b.kind, b.message])).toEqual([
+      ['use-after-free', `read at 0x${(addr + page).toString(16)} in a free page`],
+      ['use-after-free', `write at 0x${addr.toString(16)} in a free page`],
+    ]);
+  });
+
+  it('free_pages of what was not allocated so is an invalid free, and frees nothing', () => {
+    const { k, t, owner, site } = setup();
+    const page = k.mem.pageSize;
+    const addr = k.mem.allocPages(t, 1, GFP_KERNEL, owner, site);
+    k.mem.freePages(t, addr, 0); // wrong order
+    k.mem.freePages(t, addr + page, 0); // a tail page
+    k.mem.freePages(t, addr + 8, 1); // not page aligned
+    expect(k.bugs.map((b) => b.message)).toEqual([
+      `free_pages(0x${addr.toString(16)}, 0) of pages not allocated so`,
+      `free_pages(0x${(addr + page).toString(16)}, 0) of pages not allocated so`,
+      `free_pages(0x${(addr + 8).toString(16)}, 1) of pages not allocated so`,
+    ]);
+    expect(k.bugs.map((b) => b.kind)).toEqual(['invalid-free', 'invalid-free', 'invalid-free']);
+    expect(k.mem.ownerLiveBytes(owner)).toBe(2 * page);
+    expect(k.mem.access(t, addr, 2 * page, false, site)).toBe(true);
+  });
+
+  it('GFP_KERNEL may sleep (a bug under a spinlock); GFP_ATOMIC may not', () => {
+    const { k, t, owner, site } = setup();
+    const lock = k.sync.createSpinlock('l');
+    k.sync.spinLock(t, lock);
+    const atomic = k.mem.allocPages(t, 0, GFP_ATOMIC, owner, site);
+    expect(k.bugs).toEqual([]);
+    const sleeping = k.mem.allocPages(t, 0, GFP_KERNEL, owner, site);
+    k.sync.spinUnlock(t, lock);
+    expect(k.bugs.map((b) => b.message)).toEqual([
+      'sleeping function called from invalid context: alloc_pages(GFP_KERNEL) called',
+    ]);
+    expect(atomic).toBeGreaterThan(0);
+    expect(sleeping).toBeGreaterThan(0);
+  });
+
+  it('when memory runs out, a sleepable allocation reclaims through the shrinkers; an atomic one fails', () => {
+    const { k, t, owner, site } = setup();
+    const held: number[] = [];
+    for (;;) {
+      const a = k.mem.allocPages(t, 0, GFP_ATOMIC, owner, site);
+      if (a === 0) break;
+      held.push(a);
+    }
+    expect(held.length).toBeGreaterThan(16);
+    const calls: number[] = [];
+    k.mem.registerShrinker('test cache', (_t, wanted) => {
+      calls.push(wanted);
+      k.mem.freePages(null, held.pop()!, 0);
+      return k.mem.pageSize;
+    });
+    expect(k.mem.allocPages(t, 0, GFP_ATOMIC, owner, site)).toBe(0);
+    expect(calls).toEqual([]);
+    const got = k.mem.allocPages(t, 0, GFP_KERNEL, owner, site);
+    expect(got).toBeGreaterThan(0);
+    expect(calls).toEqual([k.mem.pageSize]);
+    expect(k.mem.allocPages(t, 1, GFP_KERNEL, owner, site)).toBe(0); // one page freed: no pair
+  });
+
+  it('reserved pages (boot time) cost nothing and are accounted', () => {
+    const { k, t, owner } = setup();
+    const before = t.clock.total;
+    const addr = k.mem.reservePages(1, owner);
+    expect(addr % k.mem.pageSize).toBe(0);
+    expect(k.mem.ownerLiveBytes(owner)).toBe(2 * k.mem.pageSize);
+    expect(t.clock.total).toBe(before);
+    expect(k.mem.access(t, addr + k.mem.pageSize, 8, true, owner)).toBe(true);
+    k.mem.freePages(null, addr, 1);
+    expect(k.mem.ownerLiveBytes(owner)).toBe(0);
+    expect(k.bugs).toEqual([]);
+  });
+
+  it('checks the order it is given', () => {
+    const { k, t, owner, site } = setup();
+    expect(() => k.mem.allocPages(t, 11, GFP_KERNEL, owner, site)).toThrow(/page order/);
+    expect(() => k.mem.allocPages(t, -1, GFP_KERNEL, owner, site)).toThrow(/page order/);
+  });
+});
+
+describe('kernel accesses', () => {
+  it('an access outside the arena (or at address 0) is a wild access; an empty one is nothing', () => {
+    const { k, t, site } = setup();
+    const end = k.mem.pageSize * 256; // 1 MiB test arena
+    expect(k.mem.access(t, 0, 8, false, site)).toBe(false);
+    expect(k.mem.access(t, end, 8, true, site)).toBe(false);
+    expect(k.mem.access(t, end + 4096, 0, true, site)).toBe(true);
+    expect(k.bugs.map((b) => [b.kind, b.message])).toEqual([
+      ['out-of-bounds', 'wild kernel access at 0x0'],
+      ['out-of-bounds', `wild kernel access at 0x${end.toString(16)}`],
+    ]);
+  });
+
+  it('words are 4 bytes on i386 and 8 on x86_64, little endian', () => {
+    const small = setup({ arch: 'i386' });
+    const a = small.k.mem.kmalloc(small.t, 32, GFP_KERNEL, 0, 0);
+    small.k.mem.writeWord(a, 0x1234_5678);
+    small.k.mem.writeWord(a + 4, 0x9abc);
+    expect(small.k.mem.readWord(a)).toBe(0x1234_5678);
+    const big = setup({ arch: 'x86_64' });
+    const b = big.k.mem.kmalloc(big.t, 32, GFP_KERNEL, 0, 0);
+    const value = 2 ** 40 + 0x1234_5678;
+    big.k.mem.writeWord(b, value);
+    expect(big.k.mem.readWord(b)).toBe(value);
+    big.k.mem.writeWord(b + 8, 7);
+    expect(big.k.mem.readWord(b + 8)).toBe(7);
+    expect(big.k.mem.readWord(b)).toBe(value);
+  });
+});
