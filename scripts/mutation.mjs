@@ -122,12 +122,13 @@ function stryker(run, force, config) {
       env: { ...process.env, PFMSIM_MUTATE: run.mutate.join(','), PFMSIM_MUTATION_NAME: run.name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let last = '';
+    let lastTenth = -1;
     const onData = (chunk) => {
       log.write(chunk);
       for (const line of chunk.toString().split('\n')) {
-        if (/^Mutation testing \d+%/.test(line) && line !== last) {
-          last = line;
+        const percent = /^Mutation testing (\d+)%/.exec(line)?.[1];
+        if (percent !== undefined && Math.floor(Number(percent) / 10) > lastTenth) {
+          lastTenth = Math.floor(Number(percent) / 10); // a line per 10 %
           process.stdout.write(`${run.name}: ${line}\n`);
         }
       }
