@@ -143,3 +143,130 @@ describe('copy_from_user / copy_to_user', () => {
     );
   });
 });
+
+describe('copies at the edges', () => {
+  it('a zero-length copy does nothing, costs nothing and checks nothing', () => {
+    const { k, t, kbuf } = setup();
+    const before = t.clock.total;
+    expect(k.uaccess.copyFromUser(t, kbuf, -5, 0)).toBe(0);
+    expect(k.uaccess.copyToUser(t, 0, 0, 0)).toBe(0);
+    expect(t.clock.total).toBe(before);
+    expect(k.bugs).toEqual([]);
+  });
+
+  it('a range access_ok refuses: copy_from_user zero-fills the whole kernel buffer, copy_to_user touches nothing', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(4096);
+    mm.write(u, new Uint8Array(64).fill(3));
+    for (const bad of [-8, mm.userLimit - 16, u + 0.5]) {
+      k.mem.u8.fill(0xaa, kbuf, kbuf + 64);
+      const before = t.clock.total;
+      expect(k.uaccess.copyFromUser(t, kbuf, bad, 32), `from ${bad}`).toBe(32);
+      expect([...k.mem.u8.subarray(kbuf, kbuf + 33)]).toEqual([...new Array(32).fill(0), 0xaa]);
+      expect(k.uaccess.copyToUser(t, bad, kbuf, 32), `to ${bad}`).toBe(32);
+      expect(t.clock.total).toBe(before);
+    }
+    expect([...mm.read(u, 4)]).toEqual([3, 3, 3, 3]);
+  });
+
+  it('fail_usercopy: a failed copy in leaves zeros, a failed copy out leaves the user bytes', () => {
+    const { k, t, mm, kbuf } = setup({ faults: { failUsercopy: { probability: 100 } } });
+    const u = mm.mmap(4096);
+    mm.write(u, new Uint8Array(16).fill(4));
+    k.mem.u8.fill(0xaa, kbuf, kbuf + 16);
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 8)).toBe(8);
+    expect([...k.mem.u8.subarray(kbuf, kbuf + 9)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0xaa]);
+    expect(k.uaccess.copyToUser(t, u, kbuf + 8, 8)).toBe(8);
+    expect([...mm.read(u, 8)]).toEqual(new Array(8).fill(4));
+  });
+
+  it('a copy from freed kernel memory is the kernel bug, not the user’s: nothing is copied', () => {
+    const { k, t, mm } = setup();
+    const u = mm.mmap(4096);
+    const freed = k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0);
+    k.mem.kfree(t, freed);
+    expect(k.uaccess.copyToUser(t, u, freed, 16)).toBe(16);
+    expect([...mm.read(u, 4)]).toEqual([0, 0, 0, 0]);
+    expect(k.bugs.map((b) => b.kind)).toEqual(['use-after-free']);
+  });
+
+  it('across pages: copies out up to a read-only page, and in across a page made present by the copy', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(3 * 4096);
+    mm.write(u + 8000, new Uint8Array(192).fill(8)); // the end of page 1
+    mm.mprotect(u + 4096, 4096, PROT_READ);
+    k.mem.u8.fill(6, kbuf, kbuf + 8192);
+    expect(k.uaccess.copyToUser(t, u + 4000, kbuf, 200)).toBe(104);
+    expect([...mm.read(u + 4094, 4)]).toEqual([6, 6, 0, 0]);
+    mm.dropPages(u + 8192, 4096);
+    const faults = k.uaccess.faults;
+    expect(k.uaccess.copyFromUser(t, kbuf, u + 8000, 300)).toBe(0); // read-only page 1, then page 2
+    expect(k.uaccess.faults).toBe(faults + 1);
+    expect(k.mem.u8[kbuf + 191]).toBe(8);
+    expect(k.mem.u8[kbuf + 192]).toBe(0);
+  });
+});
+
+describe('user address spaces', () => {
+  it('mmap rounds to pages, leaves a guard page between regions and refuses what does not fit', () => {
+    const { mm } = setup();
+    const a = mm.mmap(100);
+    const b = mm.mmap(4097);
+    expect(b - a).toBe(2 * 4096);
+    const c = mm.mmap(1);
+    expect(c - b).toBe(3 * 4096);
+    expect(mm.describe(a + 4096)).toBe('unmapped');
+    let regions = 0;
+    expect(() => {
+      for (;;) {
+        mm.mmap(1 << 30);
+        regions++;
+      }
+    }).toThrow(/fits the user address space/);
+    expect(regions).toBe(2); // 3 GiB of i386 user space, less what is mapped already
+    expect(() => mm.mmap(0)).toThrow(/mmap length/);
+  });
+
+  it('describes each page: protection and presence', () => {
+    const { mm } = setup();
+    const u = mm.mmap(3 * 4096, PROT_READ | 2, { populate: false });
+    mm.mprotect(u + 4096, 4096, PROT_READ);
+    mm.munmap(u + 8192, 4096);
+    mm.mprotect(u + 8192, 4096, PROT_READ | 2); // mprotect does not map a hole
+    expect([mm.describe(u), mm.describe(u + 4096), mm.describe(u + 8192)]).toEqual([
+      'mapped rw not-present',
+      'mapped r- not-present',
+      'unmapped',
+    ]);
+    mm.write(u, new Uint8Array(1));
+    expect(mm.describe(u + 4095)).toBe('mapped rw present');
+    mm.mprotect(u, 4096, 0);
+    expect(mm.describe(u)).toBe('mapped -- present');
+    expect(mm.describe(0)).toBe('unmapped');
+  });
+
+  it('user memory starts zeroed, even where the arena held kernel data before', () => {
+    const { k, t, mm } = setup();
+    const junk = k.mem.allocPages(t, 2, GFP_KERNEL, 0, 0);
+    k.mem.u8.fill(0x5a, junk, junk + 4 * 4096);
+    k.mem.freePages(t, junk, 2);
+    const u = mm.mmap(4 * 4096);
+    expect(mm.read(u, 4 * 4096).every((b) => b === 0)).toBe(true);
+  });
+
+  it('the program’s own reads and writes span regions; a DataView must stay in one', () => {
+    const { mm } = setup();
+    const u = mm.mmap(2 * 4096);
+    mm.write(u + 4000, new Uint8Array(200).fill(2));
+    expect([...mm.read(u + 4094, 4)]).toEqual([2, 2, 2, 2]);
+    const view = mm.dataView(u + 8192 - 8, 8, true);
+    view.setUint32(4, 0xdeadbeef, true);
+    expect([...mm.read(u + 8192 - 4, 4)]).toEqual([0xef, 0xbe, 0xad, 0xde]);
+    expect(() => mm.dataView(u + 8192 - 4, 8, false)).toThrow(UserSegfault);
+    const ro = mm.mmap(4096, PROT_READ);
+    expect(() => mm.dataView(ro, 8, true)).toThrow(
+      `user access to unmapped or protected address 0x${ro.toString(16)}`,
+    );
+    expect(mm.dataView(ro, 8, false).getUint32(0)).toBe(0);
+  });
+});

@@ -122,7 +122,7 @@ export class AddressSpace {
   describe(addr: number): string {
     const r = this.regionOf(addr);
     if (!r) return 'unmapped';
-    const s = r.pageState[(addr - r.start) / this.pageSize]!;
+    const s = r.pageState[Math.floor((addr - r.start) / this.pageSize)]!;
     if (!(s & P_MAPPED)) return 'unmapped';
     return `mapped ${s & P_READ ? 'r' : '-'}${s & P_WRITE ? 'w' : '-'} ${s & P_PRESENT ? 'present' : 'not-present'}`;
   }
