@@ -270,3 +270,99 @@ describe('user address spaces', () => {
     expect(mm.dataView(ro, 8, false).getUint32(0)).toBe(0);
   });
 });
+
+describe('copies: what moves where', () => {
+  const pattern = (n: number, seed: number) =>
+    Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+
+  it('byte for byte across pages, in both directions, in arena-backed and private user memory', () => {
+    const { k, t, mm, kbuf } = setup();
+    const arenaBacked = mm.mmap(3 * 4096);
+    const privateBytes = mm.mmap(2 << 20); // more than the 1 MiB arena can hold
+    for (const u of [arenaBacked, privateBytes]) {
+      const data = pattern(6000, u & 0xff);
+      mm.write(u + 1000, data);
+      expect(k.uaccess.copyFromUser(t, kbuf, u + 1000, 6000)).toBe(0);
+      expect(
+        Buffer.compare(k.mem.u8.subarray(kbuf, kbuf + 6000), data),
+        `copy in at 0x${u.toString(16)}`,
+      ).toBe(0);
+      const back = pattern(6000, 99);
+      k.mem.u8.set(back, kbuf);
+      expect(k.uaccess.copyToUser(t, u + 2000, kbuf, 6000)).toBe(0);
+      expect(Buffer.compare(mm.read(u + 2000, 6000), back), `copy out at 0x${u.toString(16)}`).toBe(0);
+    }
+    expect(k.bugs).toEqual([]);
+  });
+
+  it('a copy out that stops early, or fails, leaves the kernel buffer as it was', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(4096);
+    const data = pattern(200, 3);
+    k.mem.u8.set(data, kbuf);
+    expect(k.uaccess.copyToUser(t, u + 4000, kbuf, 200)).toBe(104); // the guard page
+    expect(k.uaccess.copyToUser(t, -4, kbuf, 200)).toBe(200);
+    expect([...k.mem.u8.subarray(kbuf, kbuf + 200)]).toEqual([...data]);
+  });
+
+  it('NULL passes access_ok and faults (fixed cost charged); a range past the limit does not get that far', () => {
+    const { k, t, mm, kbuf } = setup();
+    let before = t.clock.total;
+    expect(k.uaccess.copyFromUser(t, kbuf, 0, 16)).toBe(16);
+    expect(t.clock.total - before).toBe(k.costs.copyFixed);
+    before = t.clock.total;
+    expect(k.uaccess.copyFromUser(t, kbuf, mm.userLimit - 16, 16)).toBe(16); // ends at the limit
+    expect(t.clock.total - before).toBe(k.costs.copyFixed);
+    before = t.clock.total;
+    expect(k.uaccess.copyFromUser(t, kbuf, mm.userLimit - 15, 16)).toBe(16); // one byte past it
+    expect(t.clock.total).toBe(before);
+  });
+
+  it('finds the right region whichever was used last', () => {
+    const { k, t, mm, kbuf } = setup();
+    const a = mm.mmap(4096);
+    const b = mm.mmap(4096);
+    mm.write(a, Uint8Array.of(1));
+    mm.write(b, Uint8Array.of(2));
+    for (const [u, want] of [
+      [b, 2],
+      [a, 1],
+      [b, 2],
+    ] as const) {
+      expect(k.uaccess.copyFromUser(t, kbuf, u, 1)).toBe(0);
+      expect(k.mem.u8[kbuf]).toBe(want);
+    }
+  });
+
+  it('a hole stays a hole: mprotect does not map it, munmap over a guard page is harmless', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(2 * 4096);
+    mm.munmap(u + 4096, 2 * 4096); // its second page and the guard page after it
+    mm.mprotect(u + 4096, 4096, PROT_READ | 2);
+    expect(k.uaccess.copyToUser(t, u + 4096, kbuf, 8)).toBe(8);
+    expect(() => mm.write(u + 4096, Uint8Array.of(1))).toThrow(UserSegfault);
+    expect(mm.describe(u)).toBe('mapped rw present');
+  });
+
+  it('a fault outside atomic context is no bug; the sleep report names the copy', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(4096, PROT_READ, { populate: false });
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 8)).toBe(0);
+    expect(k.bugs).toEqual([]);
+    const lock = k.sync.createSpinlock('l');
+    k.sync.spinLock(t, lock);
+    k.uaccess.copyToUser(t, mm.mmap(4096), kbuf, 8);
+    k.sync.spinUnlock(t, lock);
+    expect(k.bugs.map((b) => b.message)).toEqual([
+      'sleeping function called from invalid context: copy_to_user called',
+    ]);
+    const err = (() => {
+      try {
+        mm.read(0, 1);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.name).toBe('UserSegfault');
+  });
+});

@@ -131,48 +131,38 @@ export class AddressSpace {
 
   /** User-mode write: marks pages present; throws UserSegfault on a hole or read-only page. */
   write(addr: number, data: Uint8Array): void {
-    this.userRange(addr, data.length, P_WRITE);
-    let done = 0;
-    while (done < data.length) {
-      const r = this.regionOf(addr + done)!;
-      const off = addr + done - r.start;
-      const n = Math.min(data.length - done, r.size - off);
-      r.bytes.set(data.subarray(done, done + n), off);
-      done += n;
-    }
+    if (data.length === 0) return;
+    const r = this.userRange(addr, data.length, P_WRITE);
+    r.bytes.set(data, addr - r.start);
   }
 
   read(addr: number, length: number): Uint8Array {
-    this.userRange(addr, length, P_READ);
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const r = this.regionOf(addr + done)!;
-      const off = addr + done - r.start;
-      const n = Math.min(length - done, r.size - off);
-      out.set(r.bytes.subarray(off, off + n), done);
-      done += n;
-    }
-    return out;
+    if (length === 0) return new Uint8Array(0);
+    const r = this.userRange(addr, length, P_READ);
+    return r.bytes.slice(addr - r.start, addr - r.start + length);
   }
 
-  /** A DataView over [addr, addr+length) if it lies in one region (for marshalling structs). */
+  /** A DataView over [addr, addr+length) (for marshalling structs). */
   dataView(addr: number, length: number, write: boolean): DataView {
-    this.userRange(addr, length, write ? P_WRITE : P_READ);
-    const r = this.regionOf(addr)!;
-    if (addr + length > r.start + r.size) throw new UserSegfault(r.start + r.size);
+    if (length === 0) return new DataView(new ArrayBuffer(0));
+    const r = this.userRange(addr, length, write ? P_WRITE : P_READ);
     return new DataView(r.bytes.buffer, r.bytes.byteOffset + addr - r.start, length);
   }
 
-  private userRange(addr: number, length: number, need: number): void {
+  /**
+   * Checks that every page of [addr, addr+length) (length > 0) is mapped with `need` and marks
+   * it present; returns its region. Regions are separated by an unmapped guard page, so a range
+   * that passes lies in one region.
+   */
+  private userRange(addr: number, length: number, need: number): Region {
     for (let a = addr; a < addr + length; ) {
       const r = this.regionOf(a);
-      const p = r ? (a - r.start) / this.pageSize : 0;
-      const idx = Math.floor(p);
+      const idx = r ? Math.floor((a - r.start) / this.pageSize) : 0;
       if (!r || !(r.pageState[idx]! & P_MAPPED) || !(r.pageState[idx]! & need)) throw new UserSegfault(a);
       r.pageState[idx]! |= P_PRESENT;
       a = r.start + (idx + 1) * this.pageSize;
     }
+    return this.regionOf(addr)!;
   }
 }
 

@@ -151,3 +151,16 @@ describe('kernel accesses', () => {
     expect(big.k.mem.readWord(b)).toBe(value);
   });
 });
+
+describe('page allocator limits', () => {
+  it('a block larger than the whole arena fails at once (it used to loop forever)', () => {
+    const { k, t, owner, site } = setup(); // 1 MiB: 256 pages, page 0 reserved
+    expect(k.mem.allocPages(t, 8, GFP_ATOMIC, owner, site)).toBe(0); // 256 pages
+    expect(k.mem.allocPages(t, 9, GFP_ATOMIC, owner, site)).toBe(0);
+    expect(k.mem.allocPages(t, 7, GFP_ATOMIC, owner, site)).toBeGreaterThan(0); // 128 still fit
+    const mm = t.process.mm;
+    const big = mm.mmap(2 << 20); // user memory the arena cannot hold: private bytes
+    mm.write(big + (2 << 20) - 1, Uint8Array.of(9));
+    expect(mm.read(big + (2 << 20) - 1, 1)[0]).toBe(9);
+  });
+});

@@ -19,10 +19,13 @@ export class PageAllocator {
   alloc(order: number): number {
     const count = 1 << order;
     const total = this.numPages;
+    // Page 0 is reserved, so a block as large as the arena can never fit (and the wrap below
+    // would make no progress).
+    if (count >= total) return -1;
     let start = alignUp(this.hint, count);
     for (let scanned = 0; scanned < total; ) {
       if (start + count > total) {
-        scanned += total - start;
+        scanned += Math.max(0, total - start);
         start = count; // wrap (page 0 is reserved, so never start there)
         continue;
       }
