@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { CAT } from './clock.js';
+import type { Kernel } from './kernel.js';
 import { type KGen, type Thread, Y_BLOCK } from './sched/thread.js';
+import type { Spinlock } from './sync.js';
 import { oneThread, testKernel } from './test-util.js';
+
+/** Spinlocks named A, B, ... (one lock class each). */
+function spinlocks(k: Kernel, ...names: string[]): Spinlock[] {
+  return names.map((n) => k.sync.createSpinlock(n));
+}
+
+/** Takes `outer` then `inner` and releases both: one lock-order dependency. */
+function nest(k: Kernel, t: Thread, outer: Spinlock, inner: Spinlock): void {
+  k.sync.spinLock(t, outer);
+  k.sync.spinLock(t, inner);
+  k.sync.spinUnlock(t, inner);
+  k.sync.spinUnlock(t, outer);
+}
 
 /** What lockdep and the irq/preempt bookkeeping must say about small kernel code paths. */
 describe('irq state across nested save/restore', () => {
@@ -177,11 +192,7 @@ describe('lockdep', () => {
   it('an unlock out of order leaves exactly the other locks held', () => {
     const k = testKernel();
     const { t } = oneThread(k);
-    const [a, b, c] = ['A', 'B', 'C'].map((n) => k.sync.createSpinlock(n)) as [
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-    ];
+    const [a, b, c] = spinlocks(k, 'A', 'B', 'C') as [Spinlock, Spinlock, Spinlock];
     k.sync.spinLock(t, a);
     k.sync.spinLock(t, b);
     k.sync.spinLock(t, c);
@@ -277,21 +288,11 @@ describe('lockdep: the dependency graph', () => {
   it('a cycle already in the graph does not stop (or hang) later checks', () => {
     const k = testKernel();
     const { t } = oneThread(k);
-    const [a, b, c] = ['A', 'B', 'C'].map((n) => k.sync.createSpinlock(n)) as [
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-    ];
-    const nest = (x: typeof a, y: typeof a) => {
-      k.sync.spinLock(t, x);
-      k.sync.spinLock(t, y);
-      k.sync.spinUnlock(t, y);
-      k.sync.spinUnlock(t, x);
-    };
-    nest(a, b);
-    nest(b, a); // A -> B -> A: reported, and both edges stay in the graph
-    nest(c, a); // a walk from A meets the cycle before it could reach C
-    nest(b, c); // and now B -> C -> A -> B closes another one
+    const [a, b, c] = spinlocks(k, 'A', 'B', 'C') as [Spinlock, Spinlock, Spinlock];
+    nest(k, t, a, b);
+    nest(k, t, b, a); // A -> B -> A: reported, and both edges stay in the graph
+    nest(k, t, c, a); // a walk from A meets the cycle before it could reach C
+    nest(k, t, b, c); // and now B -> C -> A -> B closes another one
     expect(k.bugs.map((x) => x.message)).toEqual([
       'possible circular locking dependency: B -> A -> B',
       'possible circular locking dependency: B -> C -> A -> B',
@@ -301,24 +302,12 @@ describe('lockdep: the dependency graph', () => {
   it('finds a cycle past a branch of the graph that leads nowhere', () => {
     const k = testKernel();
     const { t } = oneThread(k);
-    const names = ['A', 'X', 'B', 'C'];
-    const [a, x, b, c] = names.map((n) => k.sync.createSpinlock(n)) as [
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-      ReturnType<typeof k.sync.createSpinlock>,
-    ];
-    const nest = (first: typeof a, second: typeof a) => {
-      k.sync.spinLock(t, first);
-      k.sync.spinLock(t, second);
-      k.sync.spinUnlock(t, second);
-      k.sync.spinUnlock(t, first);
-    };
-    nest(a, x); // A -> X, a dead end, looked at first
-    nest(a, b);
-    nest(b, c);
+    const [a, x, b, c] = spinlocks(k, 'A', 'X', 'B', 'C') as [Spinlock, Spinlock, Spinlock, Spinlock];
+    nest(k, t, a, x); // A -> X, a dead end, looked at first
+    nest(k, t, a, b);
+    nest(k, t, b, c);
     expect(k.bugs).toEqual([]);
-    nest(c, a);
+    nest(k, t, c, a);
     expect(k.bugs.map((e) => e.message)).toEqual(['possible circular locking dependency: C -> A -> B -> C']);
   });
 });
