@@ -366,3 +366,12 @@ describe('copies: what moves where', () => {
     expect(err?.name).toBe('UserSegfault');
   });
 });
+
+describe('zero-length user accesses', () => {
+  it('touch nothing and never fault, even at an unmapped address', () => {
+    const { mm } = setup();
+    expect(mm.read(0, 0)).toEqual(new Uint8Array(0));
+    expect(() => mm.write(0, new Uint8Array(0))).not.toThrow();
+    expect(mm.dataView(0, 0, true).byteLength).toBe(0);
+  });
+});

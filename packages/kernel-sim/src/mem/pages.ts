@@ -25,7 +25,7 @@ export class PageAllocator {
     let start = alignUp(this.hint, count);
     for (let scanned = 0; scanned < total; ) {
       if (start + count > total) {
-        scanned += Math.max(0, total - start);
+        scanned += total - start;
         start = count; // wrap (page 0 is reserved, so never start there)
         continue;
       }
