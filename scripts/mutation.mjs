@@ -22,10 +22,10 @@ const NAME = 'mutation';
 const STRICT = [
   /^packages\/kernel-sim\/src\/(sync|irq|race|uaccess)\.ts$/,
   /^packages\/kernel-sim\/src\/(mem|sched)\/[^/]+\.ts$/,
-  /^packages\/perfmon-core\/src\/(syscalls|v3\/syscalls|system)\.ts$/,
+  /^packages\/perfmon-core\/src\/(syscalls|syscalls-v3|system)\.ts$/,
   /^packages\/buffer-strategies\/src\/(strategies\/[^/]+|budget)\.ts$/,
   /^apps\/test-runner\/src\/(run|values)\.ts$/,
-  /^packages\/libpfm\/src\/dispatch(\/[^/]+)?\.ts$/,
+  /^packages\/libpfm\/src\/dispatch(-common)?\.ts$/,
 ];
 const threshold = (file) => (STRICT.some((re) => re.test(file)) ? 90 : 80);
 
@@ -84,7 +84,9 @@ function plan(argv) {
       }
       return rel;
     });
-    const name = files.length === 1 ? basename(files[0], '.ts') : 'files';
+    // Named after the package and files, so runs over different files can go side by side.
+    const pkg = files[0].split('/')[1];
+    const name = `${pkg}-${files.map((f) => basename(f, '.ts')).join('+')}`.slice(0, 80);
     return { ...options, runs: [{ name, mutate: files, incremental: false }] };
   }
   let dirs = packageDirs();

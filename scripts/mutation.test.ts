@@ -34,7 +34,7 @@ describe('pnpm mutation, bad input', () => {
     const out = mutation('--config', config, 'packages/kernel-sim/src/irq.ts');
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(
-      /^mutation: Stryker failed on irq \(exit 1\): Invalid config file [^\n]*; full log: reports\/mutation\/irq\.log\n$/,
+      /^mutation: Stryker failed on kernel-sim-irq \(exit 1\): Invalid config file [^\n]*; full log: reports\/mutation\/kernel-sim-irq\.log\n$/,
     );
   }, 60_000);
 });
