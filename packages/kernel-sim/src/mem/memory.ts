@@ -724,14 +724,18 @@ export class Memory {
     return out.sort((a, b) => a.seq - b.seq);
   }
 
-  /** Reports each object still live since `since` as a `leak` KernelBug; returns how many. */
+  /**
+   * Reports each object still live since `since` as a `leak` KernelBug; returns how many. The
+   * address is in the message: bugs are deduplicated by message, and two leaked objects of one
+   * size from one site are two leaks.
+   */
   reportLeaks(since: MemSnapshot | null = null): number {
     const leaks = this.liveObjectsSince(since);
     for (const obj of leaks) {
       this.k.reportBug(
         'leak',
         null,
-        `${obj.size} B (${obj.cache}) allocated at ${obj.site} for ${obj.owner} never freed`,
+        `${obj.size} B (${obj.cache}) at 0x${obj.addr.toString(16)} allocated at ${obj.site} for ${obj.owner} never freed`,
         {
           addr: obj.addr,
           site: obj.site,
