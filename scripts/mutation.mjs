@@ -6,12 +6,29 @@
 //   pnpm mutation FILE [FILE...]           just these files (not incremental)
 //   --force        with a package: test every mutant again and rewrite its incremental file
 //   --survivors    list every surviving and uncovered mutant (file:line:column mutator)
+//   --digest       with --package: the digest of its inputs that --ci compares
 //   --config FILE  another Stryker configuration (default stryker.config.mjs)
+//   --ci           what CI runs: a package whose inputs (its sources and tests, those of the
+//                  workspace packages it depends on, the Stryker and vitest configs) are those its
+//                  committed baseline was made from is scored from the baseline; a changed one is
+//                  re-run incrementally; a package with no baseline is named as not checked. A
+//                  file below its bar fails unless mutation/below-bar.json records its score,
+//                  which it must then keep (a ratchet while the file is brought up to its bar).
 //
 // Stryker's output goes to reports/mutation/<name>.log; the HTML and JSON reports beside it.
 // Exit 1 when a file scores below its bar (STRICT below: 90 %, else 80 %), 2 on bad input.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -56,6 +73,8 @@ function plan(argv) {
         force: { type: 'boolean' },
         survivors: { type: 'boolean' },
         config: { type: 'string' },
+        ci: { type: 'boolean' },
+        digest: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -64,12 +83,26 @@ function plan(argv) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
+  if (values.digest) {
+    const dir = relative(root, resolve(process.cwd(), values.package ?? '.'));
+    if (!packageDirs().includes(dir)) throw new UsageError('--digest needs --package DIR');
+    return { digest: dir };
+  }
   let config;
   if (values.config !== undefined) {
     config = resolve(process.env.INIT_CWD ?? process.cwd(), values.config);
     if (!existsSync(config)) throw new UsageError(`--config ${values.config}: no such file`);
   }
-  const options = { force: values.force === true, survivors: values.survivors === true, config };
+  const options = {
+    force: values.force === true,
+    survivors: values.survivors === true,
+    ci: values.ci === true,
+    config,
+  };
+  if (options.ci && (positionals.length > 0 || values.force)) {
+    throw new UsageError('--ci checks whole packages: give no files and no --force');
+  }
+  options.record = options.ci ? belowBarRecord() : {}; // read before any work, so it fails first
   if (positionals.length > 0) {
     if (values.package) throw new UsageError('give --package or files, not both');
     const files = positionals.map((file) => {
@@ -100,10 +133,68 @@ function plan(argv) {
   }
   const runs = dirs.map((dir) => ({
     name: basename(dir),
+    dir,
     mutate: [`${dir}/src/**/*.ts`, `!${dir}/src/**/*.test.ts`, `!${dir}/src/test-util.ts`],
     incremental: true,
   }));
   return { ...options, runs };
+}
+
+/** Every file under dir, sorted (paths relative to the root). */
+function filesUnder(dir) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { recursive: true })
+    .map((f) => join(dir, String(f)))
+    .filter((f) => statSync(join(root, f)).isFile())
+    .sort();
+}
+
+/**
+ * A digest of everything a package's mutation results depend on: its sources and tests, the
+ * sources of the workspace packages it depends on, and the Stryker and vitest configurations.
+ */
+function inputsDigest(dir, config) {
+  const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+  const deps = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+  const byName = new Map(
+    packageDirs().map((d) => [JSON.parse(readFileSync(join(root, d, 'package.json'), 'utf8')).name, d]),
+  );
+  const dirs = [dir, ...deps.flatMap((name) => (byName.has(name) ? [byName.get(name)] : []))];
+  const files = [
+    ...dirs.flatMap((d) => [...filesUnder(`${d}/src`), `${d}/package.json`]),
+    relative(root, config ?? join(root, 'stryker.config.mjs')),
+    'vitest.config.ts',
+    join(dir, 'vitest.config.ts'),
+  ].filter((f) => existsSync(join(root, f)));
+  const hash = createHash('sha256');
+  for (const f of files)
+    hash
+      .update(`${f}\0`)
+      .update(readFileSync(join(root, f)))
+      .update('\0');
+  return hash.digest('hex');
+}
+
+// The committed baselines; tests point PFMSIM_MUTATION_BASELINES at a scratch directory.
+const baselines = process.env.PFMSIM_MUTATION_BASELINES ?? join(root, 'mutation');
+const inputsPath = (run) => join(baselines, `${run.name}.inputs`);
+const baselinePath = (run) => join(baselines, `${run.name}.json`);
+
+/** Writes a file whole or not at all. */
+function writeAtomic(path, text) {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** mutation/below-bar.json: { file: recorded score } for files not yet at their bar. */
+function belowBarRecord() {
+  const path = join(baselines, 'below-bar.json');
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`mutation/below-bar.json: ${error.message}; fix the JSON or delete the file`);
+  }
 }
 
 /** Runs Stryker with its output in a log file; progress lines are echoed. */
@@ -114,8 +205,8 @@ function stryker(run, force, config) {
   const log = createWriteStream(logPath);
   const args = ['exec', 'stryker', 'run', ...(config ? [config] : [])];
   if (run.incremental) {
-    mkdirSync(join(root, 'mutation'), { recursive: true });
-    args.push('--incremental', '--incrementalFile', `mutation/${run.name}.json`);
+    mkdirSync(baselines, { recursive: true });
+    args.push('--incremental', '--incrementalFile', relative(root, baselinePath(run)));
     if (force) args.push('--force');
   }
   return new Promise((done) => {
@@ -187,14 +278,40 @@ async function main() {
     throw error;
   }
   if (todo.help) {
-    const header = readFileSync(new URL(import.meta.url), 'utf8')
+    const lines = readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 12);
+      .slice(1);
+    const header = lines.slice(
+      0,
+      lines.findIndex((line) => !line.startsWith('//')),
+    );
     process.stdout.write(`${header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n')}\n`);
     return;
   }
+  if (todo.digest) {
+    process.stdout.write(`${inputsDigest(todo.digest, undefined)}\n`);
+    return;
+  }
   const rows = [];
+  const unchecked = [];
   for (const run of todo.runs) {
+    if (todo.ci) {
+      if (!existsSync(baselinePath(run))) {
+        unchecked.push(run.dir);
+        process.stdout.write(
+          `${run.name}: NOT CHECKED, no baseline (make one: pnpm mutation --package ${run.dir} --force)\n`,
+        );
+        continue;
+      }
+      const recorded = existsSync(inputsPath(run)) ? readFileSync(inputsPath(run), 'utf8').trim() : '';
+      if (recorded === inputsDigest(run.dir, todo.config)) {
+        process.stdout.write(
+          `${run.name}: unchanged since its baseline; scored from mutation/${run.name}.json\n`,
+        );
+        rows.push(...scores(baselinePath(run)));
+        continue;
+      }
+    }
     const started = performance.now();
     const result = await stryker(run, todo.force, todo.config);
     const reportPath = join(root, 'reports', 'mutation', `${run.name}.json`);
@@ -204,25 +321,49 @@ async function main() {
         1,
       );
     }
+    if (run.incremental) writeAtomic(inputsPath(run), `${inputsDigest(run.dir, todo.config)}\n`);
     const minutes = ((performance.now() - started) / 60000).toFixed(1);
     process.stdout.write(`${run.name}: done in ${minutes} min; report reports/mutation/${run.name}.html\n`);
     rows.push(...scores(reportPath));
   }
-  printTable(rows, todo.survivors);
-  const below = rows.filter((r) => r.score < threshold(r.file));
-  if (below.length > 0) {
-    fail(`${below.length} file(s) below their threshold: ${below.map((r) => r.file).join(', ')}`, 1);
+  const record = todo.record;
+  if (rows.length > 0) printTable(rows, todo.survivors, record);
+  const failing = rows.filter((r) => r.mutants > 0 && r.score < threshold(r.file) && !held(r, record));
+  if (unchecked.length > 0) {
+    process.stdout.write(`PARTIAL: ${unchecked.length} package(s) not checked: ${unchecked.join(', ')}\n`);
+  }
+  if (failing.length > 0) {
+    fail(
+      `${failing.length} file(s) below their threshold: ${failing.map((r) => `${r.file} ${r.score.toFixed(1)} %`).join(', ')}`,
+      1,
+    );
   }
 }
 
-function printTable(rows, withSurvivors) {
+/** A file below its bar whose score is recorded in mutation/below-bar.json and not lower. */
+function held(row, record) {
+  const recorded = record[row.file];
+  return typeof recorded === 'number' && row.score >= recorded - 0.05;
+}
+
+function printTable(rows, withSurvivors, record = {}) {
   const out = [];
   const width = Math.max(4, ...rows.map((r) => r.file.length));
   out.push(`${'file'.padEnd(width)}  mutants  score  survived  no cov  ignored  bar  `);
   let all = { mutants: 0, detected: 0, survived: 0, noCoverage: 0, ignored: 0 };
   for (const r of rows.filter((x) => x.mutants > 0)) {
     const bar = threshold(r.file);
-    const mark = r.score >= bar ? 'ok' : 'BELOW';
+    const recorded = record[r.file];
+    const mark =
+      r.score >= bar
+        ? recorded === undefined
+          ? 'ok'
+          : 'ok (at its bar: remove it from mutation/below-bar.json)'
+        : held(r, record)
+          ? `BELOW, held at ${recorded} % (mutation/below-bar.json)`
+          : recorded === undefined
+            ? 'BELOW'
+            : `BELOW, and under its recorded ${recorded} %`;
     out.push(
       `${r.file.padEnd(width)}  ${String(r.mutants).padStart(7)}  ${r.score.toFixed(1).padStart(5)}  ${String(r.survived).padStart(8)}  ${String(r.noCoverage).padStart(6)}  ${String(r.ignored).padStart(7)}  ${String(bar).padStart(3)}  ${mark}`,
     );
