@@ -65,7 +65,11 @@ describe('pnpm mutation --ci', () => {
         source: '',
         mutants: [mutant('Killed', 1), mutant('Killed', 2), mutant('Timeout', 3), mutant('Survived', 4)],
       },
-      'packages/pmu-models/src/model.ts': { language: 'typescript', source: '', mutants: [mutant('Killed', 1)] },
+      'packages/pmu-models/src/model.ts': {
+        language: 'typescript',
+        source: '',
+        mutants: [mutant('Killed', 1)],
+      },
     },
   };
   const baselines = (name: string, belowBar?: string) => {
@@ -90,11 +94,17 @@ describe('pnpm mutation --ci', () => {
 
   it('an unchanged package is scored from its baseline, and a file below its bar fails', () => {
     const out = withBaselines(baselines('below'), '--ci', '--package', 'packages/pmu-models');
-    expect(out.stdout).toContain('pmu-models: unchanged since its baseline; scored from mutation/pmu-models.json');
-    expect(out.stdout).toMatch(/packages\/pmu-models\/src\/encode\.ts\s+4\s+75\.0\s+1\s+0\s+0\s+80\s+BELOW\n/);
+    expect(out.stdout).toContain(
+      'pmu-models: unchanged since its baseline; scored from mutation/pmu-models.json',
+    );
+    expect(out.stdout).toMatch(
+      /packages\/pmu-models\/src\/encode\.ts\s+4\s+75\.0\s+1\s+0\s+0\s+80\s+BELOW\n/,
+    );
     expect(out.stdout).toMatch(/packages\/pmu-models\/src\/model\.ts\s+1\s+100\.0 .* ok\n/);
     expect(out.status).toBe(1);
-    expect(out.stderr).toBe('mutation: 1 file(s) below their threshold: packages/pmu-models/src/encode.ts 75.0 %\n');
+    expect(out.stderr).toBe(
+      'mutation: 1 file(s) below their threshold: packages/pmu-models/src/encode.ts 75.0 %\n',
+    );
   });
 
   it('a file recorded in below-bar.json passes while it keeps its score, and fails when it drops', () => {
@@ -107,7 +117,10 @@ describe('pnpm mutation --ci', () => {
     expect(held.stdout).toContain('BELOW, held at 75 % (mutation/below-bar.json)');
     expect(held.status).toBe(0);
     const dropped = withBaselines(
-      baselines('dropped', '{ "packages/pmu-models/src/encode.ts": 80.5, "packages/pmu-models/src/model.ts": 90 }'),
+      baselines(
+        'dropped',
+        '{ "packages/pmu-models/src/encode.ts": 80.5, "packages/pmu-models/src/model.ts": 90 }',
+      ),
       '--ci',
       '--package',
       'packages/pmu-models',
