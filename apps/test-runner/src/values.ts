@@ -63,21 +63,6 @@ export function toBigInt(v: unknown): bigint {
   throw new ValueError(`expected an integer, got ${v === null ? 'null' : typeof v}`);
 }
 
-/** As toBigInt, within the safe integer range. */
-export function toNumber(v: unknown): number {
-  const b = toBigInt(v);
-  if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new ValueError(`${b} is out of range here`);
-  }
-  return Number(b);
-}
-
-export function errnoValue(name: string): number {
-  const v = (Errno as Record<string, number>)[name];
-  if (v === undefined) throw new ValueError(`unknown errno ${JSON.stringify(name)}`);
-  return v;
-}
-
 export function hex(v: bigint | number): string {
   const b = typeof v === 'bigint' ? v : BigInt(v);
   return b < 0n ? `-0x${(-b).toString(16)}` : `0x${b.toString(16)}`;
