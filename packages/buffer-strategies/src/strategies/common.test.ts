@@ -1,0 +1,208 @@
+import { createKernel, type FaultConfig, type Mutex } from '@pfmsim/kernel-sim';
+import { describe, expect, it } from 'vitest';
+import { StrategyLab } from '../lab.js';
+import { ARG_BLOCKED, E2BIG, ENOMEM } from '../spec.js';
+import { bufferOf, classBytes, classOf, packBuffer, perKernel, sizeClassOf } from './common.js';
+import { createCtxCacheMutexStrategy } from './ctx-cache-mutex.js';
+import { createCtxCacheNaiveStrategy } from './ctx-cache-naive.js';
+import { createCtxCacheSpinsplitStrategy } from './ctx-cache-spinsplit.js';
+
+const SEED_CACHES = {
+  'ctx-cache-naive': createCtxCacheNaiveStrategy,
+  'ctx-cache-mutex': createCtxCacheMutexStrategy,
+  'ctx-cache-spinsplit': createCtxCacheSpinsplitStrategy,
+} as const;
+
+function world(make: () => ReturnType<typeof createCtxCacheNaiveStrategy>, faults?: FaultConfig) {
+  const s = make();
+  const lab = new StrategyLab({
+    arch: 'i386',
+    cost: 'p4-2006',
+    seed: 1,
+    strategy: s,
+    arenaBytes: 2 << 20,
+    debugAtomicSleep: false, // spinsplit copies under its spinlock: flagged elsewhere
+    ...(faults ? { faults } : {}),
+  });
+  const t = lab.thread('A');
+  const ctx = lab.openContext(t);
+  const u = lab.process.mm.mmap(23 * 176);
+  const call = (n: number) => lab.k.runSync(t, lab.call(t, ctx, 'pmd', n, u));
+  const kmallocs = () =>
+    lab.k.mem
+      .cacheStats()
+      .filter((c) => c.name.startsWith('size-'))
+      .reduce((n, c) => n + c.fast + c.slow, 0);
+  const live = () =>
+    lab.k.mem
+      .cacheStats()
+      .filter((c) => c.name.startsWith('size-'))
+      .map((c) => [c.name, c.live] as const)
+      .filter(([name, n]) => n > 0 && name !== 'size-256'); // size-256: the context itself
+  return { s, lab, t, ctx, u, call, kmallocs, live };
+}
+
+describe("the seed's per-context buffer (pointer in slot word 0, size in word 1)", () => {
+  for (const [name, make] of Object.entries(SEED_CACHES)) {
+    describe(name, () => {
+      it('keeps the buffer after the call and reuses it while the vector is no longer than the one it was made for', () => {
+        const w = world(make);
+        expect(w.call(5)).toBe(0); // 880 B
+        expect(w.lab.pinnedBytes()).toBe(1024);
+        const before = w.kmallocs();
+        expect(w.call(5)).toBe(0); // the same length: reused
+        expect(w.call(2)).toBe(0);
+        expect(w.kmallocs()).toBe(before);
+        expect(w.lab.k.mem.readWord(w.ctx.addr + 4)).toBe(880); // the size word: what was asked
+        expect(w.lab.k.bugs).toEqual([]);
+        expect(w.t.heldLocks).toEqual([]);
+      });
+
+      it('a longer vector replaces it, even within the same kmalloc class; the old one is kfreed', () => {
+        const w = world(make);
+        expect(w.call(4)).toBe(0); // 704 B in size-1024
+        const before = w.kmallocs();
+        expect(w.call(5)).toBe(0); // 880 B: the size word says 704, so a new one
+        expect(w.kmallocs()).toBe(before + 1);
+        expect(w.live()).toEqual([['size-1024', 1]]);
+        expect(w.call(8)).toBe(0);
+        expect(w.live()).toEqual([['size-2048', 1]]);
+        expect(w.lab.pinnedBytes()).toBe(2048);
+        w.lab.closeContext(w.t, w.ctx);
+        expect(w.lab.pinnedBytes()).toBe(0);
+        expect(w.lab.k.bugs).toEqual([]);
+      });
+
+      it('E2BIG above arg_size_max with nothing taken; exactly arg_size_max is served', () => {
+        const w = world(make);
+        expect(w.call(24)).toBe(-E2BIG);
+        expect(w.lab.k.mem.ownerHighWater('args:uid:1000')).toBe(0);
+        expect(w.t.heldLocks).toEqual([]);
+        expect(w.call(23)).toBe(0);
+        expect(w.lab.pinnedBytes()).toBe(4096);
+      });
+
+      it('ENOMEM keeps the old buffer in the context and drops every lock taken', () => {
+        const w = world(make, { failslab: { nth: 2, filter: 'pfm_get_args' } });
+        expect(w.call(4)).toBe(0);
+        expect(w.call(8)).toBe(-ENOMEM);
+        expect(w.t.heldLocks).toEqual([]);
+        expect(w.lab.pinnedBytes()).toBe(1024); // still cached
+        const before = w.kmallocs();
+        expect(w.call(4)).toBe(0);
+        expect(w.kmallocs()).toBe(before); // and still used
+        w.lab.closeContext(w.t, w.ctx);
+        expect(w.lab.pinnedBytes()).toBe(0);
+        expect(w.lab.k.bugs).toEqual([]);
+      });
+
+      it('closing a context that never made a call frees nothing', () => {
+        const w = world(make);
+        const other = w.lab.openContext(w.t);
+        expect(w.call(4)).toBe(0);
+        w.lab.closeContext(null, other);
+        expect(w.lab.pinnedBytes()).toBe(1024);
+        expect(w.lab.k.bugs).toEqual([]);
+      });
+    });
+  }
+});
+
+describe('ctx-cache-mutex', () => {
+  it('ENOMEM after waiting for the mutex: the waiter gives the mutex back', () => {
+    const s = createCtxCacheMutexStrategy();
+    const lab = new StrategyLab({
+      arch: 'i386',
+      cost: 'p4-2006',
+      seed: 1,
+      strategy: s,
+      cpus: 2,
+      faults: { failslab: { nth: 2, filter: 'pfm_get_args' } },
+    });
+    const a = lab.thread('A');
+    const b = lab.thread('B');
+    const ctx = lab.openContext(a);
+    const prepare = (t: typeof a, n: number) => {
+      const call = lab.callFor(t);
+      call.slot = ctx;
+      call.kind = 'pmd';
+      call.elemSize = 176;
+      call.count = n;
+      call.bytes = n * 176;
+      call.limit = 4096;
+      return call;
+    };
+    const ca = prepare(a, 4);
+    const cb = prepare(b, 8);
+    expect(s.acquire(ca)).toBeGreaterThan(0);
+    expect(s.acquire(cb)).toBe(ARG_BLOCKED);
+    s.release(ca);
+    expect(s.resume!(cb)).toBe(-ENOMEM); // 1408 B does not fit: the kmalloc fails
+    expect((ctx.data as Mutex).owner).toBeNull();
+    expect(b.heldLocks).toEqual([]);
+  });
+});
+
+describe('ctx-cache-spinsplit', () => {
+  it('holds ctx->lock from acquire to release, and drops it on ENOMEM', () => {
+    const s = createCtxCacheSpinsplitStrategy();
+    const lab = new StrategyLab({
+      arch: 'i386',
+      cost: 'p4-2006',
+      seed: 1,
+      strategy: s,
+      debugAtomicSleep: false,
+      faults: { failslab: { nth: 2, filter: 'pfm_get_args' } },
+    });
+    const t = lab.thread('A');
+    const ctx = lab.openContext(t);
+    const call = lab.callFor(t);
+    call.slot = ctx;
+    call.kind = 'pmd';
+    call.elemSize = 176;
+    call.count = 4;
+    call.bytes = 704;
+    call.limit = 4096;
+    expect(s.acquire(call)).toBeGreaterThan(0);
+    expect([call.holdsContextLock, t.heldLocks.map((l) => l.name)]).toEqual([true, ['ctx1->lock']]);
+    s.release(call);
+    expect([call.holdsContextLock, t.heldLocks]).toEqual([false, []]);
+    s.release(call); // a second release does not unlock twice
+    expect(lab.k.bugs).toEqual([]);
+    call.count = 8;
+    call.bytes = 1408;
+    expect(s.acquire(call)).toBe(-ENOMEM);
+    expect([call.holdsContextLock, t.heldLocks]).toEqual([false, []]);
+    expect(lab.k.bugs).toEqual([]);
+  });
+});
+
+describe('tagged buffer words', () => {
+  it('a kmalloc buffer and its size class share one word; the class is what ksize() returns', () => {
+    const k = createKernel({ arch: 'i386', cost: 'p4-2006', seed: 1, arenaBytes: 1 << 20 });
+    for (const [bytes, ksize] of [
+      [1, 32],
+      [704, 1024],
+      [1024, 1024],
+      [1025, 2048],
+      [4048, 4096],
+      [131072, 131072],
+    ] as const) {
+      const cls = sizeClassOf(k, bytes);
+      expect(classBytes(k, cls), `${bytes} B`).toBe(ksize);
+      const word = packBuffer(0x12340, cls);
+      expect([bufferOf(word), classOf(word)]).toEqual([0x12340, cls]);
+    }
+    expect(sizeClassOf(k, 131073)).toBe(0); // above the largest class: not cacheable
+    expect(classBytes(k, 0)).toBe(0);
+  });
+
+  it('perKernel: state made once per kernel, found again when the kernels alternate', () => {
+    let made = 0;
+    const state = perKernel(() => ({ n: made++ }));
+    const a = createKernel({ arch: 'i386', cost: 'p4-2006', seed: 1, arenaBytes: 1 << 20 });
+    const b = createKernel({ arch: 'i386', cost: 'p4-2006', seed: 2, arenaBytes: 1 << 20 });
+    expect([state(a).n, state(a).n, state(b).n, state(a).n, state(b).n]).toEqual([0, 0, 1, 0, 1]);
+    expect(made).toBe(2);
+  });
+});

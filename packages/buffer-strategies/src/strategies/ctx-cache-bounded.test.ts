@@ -1,0 +1,261 @@
+import type { FaultConfig, Thread } from '@pfmsim/kernel-sim';
+import { describe, expect, it } from 'vitest';
+import { StrategyLab } from '../lab.js';
+import { type ContextSlot, E2BIG, ENOMEM } from '../spec.js';
+import { type CtxCacheBoundedOptions, createCtxCacheBoundedStrategy } from './ctx-cache-bounded.js';
+
+function world(opts: CtxCacheBoundedOptions = {}, extra: { faults?: FaultConfig; cpus?: number } = {}) {
+  const s = createCtxCacheBoundedStrategy(opts);
+  const lab = new StrategyLab({
+    arch: 'i386',
+    cost: 'p4-2006',
+    seed: 1,
+    strategy: s,
+    arenaBytes: 2 << 20,
+    cpus: extra.cpus ?? 1,
+    ...(extra.faults ? { faults: extra.faults } : {}),
+  });
+  const t = lab.thread('A');
+  const ctx = lab.openContext(t);
+  const u = lab.process.mm.mmap(23 * 176);
+  const call = (n: number, slot: ContextSlot = ctx, th: Thread = t) =>
+    lab.k.runSync(th, lab.call(th, slot, 'pmd', n, u));
+  /**
+   * The first half of a vector call, stopped while the thread holds its buffer (between the
+   * copy in and the copy back): acquire() as pfm_get_args does it, release() to finish.
+   */
+  const begin = (th: Thread, slot: ContextSlot, n: number) => {
+    const c = lab.callFor(th);
+    c.slot = slot;
+    c.kind = 'pmd';
+    c.elemSize = 176;
+    c.count = n;
+    c.bytes = n * 176;
+    c.limit = lab.limit;
+    c.stackBytes = 0;
+    c.stackArea = 0;
+    c.buf = 0;
+    c.how = 0;
+    const buf = s.acquire(c);
+    return { buf, end: () => s.release(c) };
+  };
+  const budget = () => {
+    const r = s.budgetReport(lab.k);
+    return { user: r.users.get(1000), global: r.globalBytes };
+  };
+  /** kmalloc+kfree calls of the general caches so far. */
+  const kmallocs = () =>
+    lab.k.mem
+      .cacheStats()
+      .filter((c) => c.name.startsWith('size-'))
+      .reduce((n, c) => n + c.fast + c.slow, 0);
+  return { s, lab, t, ctx, u, call, begin, budget, kmallocs };
+}
+
+describe('ctx-cache-bounded: the cached buffer', () => {
+  it('a miss charges the budget by the kmalloc class, a hit reuses the buffer with no allocation', () => {
+    const w = world();
+    expect(w.call(4)).toBe(0); // 704 B in size-1024: 1 unit
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+    expect(w.lab.pinnedBytes()).toBe(1024);
+    const before = w.kmallocs();
+    expect(w.call(5)).toBe(0); // 880 B still fits the 1024-B buffer
+    expect(w.call(1)).toBe(0);
+    expect(w.kmallocs()).toBe(before);
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+  });
+
+  it('a longer vector replaces the buffer: the old one kfreed and uncharged, the new one charged', () => {
+    const w = world();
+    expect(w.call(4)).toBe(0);
+    expect(w.call(8)).toBe(0); // 1408 B: size-2048, 2 units
+    expect(w.budget()).toEqual({ user: 2048, global: 2048 });
+    expect(w.lab.pinnedBytes()).toBe(2048);
+    expect(w.lab.k.mem.cacheStats().find((c) => c.name === 'size-1024')!.live).toBe(0);
+    w.lab.closeContext(w.t, w.ctx);
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.pinnedBytes()).toBe(0);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('E2BIG above arg_size_max, before the slot or the budget is touched', () => {
+    const w = world();
+    expect(w.call(23)).toBe(0); // 4048 B: fits arg_size_max
+    expect(w.call(24)).toBe(-E2BIG);
+    expect(w.budget()).toEqual({ user: 4096, global: 4096 });
+    expect(w.call(2)).toBe(0); // the cached buffer is still there
+    expect(w.lab.pinnedBytes()).toBe(4096);
+  });
+
+  it('while a caller holds the buffer, a second caller on the fd gets a transient kmalloc; the budget is not touched', () => {
+    const w = world();
+    expect(w.call(4)).toBe(0);
+    const b = w.lab.thread('B');
+    const a = w.begin(w.t, w.ctx, 4);
+    expect(a.buf).toBeGreaterThan(0);
+    const before = w.kmallocs();
+    const second = w.begin(b, w.ctx, 4);
+    expect(second.buf).toBeGreaterThan(0);
+    expect(second.buf).not.toBe(a.buf);
+    expect(w.kmallocs()).toBe(before + 1);
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+    expect(w.lab.pinnedBytes()).toBe(2048);
+    second.end();
+    expect(w.lab.pinnedBytes()).toBe(1024); // the transient one is kfreed
+    a.end();
+    expect(w.lab.pinnedBytes()).toBe(1024); // the cached one goes back to the slot
+    const hits = w.kmallocs();
+    expect(w.call(4)).toBe(0);
+    expect(w.kmallocs()).toBe(hits); // and is reused
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('ENOMEM on a miss undoes the charge and leaves the slot empty, so the next call can cache', () => {
+    const w = world({}, { faults: { failslab: { nth: 1, filter: 'pfm_get_args' } } });
+    expect(w.call(4)).toBe(-ENOMEM);
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.pinnedBytes()).toBe(0);
+    expect(w.call(4)).toBe(0);
+    expect(w.lab.pinnedBytes()).toBe(1024); // cached this time
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+  });
+
+  it('ENOMEM on a transient kmalloc (over budget) charges nothing', () => {
+    const w = world({ userBudget: 0 }, { faults: { failslab: { nth: 1, filter: 'pfm_get_args' } } });
+    expect(w.call(4)).toBe(-ENOMEM);
+    expect(w.call(4)).toBe(0);
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.pinnedBytes()).toBe(0);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('a budget of exactly one buffer caches it; one KiB less caches nothing', () => {
+    const exact = world({ userBudget: 1024 });
+    expect(exact.call(4)).toBe(0);
+    expect(exact.lab.pinnedBytes()).toBe(1024);
+    const under = world({ userBudget: 1023 });
+    expect(under.call(4)).toBe(0);
+    expect(under.lab.pinnedBytes()).toBe(0);
+    expect(under.lab.k.mem.readWord(under.ctx.addr)).toBe(0); // the slot is given back empty
+    const global = world({ globalBudget: 1023 });
+    expect(global.call(4)).toBe(0);
+    expect(global.lab.pinnedBytes()).toBe(0);
+  });
+
+  it('a user without a slot in the budget table never caches, and its contexts are not on the shrinker list', () => {
+    const w = world({ maxUsers: 1 });
+    const other = w.lab.openContext(w.t, 2000);
+    expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(1);
+    const before = w.kmallocs();
+    expect(w.call(4, other)).toBe(0);
+    expect(w.call(4, other)).toBe(0);
+    expect(w.kmallocs()).toBe(before + 2); // a kmalloc per call
+    expect(w.lab.pinnedBytes(2000)).toBe(0);
+    expect(w.lab.k.mem.ownerHighWater('args:uid:2000')).toBe(1024);
+    expect([...w.s.budgetReport(w.lab.k).users.keys()]).toEqual([1000]);
+    w.lab.closeContext(w.t, other);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+});
+
+describe('ctx-cache-bounded: the shrinker', () => {
+  it('takes back every cached buffer, uncharges it, and the contexts keep working', () => {
+    const w = world();
+    const more = [w.ctx, w.lab.openContext(w.t), w.lab.openContext(w.t)];
+    for (const [i, ctx] of more.entries()) expect(w.call(4 + 4 * i, ctx)).toBe(0); // 1, 2, 4 KiB
+    expect(w.budget()).toEqual({ user: 7168, global: 7168 });
+    expect(w.s.shrink!(w.lab.k, w.t)).toBe(7168);
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.pinnedBytes()).toBe(0);
+    expect(w.t.heldLocks).toEqual([]);
+    expect(w.t.preemptCount).toBe(0);
+    expect(w.s.shrink!(w.lab.k, w.t)).toBe(0); // nothing left
+    for (const ctx of more) expect(w.call(4, ctx)).toBe(0);
+    expect(w.lab.pinnedBytes()).toBe(3072);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('run from outside any thread (kswapd-like), it empties the slots as well', () => {
+    const w = world();
+    expect(w.call(8)).toBe(0);
+    expect(w.s.shrink!(w.lab.k, null)).toBe(2048);
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.k.mem.readWord(w.ctx.addr)).toBe(0);
+    expect(w.call(8)).toBe(0); // a fresh buffer, not the freed one
+    expect(w.lab.pinnedBytes()).toBe(2048);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('under memory pressure it frees only what reclaim asks for', () => {
+    const w = world();
+    const contexts = [w.ctx, w.lab.openContext(w.t), w.lab.openContext(w.t)];
+    for (const ctx of contexts) expect(w.call(23, ctx)).toBe(0); // 4 KiB each
+    expect(w.lab.k.mem.reclaim(w.t, 4096)).toBe(4096);
+    expect(w.lab.pinnedBytes()).toBe(8192);
+    expect(w.budget()).toEqual({ user: 8192, global: 8192 });
+    expect(w.lab.k.mem.reclaim(w.t, 5000)).toBe(8192); // whole buffers: two more
+    expect(w.lab.pinnedBytes()).toBe(0);
+  });
+
+  it('skips a buffer in use; its owner frees and uncharges it when it finds the slot emptied', () => {
+    const w = world();
+    const a = w.begin(w.t, w.ctx, 4); // a miss: charged, in use
+    expect(a.buf).toBeGreaterThan(0);
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+    expect(w.s.shrink!(w.lab.k, w.t)).toBe(0); // nothing it may take
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+    expect(w.lab.pinnedBytes()).toBe(1024); // the caller's buffer is still allocated
+    a.end();
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.pinnedBytes()).toBe(0);
+    expect(w.lab.k.mem.readWord(w.ctx.addr)).toBe(0);
+    expect(w.call(4)).toBe(0); // the context caches again
+    expect(w.lab.pinnedBytes()).toBe(1024);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('a hit in flight: the shrinker leaves it, the owner kfrees and uncharges it at the end of its call', () => {
+    const w = world();
+    expect(w.call(8)).toBe(0);
+    const a = w.begin(w.t, w.ctx, 8); // a hit
+    expect(w.s.shrink!(w.lab.k, null)).toBe(0);
+    a.end();
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.pinnedBytes()).toBe(0);
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('a closed context leaves the shrinker list and the budget', () => {
+    const w = world();
+    const b = w.lab.openContext(w.t);
+    expect(w.call(4)).toBe(0);
+    expect(w.call(8, b)).toBe(0);
+    expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(2);
+    w.lab.closeContext(w.t, b);
+    expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(1);
+    expect(w.budget()).toEqual({ user: 1024, global: 1024 });
+    expect(w.s.shrink!(w.lab.k, w.t)).toBe(1024);
+    w.lab.closeContext(null, w.ctx); // closed from outside a thread, empty slot
+    expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(0);
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.lab.k.bugs).toEqual([]);
+  });
+});
+
+describe('ctx-cache-bounded: the budget report', () => {
+  it('reports the limits, the batch and the unit as configured', () => {
+    const w = world({ userBudget: 8 << 10, globalBudget: 20 << 10 }, { cpus: 2 });
+    const r = w.s.budgetReport(w.lab.k);
+    expect([r.unitBytes, r.batch, r.userLimitBytes, r.globalLimitBytes]).toEqual([1024, 32, 8192, 20480]);
+    expect(w.s.pinnedFormula).toContain('8192 B');
+    expect(w.s.pinnedFormula).toContain('20480 B');
+    expect(w.s.name).toBe('ctx-cache-bounded');
+  });
+
+  it('reports exact bytes and the folded (approximate) count apart', () => {
+    const w = world({}, { cpus: 2 });
+    expect(w.call(23)).toBe(0);
+    const r = w.s.budgetReport(w.lab.k);
+    expect([r.globalBytes, r.globalFoldedBytes]).toEqual([4096, 0]); // 4 units, below the batch
+  });
+});
