@@ -304,7 +304,9 @@ export class Syscalls {
         ret = fd;
         break out;
       }
+      // v2.2 writes the fd and the sampling buffer's size (none: no format is registered).
       view.setInt32(local + abi.offsets.ctxFd, fd, true);
+      view.setBigUint64(local + abi.offsets.ctxSmplBufSize, 0n, true);
       if (k.uaccess.copyToUser(t, uctx, local, abi.sizes.ctx) !== 0) {
         k.fdRemove(t.process, fd);
         s.free(ctx, t);
