@@ -84,6 +84,7 @@ export function explore(opts: ExploreOptions): ExploreResult {
 
   const bound = opts.maxPreemptions ?? 3;
   const cap = opts.schedules ?? 100_000;
+  // Stryker disable next-line ArrayDeclaration: the first schedule's first choice has no previous thread, where an unknown choice falls back to the lowest id as defaultChoice does
   let prefix: number[] = [];
   let schedules = 0;
   for (;;) {
@@ -126,7 +127,8 @@ function nextPrefix(
     const pos = order.indexOf(run.decisions[i]!);
     for (let j = pos + 1; j < order.length; j++) {
       const choice = order[j]!;
-      const preempts = candidates.includes(previous) && choice !== previous;
+      // order[0] is previous whenever it can run, so every later alternative switches away from it.
+      const preempts = candidates.includes(previous);
       if (used[i]! + (preempts ? 1 : 0) <= bound) return [...run.decisions.slice(0, i), choice];
     }
   }

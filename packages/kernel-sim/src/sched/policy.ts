@@ -34,17 +34,16 @@ export function makeChooser(policy: SchedulerPolicy, rng: Rng, threadCount: numb
       return defaultChoice;
     case 'round-robin':
       return (p) => {
-        const c = p.candidates;
-        for (let i = 0; i < c.length; i++) if (c[i]! > p.previous) return c[i]!;
-        return c[0]!;
+        for (const id of p.candidates) if (id > p.previous) return id;
+        return p.candidates[0]!;
       };
     case 'random':
       return (p) => p.candidates[rng.below(p.candidates.length)]!;
     case 'replay': {
       const decisions = policy.decisions;
       return (p, i) => {
-        const want = decisions[i];
-        return want !== undefined && p.candidates.includes(want) ? want : defaultChoice(p);
+        const want = decisions[i] ?? -1; // -1: past the recorded decisions, never a thread id
+        return p.candidates.includes(want) ? want : defaultChoice(p);
       };
     }
     case 'guided':
@@ -70,7 +69,7 @@ function pctChooser(depth: number, expectedSteps: number, rng: Rng, threadCount:
     throw new InvalidArgumentError('pct depth', depth, 'an integer >= 1');
   const prio = new Float64Array(threadCount);
   const order = Array.from({ length: threadCount }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
+  for (let i = order.length - 1; i >= 1; i--) {
     const j = rng.below(i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
@@ -80,9 +79,11 @@ function pctChooser(depth: number, expectedSteps: number, rng: Rng, threadCount:
   const changes = new Map<number, number>();
   for (let i = 1; i < depth; i++) changes.set(1 + rng.below(Math.max(1, expectedSteps)), depth - i);
   return (p) => {
+    // Change points are at steps >= 1, where a thread has run (p.previous >= 0).
     const change = changes.get(p.step);
-    if (change !== undefined && p.previous >= 0) prio[p.previous] = change;
+    if (change !== undefined) prio[p.previous] = change;
     let best = p.candidates[0]!;
+    // Stryker disable next-line EqualityOperator: priorities never tie (initial ones are distinct and >= depth, each change point sets a distinct one below depth), so > and >= pick the same thread
     for (const id of p.candidates) if (prio[id]! > prio[best]!) best = id;
     return best;
   };
