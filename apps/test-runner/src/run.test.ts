@@ -26,6 +26,20 @@ function createDeepStackStrategy(): ArgBufferStrategy {
   return { ...createKmallocStrategy(), name: 'deep-stack', frameBytes: () => 16384 };
 }
 
+/** kmalloc, then a 16 KiB frame for the copy: the thread dies holding its argument buffer. */
+function createOverflowAfterAcquireStrategy(): ArgBufferStrategy {
+  const inner = createKmallocStrategy();
+  return {
+    ...inner,
+    name: 'overflow-after-acquire',
+    acquire(call) {
+      const buf = inner.acquire(call);
+      call.k.stacks.push(call.t, 16384, 'copy frame');
+      return buf;
+    },
+  };
+}
+
 /** A strategy whose acquire throws: a JavaScript exception from inside the simulator. */
 function createThrowingStrategy(thrown: unknown): () => ArgBufferStrategy {
   return () => ({
@@ -40,6 +54,13 @@ function createThrowingStrategy(thrown: unknown): () => ArgBufferStrategy {
 const EXTRA: ExtraStrategies = new Map([
   ['leaky', createLeakyStrategy],
   ['deep-stack', createDeepStackStrategy],
+  ['overflow-after-acquire', createOverflowAfterAcquireStrategy],
+  [
+    'no-factory',
+    () => {
+      throw new Error('cannot build');
+    },
+  ],
   ['throwing', createThrowingStrategy(new Error('strategy bug'))],
   ['throwing-string', createThrowingStrategy('not an Error')],
   ['skip-copy-back', createSkipCopyBackStrategy],
@@ -116,6 +137,15 @@ describe('the concurrent part', () => {
     });
     expect(again.tests[0]!.failures).toEqual(run(twoReaders).tests[0]!.failures);
     expect(logs).toEqual(['kmalloc: 2 observations, 1 failures']);
+  });
+
+  it('--replay runs the schedule it names, with its seed', () => {
+    const t = run(twoReaders, { replay: '12:1' }).tests[0]!;
+    expect(t.failures).toEqual([
+      'KernelBug deadlock: all live threads blocked: T0 a on ?, T1 b on ? (thread T0 a in read; replay 12:1)',
+    ]);
+    expect(t.replayCommand).toBe('pfmsim-test run x.yaml --strategy kmalloc --replay 12:1');
+    expect(run(twoReaders, { replay: '1:1.0' }).tests[0]!.replayCommand).toMatch(/ --replay 1:1$/);
   });
 
   it('a concurrent thread killed by a KernelBug stops the run: no after steps, no teardown', () => {
@@ -233,10 +263,23 @@ describe('exceptions from inside the simulator', () => {
     ]);
   });
 
-  it('a bad --replay is a failure of each strategy', () => {
+  it('a bad --replay fails the scenario as a whole, saying what a replay looks like', () => {
     const text = `${HEAD}threads:\n  - {name: a, steps: [{call: pfm_stop}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\n`;
-    expect(run(text, { replay: 'nope' }).tests[0]!.failures[0]).toMatch(
-      /^the simulator threw Error: --replay nope: expected SEED:DECISIONS, e\.g\. 1:0\.1\.1 /,
+    for (const bad of ['nope', '1', '1:0.', '1:.0', 'x1:0', '1:0x', '-1:0', '1:0..1']) {
+      expect(run(text, { replay: bad }).tests, bad).toEqual([
+        {
+          file: 'x.yaml',
+          scenario: 't',
+          strategy: '-',
+          passed: false,
+          failures: [`x.yaml: --replay ${bad}: expected SEED:DECISIONS, e.g. 1:0.1.1`],
+          ms: 0,
+        },
+      ]);
+    }
+    const failing = text.replace('{call: pfm_stop}', '{call: pfm_stop, expect: {ret: 0}}');
+    expect(run(failing, { replay: ' 3:0 ' }).tests[0]!.replayCommand).toBe(
+      'pfmsim-test run x.yaml --strategy kmalloc --replay 3:',
     );
   });
 });
@@ -427,5 +470,100 @@ describe('exploration', () => {
     expect(t.replayCommand).toBe('pfmsim-test run x.yaml --strategy throwing --replay 7:1');
     const again = run(writerReader('throwing', '{mode: random, seed: 7}'), { replay: '7:1' }).tests[0]!;
     expect(again.failures[0]).toMatch(/^the simulator threw Error: strategy bug \(at /);
+  });
+});
+
+describe('what a killed thread leaves behind is not reported', () => {
+  const steps = `steps:\n${CREATE}  - {call: pfm_write_pmds, arg: {pmd: [{reg_num: 0}]}}\n`;
+  const bug =
+    'KernelBug stack-overflow: kernel stack overflow in copy frame: 16640 B used of 8136 B (thread T0 main in pfm_write_pmds; replay 1:)';
+
+  it('the buffer it held is no leak: the teardown does not run after a kill', () => {
+    const text = `${HEAD.replace('kmalloc', 'overflow-after-acquire')}${steps}`;
+    expect(failures(text)).toEqual([
+      ['steps[1] pfm_write_pmds (line 6): thread main killed by a KernelBug (stack-overflow)', bug],
+    ]);
+    expect(failures(`${text}expect: {bugs: [stack-overflow]}\n`)).toEqual([[]]);
+  });
+
+  it('the same in a concurrent thread', () => {
+    const text = `${HEAD.replace('kmalloc', 'overflow-after-acquire')}threads:\n  - {name: a, steps: [{call: pfm_write_pmds, arg: {pmd: [{reg_num: 0}]}}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\nexpect: {bugs: [stack-overflow]}\n`;
+    expect(failures(text)).toEqual([[]]);
+  });
+
+  it('a kill in the sequential steps: the threads never start, explored or not', () => {
+    const text = `${HEAD}threads:\n  - {name: a, steps: [{call: pfm_stop, expect: {ret: 0}}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\n  - {call: read, thread: a}\nexpect: {bugs: [deadlock]}\n`;
+    const r = run(text);
+    expect(r.tests[0]!.failures).toEqual([]);
+    expect(r.tests[0]!.replayCommand).toBeUndefined();
+    const explored = run(`${text}explore: {mode: exhaustive}\n`).tests[0]!;
+    expect(explored.failures).toEqual([]);
+    expect(explored.schedules).toBe(1);
+  });
+});
+
+describe('scheduling, timing and scenario errors', () => {
+  it('schedule: round-robin interleaves the threads step by step; by default each runs to completion', () => {
+    const w = (v: number) => `{call: pfm_write_pmds, arg: {pmd: [{reg_num: 0, reg_value: ${v}}]}}`;
+    const text = `${HEAD}threads:\n  - {name: a, steps: [${w(1)}, ${w(2)}]}\n  - {name: b, steps: [${w(3)}, ${w(4)}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\n`;
+    const order = (t: string) => {
+      const where: string[] = [];
+      run(t, { onLog: (_s, log) => where.push(...log.map((o) => o.where.split(' ').at(-1)!)) });
+      return where.slice(1).join(' ');
+    };
+    expect(order(text)).toBe('[a] [a] [b] [b]');
+    expect(order(`${text}schedule: run-to-completion\n`)).toBe('[a] [a] [b] [b]');
+    expect(order(`${text}schedule: round-robin\n`)).toBe('[a] [b] [a] [b]');
+  });
+
+  it('a strategy that cannot be built fails without a replay: there is no kernel to replay', () => {
+    const text = `${HEAD.replace('kmalloc', 'no-factory')}threads:\n  - {name: a, steps: [{call: pfm_stop}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\n`;
+    const t = run(text).tests[0]!;
+    expect(t.failures).toEqual([expect.stringMatching(/^the simulator threw Error: cannot build \(at /)]);
+    expect(t.replayCommand).toBeUndefined();
+  });
+
+  it('an explored scenario with no concurrent part still names the replay of a throwing strategy', () => {
+    const t = run(
+      `${HEAD.replace('kmalloc', 'throwing')}steps:\n${CREATE}${WRITE}explore: {mode: random, seed: 4}\n`,
+    ).tests[0]!;
+    expect(t.failures).toEqual([
+      expect.stringMatching(/^the simulator threw Error: strategy bug \(at /),
+      'replay: pfmsim-test run x.yaml --strategy throwing --replay 4:',
+    ]);
+  });
+
+  it('the time of each test is the time its runs took', () => {
+    for (const text of [
+      `${HEAD}steps:\n${CREATE}${WRITE}`,
+      `${HEAD}threads:\n  - {name: a, steps: [{call: dup}]}\n  - {name: b, steps: [{call: dup}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\nexplore: {mode: exhaustive}\n`,
+    ]) {
+      const t0 = performance.now();
+      const t = run(text).tests[0]!;
+      const took = performance.now() - t0;
+      expect(t.ms).toBeGreaterThan(0);
+      expect(t.ms).toBeLessThanOrEqual(took);
+    }
+  });
+
+  it('a scenario that cannot run is one failed test naming the file, line and field', () => {
+    const r = run(`${HEAD}threads: [{name: a, cpu: 5}]\nsteps:\n  - {call: pfm_create_context, thread: a}\n`);
+    expect(r).toEqual({
+      file: 'x.yaml',
+      scenario: 't',
+      tests: [
+        {
+          file: 'x.yaml',
+          scenario: 't',
+          strategy: '-',
+          passed: false,
+          failures: ['x.yaml:4:21: threads[0].cpu: cpu 5 does not exist (cpus: 2)'],
+          ms: 0,
+        },
+      ],
+    });
+    expect(run(`${HEAD}steps:\n${CREATE}`, { strategies: ['kmaloc'] }).tests[0]!.failures).toEqual([
+      expect.stringMatching(/^x\.yaml: unknown strategy "kmaloc" \(did you mean "kmalloc"\?\)/),
+    ]);
   });
 });

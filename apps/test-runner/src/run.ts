@@ -145,11 +145,10 @@ function simulatorException(plan: Plan, name: string, e: unknown, w: World | nul
     .split('\n')
     .slice(1, 4)
     .map((l) => l.trim());
-  const replay = w ? w.k.replay() : null;
   const failures = [`the simulator threw ${e.name}: ${e.message} (${frames.join(' < ')})`];
   const r: StrategyRun = { name, failures, ms: 0, log: null, outcomes: null };
-  if (replay && w && (plan.concurrent || plan.sc.data.explore)) {
-    r.replayCommand = replayCommand(plan, name, replay);
+  if (w && (plan.concurrent || plan.sc.data.explore)) {
+    r.replayCommand = replayCommand(plan, name, w.k.replay());
     failures.push(`replay: ${r.replayCommand}`);
   }
   return r;
@@ -157,18 +156,19 @@ function simulatorException(plan: Plan, name: string, e: unknown, w: World | nul
 
 function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   const t0 = performance.now();
+  // a replayed schedule runs with its own seed, as under exploration
+  const replay = opts.replay === undefined ? null : parseReplay(opts.replay);
+  const seed = replay ? replay.seed : plan.seed;
   let w: World | null = null;
   let run: RunResult | null = null;
   let failures: string[];
   try {
-    const k = build(plan, name, plan.seed, (x) => {
+    const k = build(plan, name, seed, (x) => {
       w = x;
     });
     const world = w as unknown as World;
     if (plan.concurrent && !world.dead) {
-      run = opts.replay
-        ? k.run({ kind: 'replay', decisions: parseDecisions(opts.replay) })
-        : k.run(policyOf(plan));
+      run = replay ? k.run({ kind: 'replay', decisions: replay.decisions }) : k.run(policyOf(plan));
     }
     failures = finish(world, run, false);
   } catch (e) {
@@ -178,14 +178,14 @@ function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   opts.onLog?.(name, world.log, failures);
   const r: StrategyRun = { name, failures, ms: performance.now() - t0, log: world.log, outcomes: null };
   if (failures.length > 0 && plan.concurrent && run)
-    r.replayCommand = replayCommand(plan, name, formatReplay(plan.seed, run.decisions));
+    r.replayCommand = replayCommand(plan, name, formatReplay(seed, run.decisions));
   return r;
 }
 
-function parseDecisions(replay: string): number[] {
+function parseReplay(replay: string): { seed: number; decisions: number[] } {
   const m = /^(\d+):((?:\d+(?:\.\d+)*)?)$/.exec(replay.trim());
   if (!m) throw new Error(`--replay ${replay}: expected SEED:DECISIONS, e.g. 1:0.1.1`);
-  return m[2] ? m[2].split('.').map(Number) : [];
+  return { seed: Number(m[1]), decisions: m[2] ? m[2].split('.').map(Number) : [] };
 }
 
 function signature(log: readonly Observation[]): string {
