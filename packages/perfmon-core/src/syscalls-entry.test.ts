@@ -1,4 +1,5 @@
-import { PROT_READ } from '@pfmsim/kernel-sim';
+import { createStackStrategy } from '@pfmsim/buffer-strategies';
+import { type KGen, PROT_READ, type Thread, ThreadKilled } from '@pfmsim/kernel-sim';
 import { getModel } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import {
@@ -528,5 +529,99 @@ describe('file operations on the context fd', () => {
     expect(m.s.sys.setAsync(m.t, mfd, () => seen++)).toBe(0); // the message is already queued
     m.s.runSync(m.t, loop, 100);
     expect(seen).toBe(1);
+  });
+});
+
+describe('kernel stack accounting of the handlers', () => {
+  it('CONFIG_FRAME_WARN names each handler frame with its size (the on-stack copy of the argument included)', () => {
+    for (const [abi, ctxBytes] of [
+      ['v2.3', 64],
+      ['v2.2', 128],
+    ] as const) {
+      const w = testWorld({ abi, archOverrides: { frameWarn: 0 }, strategy: createStackStrategy() });
+      const fd = w.ctx();
+      cycles(w, fd);
+      const r = w.pmds([{ reg_num: 0 }]);
+      expect(w.g.pfm_write_pmds(fd, r, 1)).toEqual(ok(0));
+      expect(w.g.pfm_read_pmds(fd, r, 1)).toEqual(ok(0));
+      expect(w.load(fd, w.t.tid)).toEqual(ok(0));
+      expect(w.g.pfm_start(fd, startArg(w, 0))).toEqual(ok(0));
+      expect(w.g.pfm_stop(fd)).toEqual(ok(0));
+      expect(w.g.pfm_restart(fd)).toEqual(ok(0));
+      expect(w.g.pfm_unload_context(fd)).toEqual(ok(0));
+      const frames = new Map(w.s.k.stacks.warnings.map((x) => [x.frame, x.bytes]));
+      expect(Object.fromEntries(frames)).toMatchObject({
+        sys_pfm_create_context: 96 + ctxBytes,
+        sys_pfm_load_context: 96 + 32,
+        sys_pfm_start: 96 + 32,
+        sys_pfm_stop: 96,
+        sys_pfm_restart: 96,
+        sys_pfm_unload_context: 96,
+        pfm_read_pmds: 96,
+      });
+      expect(frames.get('sys_pfm_write_pmcs args')).toBeGreaterThan(0);
+      expect(frames.get('sys_pfm_read_pmds args')).toBeGreaterThan(0);
+    }
+  });
+
+  it('a kernel stack too small for the syscall entry kills the thread with a bug naming the call', () => {
+    const calls: [string, 'v2.3' | 'v3', (w: TestWorld) => unknown][] = [
+      ['pfm_create_context', 'v2.3', (w) => w.g.pfm_create_context(0)],
+      ['pfm_create_context', 'v3', (w) => w.g.pfm_create_context(0)],
+      ['pfm_load_context', 'v2.3', (w) => w.g.pfm_load_context(0, 0)],
+      ['pfm_load_context', 'v3', (w) => w.g.pfm_load_context(0, 0)],
+      ['pfm_start', 'v2.3', (w) => w.g.pfm_start(0)],
+      ['pfm_start', 'v3', (w) => w.g.pfm_start(0)],
+      ['pfm_stop', 'v2.3', (w) => w.g.pfm_stop(0)],
+      ['pfm_restart', 'v2.3', (w) => w.g.pfm_restart(0)],
+      ['pfm_unload_context', 'v2.3', (w) => w.g.pfm_unload_context(0)],
+      ['read', 'v2.3', (w) => w.g.read(0, 0, 56)],
+    ];
+    for (const [name, abi, call] of calls) {
+      const w = testWorld({ abi, archOverrides: { threadSize: 200 } });
+      expect(() => call(w), name).toThrow(ThreadKilled);
+      expect(w.s.k.bugs.map((b) => [b.kind, b.syscall])).toEqual([['stack-overflow', name]]);
+    }
+  });
+});
+
+describe('preemption points: copies from user space may sleep', () => {
+  /** Thread a makes one call under a round-robin scheduler while thread b only logs: the order. */
+  function interleaving(setup: (w: TestWorld) => (t: Thread) => KGen<number>): string[] {
+    const w = testWorld();
+    const call = setup(w);
+    const events: string[] = [];
+    const b = w.s.thread(w.p, 'b');
+    w.t.body = (function* (t: Thread): KGen<void> {
+      events.push('a enters');
+      events.push(`a returns ${yield* call(t)}`);
+    })(w.t);
+    // biome-ignore lint/correctness/useYield: b runs to completion in one step
+    b.body = (function* (): KGen<void> {
+      events.push('b runs');
+    })();
+    expect(w.s.k.run({ kind: 'round-robin' }).deadlock).toBe(false);
+    return events;
+  }
+
+  it('pfm_create_context, pfm_load_context and pfm_start yield after copying their argument', () => {
+    const expected = ['a enters', 'b runs', 'a returns 0'];
+    expect(interleaving((w) => (t) => w.s.sys.pfm_create_context(t, w.buf(64)))).toEqual(expected);
+    expect(
+      interleaving((w) => {
+        const fd = w.ctx();
+        const u = w.buf(32);
+        w.p.mm.dataView(u, 32, true).setUint32(0, w.t.tid, true);
+        return (t) => w.s.sys.pfm_load_context(t, fd, u);
+      }),
+    ).toEqual(expected);
+    expect(
+      interleaving((w) => {
+        const fd = w.ctx();
+        expect(w.load(fd, w.t.tid)).toEqual(ok(0));
+        const u = startArg(w, 0);
+        return (t) => w.s.sys.pfm_start(t, fd, u);
+      }),
+    ).toEqual(expected);
   });
 });
