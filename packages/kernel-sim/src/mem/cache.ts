@@ -17,7 +17,6 @@ export class KmemCache {
   poolCount = 0;
   slabs = 0;
   liveObjects = 0;
-  liveBytes = 0;
   highObjects = 0;
   fastAllocs = 0;
   slowAllocs = 0;
@@ -38,6 +37,10 @@ export class KmemCache {
     this.batch = (this.limit + 1) >> 1;
     this.cpuArrays = Array.from({ length: cpus }, () => EMPTY);
     this.cpuAvail = new Int32Array(cpus);
+  }
+
+  get liveBytes(): number {
+    return this.liveObjects * this.objSize;
   }
 
   /** This CPU's array cache. */

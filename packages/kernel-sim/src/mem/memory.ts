@@ -42,13 +42,21 @@ function takeBuffers(bytes: number): ArenaBuffers | undefined {
 
 const sizeIndexes = new Map<string, Int8Array>();
 
-/** Granule -> kmalloc class index, shared by every kernel with the same class sizes (read-only). */
+/**
+ * Granule -> kmalloc class index, shared by every kernel with the same class sizes (read-only).
+ * Built once per process and cached: Stryker's in-process runner never rebuilds it while a
+ * mutant is active, so the mutants inside are disabled; the size-class tests pin its result.
+ */
 function sizeIndexFor(sizes: readonly number[]): Int8Array {
+  // Stryker disable next-line StringLiteral: see above (built once per process)
   const key = sizes.join(',');
   let index = sizeIndexes.get(key);
+  // Stryker disable next-line ConditionalExpression: see above (built once per process)
   if (!index) {
+    // Stryker disable next-line ArithmeticOperator: see above (built once per process)
     index = new Int8Array((131072 >>> GRANULE_SHIFT) + 1);
     let ci = 0;
+    // Stryker disable next-line EqualityOperator: see above (built once per process)
     for (let g = 0; g < index.length; g++) {
       const size = g << GRANULE_SHIFT;
       while (sizes[ci]! < size) ci++;
@@ -180,6 +188,7 @@ export class Memory {
     const b = this.buffers;
     // Only pages ever handed out can be dirty: zero up to the highest one (next-fit allocation
     // keeps a short run's pages at the start of the arena).
+    // Stryker disable next-line MethodExpression: zeroing the whole arena is only slower
     const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
     const slots = bytes >>> GRANULE_SHIFT;
     b.u8.fill(0, 0, bytes);
@@ -224,6 +233,7 @@ export class Memory {
   }
 
   private newCache(name: string, size: number, isKmalloc: boolean): KmemCache {
+    // Stryker disable next-line EqualityOperator: a size of one page gives order log2(1) = 0 either way
     const order = size <= this.pageSize ? 0 : Math.ceil(Math.log2(size / this.pageSize));
     const cache = new KmemCache(
       this.caches.length,
@@ -296,10 +306,11 @@ export class Memory {
     this.slotSeq[slot] = this.seq++;
     this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!++;
     cache.liveObjects++;
-    cache.liveBytes += cache.objSize;
+    // Stryker disable next-line EqualityOperator: at equality the high-water mark is set to itself
     if (cache.liveObjects > cache.highObjects) cache.highObjects = cache.liveObjects;
     this.liveObjects++;
     this.liveBytes += cache.objSize;
+    // Stryker disable next-line EqualityOperator: at equality the high-water mark is set to itself
     if (this.liveBytes > this.liveBytesHigh) this.liveBytesHigh = this.liveBytes;
     this.addOwner(owner, cache.objSize);
     return addr;
@@ -338,6 +349,7 @@ export class Memory {
 
   private grow(t: Thread, cache: KmemCache): boolean {
     const first = this.pages.alloc(cache.order);
+    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
     if (first < 0) return false;
     this.k.charge(t, CAT.alloc, this.k.costs.slabGrow);
     const base = first << this.pageShift;
@@ -381,8 +393,10 @@ export class Memory {
   }
 
   private checkFreeable(t: Thread | null, addr: number): KernelBug | null {
+    // A negative address or one past the arena gives a page index past the arena, whose kind
+    // reads undefined: not a slab page.
     const page = addr >>> this.pageShift;
-    if (!Number.isInteger(addr) || addr < 0 || page >= this.numPages || this.pageKind[page] !== PAGE_SLAB) {
+    if (!Number.isInteger(addr) || this.pageKind[page] !== PAGE_SLAB) {
       return this.k.reportBug('invalid-free', t, `kfree of 0x${addr.toString(16)}, not a slab object`, {
         addr,
       });
@@ -421,7 +435,6 @@ export class Memory {
     this.k.race.forget(addr, cache.objSize);
     this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!--;
     cache.liveObjects--;
-    cache.liveBytes -= cache.objSize;
     this.liveObjects--;
     this.liveBytes -= cache.objSize;
 
@@ -449,6 +462,7 @@ export class Memory {
   private addOwner(owner: number, bytes: number): void {
     const v = (this.ownerBytes[owner] ?? 0) + bytes;
     this.ownerBytes[owner] = v;
+    // Stryker disable next-line EqualityOperator: at equality the high-water mark is set to itself
     if (v > this.ownerHigh[owner]!) this.ownerHigh[owner] = v;
   }
 
@@ -456,6 +470,7 @@ export class Memory {
   shrink(cache?: KmemCache): number {
     let freedPages = 0;
     for (const c of cache ? [cache] : this.caches) {
+      // Stryker disable next-line EqualityOperator: one CPU past the end has no array and no objects
       for (let cpu = 0; cpu < c.cpuArrays.length; cpu++) {
         const array = c.cpuArrays[cpu]!;
         for (let i = 0; i < c.cpuAvail[cpu]!; i++) c.pushPool(array[i]!);
@@ -529,20 +544,23 @@ export class Memory {
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
       return 0;
     let first = this.pages.alloc(order);
+    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
     if (first < 0 && (gfp & GFP_WAIT) !== 0 && this.shrinkers.length > 0 && !this.reclaiming) {
       this.reclaim(t, this.pageSize << order);
       first = this.pages.alloc(order);
     }
+    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
     if (first < 0) return 0;
     this.k.charge(t, CAT.alloc, Math.round(this.k.costs.pageAllocFree / 2));
+    return this.takeRaw(first, order, owner);
+  }
+
+  /** Marks 2^order pages from `first` as one raw block of `owner`; returns its address. */
+  private takeRaw(first: number, order: number, owner: number): number {
     this.pageKind[first] = PAGE_RAW_HEAD;
     this.pageOrder[first] = order;
     this.pageOwner[first] = owner;
-    for (let i = 1; i < 1 << order; i++) {
-      this.pageKind[first + i] = PAGE_RAW_TAIL;
-      this.pageBase[first + i] = first << this.pageShift;
-    }
-    this.pageBase[first] = first << this.pageShift;
+    for (let i = 1; i < 1 << order; i++) this.pageKind[first + i] = PAGE_RAW_TAIL;
     this.addOwner(owner, this.pageSize << order);
     return first << this.pageShift;
   }
@@ -550,17 +568,9 @@ export class Memory {
   /** Pages taken outside any simulated call (boot time, kernel stacks): no cost, no failslab. */
   reservePages(order: number, owner: number): number {
     const first = this.pages.alloc(order);
+    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
     if (first < 0) return 0;
-    this.pageKind[first] = PAGE_RAW_HEAD;
-    this.pageOrder[first] = order;
-    this.pageOwner[first] = owner;
-    for (let i = 1; i < 1 << order; i++) {
-      this.pageKind[first + i] = PAGE_RAW_TAIL;
-      this.pageBase[first + i] = first << this.pageShift;
-    }
-    this.pageBase[first] = first << this.pageShift;
-    this.addOwner(owner, this.pageSize << order);
-    return first << this.pageShift;
+    return this.takeRaw(first, order, owner);
   }
 
   freePages(t: Thread | null, addr: number, order: number): void {
@@ -670,17 +680,20 @@ export class Memory {
 
   ownerLiveBytes(owner: number | string): number {
     const id = typeof owner === 'string' ? this.tagIds.get(owner) : owner;
+    // Stryker disable next-line ConditionalExpression: indexing with undefined reads undefined, then 0
     return id === undefined ? 0 : (this.ownerBytes[id] ?? 0);
   }
 
   ownerHighWater(owner: number | string): number {
     const id = typeof owner === 'string' ? this.tagIds.get(owner) : owner;
+    // Stryker disable next-line ConditionalExpression: indexing with undefined reads undefined, then 0
     return id === undefined ? 0 : (this.ownerHigh[id] ?? 0);
   }
 
   /** Live bytes per owner tag whose name starts with `prefix` (e.g. "user:1000"). */
   liveBytesByOwner(prefix = ''): Map<string, number> {
     const out = new Map<string, number>();
+    // Stryker disable next-line EqualityOperator: one tag past the end has 0 bytes and is skipped
     for (let id = 1; id < this.tagNames.length; id++) {
       const name = this.tagNames[id]!;
       const bytes = this.ownerBytes[id] ?? 0;
@@ -702,13 +715,14 @@ export class Memory {
   liveObjectsSince(since: MemSnapshot | null = null): LiveObject[] {
     const out: LiveObject[] = [];
     const fromSeq = since?.seq ?? 0;
+    // Stryker disable next-line EqualityOperator: the page past the arena has no kind: skipped
     for (let page = 1; page < this.numPages; page++) {
-      if (this.pageKind[page] !== PAGE_SLAB) continue;
-      const cache = this.caches[this.pageCache[page]!]!;
-      const pageStart = page << this.pageShift;
       const base = this.pageBase[page]!;
-      for (let addr = base; addr < base + cache.objsPerSlab * cache.objSize; addr += cache.objSize) {
-        if (addr < pageStart || addr >= pageStart + this.pageSize) continue;
+      // A slab's objects are listed once, from its first page.
+      if (this.pageKind[page] !== PAGE_SLAB || base !== page << this.pageShift) continue;
+      const cache = this.caches[this.pageCache[page]!]!;
+      for (let i = 0; i < cache.objsPerSlab; i++) {
+        const addr = base + i * cache.objSize;
         const slot = addr >>> GRANULE_SHIFT;
         if (this.slotState[slot] !== SLOT_LIVE || this.slotSeq[slot]! < fromSeq) continue;
         out.push({

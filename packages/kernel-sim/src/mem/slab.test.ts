@@ -449,3 +449,229 @@ describe('arena reuse', () => {
     expect(k2.bugs).toEqual([]);
   });
 });
+
+describe('allocator details a kernel engineer relies on', () => {
+  it('interns tags: one name, one id, one account', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    expect(k.mem.tag('user:1000')).toBe(k.mem.tag('user:1000'));
+    const a = k.mem.kmalloc(t, 64, GFP_KERNEL, k.mem.tag('user:1000'), 0);
+    k.mem.kmalloc(t, 64, GFP_KERNEL, k.mem.tag('user:1000'), 0);
+    expect(k.mem.ownerLiveBytes('user:1000')).toBe(128);
+    k.mem.kfree(t, a);
+    expect(k.mem.ownerLiveBytes('user:1000')).toBe(64);
+  });
+
+  it('accounts every owner exactly, the 64th tag (where the table grows) included', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    for (let i = 0; i < 130; i++) {
+      const owner = k.mem.tag(`owner:${i}`);
+      k.mem.kmalloc(t, 64, GFP_KERNEL, owner, owner);
+    }
+    const wrong = Array.from({ length: 130 }, (_, i) => `owner:${i}`).filter(
+      (name) => k.mem.ownerLiveBytes(name) !== 64 || k.mem.ownerHighWater(name) !== 64,
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('names the arena argument when it is too small', () => {
+    expect(() => testKernel({ arenaBytes: 4096 })).toThrow(
+      /^invalid arenaBytes: 4096 \(accepted: at least 16 pages/,
+    );
+  });
+
+  it('kfree(NULL) and kmem_cache_free(NULL) do nothing', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const before = t.clock.total;
+    k.mem.kfree(t, 0);
+    k.mem.kfree(null, 0);
+    expect(k.bugs).toEqual([]);
+    expect(t.clock.total).toBe(before);
+  });
+
+  it('a pointer inside an object or not an integer is an invalid free, with the address', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const a = k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0);
+    k.mem.kfree(t, a + 32);
+    k.mem.kfree(t, a + 0.5);
+    expect(k.bugs.map((b) => [b.message, b.detail])).toEqual([
+      [`kfree of 0x${(a + 32).toString(16)}, inside an object of size-64`, { addr: a + 32 }],
+      [`kfree of 0x${(a + 0.5).toString(16)}, not a slab object`, { addr: a + 0.5 }],
+    ]);
+    const c = k.mem.createCache('c', 64);
+    k.mem.cacheFree(t, c, a);
+    expect(k.bugs[2]!.detail).toEqual({ addr: a });
+    expect(k.mem.access(t, a, 64, true, 0)).toBe(true); // still live after three bad frees
+  });
+
+  it('says which allocation would sleep in atomic context', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const lock = k.sync.createSpinlock('l');
+    const c = k.mem.createCache('pfm_ctx', 512);
+    k.sync.spinLock(t, lock);
+    k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0);
+    k.mem.cacheAlloc(t, c, GFP_KERNEL, 0, 0);
+    k.sync.spinUnlock(t, lock);
+    const messages = k.bugs.map((b) => b.message).join('\n');
+    expect(messages).toContain('kmalloc(GFP_KERNEL)');
+    expect(messages).toContain('kmem_cache_alloc(GFP_KERNEL)');
+  });
+
+  it('a shrinker runs only when memory is short, never on an allocation that succeeds', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    let runs = 0;
+    k.mem.registerShrinker('never-needed', () => {
+      runs++;
+      return 0;
+    });
+    k.mem.kfree(t, k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0));
+    k.mem.freePages(t, k.mem.allocPages(t, 0, GFP_KERNEL, 0, 0), 0);
+    expect(runs).toBe(0);
+    expect(k.mem.reclaims).toBe(0);
+  });
+
+  it('a page allocation that fails with no shrinker registered does not count as reclaim', () => {
+    const k = testKernel({ arenaBytes: 64 << 10 });
+    const { t } = oneThread(k);
+    while (k.mem.allocPages(t, 0, GFP_KERNEL, 0, 0) !== 0);
+    expect(k.mem.reclaims).toBe(0);
+  });
+
+  it('unregistering a shrinker twice removes it once and leaves the others', () => {
+    const k = testKernel();
+    k.mem.registerShrinker('a', () => 0);
+    const unregisterB = k.mem.registerShrinker('b', () => 0);
+    k.mem.registerShrinker('c', () => 0);
+    unregisterB();
+    unregisterB();
+    expect(k.mem.shrinkerNames()).toEqual(['a', 'c']);
+  });
+
+  it('the cold-path probability charges some allocations fast and some slow, reproducibly', () => {
+    const costsOf = () => {
+      const k = testKernel({ costOverrides: { allocColdProbability: 0.5 } });
+      const { t } = oneThread(k);
+      k.mem.kfree(t, k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0));
+      return Array.from({ length: 16 }, () => {
+        const before = t.clock.total;
+        k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0);
+        return t.clock.total - before === k.costs.kmallocSlow ? 'S' : 'f';
+      }).join('');
+    };
+    const pattern = costsOf();
+    expect(pattern).toMatch(/S/);
+    expect(pattern).toMatch(/f/);
+    expect(costsOf()).toBe(pattern);
+    // The seed's streams are fixed: these patterns change only if the simulation does.
+    expect(pattern).toMatchInlineSnapshot(`"ffSSfSfSSfffSfff"`);
+  });
+
+  it('failslab with a probability fails a reproducible subset, from its own random stream', () => {
+    const k = testKernel({ faults: { failslab: { probability: 50 } } });
+    const { t } = oneThread(k);
+    const pattern = Array.from({ length: 16 }, () =>
+      k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0) === 0 ? 'x' : '.',
+    );
+    expect(pattern.join('')).toMatchInlineSnapshot(`"..x.xxx.xx....x."`);
+  });
+
+  it('an object of a multi-page slab is usable whole, listed once, and the page after it is still free', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const a = k.mem.kmalloc(t, 8192, GFP_KERNEL, 0, 0); // size-8192: an order-1 slab
+    expect(k.mem.access(t, a, 8192, true, 0)).toBe(true);
+    expect(k.mem.liveObjectsSince().map((o) => o.addr)).toEqual([a]);
+    const after = a + 8192;
+    expect(k.mem.pages.used[after >>> 12]).toBe(0);
+    expect(k.mem.access(t, after, 4, false, 0)).toBe(false);
+    expect(k.bugs.map((b) => b.message)).toEqual([`read at 0x${after.toString(16)} in a free page`]);
+  });
+
+  it('the page after a multi-page raw block is still free', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const a = k.mem.allocPages(t, 1, GFP_KERNEL, 0, 0);
+    const after = a + 8192;
+    expect(k.mem.pages.used[after >>> 12]).toBe(0);
+    expect(k.mem.access(t, after, 4, false, 0)).toBe(false);
+    expect(k.bugs[0]!.message).toBe(`read at 0x${after.toString(16)} in a free page`);
+  });
+
+  it('freeing pages or shrinking a slab leaves the next page, a live slab, alone', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const raw = k.mem.allocPages(t, 0, GFP_KERNEL, 0, 0);
+    const obj = k.mem.kmalloc(t, 4096, GFP_KERNEL, 0, 0); // size-4096: one page, the next one
+    expect(obj).toBe(raw + 4096);
+    k.mem.freePages(t, raw, 0);
+    expect(k.mem.access(t, obj, 4096, true, 0)).toBe(true);
+    expect(k.bugs).toEqual([]);
+
+    const k2 = testKernel();
+    const t2 = oneThread(k2).t;
+    const emptied = k2.mem.kmalloc(t2, 2048, GFP_KERNEL, 0, 0);
+    const kept = k2.mem.kmalloc(t2, 1024, GFP_KERNEL, 0, 0);
+    expect(kept >>> 12).toBe((emptied >>> 12) + 1);
+    k2.mem.kfree(t2, emptied);
+    expect(k2.mem.shrink()).toBe(1);
+    expect(k2.mem.access(t2, kept, 1024, true, 0)).toBe(true);
+    expect(k2.mem.access(t2, emptied, 4, false, 0)).toBe(false);
+    expect(k2.bugs.map((b) => b.message)).toEqual([`read at 0x${emptied.toString(16)} in a free page`]);
+  });
+
+  it('no object is lost through per-CPU array flushes: freed and shrunk, the pages all come back', () => {
+    const k = testKernel({ arenaBytes: 4 << 20 });
+    const { t } = oneThread(k);
+    const inUse = k.mem.pages.inUse;
+    const addrs = Array.from({ length: 1000 }, () => k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0));
+    for (const a of addrs) k.mem.kfree(t, a);
+    k.mem.shrink();
+    expect(k.mem.pages.inUse).toBe(inUse);
+  });
+
+  it('frees from outside any thread can flush a full per-CPU array, at no charge', () => {
+    const k = testKernel({ arenaBytes: 4 << 20 });
+    const { t } = oneThread(k);
+    const addrs = Array.from({ length: 300 }, () => k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0));
+    const before = t.clock.total;
+    for (const a of addrs) k.mem.kfree(null, a);
+    expect(t.clock.total).toBe(before);
+    expect(k.mem.liveObjects).toBe(0);
+    expect(k.bugs).toEqual([]);
+  });
+
+  it('names reads and writes, and the site, in use-after-free and out-of-bounds reports', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const site = k.mem.tag('pfm_write_pmcs');
+    const a = k.mem.kmalloc(t, 64, GFP_KERNEL, 0, 0);
+    k.mem.access(t, a + 62, 4, false, site);
+    k.mem.kfree(t, a);
+    k.mem.access(t, a, 4, false, site);
+    const page = k.mem.allocPages(t, 0, GFP_KERNEL, 0, 0);
+    k.mem.freePages(t, page, 0);
+    k.mem.access(t, page, 4, true, site);
+    expect(k.bugs.map((b) => [b.message, b.detail.site])).toEqual([
+      [`read of 4 B at 0x${(a + 62).toString(16)} past a size-64 object`, 'pfm_write_pmcs'],
+      [`read of 4 B at 0x${a.toString(16)} in a freed size-64 object`, 'pfm_write_pmcs'],
+      [`write at 0x${page.toString(16)} in a free page`, 'pfm_write_pmcs'],
+    ]);
+    expect(k.bugs.map((b) => b.detail.addr)).toEqual([a + 62, a, page]);
+  });
+
+  it('kernel accesses from outside any thread are checked but never fed to the race detector', () => {
+    const k = testKernel({ cpus: 2 });
+    const p = k.createProcess();
+    const ts = [k.spawn(p, 'a'), k.spawn(p, 'b')];
+    const obj = k.mem.kmalloc(ts[0]!, 64, GFP_KERNEL, 0, 0);
+    k.race.activate(ts);
+    expect(k.mem.access(null, obj, 8, true, 0)).toBe(true);
+    expect(k.mem.access(ts[1]!, obj, 8, true, 0)).toBe(true);
+    expect(k.bugs).toEqual([]);
+  });
+});
