@@ -604,6 +604,20 @@ describe('preemption points: copies from user space may sleep', () => {
     return events;
   }
 
+  it('read() yields after copying the message out', () => {
+    expect(
+      interleaving((w) => {
+        const fd = w.ctx();
+        const other = w.s.thread(w.p, 'target');
+        w.s.ptraceAttach(w.t, other);
+        expect(w.load(fd, other.tid)).toEqual(ok(0));
+        w.s.k.exitThread(other); // queues PFM_MSG_END
+        const m = w.buf(56);
+        return (t) => w.s.sys.read(t, fd, m, 56);
+      }),
+    ).toEqual(['a enters', 'b runs', 'a returns 56']);
+  });
+
   it('pfm_create_context, pfm_load_context and pfm_start yield after copying their argument', () => {
     const expected = ['a enters', 'b runs', 'a returns 0'];
     expect(interleaving((w) => (t) => w.s.sys.pfm_create_context(t, w.buf(64)))).toEqual(expected);
