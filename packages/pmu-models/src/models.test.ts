@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { formatFinding, runConformance } from './conformance.js';
 import { encodeX86EvtSel } from './encode.js';
-import { effectiveCounters, toModelFile } from './model.js';
+import { effectiveCounters, type PmuModel, toModelFile } from './model.js';
 import { getModel, listModelFiles, loadModelFile, PACKAGE_MODELS_DIR } from './registry.js';
 import { PmuModelFileSchema } from './schema.js';
 import { validateModel } from './validate.js';
@@ -63,7 +63,11 @@ describe.each(files)('conformance: $name', ({ file }) => {
 });
 
 describe('intel-p6 (perfmon_p6, libpfm i386_p6)', () => {
-  const m = getModel('intel-p6');
+  // Loaded in each test (not at collection), so each test covers the model code it uses.
+  let m: PmuModel;
+  beforeEach(() => {
+    m = getModel('intel-p6');
+  });
 
   it('has the perfmon2 register map', () => {
     expect(m.name).toBe('Intel P6 processor Family');
@@ -141,7 +145,11 @@ describe('intel-p6 (perfmon_p6, libpfm i386_p6)', () => {
 });
 
 describe('intel-core (perfmon_intel_core, libpfm core)', () => {
-  const m = getModel('intel-core');
+  // Loaded in each test (not at collection), so each test covers the model code it uses.
+  let m: PmuModel;
+  beforeEach(() => {
+    m = getModel('intel-core');
+  });
 
   it('has two generic and three fixed counters, FIXED_CTRL and PEBS_ENABLE', () => {
     expect(m.pmcs.map((r) => r.index)).toEqual([0, 1, 16, 17]);
@@ -218,7 +226,11 @@ describe('intel-core (perfmon_intel_core, libpfm core)', () => {
 });
 
 describe('intel-arch-perfmon (perfmon_intel_arch, libpfm gen_ia32)', () => {
-  const m = getModel('intel-arch-perfmon');
+  // Loaded in each test (not at collection), so each test covers the model code it uses.
+  let m: PmuModel;
+  beforeEach(() => {
+    m = getModel('intel-arch-perfmon');
+  });
 
   it('has exactly the seven architectural events, all on both generic counters', () => {
     expect(m.events.map((e) => [e.name, e.code])).toEqual([
@@ -251,7 +263,11 @@ describe('intel-arch-perfmon (perfmon_intel_arch, libpfm gen_ia32)', () => {
 });
 
 describe('amd64-k8 (perfmon_amd64, libpfm amd64 K8)', () => {
-  const m = getModel('amd64-k8');
+  // Loaded in each test (not at collection), so each test covers the model code it uses.
+  let m: PmuModel;
+  beforeEach(() => {
+    m = getModel('amd64-k8');
+  });
 
   it('has four PERFSEL at 0xc0010000+i and four 48-bit PERFCTR at 0xc0010004+i', () => {
     expect(m.name).toBe('AMD64');

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { validFixture } from './fixtures.js';
-import { bitsAbove, lowBits, normaliseModel, toModelFile } from './model.js';
+import { bitsAbove, lowBits, normaliseModel, type PmuModel, toModelFile } from './model.js';
 import { formatHex, PmuModelFileSchema, parseHex, REGISTER_FLAG_BITS } from './schema.js';
 import { validateModel } from './validate.js';
 
@@ -26,7 +26,10 @@ describe('hex values', () => {
 });
 
 describe('normalised model', () => {
-  const model = normaliseModel(PmuModelFileSchema.parse(validFixture()));
+  let model: PmuModel;
+  beforeEach(() => {
+    model = normaliseModel(PmuModelFileSchema.parse(validFixture()));
+  });
 
   it('derives perfmon2 values', () => {
     expect(model.ovflMask).toBe(0x7fffffffn);
