@@ -159,7 +159,8 @@ describe('the concurrent part', () => {
   });
 
   it('a failing expectation in a thread prints the schedule replay; a passing run has none', () => {
-    const text = `${HEAD}threads:\n  - {name: a, steps: [{call: pfm_stop, expect: {ret: 0}}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\n`;
+    // threads with no steps (none, or an empty list) take no part in the schedule
+    const text = `${HEAD}threads:\n  - {name: a, steps: [{call: pfm_stop, expect: {ret: 0}}]}\n  - {name: idle, steps: []}\n  - {name: quiet}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\n`;
     const t = run(text).tests[0]!;
     expect(t.failures).toEqual(['threads[0].steps[0] pfm_stop (line 5) [a]: expected ok 0, got EINVAL']);
     expect(t.replayCommand).toBe('pfmsim-test run x.yaml --strategy kmalloc --replay 1:');
@@ -459,6 +460,29 @@ describe('exploration', () => {
     expect(r.tests[0]!.failures).toEqual([]);
     expect(r.tests[0]!.schedules).toBe(1);
     expect(logs).toEqual([['3 observations']]);
+  });
+
+  it('pct_depth: depth 1 never preempts, so a thread reads back its own write; depth 4 finds the other writer', () => {
+    const w = (v: number) => `{call: pfm_write_pmds, arg: {pmd: [{reg_num: 0, reg_value: ${v}}]}}`;
+    const text = (depth: number) =>
+      `${HEAD}threads:\n  - {name: a, steps: [${w(1)}, {call: pfm_read_pmds, arg: {pmd: [{reg_num: 0}]}, expect: {out: [{reg_value: 1}]}}]}\n  - {name: b, steps: [${w(2)}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\nexplore: {mode: pct, schedules: 200, pct_depth: ${depth}}\n`;
+    expect(failures(text(1))).toEqual([[]]);
+    expect(failures(text(4))[0]![0]).toMatch(
+      /^schedule \d+:[\d.]+: threads\[0\]\.steps\[1\] pfm_read_pmds \(line 5\) \[a\]: out \[0\] reg_value: expected 1, got 2$/,
+    );
+  });
+
+  it('steps left out of the comparison do not make outcomes differ', () => {
+    // under 4K stacks, pmd_max_fast_arg reads 0 under kmalloc and 2 under stack
+    const head = HEAD.replace('i386,', 'i386-4k,').replace('strategy: kmalloc', 'strategy: [kmalloc, stack]');
+    const threads = `threads:\n  - {name: a, steps: [{call: dup}]}\n  - {name: b, steps: [{call: dup}]}\nexplore: {mode: exhaustive}\n`;
+    const read = (how: string) =>
+      `${head}${threads}steps:\n  - {call: pfm_create_context, thread: a, save: fd}\n  - {sysfs_read: pmd_max_fast_arg, ${how}}\n`;
+    expect(failures(read('expect: {value: "0", by_strategy: {stack: {value: "2"}}}'))).toEqual([[], []]);
+    expect(failures(read('differential: false'))).toEqual([[], []]);
+    expect(failures(read('note: compared'))[1]![0]).toMatch(
+      /^differs from kmalloc: schedule 1:[\d.]* under stack gives an outcome no kmalloc schedule gives; e\.g\. steps\[1\] sysfs_read \(line \d+\): result: kmalloc \(schedule 1:[\d.]*\) "0", stack "2"$/,
+    );
   });
 
   it('an exception while exploring fails that strategy with the replay of its schedule', () => {
