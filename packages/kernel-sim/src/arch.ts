@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors.js';
+import { checkOneOf } from './errors.js';
 
 /**
  * Architecture profiles of the 2.6.18 era. `syscallEntryDepth` is the kernel stack already
@@ -162,10 +162,8 @@ export interface ArchOverrides {
 }
 
 export function getArch(id: unknown, overrides: ArchOverrides = {}): ArchProfile {
-  if (typeof id !== 'string' || !(id in profiles)) {
-    throw new InvalidArgumentError('arch', id, ARCH_IDS.join(', '));
-  }
-  return { ...profiles[id as ArchId], ...overrides };
+  // checked against the list, not with `in`: "toString" is in every object
+  return { ...profiles[checkOneOf('arch', id, ARCH_IDS)], ...overrides };
 }
 
 export function listArchs(): ArchProfile[] {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors.js';
+import { checkOneOf, InvalidArgumentError } from './errors.js';
 
 /**
  * Cycle costs per CPU era, every figure with its kind and source, from
@@ -284,10 +284,8 @@ const profiles: Record<CostProfileId, CostProfile> = {
 export type CostOverrides = Partial<Record<CostKey, number>>;
 
 export function getCostProfile(id: unknown, overrides: CostOverrides = {}): CostProfile {
-  if (typeof id !== 'string' || !(id in profiles)) {
-    throw new InvalidArgumentError('cost profile', id, COST_PROFILE_IDS.join(', '));
-  }
-  const base = profiles[id as CostProfileId];
+  // checked against the list, not with `in`: "toString" is in every object
+  const base = profiles[checkOneOf('cost profile', id, COST_PROFILE_IDS)];
   const keys = Object.keys(overrides);
   if (keys.length === 0) return base;
   const figures = { ...base.figures };

@@ -22,14 +22,13 @@ export function formatValue(value: unknown): string {
 }
 
 export function checkInteger(what: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(what, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
+  const ok = Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+  if (!ok) throw new InvalidArgumentError(what, value, `an integer from ${min} to ${max}`);
+  return value as number;
 }
 
 export function checkOneOf<T extends string>(what: string, value: unknown, accepted: readonly T[]): T {
-  if (typeof value !== 'string' || !(accepted as readonly string[]).includes(value)) {
+  if (!(accepted as readonly unknown[]).includes(value)) {
     throw new InvalidArgumentError(what, value, accepted.join(', '));
   }
   return value as T;

@@ -31,8 +31,8 @@ export class KernelStacks {
     }
     const depth = t.stackDepth + bytes;
     t.stackDepth = depth;
-    if (depth > t.stackHigh) t.stackHigh = depth;
-    if (depth > t.callStackHigh) t.callStackHigh = depth;
+    t.stackHigh = Math.max(t.stackHigh, depth);
+    t.callStackHigh = Math.max(t.callStackHigh, depth);
     if (depth > this.usable) {
       this.k.fatal(
         'stack-overflow',
