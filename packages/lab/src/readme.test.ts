@@ -9,7 +9,10 @@ describe('README example', () => {
     vi.restoreAllMocks();
   });
 
-  it('is examples/seed-question.ts verbatim and prints what the README says', async () => {
+  // The example runs the 1024-context attack under four strategies: seconds on a loaded host.
+  it('is examples/seed-question.ts verbatim and prints what the README says', {
+    timeout: 120_000,
+  }, async () => {
     const readme = read('../README.md');
     expect(readme).toContain(read('../examples/seed-question.ts'));
     const lines: string[] = [];
