@@ -102,9 +102,9 @@ describe('a thread killed by a fatal KernelBug in the sequential steps', () => {
     expect(failures(`${blockingRead}expect: {bugs: [deadlock]}\n`)).toEqual([[]]);
   });
 
-  it('a stack overflow kills the thread the same way; later threads steps are skipped', () => {
-    const text = `${HEAD}strategy: deep-stack\nsteps:\n${CREATE}${WRITE}${READ}`;
-    expect(failures(text.replace('strategy: kmalloc\n', ''))).toEqual([
+  it('a stack overflow kills the thread the same way; its later steps are skipped', () => {
+    const text = `${HEAD.replace('kmalloc', 'deep-stack')}steps:\n${CREATE}${WRITE}${READ}`;
+    expect(failures(text)).toEqual([
       [
         'steps[1] pfm_write_pmds (line 6): thread main killed by a KernelBug (stack-overflow)',
         'KernelBug stack-overflow: kernel stack overflow in sys_pfm_write_pmds args: 16640 B used of 8136 B (thread T0 main in pfm_write_pmds; replay 1:)',
@@ -148,6 +148,16 @@ describe('the concurrent part', () => {
     expect(run(twoReaders, { replay: '1:1.0' }).tests[0]!.replayCommand).toMatch(/ --replay 1:1$/);
   });
 
+  it('the after steps run once the threads are done, and their expectations are checked', () => {
+    const w = (v: number) => `{call: pfm_write_pmds, arg: {pmd: [{reg_num: 0, reg_value: ${v}}]}}`;
+    const text = (value: number) =>
+      `${HEAD}threads:\n  - {name: a, steps: [${w(1)}]}\n  - {name: b, steps: [${w(2)}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\nafter:\n  - {call: pfm_read_pmds, arg: {pmd: [{reg_num: 0}]}, expect: {out: [{reg_value: ${value}}]}}\n`;
+    expect(failures(text(2))).toEqual([[]]);
+    expect(failures(text(1))).toEqual([
+      ['after[0] pfm_read_pmds (line 10): out [0] reg_value: expected 1, got 2'],
+    ]);
+  });
+
   it('a concurrent thread killed by a KernelBug stops the run: no after steps, no teardown', () => {
     const text = `${HEAD.replace('kmalloc', 'deep-stack')}threads:\n  - {name: a, steps: [{call: pfm_write_pmds, arg: {pmd: [{reg_num: 0}]}, expect: {ret: 0}}]}\nsteps:\n  - {call: pfm_create_context, thread: a, save: fd}\nafter:\n  - {call: pfm_stop, expect: {ret: 0}}\n`;
     const t = run(text).tests[0]!;
@@ -177,7 +187,7 @@ describe('teardown and the leak report', () => {
   });
 
   it('a kernel object still live after closing every fd and exiting every thread is a leak', () => {
-    const text = `${HEAD}strategy: leaky\nsteps:\n${CREATE}${WRITE}`.replace('strategy: kmalloc\n', '');
+    const text = `${HEAD.replace('kmalloc', 'leaky')}steps:\n${CREATE}${WRITE}`;
     expect(failures(text)).toEqual([
       [
         'leak: after closing every fd and exiting every thread, still live: 176 B (size-256) allocated at pfm_get_args for args:uid:1000',
@@ -460,6 +470,9 @@ describe('exploration', () => {
     expect(r.tests[0]!.failures).toEqual([]);
     expect(r.tests[0]!.schedules).toBe(1);
     expect(logs).toEqual([['3 observations']]);
+    expect(runScenario(parseScenario(race, 'naive-race.yaml'), { replay: '1:' }).tests[0]!.failures).toEqual(
+      [],
+    );
   });
 
   it('pct_depth: depth 1 never preempts, so a thread reads back its own write; depth 4 finds the other writer', () => {
