@@ -209,6 +209,17 @@ describe('atomic context checks', () => {
         { preemptCount: 1, irqsDisabled: 0, inIrq: 0 },
       ],
     ]);
+    const irqOff = testKernel();
+    const i = oneThread(irqOff);
+    irqOff.sync.localIrqDisable(i.t);
+    irqOff.mightSleep(i.t, 'mutex_lock(m)');
+    irqOff.sync.localIrqEnable(i.t);
+    irqOff.irq.raise(i.t.cpu, (x) => irqOff.mightSleep(x, 'kmalloc in a handler'));
+    irqOff.irq.poll(i.t);
+    expect(irqOff.bugs.map((b) => b.detail)).toEqual([
+      { preemptCount: 0, irqsDisabled: 1, inIrq: 0 },
+      { preemptCount: 0, irqsDisabled: 1, inIrq: 1 },
+    ]);
     const off = testKernel({ debugAtomicSleep: false });
     const o = oneThread(off);
     off.sync.preemptDisable(o.t);
@@ -454,6 +465,8 @@ describe('system call boundaries', () => {
     ]);
     expect(s.owner).toBe(null);
     expect(m.owner).toBe(null);
+    // The forgotten unlocks cost what the unlocks cost: each lock+unlock pair is charged once.
+    expect(k.threads[0]!.clock.breakdown().lock).toBe(k.costs.mutexLockUnlock + k.costs.spinLockUnlock);
   });
 });
 
@@ -637,8 +650,39 @@ describe('scheduler', () => {
     expect(r.deadlock).toBe(false);
     expect(log).toEqual([1, 1, 1]);
     expect(t0.killedBy).toBe('stack-overflow');
+    expect(r.steps).toBe(5);
     expect([t0.state, t1.state, t1.killedBy]).toEqual([DONE, DONE, null]);
     expect(r.bugs.map((b) => b.kind)).toEqual(['stack-overflow']);
+  });
+
+  it('a thread killed while atomic gives its CPU back', () => {
+    const k = testKernel({ cpus: 1 });
+    const p = k.createProcess();
+    const lock = k.sync.createSpinlock('l');
+    const log: number[] = [];
+    const doomed = function* (t: Thread): KGen<void> {
+      k.sync.spinLock(t, lock);
+      yield Y_PREEMPT;
+      k.stacks.push(t, 1 << 20, 'huge frame');
+    };
+    k.spawn(p, 'doomed', doomed);
+    k.spawn(p, 'next', (t) => worker(t, log, 2));
+    const r = k.run({ kind: 'round-robin' });
+    expect(r.deadlock).toBe(false);
+    expect(log).toEqual([1, 1]);
+  });
+
+  it("keeps each thread's return value", () => {
+    const k = testKernel({ cpus: 2 });
+    const p = k.createProcess();
+    const body = function* (t: Thread): KGen<number> {
+      yield Y_PREEMPT;
+      return 10 * t.id + 7;
+    };
+    const a = k.spawn(p, 'a', body);
+    const b = k.spawn(p, 'b', body);
+    k.run({ kind: 'random' });
+    expect([a.result, b.result]).toEqual([7, 17]);
   });
 
   it('an exception that is not a kernel bug propagates out of the run', () => {
