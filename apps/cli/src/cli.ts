@@ -123,7 +123,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const ctx: Ctx = { io, exitCode: 0 };
   const program = createProgram(ctx);
   if (argv.length === 0) {
-    io.out(program.helpInformation());
+    // The same help as --help, with the text after it (where to start, the exit codes).
+    program.outputHelp();
     return 0;
   }
   try {
