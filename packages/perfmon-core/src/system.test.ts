@@ -482,3 +482,34 @@ describe('AMD64 Northbridge events', () => {
     expect(nb(c)).toEqual(ok(0));
   });
 });
+
+describe('race detection', () => {
+  it('is on by default: two threads sharing a fd through the broken ctx-cache-naive race on ctx->arg_buf', () => {
+    const kinds = (raceDetection?: boolean) => {
+      const found = new Set<string>();
+      for (let seed = 1; seed <= 20; seed++) {
+        const w = testWorld({
+          strategy: createStrategy('ctx-cache-naive'),
+          seed,
+          cpus: 2,
+          ...(raceDetection === undefined ? {} : { raceDetection }),
+        });
+        const fd = w.ctx();
+        const u1 = w.pmds([{ reg_num: 0, reg_value: 1n }]);
+        const u2 = w.pmds([{ reg_num: 1, reg_value: 2n }]);
+        const body = (u: number) =>
+          function* (t: Thread): KGen<void> {
+            for (let i = 0; i < 3; i++) yield* w.s.sys.pfm_write_pmds(t, fd, u, 1);
+          };
+        w.t.body = body(u1)(w.t);
+        const b = w.s.thread(w.p, 'b', undefined, 1);
+        b.body = body(u2)(b);
+        w.s.k.run({ kind: 'random' });
+        for (const bug of w.s.k.bugs) found.add(bug.kind);
+      }
+      return found;
+    };
+    expect(kinds().has('data-race')).toBe(true);
+    expect(kinds(false).has('data-race')).toBe(false);
+  }, 30_000);
+});

@@ -142,6 +142,7 @@ export class PerfmonSystem {
     this.pmu = pmuBinding(model, abi);
     this.strategy = opts.strategy ?? createKmallocStrategy();
     this.options = {
+      // Stryker disable next-line StringLiteral: the back-ends test only for 'intent'; any other value is historical
       retflags: opts.retflags ?? 'historical',
       notifyBlockSelf: opts.notifyBlockSelf ?? 'einval',
       disabled: opts.disabled ?? false,
@@ -195,6 +196,7 @@ export class PerfmonSystem {
 
   ptraceDetach(target: Thread): void {
     target.tracer = null;
+    // Stryker disable next-line BooleanLiteral: stopped counts only for the tracer, cleared above (ptraceAttach sets both)
     target.stopped = false;
   }
 
@@ -285,6 +287,7 @@ export class PerfmonSystem {
     else if (ctx.state !== PFM_CTX_ZOMBIE || ctx.target !== null) this.taskSessions--;
     if (ctx.target) ctx.target.slots.delete('pfm_context');
     ctx.state = PFM_CTX_UNLOADED;
+    // Stryker disable next-line BooleanLiteral: every reader checks LOADED first and pfm_load_context clears it again
     ctx.started = false;
     ctx.target = null;
     ctx.cpu = -1;
@@ -344,8 +347,10 @@ export class PerfmonSystem {
 
   queueMessage(ctx: PfmContext, type: number, t: Thread | null): boolean {
     const off = ctx.msgs.reserve();
+    // Stryker disable next-line BooleanLiteral: no caller uses the result (threadExit queues END and moves on)
     if (off < 0) return false;
     const v = ctx.msgs.recordView;
+    // Stryker disable next-line ArithmeticOperator: msg_type is at offset 0, so off - 0 is the same byte
     v.setUint32(off + MSG_OFF.msg_type, type, true);
     if (t) {
       v.setUint32(off + MSG_OFF.msg_ovfl_pid, t.tid, true); // Q11: the pid field holds the tid
@@ -354,6 +359,7 @@ export class PerfmonSystem {
     }
     v.setUint16(off + MSG_OFF.msg_active_set, ctx.active.id, true);
     this.wakeReaders(ctx);
+    // Stryker disable next-line BooleanLiteral: no caller uses the result
     return true;
   }
 
@@ -364,6 +370,7 @@ export class PerfmonSystem {
       if (set.ovflPmds[p] === 1) this.resetPmd(set, p, true);
     }
     ctx.state = PFM_CTX_LOADED;
+    // Stryker disable next-line BooleanLiteral: pfm_restart reads it only when MASKED, and masking sets it to true
     ctx.canRestart = false;
     const blocked = ctx.blockedTarget;
     if (blocked) {
