@@ -263,7 +263,7 @@ describe('toModelFile', () => {
       f.events[2]!.note = 'e';
       f.events[UMASK_EVENT]!.unitMasks = [
         { name: 'I', value: '0x1', description: '', flags: [] },
-        { name: 'M', value: '0x8', counters: [], fixed: { pmd: 16, pmc: 16 }, flags: ['X'], note: 'u' },
+        { name: 'M', value: '0x8', counters: [1], fixed: { pmd: 16, pmc: 16 }, flags: ['X'], note: 'u' },
       ];
       f.sources[0]!.note = 's';
     });
@@ -286,7 +286,7 @@ describe('toModelFile', () => {
     expect(file.events[2]).toMatchObject({ flags: ['PEBS'], modelData: { maxincr: 2 }, note: 'e' });
     expect(file.events[UMASK_EVENT]?.unitMasks).toStrictEqual([
       { name: 'I', value: '0x1' },
-      { name: 'M', value: '0x8', counters: [], fixed: { pmd: 16, pmc: 16 }, flags: ['X'], note: 'u' },
+      { name: 'M', value: '0x8', counters: [1], fixed: { pmd: 16, pmc: 16 }, flags: ['X'], note: 'u' },
     ]);
     expect(file.sources).toStrictEqual([
       { what: 'everything', ref: 'the test suite', verified: true, note: 's' },

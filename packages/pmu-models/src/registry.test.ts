@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -225,5 +225,75 @@ describe('adding a model is adding a file', () => {
     writeFileSync(join(scratch, 'a', 'README.md'), '# not a model');
     expect(listModelFiles(scratch)).toEqual([join(scratch, 'a', 'b', 'x.json')]);
     expect(listModelFiles(join(scratch, 'missing'))).toEqual([]);
+  });
+});
+
+describe('registry errors and directories', () => {
+  it('shows the first ten errors of an invalid file and counts the rest', () => {
+    const errors = Array.from({ length: 12 }, (_, i) => ({
+      path: `events[${i}].counters`,
+      rule: 'counter-exists',
+      message: `counter ${i + 8} does not exist`,
+    }));
+    const e = new InvalidModelError('/m/acme/x.json', errors);
+    expect(e.name).toBe('InvalidModelError');
+    expect(e.code).toBe('PFMSIM_INVALID_MODEL');
+    const lines = e.message.split('\n');
+    expect(lines[0]).toBe('invalid PMU model file /m/acme/x.json:');
+    expect(lines.slice(1, 11)).toEqual(
+      errors.slice(0, 10).map((x) => `  ${x.path}: ${x.message} [counter-exists]`),
+    );
+    expect(lines.slice(11)).toEqual(['  ... and 2 more']);
+    expect(new InvalidModelError('/m/y.json', errors.slice(0, 10)).message.split('\n')).toHaveLength(11);
+  });
+
+  it('names both files declaring one id', () => {
+    const e = new DuplicateModelError('intel-p6', ['/a/p6.json', '/b/p6.json']);
+    expect(e).toMatchObject({ name: 'DuplicateModelError', code: 'PFMSIM_DUPLICATE_MODEL', id: 'intel-p6' });
+    expect(e.message).toBe('PMU model id "intel-p6" is declared by both /a/p6.json and /b/p6.json');
+    expect(e.files).toEqual(['/a/p6.json', '/b/p6.json']);
+  });
+
+  it('names the unknown id when asked for its file', () => {
+    expect(() => modelFile('pentium-9')).toThrow(UnknownModelError);
+    const e = new UnknownModelError('x', ['a', 'b']);
+    expect(e.name).toBe('UnknownModelError');
+    expect(e.message).toBe('unknown PMU model "x"; accepted ids: a, b');
+  });
+
+  it(`scans the package directory, then ${EXTRA_MODELS_ENV} in order, then registered ones, each once`, () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((d) => join(scratch, d));
+    process.env[EXTRA_MODELS_ENV] = ['', a!, b!, a!, ''].join(delimiter);
+    registerModelDirectory(c!);
+    registerModelDirectory(`${c}/`);
+    registerModelDirectory(b!);
+    expect(modelDirectories()).toEqual([resolve(PACKAGE_MODELS_DIR), a, b, c]);
+    resetModelDirectories();
+    delete process.env[EXTRA_MODELS_ENV];
+    expect(modelDirectories()).toEqual([resolve(PACKAGE_MODELS_DIR)]);
+  });
+
+  it('lists model files sorted by name, depth first', () => {
+    mkdirSync(join(scratch, 'b'));
+    for (const f of ['c.json', 'a.json', 'b/z.json', 'b/a.json', 'b.txt'])
+      writeFileSync(join(scratch, f), '{}');
+    expect(listModelFiles(scratch)).toEqual(
+      ['a.json', 'b/a.json', 'b/z.json', 'c.json'].map((f) => join(scratch, f)),
+    );
+  });
+
+  it('keeps serving the cached models until refreshed or a directory is added', () => {
+    const before = listModelIds();
+    mkdirSync(join(scratch, 'acme'));
+    registerModelDirectory(scratch);
+    expect(listModelIds()).toEqual(before);
+    writeFileSync(join(scratch, 'acme', 'late.json'), contributedModel('acme-late'));
+    expect(listModelIds()).toEqual(before);
+    refreshModels();
+    expect(listModelIds()).toEqual([...before, 'acme-late'].sort());
+    const core = getModel('intel-core');
+    resetModelDirectories();
+    expect(listModelIds()).toEqual(before);
+    expect(getModel('intel-core')).not.toBe(core);
   });
 });
