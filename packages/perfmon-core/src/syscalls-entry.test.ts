@@ -9,8 +9,11 @@ import {
   PFM_FL_NOTIFY_BLOCK,
   PFM_FL_SYSTEM_WIDE,
   PFM_REGFL_OVFL_NOTIFY,
+  PFM_RW_PMD,
   PFM_SETFL_EXPL_NEXT,
   PFM_SETFL_OVFL_SWITCH,
+  PFM_ST_START,
+  PFM_ST_STOP,
 } from './abi/constants.js';
 import { Errno, fail, ok } from './abi/errno.js';
 import {
@@ -455,6 +458,14 @@ describe('perfmon3 kernel: the v2 calls do not exist', () => {
     expect(w.g.pfm_write_pmcs(0, u, 1)).toEqual(fail(ENOSYS));
     expect(w.g.pfm_create_evtsets(0, u, 1)).toEqual(fail(ENOSYS));
     expect(w.s.contexts[0]!.state).toBe(PFM_CTX_UNLOADED);
+    // still so after each perfmon3 call that runs a shared v2 path
+    expect(w.g.pfm_write(0, 0, PFM_RW_PMD, u, 16)).toEqual(ok(0));
+    expect(w.g.pfm_read_pmds(0, u, 1)).toEqual(fail(ENOSYS));
+    expect(w.g.pfm_attach(0, 0, w.t.tid)).toEqual(ok(0));
+    expect(w.g.pfm_stop(0)).toEqual(fail(ENOSYS));
+    expect(w.g.pfm_set_state(0, 0, PFM_ST_START)).toEqual(ok(0));
+    expect(w.g.pfm_unload_context(0)).toEqual(fail(ENOSYS));
+    expect(w.s.contexts[0]!.started).toBe(true);
   });
 });
 
@@ -576,6 +587,16 @@ describe('kernel stack accounting of the handlers', () => {
       ['pfm_restart', 'v2.3', (w) => w.g.pfm_restart(0)],
       ['pfm_unload_context', 'v2.3', (w) => w.g.pfm_unload_context(0)],
       ['read', 'v2.3', (w) => w.g.read(0, 0, 56)],
+      ['pfm_create', 'v2.3', (w) => w.g.pfm_create(0)],
+      ['pfm_create', 'v3', (w) => w.g.pfm_create(0)],
+      ['pfm_write', 'v3', (w) => w.g.pfm_write(0, 1, PFM_RW_PMD, 0, 16)],
+      ['pfm_write', 'v3', (w) => w.g.pfm_write(0, 0, PFM_RW_PMD, 0, 16)],
+      ['pfm_read', 'v3', (w) => w.g.pfm_read(0, 0, PFM_RW_PMD, 0, 16)],
+      ['pfm_read', 'v2.3', (w) => w.g.pfm_read(0, 0, PFM_RW_PMD, 0, 16)],
+      ['pfm_attach', 'v3', (w) => w.g.pfm_attach(0, 0, 1)],
+      ['pfm_attach', 'v2.3', (w) => w.g.pfm_attach(0, 0, 1)],
+      ['pfm_set_state', 'v3', (w) => w.g.pfm_set_state(0, 0, PFM_ST_STOP)],
+      ['pfm_set_state', 'v2.3', (w) => w.g.pfm_set_state(0, 0, PFM_ST_STOP)],
     ];
     for (const [name, abi, call] of calls) {
       const w = testWorld({ abi, archOverrides: { threadSize: 200 } });
