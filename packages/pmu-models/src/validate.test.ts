@@ -491,3 +491,227 @@ describe('formatPath', () => {
     expect(formatPath(['$schema'])).toBe('$schema');
   });
 });
+
+describe('semantic rule messages', () => {
+  const only = (mutate: (f: PmuModelFile) => void) => errorsOf(mutate).map(formatValidationError);
+
+  it('name the duplicated flag, PMD, register name and unit-mask name', () => {
+    expect(
+      only((f) => {
+        f.pmcs[2]!.type = ['I', 'WC', 'I'];
+        f.pmcs[0]!.controls = [0, 0];
+        f.events[2]!.flags = ['PEBS', 'PEBS'];
+        f.events[u]!.unitMasks![0]!.flags = ['MESI', 'MESI'];
+        f.events[u]!.unitMasks![1]!.counters = [1, 1];
+        f.pmds.push({
+          index: 21,
+          name: 'perfctr1',
+          type: ['I', 'RO'],
+          defaultValue: '0x0',
+          reservedMask: '0x0',
+        });
+      }),
+    ).toEqual([
+      'pmcs[0].controls: PMD 0 listed twice [duplicate-entry]',
+      'pmcs[2].type: flag I appears twice [duplicate-entry]',
+      'pmds[4].name: duplicate PMD name "perfctr1" (also pmds[1]) [unique-name]',
+      'events[2].flags: flag PEBS appears twice [duplicate-entry]',
+      `events[${u}].unitMasks[0].flags: flag MESI appears twice [duplicate-entry]`,
+      `events[${u}].unitMasks[1].counters: counter 1 listed twice [duplicate-entry]`,
+    ]);
+  });
+
+  it('name the PMC with a no_emul64 mask but no NO64 flag, and a narrow counter', () => {
+    expect(
+      only((f) => {
+        f.pmcs[2]!.noEmul64Mask = '0x8';
+        f.pmds[2]!.width = 30;
+        f.pmds[2]!.reservedMask = '0xffffffffc0000000';
+      }),
+    ).toEqual([
+      'pmcs[2].noEmul64Mask: 0x8 set on a PMC without the NO64 flag [no-emul64]',
+      'pmds[2].width: counter width 30 is below counterWidth 31 [counter-width]',
+    ]);
+    // A counter exactly counterWidth wide is fine.
+    expect(
+      only((f) => {
+        f.pmds[2]!.width = 31;
+        f.pmds[2]!.reservedMask = '0xffffffff80000000';
+      }),
+    ).toEqual([]);
+    expect(only((f) => void Reflect.set(f, 'counterWidth', 32))).toEqual([]);
+  });
+
+  it('offer a single expected mask when the perfmon2 and hardware widths agree', () => {
+    expect(
+      only((f) => {
+        f.hwCounterWidth = 31;
+        f.pmds[0]!.reservedMask = '0xffff000000000000';
+      }),
+    ).toEqual([
+      'pmds[0].reservedMask: 0xffff000000000000 is neither 0 nor the bits above the counter width: expected 0xffffffff80000000 (width 31) [reserved-width]',
+    ]);
+  });
+
+  it('check the default of a non-counter PMD against its width', () => {
+    expect(
+      only((f) => {
+        f.pmds[3]!.width = 16;
+        f.pmds[3]!.reservedMask = '0xffffffffffff0000';
+        f.pmds[3]!.defaultValue = '0x10000';
+      }),
+    ).toEqual(['pmds[3].defaultValue: sets reserved bits 0x10000 [default-reserved]']);
+    expect(
+      only((f) => {
+        f.pmds[3]!.width = 16;
+        f.pmds[3]!.reservedMask = '0xffffffffffff0000';
+        f.pmds[3]!.defaultValue = '0xffff';
+      }),
+    ).toEqual([]);
+    expect(
+      only((f) => {
+        f.pmcs[2]!.width = 12;
+        f.pmcs[2]!.reservedMask = '0xfffffffffffff000';
+        f.pmcs[2]!.defaultValue = '0x1888';
+      }),
+    ).toEqual(['pmcs[2].defaultValue: sets reserved bits 0x1000 (above width 12) [default-reserved]']);
+  });
+
+  it('refuse a fixed counter that is not a counter, on an event or a unit mask', () => {
+    expect(
+      only((f) => {
+        f.pmcs[2]!.controls = [16, 20];
+        f.events[0]!.fixed = { pmd: 20, pmc: 16 };
+        f.events[u]!.unitMasks![0]!.fixed = { pmd: 20, pmc: 16 };
+      }),
+    ).toEqual([
+      'events[0].fixed.pmd: PMD 20 (STAMP) is not a counter (no C64) [counter-type]',
+      `events[${u}].unitMasks[0].fixed.pmd: PMD 20 (STAMP) is not a counter (no C64) [counter-type]`,
+    ]);
+    expect(
+      only((f) => {
+        f.events[u]!.unitMasks![1]!.fixed = { pmd: 16, pmc: 0 };
+      }),
+    ).toEqual([
+      `events[${u}].unitMasks[1].fixed: PMC 0 (PERFEVTSEL0) does not control PMD 16 [fixed-control]`,
+    ]);
+  });
+
+  it('say which event or unit mask cannot be counted', () => {
+    expect(
+      only((f) => {
+        f.events[2]!.counters = [];
+        f.events[u]!.unitMasks![1]!.counters = [];
+        f.events[u]!.unitMasks![0]!.counters = [];
+        f.events[u]!.unitMasks![0]!.fixed = { pmd: 16, pmc: 16 };
+      }),
+    ).toEqual([
+      'events[2].counters: the event has no counter and no fixed counter [countable]',
+      `events[${u}].unitMasks[1].counters: unit mask M leaves no counter and no fixed counter [countable]`,
+    ]);
+    // An event with unit masks is judged per unit mask only.
+    expect(
+      only((f) => {
+        f.events[u]!.counters = [];
+        f.events[u]!.unitMasks![0]!.counters = [0];
+        f.events[u]!.unitMasks![1]!.counters = [1];
+      }),
+    ).toEqual([]);
+    expect(
+      only((f) => {
+        f.events[1]!.counters = [];
+        f.events[1]!.fixed = { pmd: 16, pmc: 16 };
+      }),
+    ).toEqual([]);
+  });
+
+  it('resolve cycleEvent and instRetiredEvent case-insensitively, unit masks included', () => {
+    expect(
+      only((f) => {
+        f.cycleEvent = 'l2_rqsts:m:I';
+        f.instRetiredEvent = 'inst_retired';
+      }),
+    ).toEqual([]);
+    expect(
+      only((f) => {
+        f.cycleEvent = 'L2_RQSTS:M:X:Y';
+      }),
+    ).toEqual([
+      'cycleEvent: event L2_RQSTS has no unit mask "X" [event-ref]',
+      'cycleEvent: event L2_RQSTS has no unit mask "Y" [event-ref]',
+    ]);
+  });
+
+  it('accept register indexes up to 319', () => {
+    expect(
+      only((f) => {
+        f.pmcs.push({ index: 319, name: 'LAST', type: ['I'], defaultValue: '0x0', reservedMask: '0x0' });
+        f.pmds.push({
+          index: 319,
+          name: 'LAST',
+          type: ['I', 'RO'],
+          defaultValue: '0x0',
+          reservedMask: '0x0',
+        });
+      }),
+    ).toEqual([]);
+    expect(
+      only((f) => {
+        f.pmds.push({
+          index: 320,
+          name: 'HUGE',
+          type: ['I', 'RO'],
+          defaultValue: '0x0',
+          reservedMask: '0x0',
+        });
+      }),
+    ).toEqual(["pmds[4].index: PMD index 320 is beyond perfmon2's limit (0–319) [register-limit]"]);
+  });
+});
+
+describe('schema errors', () => {
+  const only = (mutate: (f: PmuModelFile) => void) => errorsOf(mutate).map(formatValidationError);
+
+  it('say which property is missing and of what type', () => {
+    expect(only((f) => Reflect.deleteProperty(f, 'id'))).toEqual([
+      'id: required string is missing [required]',
+    ]);
+    expect(only((f) => Reflect.deleteProperty(f.encoding, 'eventBits'))).toEqual([
+      'encoding.eventBits: required number is missing [required]',
+    ]);
+    // Present but null is a type error, not a missing property.
+    expect(only((f) => Reflect.set(f, 'id', null))).toEqual([
+      'id: Invalid input: expected string, received null [type]',
+    ]);
+  });
+
+  it('name every unknown key, odd keys quoted', () => {
+    expect(
+      only((f) => {
+        Object.assign(f.pmcs[0]!, { 'reserved mask': '0x0', rsvd: 1 });
+      }),
+    ).toEqual([
+      'pmcs[0]["reserved mask"]: unknown property "reserved mask" [unknown-key]',
+      'pmcs[0].rsvd: unknown property "rsvd" [unknown-key]',
+    ]);
+  });
+
+  it('reports formats, ranges and enums with zod messages', () => {
+    expect(only((f) => Reflect.set(f.pmds[0]!, 'defaultValue', '12'))).toEqual([
+      'pmds[0].defaultValue: expected a 64-bit hex string such as "0x1f" (dfl_val: value of an unwritten register) [format]',
+    ]);
+    expect(only((f) => Reflect.set(f.encoding, 'umaskBits', 65))).toEqual([
+      'encoding.umaskBits: Too big: expected number to be <=64 [range]',
+    ]);
+    expect(only((f) => Reflect.set(f.encoding, 'scheme', 'arm'))).toHaveLength(1);
+    expect(only((f) => Reflect.set(f.encoding, 'scheme', 'arm'))[0]).toMatch(
+      /^encoding\.scheme: .* \[enum\]$/,
+    );
+  });
+});
+
+describe('formatPath with symbols', () => {
+  it('quotes a symbol key', () => {
+    expect(formatPath(['events', Symbol('x')])).toBe('events["Symbol(x)"]');
+  });
+});
