@@ -195,3 +195,21 @@ describe('perfmon3: argument checks and errno', () => {
     expect(w.s.contexts[0]!.state).toBe(1);
   });
 });
+
+describe('perfmon3: no kernel stack bytes leak into pfarg_sinfo', () => {
+  it('pfm_create zeroes the on-stack pfarg_sinfo even after a call left argument bytes on the stack', () => {
+    const w = testWorld({ abi: 'v3', strategy: createStackStrategy() });
+    expect(w.g.pfm_create(0)).toEqual(ok(0));
+    const r = pmrs(
+      w,
+      Array.from({ length: 8 }, (_, i) => ({ reg_num: i % 2, reg_value: 0xdeadbeefcafef00dn })),
+    );
+    expect(w.g.pfm_write(0, 0, PFM_RW_PMD, r, 8 * 16)).toEqual(ok(0));
+    const info = w.buf(112);
+    const v = w.p.mm.dataView(info, 112, true);
+    for (let i = 0; i < 112; i++) v.setUint8(i, 0x5a);
+    expect(w.g.pfm_create(0, info)).toEqual(ok(1));
+    const back = w.p.mm.dataView(info, 112, false);
+    expect(Array.from({ length: 112 }, (_, i) => back.getUint8(i))).toEqual(new Array(112).fill(0));
+  });
+});
