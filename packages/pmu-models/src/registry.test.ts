@@ -144,7 +144,10 @@ describe('adding a model is adding a file', () => {
     expect(listModelIds()).toContain('acme-from-env');
   });
 
-  it('picks up a file dropped into the package models/ directory, with no code change', () => {
+  // A fresh Node process compiling the sources with tsx: seconds on a loaded host.
+  it('picks up a file dropped into the package models/ directory, with no code change', {
+    timeout: 60_000,
+  }, () => {
     // A copy of the package: the same sources and the same discovery code path, plus one
     // new file under models/. Run in a fresh Node process so nothing is cached.
     const pkg = join(scratch, 'pmu-models');
