@@ -1,8 +1,17 @@
-import { createKernel, type FaultConfig, type Mutex } from '@pfmsim/kernel-sim';
+import { createKernel, explore, type FaultConfig, type Mutex } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
 import { StrategyLab } from '../lab.js';
+import { sharedContextScenario } from '../scenario.js';
 import { ARG_BLOCKED, E2BIG, ENOMEM } from '../spec.js';
-import { bufferOf, classBytes, classOf, packBuffer, perKernel, sizeClassOf } from './common.js';
+import {
+  bufferOf,
+  classBytes,
+  classOf,
+  packBuffer,
+  perKernel,
+  sizeClassOf,
+  spinLockNoWait,
+} from './common.js';
 import { createCtxCacheMutexStrategy } from './ctx-cache-mutex.js';
 import { createCtxCacheNaiveStrategy } from './ctx-cache-naive.js';
 import { createCtxCacheSpinsplitStrategy } from './ctx-cache-spinsplit.js';
@@ -13,7 +22,11 @@ const SEED_CACHES = {
   'ctx-cache-spinsplit': createCtxCacheSpinsplitStrategy,
 } as const;
 
-function world(make: () => ReturnType<typeof createCtxCacheNaiveStrategy>, faults?: FaultConfig) {
+function world(
+  make: () => ReturnType<typeof createCtxCacheNaiveStrategy>,
+  faults?: FaultConfig,
+  limit?: number,
+) {
   const s = make();
   const lab = new StrategyLab({
     arch: 'i386',
@@ -23,6 +36,7 @@ function world(make: () => ReturnType<typeof createCtxCacheNaiveStrategy>, fault
     arenaBytes: 2 << 20,
     debugAtomicSleep: false, // spinsplit copies under its spinlock: flagged elsewhere
     ...(faults ? { faults } : {}),
+    ...(limit === undefined ? {} : { limit }),
   });
   const t = lab.thread('A');
   const ctx = lab.openContext(t);
@@ -80,6 +94,9 @@ describe("the seed's per-context buffer (pointer in slot word 0, size in word 1)
         expect(w.t.heldLocks).toEqual([]);
         expect(w.call(23)).toBe(0);
         expect(w.lab.pinnedBytes()).toBe(4096);
+        const exact = world(make, undefined, 704);
+        expect(exact.call(4)).toBe(0);
+        expect(exact.call(5)).toBe(-E2BIG);
       });
 
       it('ENOMEM keeps the old buffer in the context and drops every lock taken', () => {
@@ -135,6 +152,7 @@ describe('ctx-cache-mutex', () => {
     const ca = prepare(a, 4);
     const cb = prepare(b, 8);
     expect(s.acquire(ca)).toBeGreaterThan(0);
+    expect(a.heldLocks.map((l) => l.name)).toEqual(['ctx1->arg_mutex']); // held until release
     expect(s.acquire(cb)).toBe(ARG_BLOCKED);
     s.release(ca);
     expect(s.resume!(cb)).toBe(-ENOMEM); // 1408 B does not fit: the kmalloc fails
@@ -174,6 +192,34 @@ describe('ctx-cache-spinsplit', () => {
     expect(s.acquire(call)).toBe(-ENOMEM);
     expect([call.holdsContextLock, t.heldLocks]).toEqual([false, []]);
     expect(lab.k.bugs).toEqual([]);
+  });
+});
+
+describe('ctx-cache-naive under the race detector', () => {
+  it('names both sides of the race on the slot words: the store of a new buffer and the read of the old one', () => {
+    const sc = sharedContextScenario({ strategy: 'ctx-cache-naive' });
+    const result = explore({ build: sc.build, mode: 'exhaustive', maxPreemptions: 2 });
+    const pairs = new Set(
+      result.findings
+        .flatMap((f) => f.bugs)
+        .filter((b) => b.kind === 'data-race')
+        .map((b) => [b.detail.site, b.detail.otherSite].sort().join(' / ')),
+    );
+    expect(pairs).toContain('ctx->arg_buf read (naive) / ctx->arg_buf store (naive)');
+    // reading the slot words is never a race by itself
+    expect(pairs).not.toContain('ctx->arg_buf read (naive) / ctx->arg_buf read (naive)');
+  });
+});
+
+describe('spinLockNoWait', () => {
+  it('finding the lock held on a path that cannot wait is a simulator invariant violation', () => {
+    const k = createKernel({ arch: 'i386', cost: 'p4-2006', seed: 1, cpus: 2, arenaBytes: 1 << 20 });
+    const p = k.createProcess();
+    const a = k.spawn(p, 'a', undefined, { cpu: 0 });
+    const b = k.spawn(p, 'b', undefined, { cpu: 1 });
+    const lock = k.sync.createSpinlock('list', 'list');
+    spinLockNoWait(k, a, lock, false);
+    expect(() => spinLockNoWait(k, b, lock, true)).toThrow(/list found held on a path that cannot wait/);
   });
 });
 

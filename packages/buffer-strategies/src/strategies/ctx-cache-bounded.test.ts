@@ -4,7 +4,10 @@ import { StrategyLab } from '../lab.js';
 import { type ContextSlot, E2BIG, ENOMEM } from '../spec.js';
 import { type CtxCacheBoundedOptions, createCtxCacheBoundedStrategy } from './ctx-cache-bounded.js';
 
-function world(opts: CtxCacheBoundedOptions = {}, extra: { faults?: FaultConfig; cpus?: number } = {}) {
+function world(
+  opts: CtxCacheBoundedOptions = {},
+  extra: { faults?: FaultConfig; cpus?: number; limit?: number } = {},
+) {
   const s = createCtxCacheBoundedStrategy(opts);
   const lab = new StrategyLab({
     arch: 'i386',
@@ -14,12 +17,13 @@ function world(opts: CtxCacheBoundedOptions = {}, extra: { faults?: FaultConfig;
     arenaBytes: 2 << 20,
     cpus: extra.cpus ?? 1,
     ...(extra.faults ? { faults: extra.faults } : {}),
+    ...(extra.limit === undefined ? {} : { limit: extra.limit }),
   });
   const t = lab.thread('A');
   const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number, slot: ContextSlot = ctx, th: Thread = t) =>
-    lab.k.runSync(th, lab.call(th, slot, 'pmd', n, u));
+  const u = lab.process.mm.mmap(1024 * 176);
+  const call = (n: number, slot: ContextSlot = ctx, th: Thread = t, kind: 'pmd' | 'setdesc' = 'pmd') =>
+    lab.k.runSync(th, lab.call(th, slot, kind, n, u));
   /**
    * The first half of a vector call, stopped while the thread holds its buffer (between the
    * copy in and the copy back): acquire() as pfm_get_args does it, release() to finish.
@@ -76,6 +80,32 @@ describe('ctx-cache-bounded: the cached buffer', () => {
     expect(w.budget()).toEqual({ user: 0, global: 0 });
     expect(w.lab.pinnedBytes()).toBe(0);
     expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('a vector of exactly the cached class (16 pfarg_setdesc = 1024 B) is a hit', () => {
+    const w = world();
+    expect(w.call(4)).toBe(0); // size-1024
+    const before = w.kmallocs();
+    expect(w.call(16, w.ctx, w.t, 'setdesc')).toBe(0);
+    expect(w.kmallocs()).toBe(before);
+  });
+
+  it('exactly arg_size_max is served and cached', () => {
+    const w = world({}, { limit: 704 });
+    expect(w.call(4)).toBe(0);
+    expect(w.lab.pinnedBytes()).toBe(1024);
+    expect(w.call(5)).toBe(-E2BIG);
+  });
+
+  it('a vector above every kmalloc class (arg_size_max raised past 128 KiB) fails with ENOMEM without touching the budget', () => {
+    const w = world({}, { limit: 256 << 10 });
+    const lock = w.t.clock.byCategory[4]!;
+    const a = w.begin(w.t, w.ctx, 745); // 131,120 B
+    expect(a.buf).toBe(-ENOMEM);
+    expect(w.t.clock.byCategory[4]! - lock).toBe(0); // no preempt_disable, no counter
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
+    expect(w.call(4)).toBe(0); // the slot was given back empty: the context caches
+    expect(w.lab.pinnedBytes()).toBe(1024);
   });
 
   it('E2BIG above arg_size_max, before the slot or the budget is touched', () => {
@@ -164,7 +194,11 @@ describe('ctx-cache-bounded: the shrinker', () => {
     const more = [w.ctx, w.lab.openContext(w.t), w.lab.openContext(w.t)];
     for (const [i, ctx] of more.entries()) expect(w.call(4 + 4 * i, ctx)).toBe(0); // 1, 2, 4 KiB
     expect(w.budget()).toEqual({ user: 7168, global: 7168 });
+    const atomics = w.t.clock.byCategory[5]!;
     expect(w.s.shrink!(w.lab.k, w.t)).toBe(7168);
+    // one xchg per context on the list to empty its slot, and a per-CPU add to the user and global counters per buffer
+    const { atomicRmw, cmpxchgLocal } = w.lab.k.costs;
+    expect(w.t.clock.byCategory[5]! - atomics).toBe(3 * atomicRmw + 6 * cmpxchgLocal);
     expect(w.budget()).toEqual({ user: 0, global: 0 });
     expect(w.lab.pinnedBytes()).toBe(0);
     expect(w.t.heldLocks).toEqual([]);
@@ -232,6 +266,7 @@ describe('ctx-cache-bounded: the shrinker', () => {
     expect(w.call(8, b)).toBe(0);
     expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(2);
     w.lab.closeContext(w.t, b);
+    expect([w.t.irqsOff, w.t.heldLocks]).toEqual([false, []]);
     expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(1);
     expect(w.budget()).toEqual({ user: 1024, global: 1024 });
     expect(w.s.shrink!(w.lab.k, w.t)).toBe(1024);
@@ -257,5 +292,16 @@ describe('ctx-cache-bounded: the budget report', () => {
     expect(w.call(23)).toBe(0);
     const r = w.s.budgetReport(w.lab.k);
     expect([r.globalBytes, r.globalFoldedBytes]).toEqual([4096, 0]); // 4 units, below the batch
+    for (let i = 0; i < 8; i++) expect(w.call(23, w.lab.openContext(w.t))).toBe(0);
+    const folded = w.s.budgetReport(w.lab.k);
+    expect([folded.globalBytes, folded.globalFoldedBytes]).toEqual([36 << 10, 32 << 10]); // folded at 32 units
+  });
+
+  it('closing a context with nothing cached touches no budget counter', () => {
+    const w = world();
+    const lock = w.t.clock.byCategory[4]!;
+    w.s.contextClosed!(w.lab.k, w.t, w.ctx);
+    expect(w.t.clock.byCategory[4]! - lock).toBe(w.lab.k.costs.spinLockUnlock); // the list lock only
+    expect(w.budget()).toEqual({ user: 0, global: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { GFP_KERNEL, type Kernel } from '@pfmsim/kernel-sim';
 import { type ArgBufferStrategy, type ArgCall, E2BIG, ENOMEM } from '../spec.js';
-import { freeSlotBuffer, HOW_NONE, perKernel, useOrReplaceSlotBuffer } from './common.js';
+import { freeSlotBuffer, perKernel, useOrReplaceSlotBuffer } from './common.js';
 
 /**
  * `ctx-cache-naive`: the seed's per-context buffer with no ownership at all. The context keeps
@@ -23,19 +23,14 @@ export function createCtxCacheNaiveStrategy(): ArgBufferStrategy {
     pinnedFormula: 'contexts x kmalloc_class(largest vector seen), up to contexts x arg_size_max',
     stackFootprint: '0 B',
     frameBytes: () => 0,
-    init(k) {
-      sites(k);
-    },
     acquire(call: ArgCall): number {
       if (call.bytes > call.limit) return -E2BIG;
       const s = sites(call.k);
       const buf = useOrReplaceSlotBuffer(call, GFP_KERNEL, s.read, s.store);
       return buf === 0 ? -ENOMEM : buf;
     },
-    release(call: ArgCall): void {
-      // The buffer stays in the context for the next caller.
-      call.buf = 0;
-      call.how = HOW_NONE;
+    release(): void {
+      // The buffer stays in the context for the next caller (the driver resets call.buf/how).
     },
     contextClosed: freeSlotBuffer,
   };

@@ -35,9 +35,6 @@ export function createCtxCacheSpinsplitStrategy(): ArgBufferStrategy {
     pinnedFormula: 'contexts x kmalloc_class(largest vector seen), up to contexts x arg_size_max',
     stackFootprint: '0 B',
     frameBytes: () => 0,
-    init(k) {
-      sites(k);
-    },
     acquire(call: ArgCall): number {
       if (call.bytes > call.limit) return -E2BIG;
       if (call.k.sync.spinLock(call.t, call.slot.lock)) return ARG_BLOCKED;

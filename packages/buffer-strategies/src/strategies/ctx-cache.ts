@@ -5,10 +5,8 @@ import {
   classBytes,
   classOf,
   HOW_CACHED,
-  HOW_KMALLOC,
   HOW_NONE,
   howClass,
-  howKind,
   kmallocCacheable,
   packBuffer,
   perKernel,
@@ -34,34 +32,26 @@ export function createCtxCacheStrategy(): ArgBufferStrategy {
       'contexts x kmalloc_class(largest vector seen on each), up to contexts x arg_size_max (1024 fds x 4 KiB = 4 MiB per process)',
     stackFootprint: '0 B',
     frameBytes: () => 0,
-    init(k) {
-      sites(k);
-    },
     acquire(call: ArgCall): number {
       const { k, t } = call;
       if (call.bytes > call.limit) return -E2BIG;
       const word = k.sync.xchg(t, call.slot.addr, 0, sites(k));
-      if (word !== 0) {
-        const cls = classOf(word);
-        const buf = bufferOf(word);
-        if (classBytes(k, cls) >= call.bytes) {
-          call.buf = buf;
-          call.how = HOW_CACHED | (cls << 4);
-          return buf;
-        }
-        k.mem.kfree(t, buf);
+      // An empty slot (0) has class 0, of 0 bytes: never big enough, and kfree(NULL) is a no-op.
+      const cls = classOf(word);
+      if (classBytes(k, cls) >= call.bytes) {
+        call.buf = bufferOf(word);
+        call.how = HOW_CACHED | (cls << 4);
+        return call.buf;
       }
+      k.mem.kfree(t, bufferOf(word));
       const buf = kmallocCacheable(call);
       return buf === 0 ? -ENOMEM : buf;
     },
     release(call: ArgCall): void {
+      // Every buffer acquire() hands out is cacheable (HOW_CACHED with its class).
       const { k, t } = call;
-      if (howKind(call.how) === HOW_CACHED) {
-        const word = packBuffer(call.buf, howClass(call.how));
-        if (k.sync.cmpxchg(t, call.slot.addr, 0, word, sites(k)) !== 0) k.mem.kfree(t, call.buf);
-      } else if (howKind(call.how) === HOW_KMALLOC) {
-        k.mem.kfree(t, call.buf);
-      }
+      const word = packBuffer(call.buf, howClass(call.how));
+      if (k.sync.cmpxchg(t, call.slot.addr, 0, word, sites(k)) !== 0) k.mem.kfree(t, call.buf);
       call.buf = 0;
       call.how = HOW_NONE;
     },

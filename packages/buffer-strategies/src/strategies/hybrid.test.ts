@@ -41,6 +41,7 @@ describe('hybrid: options', () => {
       for (const bad of [-1, 1025, 2.5])
         expect(() => createHybridStrategy({ [key]: bad })).toThrow(InvalidArgumentError);
       for (const good of [0, 1024]) expect(() => createHybridStrategy({ [key]: good })).not.toThrow();
+      expect(() => createHybridStrategy({ [key]: 1025 })).toThrow(`hybrid ${key}`);
     }
     for (const bad of [-1, (1 << 20) + 1, 0.5])
       expect(() => createHybridStrategy({ stackBudget: bad })).toThrow(/hybrid stackBudget/);
@@ -58,6 +59,7 @@ describe('hybrid: options', () => {
     expect(w.s.pinnedFormula).toContain('2048 B');
     expect(w.s.pinnedFormula).toContain('only vectors above the stack threshold are cached');
     expect(w.s.stackFootprint).toContain(STACK_BUDGET_RULE);
+    expect(STACK_BUDGET_RULE).toMatch(/THREAD_SIZE .* CONFIG_FRAME_WARN - 256/);
     const defaults = createHybridStrategy().budgetReport(world().lab.k);
     expect([defaults.userLimitBytes, defaults.globalLimitBytes]).toEqual([64 << 10, 1 << 20]);
   });

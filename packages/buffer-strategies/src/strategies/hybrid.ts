@@ -48,14 +48,8 @@ export function createHybridStrategy(options: HybridOptions = {}): BoundedStrate
     if (options[key] !== undefined) checkInteger(`hybrid ${key}`, options[key], 0, 1024);
   }
   if (options.stackBudget !== undefined) checkInteger('hybrid stackBudget', options.stackBudget, 0, 1 << 20);
-  const inner = createCtxCacheBoundedStrategy(
-    {
-      ...(options.userBudget === undefined ? {} : { userBudget: options.userBudget }),
-      ...(options.globalBudget === undefined ? {} : { globalBudget: options.globalBudget }),
-      ...(options.maxUsers === undefined ? {} : { maxUsers: options.maxUsers }),
-    },
-    'hybrid',
-  );
+  // checkBudgetOptions reads only the budget options (userBudget, globalBudget, maxUsers).
+  const inner = createCtxCacheBoundedStrategy(options, 'hybrid');
   const elements = (kind: ElemKind, elemSize: number, arch: ArchProfile): number => {
     if (kind !== 'pmc' && kind !== 'pmd') return 0;
     const fixed = options[kind];

@@ -34,10 +34,10 @@ export function createStackStrategy(opts: StackStrategyOptions = {}): ArgBufferS
     const archDefault = elemSize === 16 ? archStackArgsV3(archId) : archStackArgs(archId, kind);
     return opts[kind] ?? opts.threshold ?? archDefault;
   };
-  const label = opts.threshold !== undefined ? `stack(${opts.threshold})` : 'stack';
   return {
     specificationVersion: 'v1',
-    name: label === 'stack' && opts.pmc === undefined && opts.pmd === undefined ? 'stack' : label,
+    // Named after the seed's threshold when one is given; per-kind sizes keep the plain name.
+    name: opts.threshold !== undefined ? `stack(${opts.threshold})` : 'stack',
     description: 'on-stack array per element kind, kmalloc above it',
     pinnedFormula: '0 between calls',
     stackFootprint:

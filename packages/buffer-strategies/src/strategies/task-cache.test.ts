@@ -4,7 +4,7 @@ import { StrategyLab } from '../lab.js';
 import { E2BIG, ENOMEM } from '../spec.js';
 import { createTaskCacheStrategy } from './task-cache.js';
 
-function world(faults?: FaultConfig) {
+function world(faults?: FaultConfig, limit?: number) {
   const lab = new StrategyLab({
     arch: 'i386',
     cost: 'p4-2006',
@@ -12,6 +12,7 @@ function world(faults?: FaultConfig) {
     strategy: createTaskCacheStrategy(),
     arenaBytes: 2 << 20,
     ...(faults ? { faults } : {}),
+    ...(limit === undefined ? {} : { limit }),
   });
   const t = lab.thread('A');
   const ctx = lab.openContext(t);
@@ -66,6 +67,17 @@ describe('task-cache', () => {
     w.lab.k.exitThread(w.t);
     expect(w.lab.pinnedBytes()).toBe(0);
     expect(w.lab.k.bugs).toEqual([]);
+  });
+
+  it('a vector of exactly the cached class (16 pfarg_setdesc = 1024 B) is a hit; exactly arg_size_max is served', () => {
+    const w = world();
+    expect(w.call(4)).toBe(0);
+    const before = w.kmallocs();
+    expect(w.lab.k.runSync(w.t, w.lab.call(w.t, w.ctx, 'setdesc', 16, w.u))).toBe(0);
+    expect(w.kmallocs()).toBe(before);
+    const exact = world(undefined, 704);
+    expect(exact.call(4)).toBe(0);
+    expect(exact.call(5)).toBe(-E2BIG);
   });
 
   it('E2BIG above arg_size_max leaves the cached buffer alone', () => {

@@ -5,7 +5,6 @@ import {
   classBytes,
   classOf,
   HOW_CACHED,
-  HOW_NONE,
   howClass,
   kmallocCacheable,
   packBuffer,
@@ -42,25 +41,21 @@ export function createTaskCacheStrategy(): ArgBufferStrategy {
     acquire(call: ArgCall): number {
       const { k, t } = call;
       if (call.bytes > call.limit) return -E2BIG;
-      const word = t.slots.get(TASK_CACHE_KEY) as number | undefined;
-      if (word !== undefined) {
-        const cls = classOf(word);
-        if (classBytes(k, cls) >= call.bytes) {
-          call.buf = bufferOf(word);
-          call.how = HOW_CACHED | (cls << 4);
-          return call.buf;
-        }
-        free(k, t);
+      // No buffer yet reads as class 0, of 0 bytes: never big enough.
+      const cls = classOf((t.slots.get(TASK_CACHE_KEY) as number | undefined) ?? 0);
+      if (classBytes(k, cls) >= call.bytes) {
+        call.buf = bufferOf(t.slots.get(TASK_CACHE_KEY) as number);
+        call.how = HOW_CACHED | (cls << 4);
+        return call.buf;
       }
+      free(k, t);
       const buf = kmallocCacheable(call);
       if (buf === 0) return -ENOMEM;
       t.slots.set(TASK_CACHE_KEY, packBuffer(buf, howClass(call.how)));
       return buf;
     },
-    release(call: ArgCall): void {
-      // The buffer stays with the thread.
-      call.buf = 0;
-      call.how = HOW_NONE;
+    release(): void {
+      // The buffer stays with the thread (the driver resets call.buf/how before each acquire).
     },
     threadExited: free,
   };
