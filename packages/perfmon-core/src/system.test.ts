@@ -90,6 +90,20 @@ describe('createSystem', () => {
   });
 });
 
+describe('context memory', () => {
+  it('each context is one 512-byte object owned by ctx:<id>, allocated at pfm_context_alloc (leak reports name them)', () => {
+    const w = testWorld();
+    const base = w.s.k.mem.snapshot();
+    w.ctx();
+    w.ctx();
+    const live = w.s.k.mem.liveObjectsSince(base).map((o) => [o.owner, o.site, o.size]);
+    expect(live.sort()).toEqual([
+      ['ctx:1', 'pfm_context_alloc', 512],
+      ['ctx:2', 'pfm_context_alloc', 512],
+    ]);
+  });
+});
+
 describe('file lookup', () => {
   it('a descriptor that is not a perfmon file is EBADF for every call', () => {
     const w = testWorld();
