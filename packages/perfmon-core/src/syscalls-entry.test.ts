@@ -214,6 +214,19 @@ describe('pfm_create_context: sys_group and task_group', () => {
   });
 });
 
+describe('vector calls with count 0', () => {
+  it('return 0 whatever the context state (§3.1: nothing copied, nothing processed)', () => {
+    const w = testWorld({ cpus: 2 });
+    const sw = w.ctx(PFM_FL_SYSTEM_WIDE);
+    expect(w.load(sw, 0)).toEqual(ok(0));
+    const cpu1 = w.s.gate(w.s.thread(w.p, 'cpu1', undefined, 1));
+    expect(cpu1.pfm_read_pmds(sw, w.pmds([{ reg_num: 0 }]), 1)).toEqual(fail(EBUSY)); // a real call's state check
+    expect(cpu1.pfm_read_pmds(sw, 0, 0)).toEqual(ok(0));
+    expect(cpu1.pfm_write_pmcs(sw, 0, 0)).toEqual(ok(0));
+    expect(cpu1.pfm_create_evtsets(sw, 0, 0)).toEqual(ok(0));
+  });
+});
+
 describe('pfm_load_context', () => {
   it('v2.3 copies pfarg_load first: a readable argument on a bad fd is EBADF; v2.2 the reverse', () => {
     const w = testWorld();
