@@ -80,6 +80,24 @@ describe('measureCall', () => {
     expect(measureCall(opts)).toEqual(m);
   });
 
+  it("passes the strategy's options through: a stack array of 8 PMDs holds an 8-register call", () => {
+    const call = (strategy: string, strategyOptions?: object) =>
+      measureCall({
+        machine: p4,
+        strategy,
+        syscall: 'pfm_read_pmds',
+        count: 8,
+        ...(strategyOptions ? { strategyOptions } : {}),
+      });
+    const kmalloc = call('kmalloc');
+    // i386 keeps 4 PMDs on the stack by default: 8 fall back to kmalloc.
+    expect(call('stack').cyclesPerCall).toBe(kmalloc.cyclesPerCall);
+    const eight = call('stack', { threshold: 8 });
+    expect(eight.breakdown.alloc).toBe(0);
+    expect(eight.cyclesPerCall).toBe(kmalloc.cyclesPerCall - kmalloc.breakdown.alloc);
+    expect(eight.stackBytes).toBeGreaterThanOrEqual(160 + 8 * 176);
+  });
+
   it('names the errno of a failing call, threaded or not', () => {
     // kmalloc failing every time: the call returns ENOMEM to the caller.
     const strategy = { ...createStrategy('kmalloc'), name: 'kmalloc-enomem', acquire: () => -ENOMEM };
