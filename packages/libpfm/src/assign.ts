@@ -337,9 +337,9 @@ export interface ExplainContext {
   /** Why a counter cannot be used (unavailable PMC), or undefined when it can. */
   readonly unavailableReason: (counter: number) => string | undefined;
   /** Display name of an ESCR (P4). */
-  readonly escrName?: (escr: number) => string;
+  readonly escrName?: ((escr: number) => string) | undefined;
   /** What the PMU's global rule requires, for a failure no counter conflict explains. */
-  readonly ruleText?: string;
+  readonly ruleText?: string | undefined;
 }
 
 function counterList(counters: readonly number[]): string {

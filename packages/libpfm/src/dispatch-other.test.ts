@@ -6,6 +6,7 @@ import {
   type DispatchOutput,
   dispatchEvents,
   dispatchEventsVerbose,
+  dispatcherKind,
   findFullEvent,
   greedyPasses,
   type ModelInput,
@@ -145,6 +146,21 @@ describe('Pentium 4: ESCR/CCCR pairs', () => {
     ]);
   });
 
+  it('CCCRs taken by someone else (e.g. the NMI watchdog on IQ_CCCR0) are named in NOASSIGN', () => {
+    // instr_retired reaches IQ_CTR0-2 through CRU_ESCR0 and IQ_CTR3-5 through CRU_ESCR1; the
+    // ESCRs are free but every CCCR behind them is unavailable.
+    const unavailPmcs = [29, 30, 31, 60, 61, 62];
+    const e = err(() => run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      'cannot assign events to counters: INSTR_RETIRED:NBOGUSNTAG can only use counters 6, 7, 8, 15, 16 and 17, all unavailable: ' +
+        'pmc29 (IQ_CCCR0) is in unavailPmcs, pmc30 (IQ_CCCR1) is in unavailPmcs, pmc31 (IQ_CCCR4) is in unavailPmcs, ' +
+        'pmc60 (IQ_CCCR2) is in unavailPmcs, pmc61 (IQ_CCCR3) is in unavailPmcs and pmc62 (IQ_CCCR5) is in unavailPmcs',
+    );
+    // With only IQ_CCCR0 taken, the event moves to IQ_CTR1.
+    expect(pmds(run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs: [29] }))).toEqual([7]);
+  });
+
   it('NOTSUPP for an event whose model data lacks its ESCRs', () => {
     const broken = syntheticModel('intel-p4', (f) => {
       f.id = 'test-p4-broken';
@@ -182,6 +198,13 @@ describe('Itanium 2', () => {
     expect(err(() => run(ita2, ['CPU_CYCLES'], PFM_PLM3, {}, { counters: [{ inv: true }] })).code).toBe(
       PFMLIB_ERR_INVAL,
     );
+    const over = err(() => run(ita2, ['CPU_CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 8 }] }));
+    expect(over.message).toBe('invalid parameters: CPU_CYCLES: threshold 8 is outside 0..7');
+    const edge = err(() =>
+      run(ita2, ['CPU_CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 2, edge: true }] }),
+    );
+    expect(edge.message).toBe('invalid parameters: CPU_CYCLES: itanium2 does not support edge');
+    expect(edge.events).toEqual(['CPU_CYCLES']);
   });
 
   it('the cache-group rules need an exhaustive search: L1D on PMC5, L2 on PMC4', () => {
@@ -303,5 +326,64 @@ describe('MIPS64 5Kc', () => {
     expect(err(() => run(mips, ['CYCLES'], PFM_PLM3, {}, { counters: [{ cntMask: 1 }] })).code).toBe(
       PFMLIB_ERR_INVAL,
     );
+  });
+
+  it('takes no cnt_mask, inv or edge: INVAL naming each', () => {
+    const e = err(() =>
+      run(
+        mips,
+        ['INSNS_EXECED', 'CYCLES'],
+        PFM_PLM3,
+        {},
+        { counters: [{}, { cntMask: 1, inv: true, edge: true }] },
+      ),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_INVAL);
+    expect(e.message).toBe('invalid parameters: CYCLES: mips64 does not support cntMask, inv, edge');
+    expect(e.events).toEqual(['CYCLES']);
+    expect(err(() => run(mips, ['CYCLES'], PFM_PLM3, {}, { counters: [{ inv: true }] })).message).toBe(
+      'invalid parameters: CYCLES: mips64 does not support inv',
+    );
+  });
+});
+
+describe('generic IA-64 (a synthetic IA-64 model of type GEN_IA64)', () => {
+  // Itanium 2 registers and events under libpfm type 1 (PFMLIB_GEN_IA64_PMU): the generic
+  // IA-64 dispatcher, Itanium 2's PMC layout (oi = 1, ism = 0) but none of its cache-group
+  // rules, and events placed in input order on their first free counter. A and B are
+  // synthetic events limited to PMC4-6 and PMC4-5.
+  const model = syntheticModel('itanium2', (f) => {
+    f.id = 'test-gen-ia64';
+    f.libpfm = { name: 'generic IA-64', type: 1 };
+    const cycles = f.events.find((e) => e.name === 'CPU_CYCLES');
+    if (cycles === undefined) throw new Error('no CPU_CYCLES');
+    f.events.push({ ...cycles, name: 'A', counters: [4, 5, 6] }, { ...cycles, name: 'B', counters: [4, 5] });
+  });
+
+  it('uses the gen_ia64 dispatcher and the Itanium 2 counter layout', () => {
+    expect(dispatcherKind(model)).toBe('gen_ia64');
+    const out = run(model, ['CPU_CYCLES', 'IA64_INST_RETIRED'], PFM_PLM0 | PFM_PLM3);
+    expect(pmds(out)).toEqual([4, 5]);
+    expect(pmcs(out)).toEqual([
+      [4, '0x1229'],
+      [5, '0x829'],
+    ]);
+  });
+
+  it('places events in input order, first free counter: A → PMC4, B → PMC5', () => {
+    expect(pmds(run(model, ['A', 'B']))).toEqual([4, 5]);
+  });
+
+  it('applies no Itanium 2 cache-group rule', () => {
+    expect(pmds(run(model, ['L1D_READS_SET0', 'L1D_READ_MISSES_ALL']))).toEqual([4, 5]);
+  });
+});
+
+describe('a model whose encoding no libpfm dispatcher handles', () => {
+  it('→ NOTSUPP', () => {
+    const future = { ...mips, id: 'test-future', encoding: { ...mips.encoding, scheme: 'vliw-2030' } };
+    const e = err(() => dispatcherKind(future as unknown as Model));
+    expect(e.code).toBe(PFMLIB_ERR_NOTSUPP);
+    expect(e.message).toBe('not supported: test-future: no dispatcher for encoding vliw-2030');
   });
 });

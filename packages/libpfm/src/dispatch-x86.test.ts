@@ -124,6 +124,7 @@ describe('P6: the worked encodings of libpfm-and-tools.md §2.1', () => {
     const e = err(() => run(p6, specs));
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain(text);
+    expect(e.events).toEqual(specs);
   });
 
   it('places a counter-constrained event first, whatever the input order', () => {
@@ -144,9 +145,21 @@ describe('P6: the worked encodings of libpfm-and-tools.md §2.1', () => {
       { counters: [{ cntMask: 2, inv: true, edge: true }] },
     );
     expect(pmcs(out)).toEqual([[0, '0x2d50079']]);
-    expect(
-      err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask: 256 }] })).code,
-    ).toBe(PFMLIB_ERR_INVAL);
+    expect(pmcs(run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask: 255 }] }))).toEqual([
+      [0, '0xff510079'],
+    ]);
+    const big = err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask: 256 }] }));
+    expect(big.code).toBe(PFMLIB_ERR_INVAL);
+    expect(big.message).toBe('invalid parameters: CPU_CLK_UNHALTED: cnt_mask 256 is outside 0..255');
+    expect(big.events).toEqual(['CPU_CLK_UNHALTED']);
+  });
+
+  it('a negative or fractional cnt_mask → INVAL (libpfm takes an unsigned 8-bit field)', () => {
+    for (const cntMask of [-1, 1.5]) {
+      const e = err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3, {}, { counters: [{ cntMask }] }));
+      expect(e.code).toBe(PFMLIB_ERR_INVAL);
+      expect(e.message).toContain(`cnt_mask ${cntMask} is outside 0..255`);
+    }
   });
 
   it('unavailable PMCs: the event moves, and no extra PERFEVTSEL0 is written', () => {
@@ -164,10 +177,17 @@ describe('P6: the worked encodings of libpfm-and-tools.md §2.1', () => {
   });
 
   it('PLM1 or PLM2, default or per event, → INVAL', () => {
-    expect(err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3 | PFM_PLM1)).code).toBe(PFMLIB_ERR_INVAL);
-    expect(
-      err(() => dispatchEvents(p6, { events: [{ event: 0, plm: PFM_PLM2 }], dflPlm: PFM_PLM3 })).code,
-    ).toBe(PFMLIB_ERR_INVAL);
+    const dfl = err(() => run(p6, ['CPU_CLK_UNHALTED'], PFM_PLM3 | PFM_PLM1));
+    expect(dfl.code).toBe(PFMLIB_ERR_INVAL);
+    expect(dfl.message).toBe('invalid parameters: intel-p6 supports only PLM0 and PLM3 (dflPlm 0xa)');
+    const own = err(() =>
+      dispatchEvents(p6, { events: [{ event: 1 }, { event: 0, plm: PFM_PLM2 }], dflPlm: PFM_PLM3 }),
+    );
+    expect(own.code).toBe(PFMLIB_ERR_INVAL);
+    expect(own.message).toBe(
+      'invalid parameters: CPU_CLK_UNHALTED: intel-p6 supports only PLM0 and PLM3 (plm 0x4)',
+    );
+    expect(own.events).toEqual(['CPU_CLK_UNHALTED']);
   });
 
   it('several unit masks on a non-combinable event → FEATCOMB', () => {
@@ -205,9 +225,32 @@ describe('common checks, in libpfm order (§1.6)', () => {
       PFMLIB_ERR_INVAL,
     );
   });
+  it('dflPlm 0 → INVAL even when every event is valid; so does a default that is not an integer', () => {
+    const zero = err(() => dispatchEvents(p6, { events: [{ event: 0 }], dflPlm: 0 }));
+    expect(zero.code).toBe(PFMLIB_ERR_INVAL);
+    expect(zero.message).toBe('invalid parameters: the default privilege level must be set (dflPlm 0)');
+    expect(err(() => dispatchEvents(p6, { events: [{ event: 0 }], dflPlm: 8.5 })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+    expect(err(() => dispatchEvents(p6, { events: [{ event: 0 }] } as unknown as DispatchInput)).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+  it('an input without an events array → INVAL, not a crash', () => {
+    for (const input of [null, undefined, 8, {}, { events: 'CPU_CLK_UNHALTED', dflPlm: PFM_PLM3 }]) {
+      const e = err(() => dispatchEvents(p6, input as unknown as DispatchInput));
+      expect(e.code).toBe(PFMLIB_ERR_INVAL);
+      expect(e.message).toBe('invalid parameters: dispatch input must have an events array');
+    }
+  });
   it('512 events or more → INVAL (before the counter count)', () => {
     const events = Array.from({ length: 512 }, () => ({ event: 0 }));
-    expect(err(() => dispatchEvents(p6, { events, dflPlm: PFM_PLM3 })).code).toBe(PFMLIB_ERR_INVAL);
+    const e = err(() => dispatchEvents(p6, { events, dflPlm: PFM_PLM3 }));
+    expect(e.code).toBe(PFMLIB_ERR_INVAL);
+    expect(e.message).toBe('invalid parameters: 512 events, libpfm takes fewer than 512');
+    expect(err(() => dispatchEvents(p6, { events: events.slice(1), dflPlm: PFM_PLM3 })).code).toBe(
+      PFMLIB_ERR_NOASSIGN,
+    );
   });
   it('more events than counters → NOASSIGN, before the per-event checks', () => {
     const e = err(() =>
@@ -215,6 +258,7 @@ describe('common checks, in libpfm order (§1.6)', () => {
     );
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain('#9999');
+    expect(e.events).toEqual(['CPU_CLK_UNHALTED', 'INST_RETIRED', '#9999']);
   });
   it('a bad event index → INVAL', () => {
     expect(err(() => dispatchEvents(p6, { events: [{ event: 9999 }], dflPlm: PFM_PLM3 })).code).toBe(
@@ -375,6 +419,29 @@ describe('Intel Core (§2.2)', () => {
     );
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain('fixed counters support no cnt_mask');
+    // The REF unit mask alone makes CPU_CLK_UNHALTED FIXED_CTR2-only (a unit-mask flag).
+    const ref = err(() => run(core, ['CPU_CLK_UNHALTED:REF'], PFM_PLM3, {}, { counters: [{ inv: true }] }));
+    expect(ref.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(ref.message).toBe(
+      'cannot assign events to counters: CPU_CLK_UNHALTED:REF: fixed counters support no cnt_mask, inv or edge, and it can only use a fixed counter',
+    );
+  });
+
+  it('CPU_CLK_UNHALTED:REF has no generic counter: with FIXED_CTRL unavailable → NOASSIGN', () => {
+    const e = err(() => run(core, ['CPU_CLK_UNHALTED:REF'], PFM_PLM3, { unavailPmcs: [16] }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      'cannot assign events to counters: CPU_CLK_UNHALTED:REF can only use counter 18, which is unavailable: pmc16 (FIXED_CTRL) is in unavailPmcs',
+    );
+    // CORE_P falls back to a generic counter.
+    expect(pmds(run(core, ['CPU_CLK_UNHALTED:CORE_P'], PFM_PLM3, { unavailPmcs: [16] }))).toEqual([0]);
+  });
+
+  it('several unit masks use a fixed counter only when all of them can (pfm_core_is_fixed)', () => {
+    // ANY_P may count on FIXED_CTR0, LOADS may not: INST_RETIRED:ANY_P:LOADS takes PMC0, umask 0x01.
+    const out = run(core, ['INST_RETIRED:ANY_P:LOADS']);
+    expect(pmds(out)).toEqual([0]);
+    expect(pmcs(out)).toEqual([[0, '0x5101c0']]);
   });
 
   it('PMC1-constrained events first, then the rest in order', () => {
@@ -479,5 +546,66 @@ describe('a constraint only an exhaustive search solves (synthetic x86 model)', 
     const e = err(() => run(model, ['A', 'B', 'C', 'D']));
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain('A, B, C and D compete for counters 0, 1 and 2');
+  });
+});
+
+describe('unit masks that restrict the counters (synthetic Intel Core event)', () => {
+  // SPLIT may count on PMC0 or PMC1; its unit mask ON1 only on PMC1, ON0 only on PMC0. A
+  // combination of unit masks may only use the counters every one of them allows.
+  const model = syntheticModel('intel-core', (f) => {
+    f.id = 'test-core-split';
+    f.events.push({
+      name: 'SPLIT',
+      code: '0x77',
+      counters: [0, 1],
+      description: 'unit masks with their own counter constraints',
+      umaskCombinable: true,
+      unitMasks: [
+        { name: 'ANY', value: '0x1', description: 'any' },
+        { name: 'ON1', value: '0x2', description: 'PMC1 only', counters: [1] },
+        { name: 'ON0', value: '0x4', description: 'PMC0 only', counters: [0] },
+      ],
+    });
+  });
+
+  it('one restricting unit mask restricts the event, in whichever order the masks are given', () => {
+    expect(pmds(run(model, ['SPLIT:ANY']))).toEqual([0]);
+    expect(pmds(run(model, ['SPLIT:ON1']))).toEqual([1]);
+    expect(pmcs(run(model, ['SPLIT:ANY:ON1']))).toEqual([[1, '0x510377']]);
+    expect(pmcs(run(model, ['SPLIT:ON1:ANY']))).toEqual([[1, '0x510377']]);
+  });
+
+  it('unit masks with no counter in common → NOASSIGN', () => {
+    const e = err(() => run(model, ['SPLIT:ON0:ON1']));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      'cannot assign events to counters: SPLIT:ON0:ON1 cannot be counted on any counter',
+    );
+    expect(e.events).toEqual(['SPLIT:ON0:ON1']);
+  });
+});
+
+describe('libpfm placement order is kept when it succeeds', () => {
+  // The synthetic gen_ia32 model below: D may use 0, 1 or 2, A only 0 or 1. libpfm's
+  // input-order pass gives D counter 0 and A counter 1; a search placing the most constrained
+  // event first would give A counter 0 instead.
+  const model = syntheticModel('amd64-k8', (f) => {
+    f.id = 'test-x86-order';
+    f.libpfm = { name: 'test x86', type: 999 };
+    f.events = [
+      { name: 'A', code: '0x10', counters: [0, 1], description: 'a' },
+      { name: 'D', code: '0x13', counters: [0, 1, 2], description: 'd' },
+    ];
+    delete f.cycleEvent;
+    delete f.instRetiredEvent;
+  });
+
+  it('D, A → counters 0, 1', () => {
+    const out = run(model, ['D', 'A']);
+    expect(pmds(out)).toEqual([0, 1]);
+    expect(pmcs(out)).toEqual([
+      [0, '0x510013'],
+      [1, '0x510010'],
+    ]);
   });
 });

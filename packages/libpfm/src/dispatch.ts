@@ -122,7 +122,7 @@ export function dispatchEventsVerbose(
   modelInput: ModelInput = {},
   host: HostInfo = {},
 ): DispatchResult {
-  if (input === null || typeof input !== 'object' || !Array.isArray(input.events)) {
+  if (!Array.isArray((input as Partial<DispatchInput> | null | undefined)?.events)) {
     throw new PfmError(PFMLIB_ERR_INVAL, 'dispatch input must have an events array');
   }
   if (!Number.isInteger(input.dflPlm) || input.dflPlm === 0) {

@@ -55,20 +55,17 @@ interface EvtSel {
   readonly cntMask: number;
 }
 
-interface EvtSelOptions {
-  readonly en: boolean;
-  /** The code's second byte is a built-in unit mask (Intel); AMD64 has none on K8. */
-  readonly codeUmask: boolean;
-  /** Core: force SELF (bit 6) on core-specific events that name neither core. */
-  readonly cspec: boolean;
-}
-
-function encodeEvtSel(model: PmuModel, e: ResolvedEvent, o: EvtSelOptions): EvtSel {
+/**
+ * The code's second byte is a built-in unit mask (Intel; K8 codes have none, wider ones are
+ * rejected as family 10h events). Core-specific events (`CSPEC`, Intel Core only) that name
+ * neither core get SELF (bit 6).
+ */
+function encodeEvtSel(model: PmuModel, e: ResolvedEvent, en: boolean): EvtSel {
   const bits = BigInt(model.encoding.eventBits);
   const select = Number(e.event.code & ((1n << bits) - 1n));
-  let umask = o.codeUmask ? Number((e.event.code >> bits) & 0xffn) : 0;
+  let umask = Number((e.event.code >> bits) & 0xffn);
   for (const u of e.unitMasks) umask |= Number(u.value);
-  if (o.cspec && hasFlag(e, 'CSPEC') && (umask & 0xc0) === 0) umask |= 0x40;
+  if (hasFlag(e, 'CSPEC') && (umask & 0xc0) === 0) umask |= 0x40;
   const usr = bit((e.plm & PFM_PLM3) !== 0);
   const os = bit((e.plm & PFM_PLM0) !== 0);
   const inv = bit(e.options.inv);
@@ -78,9 +75,9 @@ function encodeEvtSel(model: PmuModel, e: ResolvedEvent, o: EvtSelOptions): EvtS
   if (usr) value |= USR;
   if (os) value |= OS;
   if (edge) value |= EDGE;
-  if (o.en) value |= EN;
+  if (en) value |= EN;
   if (inv) value |= INV;
-  return { value, select, umask: umask & 0xff, usr, os, en: bit(o.en), int: 1, inv, edge, cntMask };
+  return { value, select, umask: umask & 0xff, usr, os, en: bit(en), int: 1, inv, edge, cntMask };
 }
 
 /** The PERFEVTSEL that drives a generic counter (the PMC controlling only that PMD). */
@@ -165,7 +162,6 @@ function finish(
   assignment: readonly Slot[],
   layout: X86Layout,
   enable: (counter: number) => boolean,
-  evtOptions: Omit<EvtSelOptions, 'en'>,
 ): { pmcs: PmcValue[]; pmds: PmdValue[]; lines: string[]; fixed: Map<number, ResolvedEvent> } {
   const pmcs: PmcValue[] = [];
   const lines: string[] = [];
@@ -181,7 +177,7 @@ function finish(
       continue;
     }
     const pmc = evtselOf(ctx.model, counter);
-    const f = encodeEvtSel(ctx.model, e, { ...evtOptions, en: enable(counter) });
+    const f = encodeEvtSel(ctx.model, e, enable(counter));
     pmcs.push({ regNum: pmc, regValue: f.value, regAddr: pmcAddr(ctx.model, pmc) });
     lines.push(evtselLine(layout, pmc, f, e.name), `[${layout.ctrName(counter)}(pmd${counter})]`);
   }
@@ -231,10 +227,7 @@ export function dispatchP6(ctx: DispatchContext): DispatchResult {
     staticCounters,
   });
   const layout: X86Layout = { ...INTEL_LAYOUT, selectLabel: 'emask' };
-  const { pmcs, pmds, lines } = finish(ctx, assignment, layout, (c) => evtselOf(ctx.model, c) === 0, {
-    codeUmask: true,
-    cspec: false,
-  });
+  const { pmcs, pmds, lines } = finish(ctx, assignment, layout, (c) => evtselOf(ctx.model, c) === 0);
   const enablePmc = 0;
   const used = assignment.some((s) => evtselOf(ctx.model, s.counter) === enablePmc);
   if (!used && ctx.model.pmcByIndex(enablePmc) !== undefined && !ctx.unavail.isset(enablePmc)) {
@@ -333,10 +326,7 @@ export function dispatchCore(ctx: DispatchContext): DispatchResult {
     ],
     staticCounters,
   });
-  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true, {
-    codeUmask: true,
-    cspec: true,
-  });
+  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true);
   const fixedPart = encodeFixed(ctx, fixed);
   pmcs.push(...fixedPart.pmcs);
   lines.push(...fixedPart.lines);
@@ -384,10 +374,7 @@ export function dispatchGenIa32(ctx: DispatchContext): DispatchResult {
     ],
     staticCounters,
   });
-  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true, {
-    codeUmask: true,
-    cspec: false,
-  });
+  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true);
   const fixedPart = encodeFixed(ctx, fixed);
   return { output: { pmcs: [...pmcs, ...fixedPart.pmcs], pmds }, lines: [...lines, ...fixedPart.lines] };
 }
@@ -415,15 +402,9 @@ function revisionAllowed(flags: readonly string[], revision: Amd64Revision): str
  */
 export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
   rejectPlm12(ctx);
+  rejectUmaskCombination(ctx);
   const revision = ctx.host.amd64Revision ?? 'F';
   for (const e of ctx.events) {
-    if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
-      throw new PfmError(
-        PFMLIB_ERR_FEATCOMB,
-        `${e.name}: the unit masks of ${e.event.name.toUpperCase()} cannot be combined`,
-        { events: [e.name] },
-      );
-    }
     const gated = revisionAllowed(e.event.flags, revision);
     if (gated !== undefined) {
       throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} ${gated} (host is K8 revision ${revision})`, {
@@ -464,9 +445,6 @@ export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
     selectLabel: 'emask',
     amdOrder: true,
   };
-  const { pmcs, pmds, lines } = finish(ctx, assignment, layout, () => true, {
-    codeUmask: false,
-    cspec: false,
-  });
+  const { pmcs, pmds, lines } = finish(ctx, assignment, layout, () => true);
   return { output: { pmcs, pmds }, lines };
 }
