@@ -81,6 +81,21 @@ describe('registry', () => {
       hwCounterWidth: 32,
     });
     expect(p6?.file).toBe(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'));
+    const core = getModel('intel-core');
+    expect(summaries.find((x) => x.id === 'intel-core')).toEqual({
+      id: 'intel-core',
+      name: core.name,
+      vendor: 'intel',
+      description: core.description,
+      archs: core.archs,
+      file: join(PACKAGE_MODELS_DIR, 'intel', 'core.json'),
+      pmcCount: 4,
+      pmdCount: 5,
+      counterCount: 5,
+      counterWidth: 31,
+      hwCounterWidth: 32,
+      eventCount: core.events.length,
+    });
   });
 
   it('finds the package models directory from the module URL', () => {
@@ -268,12 +283,13 @@ describe('registry errors and directories', () => {
   });
 
   it(`scans the package directory, then ${EXTRA_MODELS_ENV} in order, then registered ones, each once`, () => {
+    expect(EXTRA_MODELS_ENV).toBe('PFMSIM_EXTRA_MODELS');
     const [a, b, c] = ['a', 'b', 'c'].map((d) => join(scratch, d));
-    process.env[EXTRA_MODELS_ENV] = ['', a!, b!, a!, ''].join(delimiter);
+    process.env[EXTRA_MODELS_ENV] = ['', a!, b!, a!, '', 'rel-models'].join(delimiter);
     registerModelDirectory(c!);
     registerModelDirectory(`${c}/`);
     registerModelDirectory(b!);
-    expect(modelDirectories()).toEqual([resolve(PACKAGE_MODELS_DIR), a, b, c]);
+    expect(modelDirectories()).toEqual([resolve(PACKAGE_MODELS_DIR), a, b, resolve('rel-models'), c]);
     resetModelDirectories();
     delete process.env[EXTRA_MODELS_ENV];
     expect(modelDirectories()).toEqual([resolve(PACKAGE_MODELS_DIR)]);

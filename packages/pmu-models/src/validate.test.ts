@@ -489,6 +489,8 @@ describe('formatPath', () => {
     expect(formatPath(['events', 12, 'counters'])).toBe('events[12].counters');
     expect(formatPath(['events', 0, 'modelData', 'odd key'])).toBe('events[0].modelData["odd key"]');
     expect(formatPath(['$schema'])).toBe('$schema');
+    expect(formatPath(['modelData', '1abc', 'a-b', '_x$1'])).toBe('modelData["1abc"]["a-b"]._x$1');
+    expect(formatPath([3, 'name'])).toBe('[3].name');
   });
 });
 
