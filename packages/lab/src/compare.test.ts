@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCompare, type StrategySummary, verdict } from './compare.js';
 import { getMachine } from './machines.js';
+import { measureCall } from './measure.js';
 
 const p4 = getMachine('p4-2006');
 
@@ -102,6 +103,67 @@ describe('runCompare', () => {
         `${s} stack`,
       ]),
     );
+  });
+
+  it('picks the cheapest safe strategy: 4-register cost plus a sixteenth of the 64-register cost', () => {
+    const r = runCompare({
+      machine: p4,
+      strategies: ['kmalloc', 'stack', 'hybrid', 'ctx-cache-bounded'],
+      counts: [4, 64],
+      syscalls: ['pfm_read_pmds'],
+      attackContexts: 128,
+      attackThreads: 8,
+      maxPreemptions: 0,
+    });
+    expect(r.strategies.map((s) => [s.name, s.cyclesAt4, s.cyclesAt64, s.pinnedBytesAfterAttack])).toEqual([
+      ['kmalloc', 2085, 13533, 0],
+      ['stack', 1765, 13533, 0],
+      ['hybrid', 1765, 13413, 65536],
+      ['ctx-cache-bounded', 1965, 13413, 65536],
+    ]);
+    // hybrid: 1765 + 13413 / 16 = 2603.3 beats stack: 1765 + 13533 / 16 = 2610.8.
+    expect(r.best).toBe('hybrid');
+    expect(r.strategies.map((s) => s.verdict)).toEqual([
+      'baseline: the 2006 code',
+      '15.3% at 4 regs, 0.0% at 64, bounded memory',
+      'best overall: 15.3% faster at 4 regs, 0.9% at 64, bounded memory',
+      '5.8% at 4 regs, 0.9% at 64, bounded memory',
+    ]);
+  });
+
+  it('passes abi, seed and cost overrides to every run', () => {
+    const r = runCompare({
+      machine: getMachine('p4-2006-4k'),
+      strategies: ['kmalloc'],
+      counts: [4],
+      syscalls: ['pfm_read_pmds'],
+      attackContexts: 4,
+      attackThreads: 4,
+      maxPreemptions: 0,
+      abi: 'v2.2',
+      seed: 5,
+      costOverrides: { kmallocFast: 0 },
+    });
+    expect(r).toMatchObject({
+      machine: 'p4-2006-4k',
+      arch: 'i386-4k',
+      abi: 'v2.2',
+      seed: 5,
+      best: 'kmalloc',
+    });
+    // The same call without its 130-cycle kmalloc fast path.
+    expect(r.strategies[0]?.cyclesAt4).toBe(
+      measureCall({
+        machine: getMachine('p4-2006-4k'),
+        strategy: 'kmalloc',
+        syscall: 'pfm_read_pmds',
+        count: 4,
+        abi: 'v2.2',
+        seed: 5,
+        costOverrides: { kmallocFast: 0 },
+      }).cyclesPerCall,
+    );
+    expect(r.strategies[0]?.cyclesAt4).toBe(2085 - 130);
   });
 
   it('measures every register call at seven counts by default', () => {
