@@ -168,6 +168,16 @@ describe('cost profile table', () => {
     expect(getCostProfile('modern-x86_64-mitigated').description).toMatch(/mitigations/);
   });
 
+  it('a kmalloc or kfree figure derived from a pair names the 40/60 split', () => {
+    for (const p of listCostProfiles()) {
+      if (p.id === 'modern-x86_64-mitigated' || p.id === 'itanium2-2006' || p.id === 'modern-x86_64')
+        continue;
+      expect(p.figures.kmallocFast.source, p.id).toContain('cost-model.md §0: 40 % alloc / 60 % free split');
+      expect(p.figures.kfreeFast.source, p.id).toContain('cost-model.md §0: 40 % alloc / 60 % free split');
+    }
+    expect(getCostProfile('modern-x86_64').figures.kfreeFast.source).toContain('40 % alloc / 60 % free');
+  });
+
   it('an estimate with no named source says it is UNVERIFIED', () => {
     const f = getCostProfile('p4-2006').figures.cacheLineTransfer;
     expect(f).toEqual({ value: 300, kind: 'E', source: 'no source measurement (UNVERIFIED)' });

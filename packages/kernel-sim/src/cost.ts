@@ -294,10 +294,10 @@ export function getCostProfile(id: unknown, overrides: CostOverrides = {}): Cost
       throw new InvalidArgumentError('cost figure name', key, COST_KEYS.join(', '));
     }
     const value = overrides[key as CostKey];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    if (!Number.isFinite(value) || (value as number) < 0) {
       throw new InvalidArgumentError(`cost figure ${key}`, value, 'a finite number >= 0');
     }
-    figures[key as CostKey] = { value, kind: 'E', source: 'user override' };
+    figures[key as CostKey] = { value: value as number, kind: 'E', source: 'user override' };
   }
   return { ...base, figures };
 }

@@ -76,7 +76,8 @@ export class FaultInjector {
     } else if (this.candidates % this.interval !== 0) {
       return false;
     }
-    if (this.probability < 100 && !this.rng.chance(this.probability / 100)) return false;
+    // chance(1) always holds: at 100 % the draw (from this injector's own stream) decides nothing.
+    if (!this.rng.chance(this.probability / 100)) return false;
     this.failures++;
     return true;
   }

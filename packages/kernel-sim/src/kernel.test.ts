@@ -382,8 +382,10 @@ describe('file descriptors', () => {
     const k = testKernel();
     const p = k.createProcess();
     expect(k.fdRemove(p, 5)).toBe(null);
-    expect(k.fdRemove(p, 0)).toBe(null);
     expect(k.fdInstall(p, file('a'))).toBe(0);
+    expect(k.fdInstall(p, file('b'))).toBe(1);
+    expect(k.fdRemove(p, 2)).toBe(null);
+    expect(k.fdRemove(p, 1)!.kind).toBe('b');
     expect(k.fdRemove(p, 0)!.kind).toBe('a');
     expect(k.fdRemove(p, 0)).toBe(null);
     expect(k.fdInstall(p, file('b'))).toBe(0);
@@ -418,6 +420,15 @@ describe('system call boundaries', () => {
     expect(t.stackDepth).toBe(0);
     expect(t.syscall).toBe(null);
     expect(k.bugs).toEqual([]);
+  });
+
+  it('an entry path deeper than the kernel stack overflows at entry', () => {
+    const k = testKernel({ arch: 'i386-4k', archOverrides: { syscallEntryDepth: 5000 } });
+    const { t } = oneThread(k);
+    expect(() => k.syscallEnter(t, 'pfm_create_context')).toThrow(
+      'thread killed: stack-overflow: kernel stack overflow in syscall entry: 5000 B used of 4040 B',
+    );
+    expect(k.stacks.warnings.map((w) => w.frame)).toEqual(['syscall entry']);
   });
 
   it('report irqs left disabled and a preempt count left raised, and restore both', () => {
@@ -708,8 +719,8 @@ describe('scheduler', () => {
       if (k.sync.mutexLock(t, y)) yield Y_BLOCK;
     };
     const waitEvent = function* (t: Thread): KGen<void> {
-      t.state = BLOCKED;
-      t.blockedOn = { kind: 'ctx' };
+      t.state = BLOCKED; // waiting for an event nobody names
+      t.blockedOn = null;
       yield Y_BLOCK;
     };
     k.spawn(p, 'one', (t) => body(t, a, b));
