@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate, documentedRange, plausibility } from './calibrate.js';
 import { getMachine } from './machines.js';
+import { measureCall } from './measure.js';
 
 describe('calibrate', () => {
   it('finds the kmalloc fast-path cost that makes the stack 20% cheaper than kmalloc at 4 registers', () => {
@@ -99,6 +100,44 @@ describe('calibrate', () => {
     expect(r.steps).toBe(19);
     const below = calibrate({ machine: p4, target: kmalloc4(1000), vary: 'kmallocFast', max: 500 });
     expect(below).toMatchObject({ solved: false, interval: [0, 500], reachable: [1955, 2455] });
+  });
+
+  it('takes an end of the interval that hits the target exactly', () => {
+    expect(calibrate({ machine: p4, target: kmalloc4(1955), vary: 'kmallocFast' })).toMatchObject({
+      solved: true,
+      value: 0,
+      steps: 3,
+    });
+    expect(calibrate({ machine: p4, target: kmalloc4(2475), vary: 'kmallocFast' })).toMatchObject({
+      solved: true,
+      value: 520,
+      steps: 3,
+    });
+  });
+
+  it('bisects at most 80 times, then takes the middle, to five significant digits', () => {
+    const r = calibrate({ machine: p4, target: kmalloc4(2185.5), vary: 'kmallocFast', tolerance: 0 });
+    expect(r.steps).toBe(2 + 80 + 1);
+    expect(r.value).toBe(230.5);
+  });
+
+  it('measures under the ABI asked for', () => {
+    const r = calibrate({ machine: p4, abi: 'v3', seed: 3, target: kmalloc4(2000), vary: 'kmallocFast' });
+    const v3 = measureCall({
+      machine: p4,
+      abi: 'v3',
+      strategy: 'kmalloc',
+      syscall: 'pfm_read_pmds',
+      count: 4,
+    });
+    expect(r.current).toBe(v3.cyclesPerCall);
+    expect(r.current).not.toBe(2085);
+  });
+
+  it('searches a probability only between 0 and 1', () => {
+    const r = calibrate({ machine: p4, target: kmalloc4(2500), vary: 'allocColdProbability' });
+    expect(r.interval).toEqual([0, 1]);
+    expect(r.figure).toMatchObject({ value: 0, kind: 'E' });
   });
 
   it('widens up to 1e7 cycles before giving up', () => {
