@@ -1,8 +1,12 @@
-// The cli project for mutation runs (stryker.cli.config.mjs): the same tests, with the unit
-// tests beside the sources (src/**) ordered before the end-to-end ones (test/**). Stryker stops
-// at a mutant's first failing test, so a mutant the unit tests kill no longer waits for a whole
+// The cli project for mutation runs (stryker.cli.config.mjs): its tests, with the unit tests
+// beside the sources (src/**) ordered before the end-to-end ones (test/**). Stryker stops at a
+// mutant's first failing test, so a mutant the unit tests kill no longer waits for a whole
 // `compare` run first. The order changes no result, only how soon a killed mutant is known.
-import { mergeConfig } from 'vitest/config';
+//
+// Left out: the end-to-end files that only spawn the binary. A mutant is switched on inside the
+// test process (a global of Stryker's), never in a child process, so these tests can neither
+// cover nor kill one; they only made the initial run minutes longer.
+import { configDefaults, mergeConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import project from './vitest.config.ts';
 
@@ -15,4 +19,10 @@ class UnitTestsFirst extends BaseSequencer {
   }
 }
 
-export default mergeConfig(project, { test: { sequence: { sequencer: UnitTestsFirst } } });
+const SPAWN_ONLY = ['commands.e2e', 'compare.e2e', 'sweep.e2e', 'report.browser'].map(
+  (name) => `**/test/${name}.test.ts`,
+);
+
+export default mergeConfig(project, {
+  test: { exclude: [...configDefaults.exclude, ...SPAWN_ONLY], sequence: { sequencer: UnitTestsFirst } },
+});

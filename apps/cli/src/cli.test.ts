@@ -4,7 +4,7 @@ import { PfmError, SyscallError } from '@pfmsim/libpfm';
 import { InvalidModelError, UnknownModelError } from '@pfmsim/pmu-models';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { expectUsageError, runInProcess } from '../test/helpers.js';
+import { expectGolden, expectUsageError, runInProcess } from '../test/helpers.js';
 import { describeError } from './cli.js';
 import { UsageError } from './errors.js';
 import { VERSION } from './version.js';
@@ -99,6 +99,7 @@ describe('main', () => {
     expect(none.stdout).toMatch(/^Usage: pfmsim \[options\] \[command\]/);
     expect(none.stdout).toContain('Start with `pfmsim compare`');
     expect(none.stdout).toBe((await runInProcess(['--help'])).stdout);
+    expectGolden('help', none.stdout);
     const version = await runInProcess(['--version']);
     expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     const help = await runInProcess(['compare', '--help']);

@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
+import { listModelIds, registerModelDirectory, resetModelDirectories } from '@pfmsim/pmu-models';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { REPO } from '../test/helpers.js';
 import { UsageError } from './errors.js';
 import { addExperimentOptions } from './experiment-options.js';
 import {
@@ -74,6 +79,26 @@ describe('machine flags', () => {
     expect(lineOf(() => machineFrom({ pmu: 'intel-cor' }))).toMatch(
       /^unknown PMU model "intel-cor"; did you mean "intel-core"\? valid: /,
     );
+  });
+
+  it('with site models, too many to list, name the command that lists the PMU models', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfmsim-models-'));
+    const p6 = JSON.parse(
+      readFileSync(join(REPO, 'packages', 'pmu-models', 'models', 'intel', 'p6.json'), 'utf8'),
+    );
+    for (const id of ['site-a', 'site-b', 'site-c', 'site-d']) {
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...p6, $schema: undefined, id }));
+    }
+    registerModelDirectory(dir);
+    try {
+      expect(listModelIds().length).toBeGreaterThan(12);
+      expect(machineFrom({ machine: 'p4-2006-4k', pmu: 'site-c' })).toMatchObject({ pmu: 'site-c' });
+      expect(lineOf(() => machineFrom({ pmu: 'zzzzzzzzzz' }))).toBe(
+        'unknown PMU model "zzzzzzzzzz"; `pfmsim pmu list` lists them',
+      );
+    } finally {
+      resetModelDirectories();
+    }
   });
 
   it('refuse a PMU model on an arch it does not run on, naming the models that do', () => {

@@ -80,7 +80,8 @@ export function prepareExports(io: Io, flags: OutputFlags): Exports {
 }
 
 export function toJsonText(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+  // JSON.stringify itself writes NaN and ±Infinity as null.
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** CSV rows carry machine, seed and pfmsim version as their last columns. */
