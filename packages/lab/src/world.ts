@@ -88,8 +88,8 @@ export function createWorld(opts: WorldOptions): World {
   const fd = open();
   if (fd < 0) throw new Error(`lab: creating a context failed with errno ${-fd}`);
   const pmcs = s.pmu.model.pmcs.map((x) => x.index);
-  const pmds =
-    s.pmu.model.counterPmds.length > 0 ? s.pmu.model.counterPmds : s.pmu.model.pmds.map((x) => x.index);
+  // Every model has a counter PMD: validation refuses one without (rule no-counters).
+  const pmds = s.pmu.model.counterPmds;
   const elemSize = (syscall: VectorSyscall) =>
     v3 ? 16 : abi.sizes[syscall === 'pfm_write_pmcs' ? 'pmc' : 'pmd'];
   const vector = (syscall: VectorSyscall, count: number): number => {
