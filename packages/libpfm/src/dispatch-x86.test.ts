@@ -193,7 +193,10 @@ describe('P6: the worked encodings of libpfm-and-tools.md §2.1', () => {
   it('several unit masks on a non-combinable event → FEATCOMB', () => {
     const e = err(() => run(p6, ['BUS_TRANS_BRD:SELF:ANY']));
     expect(e.code).toBe(PFMLIB_ERR_FEATCOMB);
-    expect(e.message).toContain('BUS_TRANS_BRD:SELF:ANY');
+    expect(e.message).toBe(
+      'invalid combination of model specific features: BUS_TRANS_BRD:SELF:ANY: the unit masks of BUS_TRANS_BRD cannot be combined',
+    );
+    expect(e.events).toEqual(['BUS_TRANS_BRD:SELF:ANY']);
   });
 
   it('prints libpfm verbose lines', () => {
@@ -360,6 +363,84 @@ describe('AMD64 K8 (§2.3)', () => {
   it('PLM1 → INVAL', () => {
     expect(err(() => run(k8, ['CPU_CLK_UNHALTED'], PFM_PLM1)).code).toBe(PFMLIB_ERR_INVAL);
   });
+
+  it('prints libpfm verbose lines, inv before en', () => {
+    const { lines } = dispatchEventsVerbose(k8, {
+      events: ['RETIRED_INSTRUCTIONS', 'DATA_CACHE_REFILLS:ALL'].map((s) => findFullEvent(k8, s)),
+      dflPlm: PFM_PLM0 | PFM_PLM3,
+    });
+    expect(lines).toEqual([
+      '[PERFSEL0(pmc0)=0x5300c0 emask=0xc0 umask=0x0 os=1 usr=1 inv=0 en=1 int=1 edge=0 cnt_mask=0] RETIRED_INSTRUCTIONS',
+      '[PERFCTR0(pmd0)]',
+      '[PERFSEL1(pmc1)=0x531f42 emask=0x42 umask=0x1f os=1 usr=1 inv=0 en=1 int=1 edge=0 cnt_mask=0] DATA_CACHE_REFILLS:ALL',
+      '[PERFCTR1(pmd1)]',
+    ]);
+  });
+
+  it('revision gates: from revision D on, and up to a revision (synthetic TILL_K8_REV_C event)', () => {
+    const at = (amd64Revision: 'B' | 'C' | 'D' | 'E', spec: string, model = k8) =>
+      dispatchEvents(
+        model,
+        { events: [findFullEvent(model, spec)], dflPlm: PFM_PLM3 },
+        {},
+        { amd64Revision },
+      );
+    expect(pmds(at('D', 'SIZED_BLOCKS:ALL'))).toEqual([0]);
+    expect(pmds(at('D', 'PROBE:UPSTREAM_WRITES'))).toEqual([0]);
+    const e = err(() => at('C', 'SIZED_BLOCKS:ALL'));
+    expect(e.events).toEqual(['SIZED_BLOCKS:ALL']);
+    const umask = err(() => at('C', 'PROBE:UPSTREAM_WRITES'));
+    expect(umask.message).toBe(
+      'not supported by host cpu: PROBE:UPSTREAM_WRITES: unit mask UPSTREAM_WRITES needs K8 revision D or later (host is K8 revision C)',
+    );
+    expect(umask.events).toEqual(['PROBE:UPSTREAM_WRITES']);
+    const old = syntheticModel('amd64-k8', (f) => {
+      f.id = 'test-k8-till';
+      f.events.push({
+        name: 'OLD',
+        code: '0x9f',
+        counters: [0, 1, 2, 3],
+        description: 'gone after C',
+        flags: ['TILL_K8_REV_C'],
+      });
+    });
+    expect(pmds(at('B', 'OLD', old))).toEqual([0]);
+    expect(pmds(at('C', 'OLD', old))).toEqual([0]);
+    const gone = err(() => at('D', 'OLD', old));
+    expect(gone.code).toBe(PFMLIB_ERR_BADHOST);
+    expect(gone.message).toBe(
+      'not supported by host cpu: OLD exists only up to K8 revision C (host is K8 revision D)',
+    );
+  });
+
+  it('a family 10h event (extended event select) → BADHOST on a K8', () => {
+    const fam10h = syntheticModel('amd64-k8', (f) => {
+      f.id = 'test-k8-fam10h';
+      f.events.push({ name: 'EXT', code: '0x1c0', counters: [0, 1, 2, 3], description: 'extended select' });
+    });
+    const e = err(() => run(fam10h, ['EXT']));
+    expect(e.code).toBe(PFMLIB_ERR_BADHOST);
+    expect(e.message).toBe('not supported by host cpu: EXT needs the family 10h extended event select');
+    expect(e.events).toEqual(['EXT']);
+  });
+
+  it('several unit masks on a non-combinable event → FEATCOMB (synthetic K8 event)', () => {
+    const model = syntheticModel('amd64-k8', (f) => {
+      f.id = 'test-k8-ncombo';
+      f.events.push({
+        name: 'ONE_OF',
+        code: '0x9e',
+        counters: [0, 1, 2, 3],
+        description: 'one unit mask at a time',
+        unitMasks: [
+          { name: 'A', value: '0x1', description: 'a' },
+          { name: 'B', value: '0x2', description: 'b' },
+        ],
+      });
+    });
+    expect(pmcs(run(model, ['ONE_OF:B']))).toEqual([[0, '0x51029e']]);
+    expect(err(() => run(model, ['ONE_OF:A:B'])).code).toBe(PFMLIB_ERR_FEATCOMB);
+  });
 });
 
 describe('Intel Core (§2.2)', () => {
@@ -411,6 +492,7 @@ describe('Intel Core (§2.2)', () => {
     const e = err(() => run(core, specs));
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain(text);
+    expect(e.events).toEqual(specs);
   });
 
   it('a FIXED_CTR2-only event with options → NOASSIGN', () => {
@@ -481,6 +563,57 @@ describe('Intel Core (§2.2)', () => {
     expect(both.message).toBe(
       'cannot assign events to counters: FP_COMP_OPS_EXE and INST_RETIRED:ANY_P both need counter 0',
     );
+    const noPmc0 = err(() =>
+      run(core, ['INST_RETIRED:ANY_P'], PFM_PLM3, { unavailPmcs: [0] }, { pebs: true }),
+    );
+    expect(noPmc0.message).toBe(
+      'cannot assign events to counters: INST_RETIRED:ANY_P can only use counter 0, which is unavailable: pmc0 (PERFEVTSEL0) is in unavailPmcs',
+    );
+  });
+
+  it('verbose lines for the fixed counters follow the counter order, not the event order', () => {
+    const { lines } = dispatchEventsVerbose(core, {
+      events: ['UNHALTED_REFERENCE_CYCLES', 'UNHALTED_CORE_CYCLES', 'INSTRUCTIONS_RETIRED'].map((s) =>
+        findFullEvent(core, s),
+      ),
+      dflPlm: PFM_PLM0,
+    });
+    expect(lines).toEqual([
+      '[FIXED_CTRL(pmc16)=0x999 pmi0=1 en0=0x1 pmi1=1 en1=0x1 pmi2=1 en2=0x1] INSTRUCTIONS_RETIRED UNHALTED_CORE_CYCLES UNHALTED_REFERENCE_CYCLES',
+      '[FIXED_CTR0(pmd16)]',
+      '[FIXED_CTR1(pmd17)]',
+      '[FIXED_CTR2(pmd18)]',
+    ]);
+  });
+
+  it('PEBS: an event is PEBS when the event is, or when all of its unit masks are', () => {
+    // BR_INST_RETIRED_MISPRED is PEBS as an event: forced to PMC0.
+    const ev = dispatchEventsVerbose(
+      core,
+      {
+        events: ['BR_INST_DECODED', 'BR_INST_RETIRED_MISPRED'].map((s) => findFullEvent(core, s)),
+        dflPlm: PFM_PLM3,
+      },
+      { pebs: true },
+    );
+    expect(pmds(ev.output)).toEqual([1, 0]);
+    expect(pmcs(ev.output)).toEqual([
+      [1, '0x5100e0'],
+      [0, '0x5100c5'],
+      [17, '0x1'],
+    ]);
+    expect(ev.lines.at(-1)).toBe('[PEBS_ENABLE(pmc17)=0x1 ena=1]');
+    // ANY_P is PEBS, LOADS is not: INST_RETIRED:ANY_P:LOADS is not a PEBS event.
+    const mixed = run(core, ['BR_INST_DECODED', 'INST_RETIRED:ANY_P:LOADS'], PFM_PLM3, {}, { pebs: true });
+    expect(pmds(mixed)).toEqual([0, 1]);
+    expect(mixed.pmcs.map((p) => p.regNum)).toEqual([0, 1]);
+    const taken = err(() =>
+      run(core, ['INST_RETIRED:ANY_P'], PFM_PLM3, { unavailPmcs: [17] }, { pebs: true }),
+    );
+    expect(taken.message).toBe(
+      'cannot assign events to counters: INST_RETIRED:ANY_P needs PEBS_ENABLE, but pmc17 (PEBS_ENABLE) is in unavailPmcs',
+    );
+    expect(taken.events).toEqual(['INST_RETIRED:ANY_P']);
   });
 
   it('verbose lines for the fixed counters', () => {
@@ -510,6 +643,42 @@ describe('architectural perfmon (§2.5)', () => {
       [1, '0x5100c4'],
       [16, '0xaa'],
     ]);
+  });
+
+  it('NOASSIGN names every counter an event could use, fixed one first', () => {
+    const e = err(() => run(arch, ['UNHALTED_CORE_CYCLES'], PFM_PLM3, { unavailPmcs: [0, 1, 16] }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      'cannot assign events to counters: UNHALTED_CORE_CYCLES can only use counters 17, 0 and 1, all unavailable: ' +
+        'pmc16 (FIXED_CTRL) is in unavailPmcs, pmc0 (PERFEVTSEL0) is in unavailPmcs and pmc1 (PERFEVTSEL1) is in unavailPmcs',
+    );
+    const filtered = err(() =>
+      run(arch, ['UNHALTED_CORE_CYCLES'], PFM_PLM3, { unavailPmcs: [0, 1] }, { counters: [{ inv: true }] }),
+    );
+    expect(filtered.message).toContain('UNHALTED_CORE_CYCLES can only use counters 0 and 1, all unavailable');
+  });
+
+  it('a global control PMC that drives several counters is not an event select (synthetic model)', () => {
+    // A GLOBAL_CTRL listed first among the PMCs driving PMC0/PMC1: the event still goes to its
+    // own PERFEVTSEL.
+    const model = syntheticModel('intel-arch-perfmon', (f) => {
+      f.id = 'test-arch-global';
+      f.pmcs.unshift({
+        index: 15,
+        name: 'GLOBAL_CTRL',
+        type: ['I'],
+        defaultValue: '0x3',
+        reservedMask: '0xfffffffffffffffc',
+        hwAddr: '0x38f',
+        controls: [0, 1],
+      });
+    });
+    const out = run(model, ['LAST_LEVEL_CACHE_MISSES', 'BRANCH_INSTRUCTIONS_RETIRED']);
+    expect(pmcs(out)).toEqual([
+      [0, '0x51412e'],
+      [1, '0x5100c4'],
+    ]);
+    expect(out.pmcs.map((p) => p.regAddr)).toEqual([0x186n, 0x187n]);
   });
 
   it('with filters or PMC16 unavailable the architected events use generic counters', () => {
