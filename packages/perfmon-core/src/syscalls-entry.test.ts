@@ -1,5 +1,4 @@
-import { createStackStrategy } from '@pfmsim/buffer-strategies';
-import { type KGen, PROT_READ, type Thread, ThreadKilled } from '@pfmsim/kernel-sim';
+import { type KGen, PROT_READ, type Thread } from '@pfmsim/kernel-sim';
 import { getModel } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,7 +12,6 @@ import {
   PFM_SETFL_EXPL_NEXT,
   PFM_SETFL_OVFL_SWITCH,
   PFM_ST_START,
-  PFM_ST_STOP,
 } from './abi/constants.js';
 import { Errno, fail, ok } from './abi/errno.js';
 import {
@@ -528,12 +526,28 @@ describe('file operations on the context fd', () => {
     expect(v.g.dup(v.ctx())).toEqual(fail(EMFILE));
   });
 
-  it('close() of a descriptor that is not a perfmon file releases that file', () => {
+  it('close() of a descriptor that is not a perfmon file releases that file (if it has a release)', () => {
     const w = testWorld();
     const released: string[] = [];
     const fd = w.s.k.fdInstall(w.p, { kind: 'pipe', release: () => released.push('pipe') });
     expect(w.g.close(fd)).toEqual(ok(0));
     expect(released).toEqual(['pipe']);
+    expect(w.g.close(w.s.k.fdInstall(w.p, { kind: 'socket' }))).toEqual(ok(0));
+  });
+
+  it('dup() takes the lowest free descriptor, and a failed dup takes no reference', () => {
+    const w = testWorld();
+    const base = w.s.k.mem.snapshot();
+    w.ctx();
+    const fd = w.ctx();
+    expect(w.g.close(0)).toEqual(ok(0));
+    expect(w.g.dup(fd)).toEqual(ok(0));
+    w.p.fdLimit = 2;
+    expect(w.g.dup(fd)).toEqual(fail(EMFILE));
+    expect(w.g.close(0)).toEqual(ok(0));
+    expect(w.g.close(fd)).toEqual(ok(0));
+    expect(w.s.contexts).toEqual([]);
+    expect(w.s.k.mem.liveObjectsSince(base)).toEqual([]);
   });
 
   it('O_ASYNC: SIGIO for a message already queued runs the handler on return to user mode, and only then', () => {
@@ -553,69 +567,6 @@ describe('file operations on the context fd', () => {
     expect(m.s.sys.setAsync(m.t, mfd, () => seen++)).toBe(0); // the message is already queued
     m.s.runSync(m.t, loop, 100);
     expect(seen).toBe(1);
-  });
-});
-
-describe('kernel stack accounting of the handlers', () => {
-  it('CONFIG_FRAME_WARN names each handler frame with its size (the on-stack copy of the argument included)', () => {
-    for (const [abi, ctxBytes] of [
-      ['v2.3', 64],
-      ['v2.2', 128],
-    ] as const) {
-      const w = testWorld({ abi, archOverrides: { frameWarn: 0 }, strategy: createStackStrategy() });
-      const fd = w.ctx();
-      cycles(w, fd);
-      const r = w.pmds([{ reg_num: 0 }]);
-      expect(w.g.pfm_write_pmds(fd, r, 1)).toEqual(ok(0));
-      expect(w.g.pfm_read_pmds(fd, r, 1)).toEqual(ok(0));
-      expect(w.load(fd, w.t.tid)).toEqual(ok(0));
-      expect(w.g.pfm_start(fd, startArg(w, 0))).toEqual(ok(0));
-      expect(w.g.pfm_stop(fd)).toEqual(ok(0));
-      expect(w.g.pfm_restart(fd)).toEqual(ok(0));
-      expect(w.g.pfm_unload_context(fd)).toEqual(ok(0));
-      const frames = new Map(w.s.k.stacks.warnings.map((x) => [x.frame, x.bytes]));
-      expect(Object.fromEntries(frames)).toMatchObject({
-        sys_pfm_create_context: 96 + ctxBytes,
-        sys_pfm_load_context: 96 + 32,
-        sys_pfm_start: 96 + 32,
-        sys_pfm_stop: 96,
-        sys_pfm_restart: 96,
-        sys_pfm_unload_context: 96,
-        pfm_read_pmds: 96,
-      });
-      expect(frames.get('sys_pfm_write_pmcs args')).toBeGreaterThan(0);
-      expect(frames.get('sys_pfm_read_pmds args')).toBeGreaterThan(0);
-    }
-  });
-
-  it('a kernel stack too small for the syscall entry kills the thread with a bug naming the call', () => {
-    const calls: [string, 'v2.3' | 'v3', (w: TestWorld) => unknown][] = [
-      ['pfm_create_context', 'v2.3', (w) => w.g.pfm_create_context(0)],
-      ['pfm_create_context', 'v3', (w) => w.g.pfm_create_context(0)],
-      ['pfm_load_context', 'v2.3', (w) => w.g.pfm_load_context(0, 0)],
-      ['pfm_load_context', 'v3', (w) => w.g.pfm_load_context(0, 0)],
-      ['pfm_start', 'v2.3', (w) => w.g.pfm_start(0)],
-      ['pfm_start', 'v3', (w) => w.g.pfm_start(0)],
-      ['pfm_stop', 'v2.3', (w) => w.g.pfm_stop(0)],
-      ['pfm_restart', 'v2.3', (w) => w.g.pfm_restart(0)],
-      ['pfm_unload_context', 'v2.3', (w) => w.g.pfm_unload_context(0)],
-      ['read', 'v2.3', (w) => w.g.read(0, 0, 56)],
-      ['pfm_create', 'v2.3', (w) => w.g.pfm_create(0)],
-      ['pfm_create', 'v3', (w) => w.g.pfm_create(0)],
-      ['pfm_write', 'v3', (w) => w.g.pfm_write(0, 1, PFM_RW_PMD, 0, 16)],
-      ['pfm_write', 'v3', (w) => w.g.pfm_write(0, 0, PFM_RW_PMD, 0, 16)],
-      ['pfm_read', 'v3', (w) => w.g.pfm_read(0, 0, PFM_RW_PMD, 0, 16)],
-      ['pfm_read', 'v2.3', (w) => w.g.pfm_read(0, 0, PFM_RW_PMD, 0, 16)],
-      ['pfm_attach', 'v3', (w) => w.g.pfm_attach(0, 0, 1)],
-      ['pfm_attach', 'v2.3', (w) => w.g.pfm_attach(0, 0, 1)],
-      ['pfm_set_state', 'v3', (w) => w.g.pfm_set_state(0, 0, PFM_ST_STOP)],
-      ['pfm_set_state', 'v2.3', (w) => w.g.pfm_set_state(0, 0, PFM_ST_STOP)],
-    ];
-    for (const [name, abi, call] of calls) {
-      const w = testWorld({ abi, archOverrides: { threadSize: 200 } });
-      expect(() => call(w), name).toThrow(ThreadKilled);
-      expect(w.s.k.bugs.map((b) => [b.kind, b.syscall])).toEqual([['stack-overflow', name]]);
-    }
   });
 });
 
