@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GFP_KERNEL } from './mem/memory.js';
 import { oneThread, testKernel } from './test-util.js';
-import { PROT_READ, UserSegfault } from './uaccess.js';
+import { AddressSpace, PROT_READ, UserSegfault } from './uaccess.js';
 
 function setup(opts = {}) {
   const k = testKernel(opts);
@@ -373,5 +373,83 @@ describe('zero-length user accesses', () => {
     expect(mm.read(0, 0)).toEqual(new Uint8Array(0));
     expect(() => mm.write(0, new Uint8Array(0))).not.toThrow();
     expect(mm.dataView(0, 0, true).byteLength).toBe(0);
+  });
+});
+
+describe('address space layout and fault injection details', () => {
+  it('an address space without arena backing gives each mapping private bytes', () => {
+    const mm = new AddressSpace(4096, 0x10000, 0x10000 + 4 * 4096);
+    const a = mm.mmap(4096);
+    mm.write(a + 10, Uint8Array.of(1, 2, 3));
+    expect(mm.regions).toHaveLength(1);
+    expect(mm.regionOf(a)!.phys).toBe(-1);
+    expect([...mm.read(a + 10, 3)]).toEqual([1, 2, 3]);
+  });
+
+  it('maps up to the user limit exactly, and no further', () => {
+    const mm = new AddressSpace(4096, 0x10000, 0x10000 + 3 * 4096);
+    expect(mm.mmap(3 * 4096)).toBe(0x10000);
+    expect(() => mm.mmap(1)).toThrow(/^invalid mmap length: 1 \(accepted: fits the user address space\)$/);
+  });
+
+  it('the guard page between two mappings belongs to neither', () => {
+    const mm = new AddressSpace(4096, 0x10000, 0x100000);
+    const a = mm.mmap(4096);
+    const b = mm.mmap(8192);
+    expect(b).toBe(a + 2 * 4096);
+    expect(mm.regionOf(a + 4095)!.start).toBe(a);
+    expect(mm.regionOf(a + 4096)).toBeNull();
+    expect(mm.regionOf(b + 8191)!.start).toBe(b);
+    expect(mm.regionOf(b + 8192)).toBeNull();
+    mm.write(b + 4096, Uint8Array.of(7)); // the second mapping, first touched
+    expect(mm.read(b + 4096, 1)[0]).toBe(7);
+    expect(() => mm.write(a + 4096, Uint8Array.of(1))).toThrow(UserSegfault);
+  });
+
+  it('mprotect of a range with a hole in it leaves the hole unmapped', () => {
+    const mm = new AddressSpace(4096, 0x10000, 0x100000);
+    const a = mm.mmap(3 * 4096);
+    mm.munmap(a + 4096, 4096);
+    mm.mprotect(a, 3 * 4096, PROT_READ);
+    expect([mm.describe(a), mm.describe(a + 4096), mm.describe(a + 8192)]).toEqual([
+      'mapped r- present',
+      'unmapped',
+      'mapped r- present',
+    ]);
+    expect(() => mm.read(a + 4096, 1)).toThrow(UserSegfault);
+  });
+
+  it('fail_usercopy: a failed or short copy out leaves the kernel buffer as it was', () => {
+    const { k, t, mm, kbuf } = setup({ faults: { failUsercopy: { nth: 1 } } });
+    const u = mm.mmap(8192);
+    mm.munmap(u + 4096, 4096);
+    k.mem.u8.fill(0x3c, kbuf, kbuf + 64);
+    expect(k.uaccess.copyToUser(t, u, kbuf, 64)).toBe(64); // injected
+    expect(k.uaccess.copyToUser(t, u + 4096 - 16, kbuf, 64)).toBe(48); // short: a hole
+    expect(k.mem.u8.subarray(kbuf, kbuf + 64).every((b) => b === 0x3c)).toBe(true);
+    expect([...mm.read(u + 4096 - 16, 16)]).toEqual(new Array(16).fill(0x3c));
+  });
+
+  it('fail_usercopy filters on the copy direction and site, and names itself in errors', () => {
+    const { k, t, mm, kbuf } = setup({
+      faults: { failUsercopy: { probability: 100, filter: 'copy_to_user pfm_read_pmds' } },
+    });
+    const u = mm.mmap(4096);
+    const site = k.mem.tag('pfm_read_pmds');
+    expect(k.uaccess.copyFromUser(t, kbuf, u, 8, site)).toBe(0);
+    expect(k.uaccess.copyToUser(t, u, kbuf, 8, k.mem.tag('pfm_write_pmcs'))).toBe(0);
+    expect(k.uaccess.copyToUser(t, u, kbuf, 8, site)).toBe(8);
+    expect(() => setup({ faults: { failUsercopy: { probability: -1 } } })).toThrow(
+      /fail_usercopy\.probability: -1/,
+    );
+  });
+
+  it('fail_usercopy with a probability fails a reproducible subset, from its own random stream', () => {
+    const { k, t, mm, kbuf } = setup({ faults: { failUsercopy: { probability: 50 } } });
+    const u = mm.mmap(4096);
+    const pattern = Array.from({ length: 16 }, () =>
+      k.uaccess.copyFromUser(t, kbuf, u, 8) === 0 ? '.' : 'x',
+    );
+    expect(pattern.join('')).toMatchInlineSnapshot(`"xx..x.x.x.xxx..."`);
   });
 });

@@ -47,7 +47,6 @@ export interface MmapOptions {
 export class AddressSpace {
   readonly regions: Region[] = [];
   private next: number;
-  private last: Region | null = null;
 
   constructor(
     readonly pageSize: number,
@@ -70,11 +69,11 @@ export class AddressSpace {
     const region: Region = {
       start,
       size,
-      bytes: phys >= 0 ? this.physical!.u8.subarray(phys, phys + size) : new Uint8Array(size),
+      bytes: phys === -1 ? new Uint8Array(size) : this.physical!.u8.subarray(phys, phys + size),
       pageState: new Uint8Array(size / this.pageSize).fill(state),
       phys,
     };
-    if (phys >= 0) region.bytes.fill(0);
+    if (phys !== -1) region.bytes.fill(0); // recycled arena pages
     this.regions.push(region);
     return start;
   }
@@ -87,8 +86,8 @@ export class AddressSpace {
 
   mprotect(addr: number, length: number, prot: number): void {
     this.forPages(addr, length, (r, p) => {
-      const s = r.pageState[p]!;
-      if (s & P_MAPPED) r.pageState[p] = (s & (P_MAPPED | P_PRESENT)) | protBits(prot);
+      // An unmapped page keeps no P_MAPPED bit, so it stays unmapped whatever its protection.
+      r.pageState[p] = (r.pageState[p]! & (P_MAPPED | P_PRESENT)) | protBits(prot);
     });
   }
 
@@ -106,14 +105,10 @@ export class AddressSpace {
     }
   }
 
+  /** The region holding addr (a guard page between regions belongs to none), or null. */
   regionOf(addr: number): Region | null {
-    const last = this.last;
-    if (last !== null && addr >= last.start && addr < last.start + last.size) return last;
     for (const r of this.regions) {
-      if (addr >= r.start && addr < r.start + r.size) {
-        this.last = r;
-        return r;
-      }
+      if (addr >= r.start && addr < r.start + r.size) return r;
     }
     return null;
   }
@@ -157,8 +152,9 @@ export class AddressSpace {
   private userRange(addr: number, length: number, need: number): Region {
     for (let a = addr; a < addr + length; ) {
       const r = this.regionOf(a);
-      const idx = r ? Math.floor((a - r.start) / this.pageSize) : 0;
-      if (!r || !(r.pageState[idx]! & P_MAPPED) || !(r.pageState[idx]! & need)) throw new UserSegfault(a);
+      if (r === null) throw new UserSegfault(a);
+      const idx = Math.floor((a - r.start) / this.pageSize);
+      if (!(r.pageState[idx]! & P_MAPPED) || !(r.pageState[idx]! & need)) throw new UserSegfault(a);
       r.pageState[idx]! |= P_PRESENT;
       a = r.start + (idx + 1) * this.pageSize;
     }
@@ -216,9 +212,10 @@ export class UserAccess {
     while (done < len) {
       const ua = uaddr + done;
       const r = mm.regionOf(ua);
-      const page = r ? Math.floor((ua - r.start) / pageSize) : 0;
-      const state = r ? r.pageState[page]! : 0;
-      if (!r || !(state & P_MAPPED) || !(state & need)) break;
+      if (r === null) break;
+      const page = Math.floor((ua - r.start) / pageSize);
+      const state = r.pageState[page]!;
+      if (!(state & P_MAPPED) || !(state & need)) break;
       if (!(state & P_PRESENT)) {
         this.faults++;
         k.charge(t, CAT.fault, k.costs.minorFault);
@@ -227,6 +224,7 @@ export class UserAccess {
       }
       const off = ua - r.start;
       const n = Math.min(len - done, (page + 1) * pageSize - off);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: an arena-backed region's bytes are a view of the arena, so both paths copy the same bytes (this one allocates no view)
       if (r.phys >= 0) {
         // user pages live in the arena too: one memmove, nothing allocated
         if (toUser) mem.u8.copyWithin(r.phys + off, kaddr + done, kaddr + done + n);
@@ -236,7 +234,7 @@ export class UserAccess {
       done += n;
     }
     k.charge(t, CAT.copy, Math.round(done * k.costs.copyPerByte));
-    if (done < len && !toUser) mem.u8.fill(0, kaddr + done, kaddr + len);
+    if (!toUser) mem.u8.fill(0, kaddr + done, kaddr + len); // the uncopied tail (none when done)
     return len - done;
   }
 }

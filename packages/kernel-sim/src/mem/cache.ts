@@ -55,7 +55,7 @@ export class KmemCache {
 
   pushPool(addr: number): void {
     if (this.poolCount === this.pool.length) {
-      const bigger = new Int32Array(Math.max(64, this.objsPerSlab * 2, this.pool.length * 2));
+      const bigger = new Int32Array(Math.max(64, this.pool.length * 2));
       bigger.set(this.pool);
       this.pool = bigger;
     }

@@ -233,8 +233,7 @@ export class Memory {
   }
 
   private newCache(name: string, size: number, isKmalloc: boolean): KmemCache {
-    // Stryker disable next-line EqualityOperator: a size of one page gives order log2(1) = 0 either way
-    const order = size <= this.pageSize ? 0 : Math.ceil(Math.log2(size / this.pageSize));
+    const order = Math.max(0, Math.ceil(Math.log2(size / this.pageSize)));
     const cache = new KmemCache(
       this.caches.length,
       name,
@@ -306,12 +305,10 @@ export class Memory {
     this.slotSeq[slot] = this.seq++;
     this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!++;
     cache.liveObjects++;
-    // Stryker disable next-line EqualityOperator: at equality the high-water mark is set to itself
-    if (cache.liveObjects > cache.highObjects) cache.highObjects = cache.liveObjects;
+    cache.highObjects = Math.max(cache.highObjects, cache.liveObjects);
     this.liveObjects++;
     this.liveBytes += cache.objSize;
-    // Stryker disable next-line EqualityOperator: at equality the high-water mark is set to itself
-    if (this.liveBytes > this.liveBytesHigh) this.liveBytesHigh = this.liveBytes;
+    this.liveBytesHigh = Math.max(this.liveBytesHigh, this.liveBytes);
     this.addOwner(owner, cache.objSize);
     return addr;
   }
@@ -349,8 +346,7 @@ export class Memory {
 
   private grow(t: Thread, cache: KmemCache): boolean {
     const first = this.pages.alloc(cache.order);
-    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
-    if (first < 0) return false;
+    if (first === -1) return false;
     this.k.charge(t, CAT.alloc, this.k.costs.slabGrow);
     const base = first << this.pageShift;
     for (let i = 0; i < 1 << cache.order; i++) {
@@ -462,17 +458,14 @@ export class Memory {
   private addOwner(owner: number, bytes: number): void {
     const v = (this.ownerBytes[owner] ?? 0) + bytes;
     this.ownerBytes[owner] = v;
-    // Stryker disable next-line EqualityOperator: at equality the high-water mark is set to itself
-    if (v > this.ownerHigh[owner]!) this.ownerHigh[owner] = v;
+    this.ownerHigh[owner] = Math.max(this.ownerHigh[owner]!, v);
   }
 
   /** Returns slabs that hold no live object to the page allocator (kmem_cache_shrink). */
   shrink(cache?: KmemCache): number {
     let freedPages = 0;
     for (const c of cache ? [cache] : this.caches) {
-      // Stryker disable next-line EqualityOperator: one CPU past the end has no array and no objects
-      for (let cpu = 0; cpu < c.cpuArrays.length; cpu++) {
-        const array = c.cpuArrays[cpu]!;
+      for (const [cpu, array] of c.cpuArrays.entries()) {
         for (let i = 0; i < c.cpuAvail[cpu]!; i++) c.pushPool(array[i]!);
         c.cpuAvail[cpu] = 0;
       }
@@ -544,13 +537,11 @@ export class Memory {
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
       return 0;
     let first = this.pages.alloc(order);
-    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
-    if (first < 0 && (gfp & GFP_WAIT) !== 0 && this.shrinkers.length > 0 && !this.reclaiming) {
+    if (first === -1 && (gfp & GFP_WAIT) !== 0 && this.shrinkers.length > 0 && !this.reclaiming) {
       this.reclaim(t, this.pageSize << order);
       first = this.pages.alloc(order);
     }
-    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
-    if (first < 0) return 0;
+    if (first === -1) return 0;
     this.k.charge(t, CAT.alloc, Math.round(this.k.costs.pageAllocFree / 2));
     return this.takeRaw(first, order, owner);
   }
@@ -568,8 +559,7 @@ export class Memory {
   /** Pages taken outside any simulated call (boot time, kernel stacks): no cost, no failslab. */
   reservePages(order: number, owner: number): number {
     const first = this.pages.alloc(order);
-    // Stryker disable next-line EqualityOperator: page 0 is reserved, the allocator never returns it
-    if (first < 0) return 0;
+    if (first === -1) return 0;
     return this.takeRaw(first, order, owner);
   }
 
@@ -679,23 +669,22 @@ export class Memory {
   // --- accounting and reports ---
 
   ownerLiveBytes(owner: number | string): number {
-    const id = typeof owner === 'string' ? this.tagIds.get(owner) : owner;
-    // Stryker disable next-line ConditionalExpression: indexing with undefined reads undefined, then 0
-    return id === undefined ? 0 : (this.ownerBytes[id] ?? 0);
+    return this.ownerBytes[this.tagId(owner)] ?? 0;
   }
 
   ownerHighWater(owner: number | string): number {
-    const id = typeof owner === 'string' ? this.tagIds.get(owner) : owner;
-    // Stryker disable next-line ConditionalExpression: indexing with undefined reads undefined, then 0
-    return id === undefined ? 0 : (this.ownerHigh[id] ?? 0);
+    return this.ownerHigh[this.tagId(owner)] ?? 0;
+  }
+
+  /** A tag's id; -1 (no account) for a name never tagged. */
+  private tagId(owner: number | string): number {
+    return typeof owner === 'string' ? (this.tagIds.get(owner) ?? -1) : owner;
   }
 
   /** Live bytes per owner tag whose name starts with `prefix` (e.g. "user:1000"). */
   liveBytesByOwner(prefix = ''): Map<string, number> {
     const out = new Map<string, number>();
-    // Stryker disable next-line EqualityOperator: one tag past the end has 0 bytes and is skipped
-    for (let id = 1; id < this.tagNames.length; id++) {
-      const name = this.tagNames[id]!;
+    for (const [name, id] of this.tagIds) {
       const bytes = this.ownerBytes[id] ?? 0;
       if (bytes !== 0 && name.startsWith(prefix)) out.set(name, bytes);
     }
@@ -715,11 +704,10 @@ export class Memory {
   liveObjectsSince(since: MemSnapshot | null = null): LiveObject[] {
     const out: LiveObject[] = [];
     const fromSeq = since?.seq ?? 0;
-    // Stryker disable next-line EqualityOperator: the page past the arena has no kind: skipped
-    for (let page = 1; page < this.numPages; page++) {
+    for (const [page, kind] of this.pageKind.entries()) {
       const base = this.pageBase[page]!;
       // A slab's objects are listed once, from its first page.
-      if (this.pageKind[page] !== PAGE_SLAB || base !== page << this.pageShift) continue;
+      if (kind !== PAGE_SLAB || base !== page << this.pageShift) continue;
       const cache = this.caches[this.pageCache[page]!]!;
       for (let i = 0; i < cache.objsPerSlab; i++) {
         const addr = base + i * cache.objSize;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testKernel } from '../test-util.js';
 import { GFP_ATOMIC, GFP_KERNEL, POISON_FREE } from './memory.js';
+import { PageAllocator } from './pages.js';
 
 /** __get_free_pages / free_pages and the access checks on page memory. */
 function setup(opts: Parameters<typeof testKernel>[0] = {}) {
@@ -162,5 +163,71 @@ describe('page allocator limits', () => {
     const big = mm.mmap(2 << 20); // user memory the arena cannot hold: private bytes
     mm.write(big + (2 << 20) - 1, Uint8Array.of(9));
     expect(mm.read(big + (2 << 20) - 1, 1)[0]).toBe(9);
+  });
+});
+
+describe('PageAllocator (next fit over aligned blocks)', () => {
+  it('hands out naturally aligned blocks, never page 0, and counts pages in use and their peak', () => {
+    const pages = new PageAllocator(32);
+    expect(pages.alloc(0)).toBe(1);
+    expect(pages.alloc(2)).toBe(4); // 4 pages: aligned to 4, not at 2
+    expect(pages.alloc(0)).toBe(8);
+    expect(pages.alloc(3)).toBe(16);
+    expect(pages.inUse).toBe(1 + 4 + 1 + 8);
+    expect(pages.highWaterIndex).toBe(23);
+    pages.free(4, 2);
+    expect(pages.inUse).toBe(10);
+    expect(pages.highWater).toBe(14);
+    expect(pages.highWaterIndex).toBe(23);
+    expect(Array.from(pages.used.subarray(0, 10))).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 1, 0]);
+  });
+
+  it('reuses the lowest freed block first, whatever order blocks were freed in', () => {
+    const pages = new PageAllocator(16);
+    const got = [1, 2, 3, 4].map(() => pages.alloc(0));
+    expect(got).toEqual([1, 2, 3, 4]);
+    pages.free(2, 0);
+    pages.free(3, 0);
+    expect([pages.alloc(0), pages.alloc(0), pages.alloc(0)]).toEqual([2, 3, 5]);
+  });
+
+  it('wraps around to the start of the arena when the end is full', () => {
+    const pages = new PageAllocator(16);
+    for (let i = 1; i < 16; i++) expect(pages.alloc(0)).toBe(i);
+    expect(pages.alloc(0)).toBe(-1);
+    pages.free(3, 0);
+    pages.free(15, 0);
+    pages.alloc(0); // takes 3, the lowest free page; the hint moves past it
+    expect(pages.alloc(0)).toBe(15);
+    pages.free(2, 0);
+    expect(pages.alloc(0)).toBe(2);
+  });
+
+  it('wraps for a block too: from the end, back to the first aligned free block', () => {
+    const pages = new PageAllocator(16);
+    expect(pages.alloc(2)).toBe(4);
+    expect(pages.alloc(2)).toBe(8);
+    expect(pages.alloc(2)).toBe(12);
+    expect(pages.alloc(2)).toBe(-1); // 0..3 holds page 0
+    expect(pages.alloc(1)).toBe(2); // from the end (16) back to 2, the first aligned pair
+    expect(pages.alloc(0)).toBe(1);
+    expect(pages.alloc(0)).toBe(-1);
+  });
+
+  it('fails a block that only fits across used pages, while single pages still fit', () => {
+    const pages = new PageAllocator(16);
+    for (let i = 1; i < 16; i++) pages.alloc(0);
+    for (const p of [2, 5, 9, 14]) pages.free(p, 0);
+    expect(pages.alloc(1)).toBe(-1);
+    expect(pages.alloc(0)).toBe(2);
+    expect(pages.inUse).toBe(12);
+  });
+
+  it('finds the last free aligned block of the arena', () => {
+    const pages = new PageAllocator(16);
+    for (let i = 1; i < 14; i++) pages.alloc(0);
+    expect(pages.alloc(1)).toBe(14);
+    expect(pages.highWaterIndex).toBe(15);
+    expect(pages.alloc(0)).toBe(-1);
   });
 });

@@ -236,46 +236,6 @@ describe('accounting', () => {
 });
 
 describe('page allocations', () => {
-  it('__get_free_pages: 2^order pages charged half the pair, owned, poisoned and given back on free_pages', () => {
-    const k = testKernel();
-    const { t } = oneThread(k);
-    const owner = k.mem.tag('pfm_smpl_buf');
-    const inUse = k.mem.pages.inUse;
-    let before = t.clock.total;
-    const addr = k.mem.allocPages(t, 2, GFP_KERNEL, owner, owner);
-    expect(t.clock.total - before).toBe(Math.round(k.costs.pageAllocFree / 2));
-    expect(addr % (4 * 4096)).toBe(0);
-    expect(k.mem.pages.inUse).toBe(inUse + 4);
-    expect(k.mem.ownerLiveBytes(owner)).toBe(4 * 4096);
-    expect(k.mem.access(t, addr + 4 * 4096 - 8, 8, true, 0)).toBe(true); // tail page usable
-    before = t.clock.total;
-    k.mem.freePages(t, addr, 2);
-    expect(t.clock.total - before).toBe(k.costs.pageAllocFree - Math.round(k.costs.pageAllocFree / 2));
-    expect(k.mem.pages.inUse).toBe(inUse);
-    expect(k.mem.ownerLiveBytes(owner)).toBe(0);
-    expect(k.mem.u8[addr]).toBe(POISON_FREE);
-    expect(k.mem.u8[addr + 4 * 4096 - 1]).toBe(POISON_FREE);
-    expect(k.mem.access(t, addr + 4096, 4, false, 0)).toBe(false);
-    expect(k.bugs.map((b) => b.message)).toEqual([`read at 0x${(addr + 4096).toString(16)} in a free page`]);
-  });
-
-  it('free_pages of the wrong order, a tail page or an unaligned address is an invalid free', () => {
-    const k = testKernel();
-    const { t } = oneThread(k);
-    const addr = k.mem.allocPages(t, 1, GFP_KERNEL, 0, 0);
-    k.mem.freePages(t, addr, 0);
-    k.mem.freePages(t, addr + 4096, 0);
-    k.mem.freePages(t, addr + 8, 1);
-    expect(k.bugs.map((b) => b.message)).toEqual([
-      `free_pages(0x${addr.toString(16)}, 0) of pages not allocated so`,
-      `free_pages(0x${(addr + 4096).toString(16)}, 0) of pages not allocated so`,
-      `free_pages(0x${(addr + 8).toString(16)}, 1) of pages not allocated so`,
-    ]);
-    k.mem.freePages(null, addr, 1);
-    expect(k.bugs).toHaveLength(3);
-    expect(() => k.mem.allocPages(t, 11, GFP_KERNEL, 0, 0)).toThrow(/page order/);
-  });
-
   it('GFP_KERNEL page allocations may sleep, are failslab targets and reclaim under pressure', () => {
     const k = testKernel({ arenaBytes: 64 << 10, faults: { failslab: { nth: 1, filter: 'buf' } } });
     const { t } = oneThread(k);
@@ -307,21 +267,6 @@ describe('page allocations', () => {
     expect(wanted).toEqual([4096]);
   });
 
-  it('reserves boot-time pages with no cost and no failslab, owned until freed', () => {
-    const k = testKernel({ faults: { failslab: { probability: 100 } } });
-    const { t } = oneThread(k);
-    const owner = k.mem.tag('kstack');
-    const before = t.clock.total;
-    const addr = k.mem.reservePages(1, owner);
-    expect(addr).not.toBe(0);
-    expect(t.clock.total).toBe(before);
-    expect(k.mem.ownerLiveBytes(owner)).toBe(8192);
-    expect(k.mem.access(t, addr + 4096, 8, true, 0)).toBe(true);
-    k.mem.freePages(t, addr, 1);
-    expect(k.mem.ownerLiveBytes(owner)).toBe(0);
-    expect(k.bugs).toEqual([]);
-  });
-
   it('reserving more than the arena holds returns 0', () => {
     const k = testKernel({ arenaBytes: 64 << 10 });
     expect(k.mem.reservePages(4, 0)).toBe(0); // 16 pages: page 0 is never handed out
@@ -329,19 +274,6 @@ describe('page allocations', () => {
 });
 
 describe('kernel accesses', () => {
-  it('a wild access (NULL, past the arena) is out-of-bounds and names its site', () => {
-    const k = testKernel();
-    const { t } = oneThread(k);
-    const site = k.mem.tag('pfm_read_pmds');
-    expect(k.mem.access(t, 0, 4, false, site)).toBe(false);
-    expect(k.mem.access(t, 1 << 20, 4, true, site)).toBe(false);
-    expect(k.mem.access(t, 0, 0, true, site)).toBe(true); // nothing accessed
-    expect(k.bugs.map((b) => [b.kind, b.message, b.detail.site])).toEqual([
-      ['out-of-bounds', 'wild kernel access at 0x0', 'pfm_read_pmds'],
-      ['out-of-bounds', 'wild kernel access at 0x100000', 'pfm_read_pmds'],
-    ]);
-  });
-
   it('names the access and the allocation site of a use after free, and the size past an object', () => {
     const k = testKernel();
     const { t } = oneThread(k);
@@ -356,22 +288,6 @@ describe('kernel accesses', () => {
       `write of 4 B at 0x${(a + 8).toString(16)} in a freed size-64 object`,
     ]);
     expect(k.bugs[1]!.detail.allocSite).toBe('pfm_get_args');
-  });
-
-  it('reads and writes 64-bit words on a 64-bit kernel and 32-bit words on i386', () => {
-    const k64 = testKernel({ arch: 'x86_64' });
-    const { t } = oneThread(k64);
-    const a = k64.mem.kmalloc(t, 16, GFP_KERNEL, 0, 0);
-    k64.mem.writeWord(a, 2 ** 40 + 7);
-    expect(k64.mem.readWord(a)).toBe(2 ** 40 + 7);
-    expect(k64.mem.view.getUint32(a + 4, true)).toBe(2 ** 8);
-    const k32 = testKernel();
-    const t32 = oneThread(k32).t;
-    const b = k32.mem.kmalloc(t32, 16, GFP_KERNEL, 0, 0);
-    k32.mem.view.setUint32(b + 4, 0xdead, true);
-    k32.mem.writeWord(b, 2 ** 32 + 5); // truncated to 32 bits, the next word untouched
-    expect(k32.mem.readWord(b)).toBe(5);
-    expect(k32.mem.view.getUint32(b + 4, true)).toBe(0xdead);
   });
 });
 
@@ -428,6 +344,17 @@ describe('reclaim', () => {
 });
 
 describe('arena reuse', () => {
+  it('keeps at most four disposed arenas of one size, so disposing kernels does not pin memory', () => {
+    const arenaBytes = 80 << 10;
+    const old = Array.from({ length: 6 }, () => testKernel({ arenaBytes }));
+    const arenas = new Set(old.map((k) => k.mem.u8));
+    for (const k of old) k.dispose();
+    const reused = Array.from({ length: 6 }, () => testKernel({ arenaBytes })).filter((k) =>
+      arenas.has(k.mem.u8),
+    );
+    expect(reused).toHaveLength(4);
+  });
+
   it('a disposed kernel gives its arena, zeroed, to the next kernel of that size, once', () => {
     const arenaBytes = 96 << 10;
     const k1 = testKernel({ arenaBytes });
@@ -473,6 +400,8 @@ describe('allocator details a kernel engineer relies on', () => {
       (name) => k.mem.ownerLiveBytes(name) !== 64 || k.mem.ownerHighWater(name) !== 64,
     );
     expect(wrong).toEqual([]);
+    expect(k.mem.ownerLiveBytes('nobody')).toBe(0); // a name never tagged has no account
+    expect(k.mem.ownerHighWater('nobody')).toBe(0);
   });
 
   it('names the arena argument when it is too small', () => {
