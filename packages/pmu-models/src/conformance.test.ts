@@ -371,4 +371,24 @@ describe('runConformance', () => {
       '[round-trip] $: changed',
     );
   });
+
+  it("applies one unit mask's counters alone, the event's counters to all masks together", () => {
+    const findings = conformance((f) => {
+      f.pmcs[1]!.reservedMask = '0xffffffff007000ff';
+      f.events[14]!.unitMasks![0]!.counters = [0];
+    });
+    expect(findings.filter((x) => x.path.startsWith('events[14]')).map((x) => x.path)).toEqual([
+      'events[14].unitMasks[1]',
+      'events[14].unitMasks',
+    ]);
+  });
+
+  it('finds a fixed counter whose PMC does not exist', () => {
+    const findings = conformance((f) => {
+      f.events[0]!.fixed = { pmd: 16, pmc: 5 };
+    });
+    expect(findings.map(formatFinding)).toContain(
+      '[encodable] events[0]: CYCLES: fixed counter 16 is not controlled by PMC 5',
+    );
+  });
 });

@@ -98,6 +98,7 @@ function checkRegisters(model: PmuModel, kind: 'pmcs' | 'pmds', report: Report):
         'unique-index',
         `duplicate ${label} index ${r.index} (also ${kind}[${sameIndex}])`,
       );
+    // Stryker disable next-line MethodExpression: any one case folding makes the comparison case-insensitive
     const key = r.name.toUpperCase();
     const sameName = firstName.get(key);
     if (sameName === undefined) firstName.set(key, i);
@@ -115,6 +116,7 @@ function checkRegisters(model: PmuModel, kind: 'pmcs' | 'pmds', report: Report):
       report(`${p}.noEmul64Mask`, 'no-emul64', `${hex(r.noEmul64Mask)} set on a PMC without the NO64 flag`);
     }
 
+    // Stryker disable next-line ConditionalExpression: a PMC has no isCounter, so the kind test alone cannot change the result
     const isCounter = r.kind === 'pmd' && r.isCounter;
     if (isCounter) {
       const allowed =
@@ -127,6 +129,7 @@ function checkRegisters(model: PmuModel, kind: 'pmcs' | 'pmds', report: Report):
           `${hex(r.reservedMask)} is neither 0 nor the bits above the counter width: expected ${expected}`,
         );
       }
+      // Stryker disable next-line ConditionalExpression: an undefined width compares false anyway
       if (r.width !== undefined && r.width < model.counterWidth) {
         report(
           `${p}.width`,
@@ -204,6 +207,7 @@ function checkEvents(model: PmuModel, report: Report): void {
   const firstName = new Map<string, number>();
   model.events.forEach((e, i) => {
     const p = `events[${i}]`;
+    // Stryker disable next-line MethodExpression: any one case folding makes the comparison case-insensitive
     const key = e.name.toUpperCase();
     const same = firstName.get(key);
     if (same === undefined) firstName.set(key, i);
@@ -222,6 +226,7 @@ function checkEvents(model: PmuModel, report: Report): void {
     const umaskNames = new Map<string, number>();
     e.unitMasks.forEach((u, j) => {
       const up = `${p}.unitMasks[${j}]`;
+      // Stryker disable next-line MethodExpression: any one case folding makes the comparison case-insensitive
       const uk = u.name.toUpperCase();
       const sameU = umaskNames.get(uk);
       if (sameU === undefined) umaskNames.set(uk, j);
@@ -266,6 +271,7 @@ function checkEvents(model: PmuModel, report: Report): void {
 function checkEventRef(model: PmuModel, key: 'cycleEvent' | 'instRetiredEvent', report: Report): void {
   const ref = model[key];
   if (ref === undefined) return;
+  // Stryker disable next-line StringLiteral: String.split always yields a first element; the default is for the type checker
   const [name = '', ...umasks] = ref.split(':');
   const event = model.eventByName(name);
   if (event === undefined) {

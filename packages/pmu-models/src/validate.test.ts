@@ -717,3 +717,49 @@ describe('formatPath with symbols', () => {
     expect(formatPath(['events', Symbol('x')])).toBe('events["Symbol(x)"]');
   });
 });
+
+describe('more semantic rule messages', () => {
+  const only = (mutate: (f: PmuModelFile) => void) => errorsOf(mutate).map(formatValidationError);
+
+  it('bound the code by eventBits alone outside x86-evtsel, where there is no unit-mask byte', () => {
+    expect(
+      only((f) => {
+        f.encoding = { scheme: 'ia64-pmc', eventBits: 4, umaskBits: 4 };
+        for (const [i, e] of f.events.entries()) e.code = `0x${i.toString(16)}`;
+        f.events[5]!.code = '0x1f';
+        for (const m of f.events[u]!.unitMasks!) m.value = '0x1';
+        f.events[u]!.unitMasks![1]!.name = 'J';
+      }),
+    ).toEqual(['events[5].code: 0x1f is wider than encoding.eventBits (4) [code-width]']);
+  });
+
+  it('name the unit mask that repeats another', () => {
+    expect(
+      only((f) => {
+        f.events[u]!.unitMasks![1]!.name = 'i';
+      }),
+    ).toEqual([
+      `events[${u}].unitMasks[1].name: duplicate unit mask "i" (also events[${u}].unitMasks[0]) [unique-name]`,
+    ]);
+  });
+
+  it('say that no PMD is a counter', () => {
+    const errors = errorsOf((f) => {
+      for (const r of f.pmds) r.type = ['I', 'RO'];
+    });
+    expect(errors).toContainEqual({
+      path: 'pmds',
+      rule: 'no-counters',
+      message: 'no PMD is a counter (type C64)',
+    });
+  });
+
+  it('accept a model that names no cycle or instructions event', () => {
+    expect(
+      only((f) => {
+        delete f.cycleEvent;
+        delete f.instRetiredEvent;
+      }),
+    ).toEqual([]);
+  });
+});
