@@ -79,6 +79,12 @@ describe('saving and loading baselines', () => {
     expect(listBaselines(io, 'compare')).toEqual(['a', 'b']);
     expect(listBaselines(io, 'attack')).toEqual(['c']);
     expect(listBaselines(ioIn(scratch()), 'compare')).toEqual([]);
+    // A copy beside a baseline ("before.copy") is not a second "before".
+    const copy = withBaselines({
+      'before.json': '{"command": "compare"}',
+      'before.copy': '{"command": "compare"}',
+    });
+    expect(listBaselines(copy, 'compare')).toEqual(['before']);
   });
 
   it('a missing baseline says how to save one, or names the closest saved one', () => {

@@ -123,6 +123,16 @@ describe('main', () => {
     );
   });
 
+  it('`pfmsim help COMMAND` prints the help of that command on stdout and exits 0', async () => {
+    const r = await runInProcess(['help', 'compare']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe((await runInProcess(['compare', '--help'])).stdout);
+    const group = await runInProcess(['pmu', 'help']);
+    expect(group.code).toBe(0);
+    expect(group.stdout).toMatch(/^Usage: pfmsim pmu \[options\] \[command\]/);
+  });
+
   it('a command group without its subcommand prints its help and exits 2', async () => {
     const r = await runInProcess(['pmu']);
     expect(r.code).toBe(2);

@@ -105,6 +105,8 @@ describe('number formats', () => {
       bar(Number.NaN, 4, 4),
     ]).toEqual(['', '', '', '', '']);
     expect(bar(0.01, 100, 4)).toBe('');
+    // A negative value or maximum draws nothing (not a negative number of blocks).
+    expect([bar(-100, 100, 4), bar(5, -10, 4), bar(-5, -10, 4)]).toEqual(['', '', '']);
   });
 });
 

@@ -36,16 +36,15 @@ export function renderTable(
     }),
   );
   const widths = t.columns.map((c, j) =>
-    Math.max(visibleLength(c.header), ...texts.map((r) => visibleLength(r[j] ?? ''))),
+    Math.max(visibleLength(c.header), ...texts.map((r) => visibleLength(r[j]!))),
   );
-  const pad = (s: string, j: number) => {
-    const w = widths[j] ?? 0;
-    const fill = ' '.repeat(Math.max(0, w - visibleLength(s)));
-    return t.columns[j]?.align === 'right' ? fill + s : s + fill;
-  };
   const line = (cells: string[]) =>
-    cells
-      .map((c, j) => pad(c, j))
+    t.columns
+      .map((c, j) => {
+        const s = cells[j]!;
+        const fill = ' '.repeat(Math.max(0, widths[j]! - visibleLength(s)));
+        return c.align === 'right' ? fill + s : s + fill;
+      })
       .join('  ')
       .trimEnd();
   const out = [line(t.columns.map((c) => style.bold(c.header)))];
@@ -100,7 +99,7 @@ export function grouped(n: number): string {
   const [int, frac] = Math.abs(n)
     .toFixed(Number.isInteger(n) ? 0 : 2)
     .split('.');
-  const g = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const g = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${n < 0 ? '-' : ''}${g}${frac ? `.${frac}` : ''}`;
 }
 
