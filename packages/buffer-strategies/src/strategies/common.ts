@@ -95,7 +95,7 @@ export function perKernel<S>(make: (k: Kernel) => S): (k: Kernel) => S {
   let lastKernel: Kernel | null = null;
   let last: S | undefined;
   return (k) => {
-    // Stryker disable next-line ConditionalExpression: a fast path only; the WeakMap lookup finds the same state
+    // A fast path only: without it the WeakMap lookup finds the same state.
     if (k === lastKernel) return last as S;
     let s = states.get(k);
     if (s === undefined) {
@@ -146,7 +146,7 @@ export function useOrReplaceSlotBuffer(
   const wordSize = k.arch.wordSize;
   const buf = loadWord(k, t, slot.addr, readSite);
   const size = loadWord(k, t, slot.addr + wordSize, readSite);
-  // Stryker disable next-line ConditionalExpression: the size word is 0 whenever the pointer is (stored together) and a vector has at least one element
+  // (The size word is 0 whenever the pointer is: they are stored together.)
   if (buf !== 0 && size >= call.bytes) {
     call.buf = buf;
     call.how = HOW_CACHED;

@@ -203,7 +203,9 @@ describe('ctx-cache-bounded: the shrinker', () => {
     expect(w.lab.pinnedBytes()).toBe(0);
     expect(w.t.heldLocks).toEqual([]);
     expect(w.t.preemptCount).toBe(0);
+    const again = w.t.clock.byCategory[5]!;
     expect(w.s.shrink!(w.lab.k, w.t)).toBe(0); // nothing left
+    expect(w.t.clock.byCategory[5]! - again).toBe(3 * atomicRmw); // the xchg only: no counter touched
     for (const ctx of more) expect(w.call(4, ctx)).toBe(0);
     expect(w.lab.pinnedBytes()).toBe(3072);
     expect(w.lab.k.bugs).toEqual([]);

@@ -204,7 +204,7 @@ export function createCtxCacheBoundedStrategy(
       k.mem.writeWord(slot.addr, 0);
       // A buffer word: neither empty (0) nor claimed (SLOT_BUSY). A context without a budget
       // counter never keeps one.
-      // Stryker disable next-line EqualityOperator: no call holds the fd when its context is closed, so the slot is never SLOT_BUSY here
+      // (No call holds the fd when its context is closed, so the slot is never SLOT_BUSY here.)
       if (word > SLOT_BUSY) {
         k.mem.kfree(t, bufferOf(word));
         st.budget.uncharge(t, slot.data as PercpuCounter, unitsFor(classBytes(k, classOf(word))));

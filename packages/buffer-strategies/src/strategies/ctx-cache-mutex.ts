@@ -37,7 +37,6 @@ export function createCtxCacheMutexStrategy(): ArgBufferStrategy {
     stackFootprint: '0 B',
     frameBytes: () => 0,
     contextCreated(k: Kernel, _t: Thread, slot: ContextSlot): void {
-      // Stryker disable next-line StringLiteral: the lockdep class only names the mutex in reports; a correct run has none
       slot.data = k.sync.createMutex(`ctx${slot.id}->arg_mutex`, 'ctx->arg_mutex');
     },
     acquire(call: ArgCall): number {

@@ -67,9 +67,8 @@ export function createSlabCacheStrategy(options: SlabCacheOptions = {}): ArgBuff
     },
     release(call: ArgCall): void {
       const { k, t } = call;
-      const kind = howKind(call.how);
-      if (kind === HOW_SLAB) k.mem.cacheFree(t, caches(k)[call.how >>> 4]!, call.buf);
-      else if (kind === HOW_KMALLOC) k.mem.kfree(t, call.buf);
+      if (howKind(call.how) === HOW_SLAB) k.mem.cacheFree(t, caches(k)[call.how >>> 4]!, call.buf);
+      else k.mem.kfree(t, call.buf); // HOW_KMALLOC: above the largest cache
       call.buf = 0;
       call.how = HOW_NONE;
     },
