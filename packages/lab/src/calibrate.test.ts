@@ -224,6 +224,7 @@ describe('documentedRange', () => {
     expect(documentedRange('p (0.25-0.5) of calls')).toEqual([0.25, 0.5]);
     expect(documentedRange('pair 120 (116 – 126)')).toEqual([116, 126]);
     expect(documentedRange('(7–7)')).toEqual([7, 7]);
+    expect(documentedRange('(0.25–0.75)')).toEqual([0.25, 0.75]);
   });
 
   it('ignores reversed ranges and text that is not a range', () => {

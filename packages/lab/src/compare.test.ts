@@ -166,6 +166,25 @@ describe('runCompare', () => {
     expect(r.strategies[0]?.cyclesAt4).toBe(2085 - 130);
   });
 
+  it('judges pinned memory in 16 KiB pages on ia64', () => {
+    const r = runCompare({
+      machine: getMachine('itanium2-2006'),
+      strategies: ['ctx-cache-bounded'],
+      counts: [4],
+      syscalls: ['pfm_read_pmds'],
+      attackContexts: 64,
+      attackThreads: 8,
+      maxPreemptions: 0,
+    });
+    // A pool of 4 pages for 64 contexts, one page for the 8 threads of one context: both under a
+    // quarter page each, with 16 KiB pages (not with 4 KiB ones).
+    expect(r.strategies[0]).toMatchObject({
+      pinnedBytesAfterAttack: 4 * 16384,
+      pinnedBytesAfterThreadAttack: 16384,
+    });
+    expect(r.best).toBe('ctx-cache-bounded');
+  });
+
   it('measures every register call at seven counts by default', () => {
     class Stop extends Error {}
     const progress: [number, number, string][] = [];
