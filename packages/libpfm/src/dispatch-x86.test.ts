@@ -602,7 +602,13 @@ describe('Intel Core (§2.2)', () => {
       [0, '0x5100c5'],
       [17, '0x1'],
     ]);
-    expect(ev.lines.at(-1)).toBe('[PEBS_ENABLE(pmc17)=0x1 ena=1]');
+    expect(ev.lines).toEqual([
+      '[PERFEVTSEL1(pmc1)=0x5100e0 event_sel=0xe0 umask=0x0 os=0 usr=1 en=1 int=1 inv=0 edge=0 cnt_mask=0] BR_INST_DECODED',
+      '[PMC1(pmd1)]',
+      '[PERFEVTSEL0(pmc0)=0x5100c5 event_sel=0xc5 umask=0x0 os=0 usr=1 en=1 int=1 inv=0 edge=0 cnt_mask=0] BR_INST_RETIRED_MISPRED',
+      '[PMC0(pmd0)]',
+      '[PEBS_ENABLE(pmc17)=0x1 ena=1]',
+    ]);
     // ANY_P is PEBS, LOADS is not: INST_RETIRED:ANY_P:LOADS is not a PEBS event.
     const mixed = run(core, ['BR_INST_DECODED', 'INST_RETIRED:ANY_P:LOADS'], PFM_PLM3, {}, { pebs: true });
     expect(pmds(mixed)).toEqual([0, 1]);
