@@ -202,7 +202,9 @@ describe('adding a model is adding a file', () => {
     );
     registerModelDirectory(scratch);
     expect(() => listModelIds()).toThrow(DuplicateModelError);
-    expect(() => listModelIds()).toThrow(/"intel-p6" is declared by both/);
+    expect(() => listModelIds()).toThrow(
+      `PMU model id "intel-p6" is declared by both ${join(PACKAGE_MODELS_DIR, 'intel', 'p6.json')} and ${join(scratch, 'intel', 'p6-again.json')}`,
+    );
   });
 
   it('refuses an invalid file, naming the file, the path and the rule', () => {
@@ -277,6 +279,7 @@ describe('registry errors and directories', () => {
 
   it('names the unknown id when asked for its file', () => {
     expect(() => modelFile('pentium-9')).toThrow(UnknownModelError);
+    expect(() => modelFile('pentium-9')).toThrow(`accepted ids: ${listModelIds().join(', ')}`);
     const e = new UnknownModelError('x', ['a', 'b']);
     expect(e.name).toBe('UnknownModelError');
     expect(e.message).toBe('unknown PMU model "x"; accepted ids: a, b');
