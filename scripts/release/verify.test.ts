@@ -11,7 +11,8 @@ import { verifyRelease } from './verify.mjs';
 import { publicPackages } from './workspace.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
-afterEach(() => cleanup());
+// Stopping the registry server can take a while on a loaded machine.
+afterEach(() => cleanup(), 60_000);
 
 describe('pnpm release:verify', () => {
   it('stops before publishing anything when a package does not build', async () => {

@@ -168,7 +168,7 @@ describe('page allocator limits', () => {
 
 describe('PageAllocator (next fit over aligned blocks)', () => {
   it('hands out naturally aligned blocks, never page 0, and counts pages in use and their peak', () => {
-    const pages = new PageAllocator(32);
+    const pages = new PageAllocator(64);
     expect(pages.alloc(0)).toBe(1);
     expect(pages.alloc(2)).toBe(4); // 4 pages: aligned to 4, not at 2
     expect(pages.alloc(0)).toBe(8);
@@ -177,9 +177,10 @@ describe('PageAllocator (next fit over aligned blocks)', () => {
     expect(pages.highWaterIndex).toBe(23);
     pages.free(4, 2);
     expect(pages.inUse).toBe(10);
-    expect(pages.highWater).toBe(14);
+    expect(pages.alloc(0)).toBe(4);
+    expect(pages.highWater).toBe(14); // the peak, not the 11 in use now
     expect(pages.highWaterIndex).toBe(23);
-    expect(Array.from(pages.used.subarray(0, 10))).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 1, 0]);
+    expect(Array.from(pages.used.subarray(0, 10))).toEqual([1, 1, 0, 0, 1, 0, 0, 0, 1, 0]);
   });
 
   it('reuses the lowest freed block first, whatever order blocks were freed in', () => {
@@ -221,6 +222,15 @@ describe('PageAllocator (next fit over aligned blocks)', () => {
     expect(pages.alloc(1)).toBe(-1);
     expect(pages.alloc(0)).toBe(2);
     expect(pages.inUse).toBe(12);
+  });
+
+  it('in an arena that is not a power of two pages, never hands out a block past its end', () => {
+    const pages = new PageAllocator(20);
+    expect(pages.alloc(3)).toBe(8);
+    expect(pages.alloc(3)).toBe(-1); // 16..23 would run past page 19
+    expect(pages.alloc(2)).toBe(16);
+    expect(pages.alloc(2)).toBe(4);
+    expect(pages.alloc(2)).toBe(-1);
   });
 
   it('finds the last free aligned block of the arena', () => {

@@ -18,46 +18,32 @@ export class PageAllocator {
   /** First page index of a free aligned block, or -1 when the arena is exhausted. */
   alloc(order: number): number {
     const count = 1 << order;
-    const total = this.numPages;
-    // Page 0 is reserved, so a block as large as the arena can never fit (and the wrap below
-    // would make no progress).
-    if (count >= total) return -1;
-    let start = alignUp(this.hint, count);
-    for (let scanned = 0; scanned < total; ) {
-      if (start + count > total) {
-        scanned += total - start;
-        start = count; // wrap (page 0 is reserved, so never start there)
-        continue;
-      }
-      let free = true;
-      for (let i = 0; i < count; i++) {
-        if (this.used[start + i] !== 0) {
-          free = false;
-          break;
-        }
-      }
-      if (free) {
-        this.used.fill(1, start, start + count);
-        this.inUse += count;
-        if (this.inUse > this.highWater) this.highWater = this.inUse;
-        this.hint = start + count;
-        if (start + count - 1 > this.highWaterIndex) this.highWaterIndex = start + count - 1;
-        return start;
-      }
-      start += count;
-      scanned += count;
+    // Next fit over the aligned slots: from the hint to the end, then from the start. Slot 0
+    // holds the reserved page 0, so it is never free (and a block as large as the arena fails).
+    const slots = Math.floor(this.numPages / count);
+    const from = Math.ceil(this.hint / count);
+    for (let i = 0; i < slots; i++) {
+      const start = ((from + i) % slots) * count;
+      if (!this.isFree(start, count)) continue;
+      this.used.fill(1, start, start + count);
+      this.inUse += count;
+      this.highWater = Math.max(this.highWater, this.inUse);
+      this.hint = start + count;
+      this.highWaterIndex = Math.max(this.highWaterIndex, start + count - 1);
+      return start;
     }
     return -1;
+  }
+
+  private isFree(start: number, count: number): boolean {
+    for (let p = start; p < start + count; p++) if (this.used[p] !== 0) return false;
+    return true;
   }
 
   free(first: number, order: number): void {
     const count = 1 << order;
     this.used.fill(0, first, first + count);
     this.inUse -= count;
-    if (first < this.hint) this.hint = first;
+    this.hint = Math.min(this.hint, first);
   }
-}
-
-function alignUp(value: number, align: number): number {
-  return Math.ceil(value / align) * align;
 }
