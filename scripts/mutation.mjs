@@ -313,6 +313,8 @@ async function main() {
       }
     }
     const started = performance.now();
+    // The digest of the inputs as Stryker copies them, not as they are when it finishes.
+    const digest = run.incremental ? inputsDigest(run.dir, todo.config) : '';
     const result = await stryker(run, todo.force, todo.config);
     const reportPath = join(root, 'reports', 'mutation', `${run.name}.json`);
     if (result.code !== 0 || !existsSync(reportPath)) {
@@ -321,7 +323,7 @@ async function main() {
         1,
       );
     }
-    if (run.incremental) writeAtomic(inputsPath(run), `${inputsDigest(run.dir, todo.config)}\n`);
+    if (run.incremental) writeAtomic(inputsPath(run), `${digest}\n`);
     const minutes = ((performance.now() - started) / 60000).toFixed(1);
     process.stdout.write(`${run.name}: done in ${minutes} min; report reports/mutation/${run.name}.html\n`);
     rows.push(...scores(reportPath));
