@@ -411,17 +411,22 @@ describe('overflow handling on any counter', () => {
 describe('system-wide monitoring', () => {
   it('counts every thread on its CPU while loaded, none on other CPUs, none once unloaded', () => {
     const w = testWorld({ cpus: 2 });
+    w.ctx(); // ahead of it in the list: an unloaded per-thread context and an unloaded system-wide one
+    const sw1 = w.ctx(PFM_FL_SYSTEM_WIDE);
     const sw = w.ctx(PFM_FL_SYSTEM_WIDE);
     program(w, sw);
     expect(w.g.pfm_write_pmds(sw, w.pmds([{ reg_num: 0 }]), 1)).toEqual(ok(0));
     expect(w.load(sw, 0)).toEqual(ok(0));
     expect(w.g.pfm_start(sw)).toEqual(ok(0));
+    program(w, sw1);
+    expect(w.g.pfm_write_pmds(sw1, w.pmds([{ reg_num: 0 }]), 1)).toEqual(ok(0));
     const other = w.s.process({ uid: 2000 });
     w.s.runSync(w.s.thread(other, 'on-cpu0', undefined, 0), loop, 300);
     w.s.runSync(w.s.thread(other, 'on-cpu1', undefined, 1), loop, 5000);
     w.s.runSync(w.t, loop, 200);
     expect(w.g.pfm_stop(sw)).toEqual(ok(0));
     expect(readPmd(w, sw, 0).reg_value).toBe(500n);
+    expect(readPmd(w, sw1, 0).reg_value).toBe(0n);
     expect(w.g.pfm_unload_context(sw)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 200);
     expect(readPmd(w, sw, 0).reg_value).toBe(500n);

@@ -213,3 +213,22 @@ describe('perfmon3: no kernel stack bytes leak into pfarg_sinfo', () => {
     expect(Array.from({ length: 112 }, (_, i) => back.getUint8(i))).toEqual(new Array(112).fill(0));
   });
 });
+
+describe('perfmon3: pfm_set_state(PFM_ST_STOP) stops counting', () => {
+  it('no events are counted between STOP and the next START', () => {
+    const w = testWorld({ abi: 'v3' });
+    const g = w.g;
+    const busy = workloadFromEvents(w.s.pmu.model, 'l', { CPU_CLK_UNHALTED: 1 });
+    expect(g.pfm_create(0)).toEqual(ok(0));
+    expect(g.pfm_write(0, 0, PFM_RW_PMC, pmrs(w, [{ reg_num: 0, reg_value: 0x510079n }]), 16)).toEqual(ok(0));
+    const r = pmrs(w, [{ reg_num: 0 }]);
+    expect(g.pfm_write(0, 0, PFM_RW_PMD, r, 16)).toEqual(ok(0));
+    expect(g.pfm_attach(0, 0, w.t.tid)).toEqual(ok(0));
+    expect(g.pfm_set_state(0, 0, PFM_ST_START)).toEqual(ok(0));
+    w.s.runSync(w.t, busy, 300);
+    expect(g.pfm_set_state(0, 0, PFM_ST_STOP)).toEqual(ok(0));
+    w.s.runSync(w.t, busy, 5000);
+    expect(g.pfm_read(0, 0, PFM_RW_PMD, r, 16)).toEqual(ok(0));
+    expect(decodePmr(w.p.mm.dataView(r, 16, false), 0).reg_value).toBe(300n);
+  });
+});
