@@ -170,6 +170,18 @@ describe('sweep config errors name the JSON path and the fix', () => {
     expect(lineOf({ machines: [{ machine: 'p4-2006', cpuu: 'k8-2006' }] })).toBe(
       'config grid.json: machines[0].cpuu: unknown key; did you mean "cpu"?',
     );
+    for (const [typo, key] of [
+      ['machinee', 'machine'],
+      ['archs', 'arch'],
+      ['pmux', 'pmu'],
+    ]) {
+      expect(lineOf({ machines: [{ [typo!]: 'x' }] })).toBe(
+        `config grid.json: machines[0].${typo}: unknown key; did you mean "${key}"?`,
+      );
+    }
+    expect(lineOf({ machines: [{ pmu: 'intel-cor' }] })).toBe(
+      'config grid.json: machines[0].pmu: unknown PMU model "intel-cor"; did you mean "intel-core"?',
+    );
     expect(lineOf({ machines: [{ zzzzzzzzzzzz: 1 }] })).toBe(
       'config grid.json: machines[0].zzzzzzzzzzzz: unknown key; valid: machine, arch, cpu, pmu',
     );

@@ -19,6 +19,7 @@ describe('--shard i/n', () => {
   it('is 1-based, from 1/n to n/n, and says where it came from', () => {
     expect(parseShard('1/1', {})).toEqual({ index: 1, count: 1, source: '--shard' });
     expect(parseShard(' 4/4 ', {})).toEqual({ index: 4, count: 4, source: '--shard' });
+    expect(parseShard('12/16', {})).toEqual({ index: 12, count: 16, source: '--shard' });
     expect(lineOf('0/4')).toBe(
       '--shard: shard 0 of 4 does not exist (from --shard); shards run from 1/4 to 4/4',
     );
