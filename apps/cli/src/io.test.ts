@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { createStyle, type Io, Progress, processIo, stripAnsi, visibleLength } from './io.js';
 
 function fakeIo(tty: boolean, env: Record<string, string> = {}) {
-  let t = 0;
+  // A host clock far from zero, as performance.now() is in a long-running process.
+  let t = 5000;
   const err: string[] = [];
   const io: Io = {
     out: () => {},
@@ -184,6 +185,22 @@ describe('the process io', () => {
       expect(writes).toEqual(['out:a', 'err:b']);
       expect(io.stdoutIsTTY).toBe(process.stdout.isTTY === true);
       expect(io.stderrIsTTY).toBe(process.stderr.isTTY === true);
+      // On a terminal both say so.
+      const tty = (stream: NodeJS.WriteStream) => Object.getOwnPropertyDescriptor(stream, 'isTTY');
+      const [outTty, errTty] = [tty(process.stdout), tty(process.stderr)];
+      Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+      Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
+      try {
+        expect([processIo().stdoutIsTTY, processIo().stderrIsTTY]).toEqual([true, true]);
+      } finally {
+        for (const [stream, d] of [
+          [process.stdout, outTty],
+          [process.stderr, errTty],
+        ] as const) {
+          if (d) Object.defineProperty(stream, 'isTTY', d);
+          else delete (stream as { isTTY?: boolean }).isTTY;
+        }
+      }
       expect(io.env).toBe(process.env);
       expect(io.cwd).toBe(process.cwd());
       const t = io.now();
