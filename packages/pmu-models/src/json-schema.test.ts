@@ -30,6 +30,15 @@ describe('exported JSON Schema', () => {
     ]);
   });
 
+  it('is the file every shipped model names as its $schema, and a package export', () => {
+    const named = listModelFiles(PACKAGE_MODELS_DIR).map(
+      (file) => JSON.parse(readFileSync(file, 'utf8')).$schema,
+    );
+    expect(new Set(named)).toEqual(new Set([`../../${JSON_SCHEMA_FILE}`]));
+    const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8'));
+    expect(manifest.exports[`./${JSON_SCHEMA_FILE}`]).toBe(`./${JSON_SCHEMA_FILE}`);
+  });
+
   it('describes the fields for editors', () => {
     const schema = JSON.parse(committed);
     expect(schema.title).toBe('pfmsim PMU model');
