@@ -3,7 +3,9 @@
 //
 //   pnpm mutation                          every package, incremental (mutation/<package>.json)
 //   pnpm mutation --package packages/lab   one package, incremental
-//   pnpm mutation FILE [FILE...]           just these files (not incremental)
+//   pnpm mutation FILE [FILE...]           just these files, of one package (not incremental)
+//
+// The mutants of a package are tested by that package's own tests (its vitest project).
 //   --force        with a package: test every mutant again and rewrite its incremental file
 //   --survivors    list every surviving and uncovered mutant (file:line:column mutator)
 //   --digest       with --package: the digest of its inputs that --ci compares
@@ -117,10 +119,12 @@ function plan(argv) {
       }
       return rel;
     });
+    const dir = files[0].split('/').slice(0, 2).join('/');
+    const other = files.find((f) => !f.startsWith(`${dir}/`));
+    if (other) throw new UsageError(`${other}: not in ${dir}; name files of one package per run`);
     // Named after the package and files, so runs over different files can go side by side.
-    const pkg = files[0].split('/')[1];
-    const name = `${pkg}-${files.map((f) => basename(f, '.ts')).join('+')}`.slice(0, 80);
-    return { ...options, runs: [{ name, mutate: files, incremental: false }] };
+    const name = `${basename(dir)}-${files.map((f) => basename(f, '.ts')).join('+')}`.slice(0, 80);
+    return { ...options, runs: [{ name, dir, mutate: files, incremental: false }] };
   }
   let dirs = packageDirs();
   if (values.package) {
@@ -151,7 +155,8 @@ function filesUnder(dir) {
 
 /**
  * A digest of everything a package's mutation results depend on: its sources and tests, the
- * sources of the workspace packages it depends on, and the Stryker and vitest configurations.
+ * sources of the workspace packages it depends on, and the Stryker and vitest configurations
+ * (with the shared project definition and test setup).
  */
 function inputsDigest(dir, config) {
   const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
@@ -163,8 +168,10 @@ function inputsDigest(dir, config) {
   const files = [
     ...dirs.flatMap((d) => [...filesUnder(`${d}/src`), `${d}/package.json`]),
     relative(root, config ?? join(root, 'stryker.config.mjs')),
-    'vitest.config.ts',
+    'vitest.shared.ts',
+    'scripts/vitest-setup.ts',
     join(dir, 'vitest.config.ts'),
+    join(dir, 'vitest.stryker.config.ts'),
   ].filter((f) => existsSync(join(root, f)));
   const hash = createHash('sha256');
   for (const f of files)
@@ -212,7 +219,12 @@ function stryker(run, force, config) {
   return new Promise((done) => {
     const child = spawn('pnpm', args, {
       cwd: root,
-      env: { ...process.env, PFMSIM_MUTATE: run.mutate.join(','), PFMSIM_MUTATION_NAME: run.name },
+      env: {
+        ...process.env,
+        PFMSIM_MUTATE: run.mutate.join(','),
+        PFMSIM_MUTATION_NAME: run.name,
+        PFMSIM_TEST_DIR: run.dir,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let lastTenth = -1;

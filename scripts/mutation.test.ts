@@ -35,6 +35,14 @@ describe('pnpm mutation, bad input', () => {
     expect(pkg.stderr).toMatch(/^mutation: --package packages\/nope: not a package; one of [^\n]+\n$/);
   });
 
+  it('files of two packages in one run: one line naming the odd one out, exit 2', () => {
+    const out = mutation('packages/kernel-sim/src/irq.ts', 'packages/libpfm/src/dispatch.ts');
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe(
+      'mutation: packages/libpfm/src/dispatch.ts: not in packages/kernel-sim; name files of one package per run\n',
+    );
+  });
+
   it('a broken Stryker configuration: one line with Stryker’s reason and the log, exit 1', () => {
     const config = join(scratch, 'broken.config.mjs');
     writeFileSync(config, 'export default {{ broken\n');

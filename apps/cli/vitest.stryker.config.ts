@@ -1,5 +1,5 @@
-// The cli project for mutation runs (stryker.cli.config.mjs): its tests, with the unit tests
-// beside the sources (src/**) ordered before the end-to-end ones (test/**). Stryker stops at a
+// The cli project for mutation runs (stryker.config.mjs picks it for apps/cli): its tests, with
+// the unit tests beside the sources (src/**) ordered before the end-to-end ones (test/**). Stryker stops at a
 // mutant's first failing test, so a mutant the unit tests kill no longer waits for a whole
 // `compare` run first. The order changes no result, only how soon a killed mutant is known.
 //
