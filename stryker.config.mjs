@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 // `// @ts-nocheck` goes into those files only: added to every file, it breaks the tests that
 // compare a README with the example file it shows.
 const mutate = (
-  process.env.PFMSIM_MUTATE ?? '{packages,apps}/*/src/**/*.ts,!**/*.test.ts,!**/src/test-util.ts'
+  process.env.PFMSIM_MUTATE ?? '{packages,apps}/*/src/**/*.ts,!**/*.test.ts,!**/src/**/test-util.ts'
 ).split(',');
 const mutated = mutate.filter((p) => !p.startsWith('!')).map((p) => p.replace(/:[\d:-]+$/, ''));
 

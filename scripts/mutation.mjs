@@ -114,7 +114,7 @@ function plan(argv) {
           `${file}: no such file; give a source file such as packages/kernel-sim/src/race.ts`,
         );
       }
-      if (!/^(packages|apps)\/[^/]+\/src\/.+\.ts$/.test(rel) || rel.endsWith('.test.ts')) {
+      if (!/^(packages|apps)\/[^/]+\/src\/.+\.ts$/.test(rel) || rel.endsWith('.test.ts') || basename(rel) === 'test-util.ts') {
         throw new UsageError(`${file}: not a source file of a package (packages/*/src/**/*.ts, not a test)`);
       }
       return rel;
@@ -138,7 +138,7 @@ function plan(argv) {
   const runs = dirs.map((dir) => ({
     name: basename(dir),
     dir,
-    mutate: [`${dir}/src/**/*.ts`, `!${dir}/src/**/*.test.ts`, `!${dir}/src/test-util.ts`],
+    mutate: [`${dir}/src/**/*.ts`, `!${dir}/src/**/*.test.ts`, `!${dir}/src/**/test-util.ts`],
     incremental: true,
   }));
   return { ...options, runs };

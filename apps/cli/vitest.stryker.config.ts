@@ -5,7 +5,9 @@
 //
 // Left out: the end-to-end files that only spawn the binary. A mutant is switched on inside the
 // test process (a global of Stryker's), never in a child process, so these tests can neither
-// cover nor kill one; they only made the initial run minutes longer.
+// cover nor kill one; they only made the initial run minutes longer. The command cases they share
+// with the in-process tests (test/command-cases.ts) still run here, through
+// src/commands/commands.test.ts.
 import { configDefaults, mergeConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import project from './vitest.config.ts';

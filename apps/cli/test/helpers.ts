@@ -24,11 +24,16 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** Runs `pfmsim ...args`: runCli (the spawned binary) or runInProcess (main() in this process). */
+export type Runner = (args: readonly string[], opts?: RunOptions) => Promise<CliRun>;
+
 /** Spawns `pfmsim ...args` as a user would (colour off unless env says otherwise). */
-export function runCli(
-  args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
-): Promise<CliRun> {
+export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliRun> {
   const nodeArgs = USE_DIST
     ? [BIN_DIST, ...args]
     : ['--conditions=@pfmsim/source', '--import', TSX, BIN_SRC, ...args];
@@ -112,10 +117,7 @@ export function expectUsageError(r: CliRun, pattern: RegExp, label = ''): void {
 }
 
 /** Runs the CLI in this process (same parsing and error path as the binary, no startup cost). */
-export async function runInProcess(
-  args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
-): Promise<CliRun> {
+export async function runInProcess(args: readonly string[], opts: RunOptions = {}): Promise<CliRun> {
   const { main } = await import('../src/cli.js');
   let stdout = '';
   let stderr = '';
