@@ -114,7 +114,11 @@ function plan(argv) {
           `${file}: no such file; give a source file such as packages/kernel-sim/src/race.ts`,
         );
       }
-      if (!/^(packages|apps)\/[^/]+\/src\/.+\.ts$/.test(rel) || rel.endsWith('.test.ts') || basename(rel) === 'test-util.ts') {
+      if (
+        !/^(packages|apps)\/[^/]+\/src\/.+\.ts$/.test(rel) ||
+        rel.endsWith('.test.ts') ||
+        basename(rel) === 'test-util.ts'
+      ) {
         throw new UsageError(`${file}: not a source file of a package (packages/*/src/**/*.ts, not a test)`);
       }
       return rel;
@@ -171,7 +175,10 @@ function inputsDigest(dir, config) {
     'vitest.shared.ts',
     'scripts/vitest-setup.ts',
     join(dir, 'vitest.config.ts'),
-    join(dir, 'vitest.stryker.config.ts'),
+    // A package's own project for mutation runs, with the sequencer it imports.
+    ...(existsSync(join(root, dir, 'vitest.stryker.config.ts'))
+      ? [join(dir, 'vitest.stryker.config.ts'), 'scripts/stryker-vitest.ts']
+      : []),
   ].filter((f) => existsSync(join(root, f)));
   const hash = createHash('sha256');
   for (const f of files)
