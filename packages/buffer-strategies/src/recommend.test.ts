@@ -69,4 +69,55 @@ describe('recommendThresholds', () => {
       InvalidArgumentError,
     );
   });
+
+  it('lists a recommendation for each kind in the distribution, in ABI order; a kind that never occurs gets none', () => {
+    const r = recommendThresholds({
+      arch: 'i386',
+      stackBudget: 768,
+      sizeDistribution: { setinfo: { 1: 0, 3: 0 }, pmd: { 2: 1 }, pmc: { 4: 1 } },
+    });
+    expect(r.kinds.map((k) => k.kind)).toEqual(['pmc', 'pmd']);
+    expect(r.thresholds).toEqual({ pmc: 4, pmd: 2, setdesc: 0, setinfo: 0 });
+  });
+
+  it('a length of weight 0 is allowed and changes nothing', () => {
+    const base = recommendThresholds({ arch: 'i386', stackBudget: 768, sizeDistribution: { pmd: { 2: 3 } } });
+    const zero = recommendThresholds({
+      arch: 'i386',
+      stackBudget: 768,
+      sizeDistribution: { pmd: { 2: 3, 4: 0 } },
+    });
+    expect(zero).toEqual(base);
+    expect(zero.thresholds.pmd).toBe(2);
+  });
+
+  it('rejects what is not an options object, a distribution or a fallback it knows, naming what was wrong', () => {
+    for (const bad of [null, undefined, 'i386'])
+      expect(() => recommendThresholds(bad as never)).toThrow(
+        /^invalid recommendThresholds options: .* \(accepted: an object\)$/,
+      );
+    for (const bad of [null, undefined, 7])
+      expect(() => recommendThresholds({ arch: 'i386', sizeDistribution: bad as never })).toThrow(
+        /^invalid sizeDistribution: .* \(accepted: an object of element kind -> \{count: weight\}\)$/,
+      );
+    expect(() =>
+      recommendThresholds({ arch: 'i386', sizeDistribution: dist, fallback: 'percpu' as 'kmalloc' }),
+    ).toThrow('invalid fallback: "percpu" (accepted: kmalloc, ctx-cache)');
+    expect(() => recommendThresholds({ arch: 'i386', sizeDistribution: { pmx: { 1: 1 } } as never })).toThrow(
+      'invalid sizeDistribution kind: "pmx" (accepted: pmc, pmd, setdesc, setinfo)',
+    );
+    expect(() => recommendThresholds({ arch: 'i386', stackBudget: 1.5, sizeDistribution: dist })).toThrow(
+      /^invalid stackBudget: 1.5/,
+    );
+    expect(() => recommendThresholds({ arch: 'i386', sizeDistribution: { pmd: { 2.5: 1 } } })).toThrow(
+      /^invalid pmd vector length: 2.5/,
+    );
+  });
+
+  it('a weight must be a finite number, at least 0', () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '3'])
+      expect(() =>
+        recommendThresholds({ arch: 'i386', sizeDistribution: { pmc: { 4: bad as number } } }),
+      ).toThrow(/^invalid pmc weight of length 4: .* \(accepted: a finite number >= 0\)$/);
+  });
 });

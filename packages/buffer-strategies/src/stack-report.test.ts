@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { StrategyLab } from './lab.js';
 import { formatStackReport, stackReport } from './stack-report.js';
 import { createHybridStrategy } from './strategies/hybrid.js';
+import { createKmallocStrategy } from './strategies/kmalloc.js';
 import { createStackStrategy } from './strategies/stack.js';
 
 describe('stack use', () => {
@@ -74,5 +75,48 @@ describe('stack use', () => {
       const pmd = stackReport(strategy, 'i386-4k').rows.find((r) => r.kind === 'pmd')!;
       expect([pmd.frameBytes, pmd.margin, pmd.frameWarnExceeded]).toEqual([352, 3528, false]);
     }
+  });
+
+  it('a frame of exactly CONFIG_FRAME_WARN builds without a warning; one element more warns', () => {
+    // a stack strategy with an on-stack array of pfarg_setdesc only
+    const setdescOnStack = (n: number) => ({
+      ...createStackStrategy(),
+      frameBytes: (kind: string, elemSize: number) => (kind === 'setdesc' ? n * elemSize : 0),
+    });
+    const exact = stackReport(setdescOnStack(16), 'i386'); // 16 x 64 = 1024 B
+    expect(exact.rows.find((r) => r.kind === 'setdesc')!.frameWarnExceeded).toBe(false);
+    expect(exact.warnings).toEqual([]);
+    const over = stackReport(setdescOnStack(17), 'i386');
+    expect(over.rows.find((r) => r.kind === 'setdesc')!.frameWarnExceeded).toBe(true);
+    expect(over.warnings).toEqual([{ frame: 'lab setdesc frame', bytes: 1088, limit: 1024, arch: 'i386' }]);
+  });
+
+  it('states the entry depth it assumed and where the arch profile says it comes from', () => {
+    for (const arch of ['i386', 'ia64'] as const) {
+      expect(stackReport(createStackStrategy(), arch).assumption).toMatch(
+        /^syscall entry depth \d+ B \(entry depth: documented assumption \(pt_regs \+ entry frames\), see arch.ts\); the frame holds only the argument array/,
+      );
+    }
+  });
+
+  it('formats one line per kind with an array under a header line; an overflow is flagged', () => {
+    expect(formatStackReport(stackReport(createStackStrategy({ pmd: 23 }), 'i386-4k')).split('\n')).toEqual([
+      'stack on i386-4k: THREAD_SIZE 4096 B, usable 4040 B, entry depth 160 B, FRAME_WARN 1024 B',
+      '  pmc: 2 x 48 = 96 B (within FRAME_WARN), measured depth 256 B, margin 3784 B',
+      '  pmd: 23 x 176 = 4048 B (exceeds FRAME_WARN), measured depth 4208 B, margin -168 B OVERFLOW',
+    ]);
+    expect(formatStackReport(stackReport(createKmallocStrategy(), 'i386'))).toBe(
+      'kmalloc on i386: THREAD_SIZE 8192 B, usable 8136 B, entry depth 160 B, FRAME_WARN 1024 B',
+    );
+  });
+
+  it('only a stack overflow is reported as one: any other error of the strategy propagates', () => {
+    const failing = {
+      ...createKmallocStrategy(),
+      acquire: () => {
+        throw new RangeError('strategy bug');
+      },
+    };
+    expect(() => stackReport(failing, 'i386')).toThrow(RangeError);
   });
 });

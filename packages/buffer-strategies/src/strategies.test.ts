@@ -15,6 +15,7 @@ import { bufferOf, classBytes, classOf } from './strategies/common.js';
 import { createHybridStrategy, hybridStackBudget, hybridThreshold } from './strategies/hybrid.js';
 import { createSlabCacheStrategy } from './strategies/slab-cache.js';
 import { TASK_CACHE_KEY } from './strategies/task-cache.js';
+import { prepareCall } from './strategies/test-util.js';
 
 function lab(strategy: ArgBufferStrategy, extra: { cpus?: number; arch?: string } = {}) {
   return new StrategyLab({
@@ -60,13 +61,18 @@ describe('registry', () => {
       const err = e as UnknownStrategyError;
       expect(err.strategy).toBe('percpu-buffer');
       expect(err.accepted).toEqual(STRATEGY_NAMES);
+      expect(err.name).toBe('UnknownStrategyError');
       expect(err.message).toContain('"percpu-buffer"');
+      expect(err.message).toContain(
+        '(accepted: kmalloc, stack, ctx-cache-naive, ctx-cache-spinsplit, ctx-cache,',
+      );
       for (const name of STRATEGY_NAMES) expect(err.message).toContain(name);
     }
   });
 
   it('passes options through and validates them', () => {
     expect(createStrategy('stack', { threshold: 8 }).name).toBe('stack(8)');
+    expect(allStrategies({ stack: { threshold: 8 } }).map((x) => x.name)).toContain('stack(8)');
     expect(() => createStrategy('ctx-cache-bounded', { userBudget: -1 })).toThrow(InvalidArgumentError);
     expect(() => createStrategy('slab-cache', { sizes: [] })).toThrow(InvalidArgumentError);
     expect(() => createStrategy('hybrid', { pmd: 1.5 })).toThrow(InvalidArgumentError);
@@ -128,18 +134,8 @@ describe('blocking strategies', () => {
     const a = l.thread('A');
     const b = l.thread('B');
     const ctx = l.openContext(a);
-    const prepare = (t: typeof a) => {
-      const call = l.callFor(t);
-      call.slot = ctx;
-      call.kind = 'pmd';
-      call.elemSize = 176;
-      call.count = 4;
-      call.bytes = 704;
-      call.limit = 4096;
-      return call;
-    };
-    const ca = prepare(a);
-    const cb = prepare(b);
+    const ca = prepareCall(l, a, ctx, 4);
+    const cb = prepareCall(l, b, ctx, 4);
     const bufA = s.acquire(ca);
     expect(bufA).toBeGreaterThan(0);
     expect(s.acquire(cb)).toBe(ARG_BLOCKED);

@@ -1,6 +1,5 @@
 import { createKernel, explore, type FaultConfig, type Mutex } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { StrategyLab } from '../lab.js';
 import { sharedContextScenario } from '../scenario.js';
 import { ARG_BLOCKED, E2BIG, ENOMEM } from '../spec.js';
 import {
@@ -15,6 +14,7 @@ import {
 import { createCtxCacheMutexStrategy } from './ctx-cache-mutex.js';
 import { createCtxCacheNaiveStrategy } from './ctx-cache-naive.js';
 import { createCtxCacheSpinsplitStrategy } from './ctx-cache-spinsplit.js';
+import { prepareCall, strategyWorld } from './test-util.js';
 
 const SEED_CACHES = {
   'ctx-cache-naive': createCtxCacheNaiveStrategy,
@@ -27,33 +27,8 @@ function world(
   faults?: FaultConfig,
   limit?: number,
 ) {
-  const s = make();
-  const lab = new StrategyLab({
-    arch: 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy: s,
-    arenaBytes: 2 << 20,
-    debugAtomicSleep: false, // spinsplit copies under its spinlock: flagged elsewhere
-    ...(faults ? { faults } : {}),
-    ...(limit === undefined ? {} : { limit }),
-  });
-  const t = lab.thread('A');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number) => lab.k.runSync(t, lab.call(t, ctx, 'pmd', n, u));
-  const kmallocs = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .reduce((n, c) => n + c.fast + c.slow, 0);
-  const live = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .map((c) => [c.name, c.live] as const)
-      .filter(([name, n]) => n > 0 && name !== 'size-256'); // size-256: the context itself
-  return { s, lab, t, ctx, u, call, kmallocs, live };
+  // spinsplit copies under its spinlock: flagged elsewhere
+  return strategyWorld(make(), { faults, limit, debugAtomicSleep: false });
 }
 
 describe("the seed's per-context buffer (pointer in slot word 0, size in word 1)", () => {
@@ -78,9 +53,9 @@ describe("the seed's per-context buffer (pointer in slot word 0, size in word 1)
         const before = w.kmallocs();
         expect(w.call(5)).toBe(0); // 880 B: the size word says 704, so a new one
         expect(w.kmallocs()).toBe(before + 1);
-        expect(w.live()).toEqual([['size-1024', 1]]);
+        expect(w.liveBuffers()).toEqual([['size-1024', 1]]);
         expect(w.call(8)).toBe(0);
-        expect(w.live()).toEqual([['size-2048', 1]]);
+        expect(w.liveBuffers()).toEqual([['size-2048', 1]]);
         expect(w.lab.pinnedBytes()).toBe(2048);
         w.lab.closeContext(w.t, w.ctx);
         expect(w.lab.pinnedBytes()).toBe(0);
@@ -127,30 +102,18 @@ describe("the seed's per-context buffer (pointer in slot word 0, size in word 1)
 
 describe('ctx-cache-mutex', () => {
   it('ENOMEM after waiting for the mutex: the waiter gives the mutex back', () => {
-    const s = createCtxCacheMutexStrategy();
-    const lab = new StrategyLab({
-      arch: 'i386',
-      cost: 'p4-2006',
-      seed: 1,
-      strategy: s,
+    const {
+      s,
+      lab,
+      t: a,
+      ctx,
+    } = strategyWorld(createCtxCacheMutexStrategy(), {
       cpus: 2,
       faults: { failslab: { nth: 2, filter: 'pfm_get_args' } },
     });
-    const a = lab.thread('A');
     const b = lab.thread('B');
-    const ctx = lab.openContext(a);
-    const prepare = (t: typeof a, n: number) => {
-      const call = lab.callFor(t);
-      call.slot = ctx;
-      call.kind = 'pmd';
-      call.elemSize = 176;
-      call.count = n;
-      call.bytes = n * 176;
-      call.limit = 4096;
-      return call;
-    };
-    const ca = prepare(a, 4);
-    const cb = prepare(b, 8);
+    const ca = prepareCall(lab, a, ctx, 4);
+    const cb = prepareCall(lab, b, ctx, 8);
     expect(s.acquire(ca)).toBeGreaterThan(0);
     expect(a.heldLocks.map((l) => l.name)).toEqual(['ctx1->arg_mutex']); // held until release
     expect(s.acquire(cb)).toBe(ARG_BLOCKED);
@@ -163,24 +126,11 @@ describe('ctx-cache-mutex', () => {
 
 describe('ctx-cache-spinsplit', () => {
   it('holds ctx->lock from acquire to release, and drops it on ENOMEM', () => {
-    const s = createCtxCacheSpinsplitStrategy();
-    const lab = new StrategyLab({
-      arch: 'i386',
-      cost: 'p4-2006',
-      seed: 1,
-      strategy: s,
+    const { s, lab, t, ctx } = strategyWorld(createCtxCacheSpinsplitStrategy(), {
       debugAtomicSleep: false,
       faults: { failslab: { nth: 2, filter: 'pfm_get_args' } },
     });
-    const t = lab.thread('A');
-    const ctx = lab.openContext(t);
-    const call = lab.callFor(t);
-    call.slot = ctx;
-    call.kind = 'pmd';
-    call.elemSize = 176;
-    call.count = 4;
-    call.bytes = 704;
-    call.limit = 4096;
+    const call = prepareCall(lab, t, ctx, 4);
     expect(s.acquire(call)).toBeGreaterThan(0);
     expect([call.holdsContextLock, t.heldLocks.map((l) => l.name)]).toEqual([true, ['ctx1->lock']]);
     s.release(call);

@@ -1,59 +1,19 @@
-import type { FaultConfig, Thread } from '@pfmsim/kernel-sim';
+import type { FaultConfig } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { StrategyLab } from '../lab.js';
-import { type ContextSlot, E2BIG, ENOMEM } from '../spec.js';
+import { E2BIG, ENOMEM } from '../spec.js';
 import { type CtxCacheBoundedOptions, createCtxCacheBoundedStrategy } from './ctx-cache-bounded.js';
+import { strategyWorld } from './test-util.js';
 
 function world(
   opts: CtxCacheBoundedOptions = {},
   extra: { faults?: FaultConfig; cpus?: number; limit?: number } = {},
 ) {
-  const s = createCtxCacheBoundedStrategy(opts);
-  const lab = new StrategyLab({
-    arch: 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy: s,
-    arenaBytes: 2 << 20,
-    cpus: extra.cpus ?? 1,
-    ...(extra.faults ? { faults: extra.faults } : {}),
-    ...(extra.limit === undefined ? {} : { limit: extra.limit }),
-  });
-  const t = lab.thread('A');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(1024 * 176);
-  const call = (n: number, slot: ContextSlot = ctx, th: Thread = t, kind: 'pmd' | 'setdesc' = 'pmd') =>
-    lab.k.runSync(th, lab.call(th, slot, kind, n, u));
-  /**
-   * The first half of a vector call, stopped while the thread holds its buffer (between the
-   * copy in and the copy back): acquire() as pfm_get_args does it, release() to finish.
-   */
-  const begin = (th: Thread, slot: ContextSlot, n: number) => {
-    const c = lab.callFor(th);
-    c.slot = slot;
-    c.kind = 'pmd';
-    c.elemSize = 176;
-    c.count = n;
-    c.bytes = n * 176;
-    c.limit = lab.limit;
-    c.stackBytes = 0;
-    c.stackArea = 0;
-    c.buf = 0;
-    c.how = 0;
-    const buf = s.acquire(c);
-    return { buf, end: () => s.release(c) };
-  };
+  const w = strategyWorld(createCtxCacheBoundedStrategy(opts), { ...extra, vectorBytes: 1024 * 176 });
   const budget = () => {
-    const r = s.budgetReport(lab.k);
+    const r = w.s.budgetReport(w.lab.k);
     return { user: r.users.get(1000), global: r.globalBytes };
   };
-  /** kmalloc+kfree calls of the general caches so far. */
-  const kmallocs = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .reduce((n, c) => n + c.fast + c.slow, 0);
-  return { s, lab, t, ctx, u, call, begin, budget, kmallocs };
+  return { ...w, budget };
 }
 
 describe('ctx-cache-bounded: the cached buffer', () => {
@@ -75,7 +35,7 @@ describe('ctx-cache-bounded: the cached buffer', () => {
     expect(w.call(8)).toBe(0); // 1408 B: size-2048, 2 units
     expect(w.budget()).toEqual({ user: 2048, global: 2048 });
     expect(w.lab.pinnedBytes()).toBe(2048);
-    expect(w.lab.k.mem.cacheStats().find((c) => c.name === 'size-1024')!.live).toBe(0);
+    expect(w.live('size-1024')).toBe(0);
     w.lab.closeContext(w.t, w.ctx);
     expect(w.budget()).toEqual({ user: 0, global: 0 });
     expect(w.lab.pinnedBytes()).toBe(0);
@@ -86,7 +46,7 @@ describe('ctx-cache-bounded: the cached buffer', () => {
     const w = world();
     expect(w.call(4)).toBe(0); // size-1024
     const before = w.kmallocs();
-    expect(w.call(16, w.ctx, w.t, 'setdesc')).toBe(0);
+    expect(w.call(16, { kind: 'setdesc' })).toBe(0);
     expect(w.kmallocs()).toBe(before);
   });
 
@@ -177,8 +137,8 @@ describe('ctx-cache-bounded: the cached buffer', () => {
     const other = w.lab.openContext(w.t, 2000);
     expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(1);
     const before = w.kmallocs();
-    expect(w.call(4, other)).toBe(0);
-    expect(w.call(4, other)).toBe(0);
+    expect(w.call(4, { slot: other })).toBe(0);
+    expect(w.call(4, { slot: other })).toBe(0);
     expect(w.kmallocs()).toBe(before + 2); // a kmalloc per call
     expect(w.lab.pinnedBytes(2000)).toBe(0);
     expect(w.lab.k.mem.ownerHighWater('args:uid:2000')).toBe(1024);
@@ -192,7 +152,7 @@ describe('ctx-cache-bounded: the shrinker', () => {
   it('takes back every cached buffer, uncharges it, and the contexts keep working', () => {
     const w = world();
     const more = [w.ctx, w.lab.openContext(w.t), w.lab.openContext(w.t)];
-    for (const [i, ctx] of more.entries()) expect(w.call(4 + 4 * i, ctx)).toBe(0); // 1, 2, 4 KiB
+    for (const [i, ctx] of more.entries()) expect(w.call(4 + 4 * i, { slot: ctx })).toBe(0); // 1, 2, 4 KiB
     expect(w.budget()).toEqual({ user: 7168, global: 7168 });
     const atomics = w.t.clock.byCategory[5]!;
     expect(w.s.shrink!(w.lab.k, w.t)).toBe(7168);
@@ -206,7 +166,7 @@ describe('ctx-cache-bounded: the shrinker', () => {
     const again = w.t.clock.byCategory[5]!;
     expect(w.s.shrink!(w.lab.k, w.t)).toBe(0); // nothing left
     expect(w.t.clock.byCategory[5]! - again).toBe(3 * atomicRmw); // the xchg only: no counter touched
-    for (const ctx of more) expect(w.call(4, ctx)).toBe(0);
+    for (const ctx of more) expect(w.call(4, { slot: ctx })).toBe(0);
     expect(w.lab.pinnedBytes()).toBe(3072);
     expect(w.lab.k.bugs).toEqual([]);
   });
@@ -225,7 +185,7 @@ describe('ctx-cache-bounded: the shrinker', () => {
   it('under memory pressure it frees only what reclaim asks for', () => {
     const w = world();
     const contexts = [w.ctx, w.lab.openContext(w.t), w.lab.openContext(w.t)];
-    for (const ctx of contexts) expect(w.call(23, ctx)).toBe(0); // 4 KiB each
+    for (const ctx of contexts) expect(w.call(23, { slot: ctx })).toBe(0); // 4 KiB each
     expect(w.lab.k.mem.reclaim(w.t, 4096)).toBe(4096);
     expect(w.lab.pinnedBytes()).toBe(8192);
     expect(w.budget()).toEqual({ user: 8192, global: 8192 });
@@ -265,7 +225,7 @@ describe('ctx-cache-bounded: the shrinker', () => {
     const w = world();
     const b = w.lab.openContext(w.t);
     expect(w.call(4)).toBe(0);
-    expect(w.call(8, b)).toBe(0);
+    expect(w.call(8, { slot: b })).toBe(0);
     expect(w.s.budgetReport(w.lab.k).cachedContexts).toBe(2);
     w.lab.closeContext(w.t, b);
     expect([w.t.irqsOff, w.t.heldLocks]).toEqual([false, []]);
@@ -294,7 +254,7 @@ describe('ctx-cache-bounded: the budget report', () => {
     expect(w.call(23)).toBe(0);
     const r = w.s.budgetReport(w.lab.k);
     expect([r.globalBytes, r.globalFoldedBytes]).toEqual([4096, 0]); // 4 units, below the batch
-    for (let i = 0; i < 8; i++) expect(w.call(23, w.lab.openContext(w.t))).toBe(0);
+    for (let i = 0; i < 8; i++) expect(w.call(23, { slot: w.lab.openContext(w.t) })).toBe(0);
     const folded = w.s.budgetReport(w.lab.k);
     expect([folded.globalBytes, folded.globalFoldedBytes]).toEqual([36 << 10, 32 << 10]); // folded at 32 units
   });

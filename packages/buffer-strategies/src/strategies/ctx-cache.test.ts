@@ -1,44 +1,11 @@
-import type { FaultConfig, Thread } from '@pfmsim/kernel-sim';
+import type { FaultConfig } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { StrategyLab } from '../lab.js';
-import { type ContextSlot, E2BIG, ENOMEM } from '../spec.js';
+import { E2BIG, ENOMEM } from '../spec.js';
 import { createCtxCacheStrategy } from './ctx-cache.js';
+import { expectExactFitsServed, strategyWorld } from './test-util.js';
 
 function world(faults?: FaultConfig, limit?: number) {
-  const s = createCtxCacheStrategy();
-  const lab = new StrategyLab({
-    arch: 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy: s,
-    arenaBytes: 2 << 20,
-    ...(faults ? { faults } : {}),
-    ...(limit === undefined ? {} : { limit }),
-  });
-  const t = lab.thread('A');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number, slot = ctx) => lab.k.runSync(t, lab.call(t, slot, 'pmd', n, u));
-  /** acquire() of a call stopped while it holds its buffer; end() releases it. */
-  const begin = (th: Thread, slot: ContextSlot, n: number) => {
-    const c = lab.callFor(th);
-    c.slot = slot;
-    c.kind = 'pmd';
-    c.elemSize = 176;
-    c.count = n;
-    c.bytes = n * 176;
-    c.limit = lab.limit;
-    c.buf = 0;
-    c.how = 0;
-    const buf = s.acquire(c);
-    return { buf, end: () => s.release(c) };
-  };
-  const kmallocs = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .reduce((n, c) => n + c.fast + c.slow, 0);
-  return { s, lab, t, ctx, u, call, begin, kmallocs };
+  return strategyWorld(createCtxCacheStrategy(), { faults, limit });
 }
 
 describe('ctx-cache', () => {
@@ -84,14 +51,7 @@ describe('ctx-cache', () => {
   });
 
   it('a vector of exactly the cached class (16 pfarg_setdesc = 1024 B) is a hit; exactly arg_size_max is served', () => {
-    const w = world();
-    expect(w.call(4)).toBe(0);
-    const before = w.kmallocs();
-    expect(w.lab.k.runSync(w.t, w.lab.call(w.t, w.ctx, 'setdesc', 16, w.u))).toBe(0);
-    expect(w.kmallocs()).toBe(before);
-    const exact = world(undefined, 704);
-    expect(exact.call(4)).toBe(0);
-    expect(exact.call(5)).toBe(-E2BIG);
+    expectExactFitsServed((limit) => world(undefined, limit));
   });
 
   it('closing a context that never cached anything frees nothing', () => {

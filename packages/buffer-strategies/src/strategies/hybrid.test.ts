@@ -1,6 +1,5 @@
 import { getArch, InvalidArgumentError } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { StrategyLab } from '../lab.js';
 import { E2BIG } from '../spec.js';
 import {
   createHybridStrategy,
@@ -9,30 +8,12 @@ import {
   hybridStackBudget,
   STACK_BUDGET_RULE,
 } from './hybrid.js';
+import { strategyWorld } from './test-util.js';
 
 const i386 = getArch('i386');
 
 function world(opts: HybridOptions = {}, limit?: number) {
-  const s = createHybridStrategy(opts);
-  const lab = new StrategyLab({
-    arch: 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy: s,
-    arenaBytes: 2 << 20,
-    ...(limit === undefined ? {} : { limit }),
-  });
-  const t = lab.thread('reader');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number, kind: 'pmc' | 'pmd' | 'setdesc' = 'pmd', slot = ctx) =>
-    lab.k.runSync(t, lab.call(t, slot, kind, n, u));
-  const kmallocs = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .reduce((n, c) => n + c.fast + c.slow, 0);
-  return { s, lab, t, ctx, u, call, kmallocs };
+  return strategyWorld(createHybridStrategy(opts), { limit, thread: 'reader' });
 }
 
 describe('hybrid: options', () => {
@@ -54,7 +35,7 @@ describe('hybrid: options', () => {
     const r = w.s.budgetReport(w.lab.k);
     expect([r.userLimitBytes, r.globalLimitBytes]).toEqual([2048, 3072]);
     const other = w.lab.openContext(w.t, 2000);
-    expect(w.call(8, 'pmd', other)).toBe(0);
+    expect(w.call(8, { slot: other })).toBe(0);
     expect(w.lab.pinnedBytes(2000)).toBe(0); // no table slot for a second user
     expect(w.s.pinnedFormula).toContain('2048 B');
     expect(w.s.pinnedFormula).toContain('only vectors above the stack threshold are cached');
@@ -110,7 +91,7 @@ describe('hybrid: the call', () => {
     const w = world();
     expect(w.call(5)).toBe(0);
     expect(w.lab.pinnedBytes()).toBe(1024);
-    expect(w.call(1, 'setdesc')).toBe(0); // 64 B fits the cached buffer: a hit
+    expect(w.call(1, { kind: 'setdesc' })).toBe(0); // 64 B fits the cached buffer: a hit
     expect(w.lab.pinnedBytes()).toBe(1024);
     const before = w.kmallocs();
     expect(w.call(5)).toBe(0);

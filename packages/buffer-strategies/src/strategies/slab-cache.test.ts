@@ -3,32 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { StrategyLab } from '../lab.js';
 import { E2BIG, ENOMEM } from '../spec.js';
 import { createSlabCacheStrategy, type SlabCacheOptions } from './slab-cache.js';
+import { strategyWorld } from './test-util.js';
 
 function world(opts: SlabCacheOptions = {}, extra: { faults?: FaultConfig; arch?: string } = {}) {
-  const strategy = createSlabCacheStrategy(opts);
-  const lab = new StrategyLab({
-    arch: extra.arch ?? 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy,
-    arenaBytes: 2 << 20,
-    ...(extra.faults ? { faults: extra.faults } : {}),
-  });
-  const t = lab.thread('reader');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number, kind: 'pmc' | 'pmd' = 'pmd') => lab.k.runSync(t, lab.call(t, ctx, kind, n, u));
-  const stats = (name: string) => lab.k.mem.cacheStats().find((c) => c.name === name);
+  const w = strategyWorld(createSlabCacheStrategy(opts), { ...extra, thread: 'reader' });
+  const stats = (name: string) => w.lab.k.mem.cacheStats().find((c) => c.name === name);
   /** Allocations served by each pfm_arg_ cache and by the kmalloc classes, so far. */
   const allocs = () => {
     const out: Record<string, number> = {};
-    for (const c of lab.k.mem.cacheStats()) {
+    for (const c of w.lab.k.mem.cacheStats()) {
       const key = c.name.startsWith('pfm_arg_') ? c.name : c.name.startsWith('size-') ? 'kmalloc' : null;
       if (key !== null) out[key] = (out[key] ?? 0) + c.fast + c.slow;
     }
     return out;
   };
-  return { strategy, lab, t, ctx, u, call, stats, allocs };
+  return { ...w, stats, allocs };
 }
 
 describe('slab-cache: options', () => {
@@ -78,7 +67,7 @@ describe('slab-cache: the caches', () => {
     const w = world({ sizes: [4096, 1408, 704, 192] }); // given out of order
     expect(w.call(4)).toBe(0); // 704 B: exactly pfm_arg_704
     expect(w.call(5)).toBe(0); // 880 B: pfm_arg_1408
-    expect(w.call(4, 'pmc')).toBe(0); // 192 B: exactly pfm_arg_192
+    expect(w.call(4, { kind: 'pmc' })).toBe(0); // 192 B: exactly pfm_arg_192
     expect(w.call(8)).toBe(0); // 1408 B: exactly pfm_arg_1408
     expect(w.call(9)).toBe(0); // 1584 B: pfm_arg_4096
     expect(w.allocs()).toEqual({
@@ -116,8 +105,8 @@ describe('slab-cache: the caches', () => {
     const before = w.allocs();
     expect(w.call(24)).toBe(-E2BIG); // 4224 B > 4096
     expect(w.allocs()).toEqual(before);
-    expect(w.call(1, 'pmd')).toBe(0);
-    const page = w.lab.k.runSync(w.t, w.lab.call(w.t, w.ctx, 'setdesc', 64, w.u)); // 64 x 64 = 4096 B
+    expect(w.call(1)).toBe(0);
+    const page = w.call(64, { kind: 'setdesc' }); // 64 x 64 = 4096 B
     expect(page).toBe(0);
   });
 

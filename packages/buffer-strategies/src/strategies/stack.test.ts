@@ -1,31 +1,14 @@
 import { getArch, InvalidArgumentError } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { StrategyLab } from '../lab.js';
 import { E2BIG } from '../spec.js';
 import { createStackStrategy, type StackStrategyOptions } from './stack.js';
+import { strategyWorld } from './test-util.js';
 
 const i386 = getArch('i386');
 
 function world(opts: StackStrategyOptions = {}, limit?: number) {
-  const lab = new StrategyLab({
-    arch: 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy: createStackStrategy(opts),
-    arenaBytes: 2 << 20,
-    ...(limit === undefined ? {} : { limit }),
-  });
-  const t = lab.thread('reader');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number, kind: 'pmc' | 'pmd' = 'pmd') => lab.k.runSync(t, lab.call(t, ctx, kind, n, u));
-  /** kmalloc+kfree calls made so far by the general caches. */
-  const kmallocs = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .reduce((n, c) => n + c.fast + c.slow, 0);
-  return { lab, t, ctx, u, call, kmallocs, userHigh: () => lab.k.mem.ownerHighWater('args:uid:1000') };
+  const w = strategyWorld(createStackStrategy(opts), { limit, thread: 'reader' });
+  return { ...w, userHigh: () => w.lab.k.mem.ownerHighWater('args:uid:1000') };
 }
 
 describe('stack: options', () => {
@@ -95,7 +78,7 @@ describe('stack: the call', () => {
     const alloc = w.t.clock.byCategory[2]!;
     expect(w.call(4)).toBe(0); // 4 x 176 = 704 B, the whole i386 array
     expect(w.call(1)).toBe(0);
-    expect(w.call(4, 'pmc')).toBe(0);
+    expect(w.call(4, { kind: 'pmc' })).toBe(0);
     expect(w.kmallocs()).toBe(before);
     expect(w.t.clock.byCategory[2]! - alloc).toBe(0);
     expect(w.userHigh()).toBe(0);
@@ -112,7 +95,7 @@ describe('stack: the call', () => {
     expect(w.kmallocs()).toBe(before + 1);
     expect(w.userHigh()).toBe(1024);
     expect(w.lab.pinnedBytes()).toBe(0);
-    expect(w.lab.k.mem.cacheStats().find((c) => c.name === 'size-1024')!.live).toBe(0);
+    expect(w.live('size-1024')).toBe(0);
     expect(w.lab.k.bugs).toEqual([]);
   });
 

@@ -1,30 +1,11 @@
 import type { FaultConfig } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { StrategyLab } from '../lab.js';
 import { E2BIG, ENOMEM } from '../spec.js';
 import { createTaskCacheStrategy } from './task-cache.js';
+import { expectExactFitsServed, strategyWorld } from './test-util.js';
 
 function world(faults?: FaultConfig, limit?: number) {
-  const lab = new StrategyLab({
-    arch: 'i386',
-    cost: 'p4-2006',
-    seed: 1,
-    strategy: createTaskCacheStrategy(),
-    arenaBytes: 2 << 20,
-    ...(faults ? { faults } : {}),
-    ...(limit === undefined ? {} : { limit }),
-  });
-  const t = lab.thread('A');
-  const ctx = lab.openContext(t);
-  const u = lab.process.mm.mmap(23 * 176);
-  const call = (n: number, th = t, slot = ctx) => lab.k.runSync(th, lab.call(th, slot, 'pmd', n, u));
-  const kmallocs = () =>
-    lab.k.mem
-      .cacheStats()
-      .filter((c) => c.name.startsWith('size-'))
-      .reduce((n, c) => n + c.fast + c.slow, 0);
-  const live = (name: string) => lab.k.mem.cacheStats().find((c) => c.name === name)!.live;
-  return { lab, t, ctx, u, call, kmallocs, live };
+  return strategyWorld(createTaskCacheStrategy(), { faults, limit });
 }
 
 describe('task-cache', () => {
@@ -57,7 +38,7 @@ describe('task-cache', () => {
     const w = world();
     const b = w.lab.thread('B');
     expect(w.call(4)).toBe(0);
-    expect(w.call(8, b)).toBe(0);
+    expect(w.call(8, { thread: b })).toBe(0);
     expect(w.lab.pinnedBytes()).toBe(1024 + 2048);
     w.lab.k.exitThread(b);
     expect(w.lab.pinnedBytes()).toBe(1024);
@@ -70,14 +51,7 @@ describe('task-cache', () => {
   });
 
   it('a vector of exactly the cached class (16 pfarg_setdesc = 1024 B) is a hit; exactly arg_size_max is served', () => {
-    const w = world();
-    expect(w.call(4)).toBe(0);
-    const before = w.kmallocs();
-    expect(w.lab.k.runSync(w.t, w.lab.call(w.t, w.ctx, 'setdesc', 16, w.u))).toBe(0);
-    expect(w.kmallocs()).toBe(before);
-    const exact = world(undefined, 704);
-    expect(exact.call(4)).toBe(0);
-    expect(exact.call(5)).toBe(-E2BIG);
+    expectExactFitsServed((limit) => world(undefined, limit));
   });
 
   it('E2BIG above arg_size_max leaves the cached buffer alone', () => {
@@ -105,7 +79,7 @@ describe('task-cache', () => {
   it('is charged to the owner of the context that made it allocate, and kept across contexts of other users', () => {
     const w = world();
     const other = w.lab.openContext(w.t, 2000);
-    expect(w.call(4, w.t, other)).toBe(0);
+    expect(w.call(4, { slot: other })).toBe(0);
     expect(w.call(4)).toBe(0);
     expect([w.lab.pinnedBytes(2000), w.lab.pinnedBytes(1000)]).toEqual([1024, 0]);
   });
