@@ -9,6 +9,7 @@ import {
   PFM_CTX_ZOMBIE,
   PFM_FL_NOTIFY_BLOCK,
   PFM_FL_SYSTEM_WIDE,
+  PFM_MSG_END,
   PFM_REGFL_OVFL_NOTIFY,
   PFM_REGFL_RANDOM,
 } from './abi/constants.js';
@@ -36,9 +37,9 @@ function program(w: TestWorld, fd: number): void {
   ).toEqual(ok(0));
 }
 
-function readPmd(w: TestWorld, fd: number, reg_num: number, reg_set = 0) {
+function readPmd(w: TestWorld, fd: number, reg_num: number, reg_set = 0, g = w.g) {
   const r = w.pmds([{ reg_num, reg_set }]);
-  expect(w.g.pfm_read_pmds(fd, r, 1)).toEqual(ok(0));
+  expect(g.pfm_read_pmds(fd, r, 1)).toEqual(ok(0));
   return w.readPmds(r, 1)[0]!;
 }
 
@@ -79,6 +80,13 @@ describe('createSystem', () => {
       return w.t.clock.total - before;
     };
     expect(cost({ syscallEntryExit: 1000 }) - cost()).toBe(1000 - testWorld().s.k.costs.syscallEntryExit);
+  });
+
+  it('passes its kernel options on: the arena size and fine preemption points', () => {
+    const machine = { arch: 'i386', cost: 'p4-2006', pmu: 'intel-p6' };
+    expect(createSystem({ machine, arenaBytes: 1 << 20 }).k.mem.u8.length).toBe(1 << 20);
+    expect(createSystem({ machine }).k.preemptAll).toBe(false);
+    expect(createSystem({ machine, preemptAll: true }).k.preemptAll).toBe(true);
   });
 
   it('a thread created on an explicit CPU runs there', () => {
@@ -170,6 +178,23 @@ describe('live versus saved registers (cost-model.md §2)', () => {
     expect(readCost(w, sw)).toBe(saved + delta);
   });
 
+  it('a masked context is read from its saved state, also by the thread it monitors', () => {
+    const w = testWorld();
+    const fd = w.ctx();
+    program(w, fd);
+    const pmds = w.pmds([
+      { reg_num: 0, reg_value: NEG(100n), reg_flags: PFM_REGFL_OVFL_NOTIFY },
+      { reg_num: 1 },
+    ]);
+    expect(w.g.pfm_write_pmds(fd, pmds, 2)).toEqual(ok(0));
+    const saved = readCost(w, fd);
+    expect(w.load(fd, w.t.tid)).toEqual(ok(0));
+    expect(w.g.pfm_start(fd)).toEqual(ok(0));
+    w.s.runSync(w.t, loop, 300);
+    expect(w.s.contexts[0]!.state).toBe(PFM_CTX_MASKED);
+    expect(readCost(w, fd)).toBe(saved);
+  });
+
   it('a context monitoring another thread is read from its saved state', () => {
     const w = testWorld();
     const { fd } = onOtherThread(w);
@@ -209,6 +234,7 @@ describe('sessions and detach', () => {
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 100);
     expect(w.g.pfm_unload_context(fd)).toEqual(ok(0));
+    expect(w.s.sysfs.read('task_sessions_count')).toEqual(ok('0'));
     w.s.runSync(w.t, loop, 100);
     expect(readPmd(w, fd, 0).reg_value).toBe(100n);
     expect(w.load(w.ctx(), w.t.tid)).toEqual(ok(0));
@@ -370,7 +396,7 @@ describe('overflow handling on any counter', () => {
   });
 
   it('REGFL_RANDOM subtracts (random & reg_random_mask) from the reset value, borrowing from the high word', () => {
-    const reset = (value: bigint, mask: bigint, overflows: number) => {
+    const reset = (value: bigint, mask: bigint, overflows: number, flags = PFM_REGFL_RANDOM) => {
       const w = testWorld({ seed: 7 });
       const fd = w.ctx();
       program(w, fd);
@@ -378,7 +404,7 @@ describe('overflow handling on any counter', () => {
         reg_num: 0,
         reg_value: NEG(100n),
         reg_short_reset: value,
-        reg_flags: PFM_REGFL_RANDOM,
+        reg_flags: flags,
         reg_random_mask: mask,
       };
       expect(w.g.pfm_write_pmds(fd, w.pmds([pmd]), 1)).toEqual(ok(0));
@@ -397,6 +423,8 @@ describe('overflow handling on any counter', () => {
     // mask 0: nothing subtracted, no borrow, also from a low word of 0
     expect(reset(NEG(1n << 32n), 0n, 1)).toEqual([NEG(1n << 32n)]);
     expect(reset(NEG(50n), 0n, 1)).toEqual([NEG(50n)]);
+    // a mask without PFM_REGFL_RANDOM: the exact reset value
+    expect(reset(NEG(50n), 0xffn, 2, 0)).toEqual([NEG(50n), NEG(50n)]);
     const base = NEG((1n << 32n) - 5n); // low word 5: most draws borrow from the high word
     const values = reset(base, 0xffn, 4);
     for (const v of values) {
@@ -433,7 +461,67 @@ describe('system-wide monitoring', () => {
   });
 });
 
+describe('system-wide monitoring on several CPUs', () => {
+  it('one context per CPU: each counts only the threads on its CPU; one unloaded ahead of them counts nothing', () => {
+    const w = testWorld({ cpus: 2 });
+    const g1 = w.s.gate(w.s.thread(w.p, 'loader-cpu1', undefined, 1));
+    const unloaded = w.ctx(PFM_FL_SYSTEM_WIDE); // first in the list: loaded on CPU 1, then unloaded
+    const cpu1 = w.ctx(PFM_FL_SYSTEM_WIDE);
+    const cpu0 = w.ctx(PFM_FL_SYSTEM_WIDE);
+    for (const fd of [unloaded, cpu1, cpu0]) {
+      program(w, fd);
+      expect(w.g.pfm_write_pmds(fd, w.pmds([{ reg_num: 0 }]), 1)).toEqual(ok(0));
+    }
+    expect(w.load(unloaded, 1, 0, g1)).toEqual(ok(0));
+    expect(g1.pfm_start(unloaded)).toEqual(ok(0));
+    expect(g1.pfm_unload_context(unloaded)).toEqual(ok(0));
+    expect(w.load(cpu1, 1, 0, g1)).toEqual(ok(0));
+    expect(g1.pfm_start(cpu1)).toEqual(ok(0));
+    expect(w.load(cpu0, 0)).toEqual(ok(0));
+    expect(w.g.pfm_start(cpu0)).toEqual(ok(0));
+    const other = w.s.process({ uid: 2000 });
+    w.s.runSync(w.s.thread(other, 'on-cpu0', undefined, 0), loop, 300);
+    w.s.runSync(w.s.thread(other, 'on-cpu1', undefined, 1), loop, 5000);
+    expect(readPmd(w, cpu0, 0).reg_value).toBe(300n);
+    expect(readPmd(w, cpu1, 0, 0, g1).reg_value).toBe(5000n);
+    expect(readPmd(w, unloaded, 0).reg_value).toBe(0n);
+  });
+});
+
+describe('messages', () => {
+  it('one queued with no thread (interrupt context) names none: its pid, tid and CPU fields are 0', () => {
+    const w = testWorld();
+    const fd = w.ctx();
+    w.s.queueMessage(w.s.contexts[0]!, PFM_MSG_END, null);
+    const msg = readMsg(w, fd);
+    expect(msg.getUint32(0, true)).toBe(PFM_MSG_END);
+    expect([msg.getUint32(4, true), msg.getUint32(44, true), msg.getUint16(42, true)]).toEqual([0, 0, 0]);
+  });
+});
+
 describe('O_ASYNC delivery', () => {
+  it('SIGIO waits for its owner: another monitored thread returning to user mode first does not take it', () => {
+    const w = testWorld();
+    const fd = w.ctx();
+    program(w, fd);
+    const pmds = w.pmds([{ reg_num: 0, reg_value: NEG(100n), reg_flags: PFM_REGFL_OVFL_NOTIFY }]);
+    expect(w.g.pfm_write_pmds(fd, pmds, 1)).toEqual(ok(0));
+    expect(w.load(fd, w.t.tid)).toEqual(ok(0));
+    expect(w.g.pfm_start(fd)).toEqual(ok(0));
+    w.s.runSync(w.t, loop, 300); // overflow: a message queued
+    const ran: Thread[] = [];
+    expect(w.s.sys.setAsync(w.t, fd, (t) => ran.push(t))).toBe(0);
+    const other = w.s.thread(w.p, 'other');
+    const own = w.ctx(); // the other thread monitors itself, started: it checks for signals as it runs
+    program(w, own);
+    expect(w.load(own, other.tid, 0, w.s.gate(other))).toEqual(ok(0));
+    expect(w.s.gate(other).pfm_start(own)).toEqual(ok(0));
+    w.s.runSync(other, loop, 100);
+    expect(ran).toEqual([]);
+    w.s.runSync(w.t, loop, 100);
+    expect(ran).toEqual([w.t]);
+  });
+
   it('SIGIO runs in the owner only, once per message; a handler that restarts resumes counting at once', () => {
     const w = testWorld();
     const fd = w.ctx();
@@ -499,6 +587,23 @@ describe('AMD64 Northbridge events', () => {
     expect(nb(c)).toEqual(fail(EBUSY));
     expect(w.g.close(a)).toEqual(ok(0));
     expect(nb(c)).toEqual(ok(0));
+  });
+});
+
+describe('context locks', () => {
+  it('each is ctx<id>->lock, all of one lockdep class: nesting two is reported as possible recursive locking', () => {
+    const w = testWorld();
+    w.ctx();
+    w.ctx();
+    const [a, b] = w.s.contexts;
+    const sync = w.s.k.sync;
+    sync.spinLock(w.t, a!.lock);
+    sync.spinLock(w.t, b!.lock);
+    sync.spinUnlock(w.t, b!.lock);
+    sync.spinUnlock(w.t, a!.lock);
+    expect(w.s.k.bugs.map((bug) => bug.message)).toEqual([
+      'possible recursive locking: ctx2->lock taken while holding ctx1->lock of the same class ctx->lock',
+    ]);
   });
 });
 

