@@ -2,11 +2,29 @@
  * The memory-pinning attack of the 2006 post, on small numbers: one user, N contexts, one
  * full-size pfm_write_pmds each (arg_size_max = PAGE_SIZE: 23 PMDs of 176 bytes).
  */
+import { type ArgBufferStrategy, createStrategy, E2BIG, kmallocBuffer } from '@pfmsim/buffer-strategies';
+import { GFP_KERNEL } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
 import { runAttack, runThreadAttack } from './attack.js';
 import { getMachine } from './machines.js';
 
 const p4 = getMachine('p4-2006');
+
+/** A strategy with no fallback: it refuses any vector over 1 KiB (a full-size one is 4 KiB). */
+const smallOnly: ArgBufferStrategy = {
+  ...createStrategy('kmalloc'),
+  name: 'small-only',
+  acquire: (call) => (call.bytes > 1024 ? -E2BIG : kmallocBuffer(call)),
+};
+
+/** A strategy that takes every free page of kernel memory when a context is created. */
+const hoarder: ArgBufferStrategy = {
+  ...createStrategy('kmalloc'),
+  name: 'hoarder',
+  contextCreated(k, t, slot) {
+    while (k.mem.kmalloc(t, 4096, GFP_KERNEL, slot.owner, 0) !== 0);
+  },
+};
 
 describe('runAttack', () => {
   it('pins a page per open context under ctx-cache, sampled along the way, and frees them on close', () => {
@@ -48,6 +66,43 @@ describe('runAttack', () => {
     expect(ia64.vectorBytes).toBe(Math.floor(16384 / 176) * 176);
     expect(ia64).toMatchObject({ pinnedBytesAfter: 2 * 16384, pinnedPagesAfter: 2 });
   });
+
+  it('samples every floor(contexts / samples) contexts, counted from the first', () => {
+    const a = runAttack({ machine: p4, strategy: 'ctx-cache', contexts: 10, samples: 3 });
+    expect(a.samples.map((s) => [s.contexts, s.pinnedBytes / 4096])).toEqual([
+      [0, 0],
+      [3, 3],
+      [6, 6],
+      [9, 9],
+      [10, 10],
+    ]);
+  });
+
+  it("makes its first call on the world's own context: kmalloc adds one context's memory per further one", () => {
+    const kernel = runAttack({ machine: p4, strategy: 'kmalloc', contexts: 4 }).samples.map(
+      (s) => s.kernelBytes,
+    );
+    const [k0, k1, k2, k3, k4] = kernel as [number, number, number, number, number];
+    expect(k1).toBe(k0);
+    expect(k2).toBeGreaterThan(k1);
+    expect([k3 - k2, k4 - k3]).toEqual([k2 - k1, k2 - k1]);
+  });
+
+  it('reports each failing call once, by errno, and keeps going', () => {
+    const a = runAttack({ machine: p4, strategy: smallOnly, contexts: 3 });
+    expect(a.errors).toEqual(['pfm_write_pmds: E2BIG']);
+    expect(a.samples.map((s) => s.contexts)).toEqual([0, 1, 2, 3]);
+    expect(a.pinnedBytesAfter).toBe(0);
+  });
+
+  it('stops at the first context the kernel cannot create, and says why', () => {
+    const a = runAttack({ machine: p4, strategy: hoarder, contexts: 20, samples: 20 });
+    // The world's context took every free page: each call's buffer fails, and the contexts
+    // fill what is left of their slab page (8 of 512 bytes) before creation fails too.
+    expect(a.errors).toEqual(['pfm_write_pmds: ENOMEM', 'create context: ENOMEM']);
+    expect(a.samples.map((s) => s.contexts)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(a.kernelBugs).toBe(0);
+  });
 });
 
 describe('runThreadAttack', () => {
@@ -61,5 +116,15 @@ describe('runThreadAttack', () => {
     });
     expect(runThreadAttack({ machine: p4, strategy: 'ctx-cache', threads: 5 }).pinnedBytesAfter).toBe(4096);
     expect(runThreadAttack({ machine: p4, strategy: 'kmalloc', threads: 5 }).pinnedBytesAfter).toBe(0);
+  });
+
+  it('reports each failing call once, by errno', () => {
+    expect(runThreadAttack({ machine: p4, strategy: smallOnly, threads: 3 })).toEqual({
+      strategy: 'small-only',
+      threads: 3,
+      pinnedBytesAfter: 0,
+      errors: ['pfm_write_pmds: E2BIG'],
+      kernelBugs: 0,
+    });
   });
 });

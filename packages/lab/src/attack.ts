@@ -1,5 +1,8 @@
 import { errnoName } from '@pfmsim/perfmon-core';
-import { createWorld, type WorldOptions } from './world.js';
+import { createWorld, type VectorSyscall, type WorldOptions } from './world.js';
+
+/** The attack's call: a full-size vector is copied into a kernel buffer the strategy provides. */
+const ATTACK_CALL: VectorSyscall = 'pfm_write_pmds';
 
 export interface AttackSample {
   readonly contexts: number;
@@ -34,9 +37,9 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
   const { s, p } = w;
   p.fdLimit = n + 16;
   const g = s.gate(w.main);
-  const size = w.elemSize('pfm_write_pmds');
+  const size = w.elemSize(ATTACK_CALL);
   const count = Math.floor(s.sysfs.state.argSizeMax / size);
-  const u = w.vector('pfm_write_pmds', count);
+  const u = w.vector(ATTACK_CALL, count);
   const fds: number[] = [w.fd];
   const samples: AttackSample[] = [];
   const every = Math.max(1, Math.floor(n / (opts.samples ?? 32)));
@@ -48,14 +51,15 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
     let fd = fds[i];
     if (fd === undefined) {
       fd = w.open();
+      // Stryker disable next-line EqualityOperator: fd 0 is the world's own context, open for the whole attack, so a new one is never 0
       if (fd < 0) {
         errors.add(`create context: ${errnoName(-fd)}`);
         break;
       }
       fds.push(fd);
     }
-    const r = s.k.runSync(w.main, w.callOn(fd, 'pfm_write_pmds', w.main, u, count));
-    if (r < 0) errors.add(`pfm_write_pmds: ${errnoName(-r)}`);
+    const r = s.k.runSync(w.main, w.callOn(fd, ATTACK_CALL, w.main, u, count));
+    if (r < 0) errors.add(`${ATTACK_CALL}: ${errnoName(-r)}`);
     if ((i + 1) % every === 0 || i === n - 1) sample(i + 1);
   }
   const pinnedBytesAfter = s.pinnedArgBytes(p.uid);
@@ -90,14 +94,15 @@ export function runThreadAttack(opts: WorldOptions & { threads: number }): Threa
   const n = opts.threads;
   const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2) });
   const { s, p } = w;
-  const size = w.elemSize('pfm_write_pmds');
+  const size = w.elemSize(ATTACK_CALL);
   const count = Math.floor(s.sysfs.state.argSizeMax / size);
-  const u = w.vector('pfm_write_pmds', count);
+  const u = w.vector(ATTACK_CALL, count);
   const errors = new Set<string>();
   for (let i = 0; i < n; i++) {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: main is an idle thread of the same process, so a fresh thread in its place makes the same call and pins the same; names only show in kernel bug messages, which this result counts
     const t = i === 0 ? w.main : s.thread(p, `attacker${i}`);
-    const r = s.k.runSync(t, w.call('pfm_write_pmds', t, u, count));
-    if (r < 0) errors.add(`pfm_write_pmds: ${errnoName(-r)}`);
+    const r = s.k.runSync(t, w.call(ATTACK_CALL, t, u, count));
+    if (r < 0) errors.add(`${ATTACK_CALL}: ${errnoName(-r)}`);
   }
   return {
     strategy: s.strategy.name,

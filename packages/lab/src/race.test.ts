@@ -73,12 +73,38 @@ describe('exploreRaces', () => {
     expect(pct.findings.map((f) => f.replay)).toEqual(['4:0.0.0.0.0', '5:1.1.1.1.1', '6:0.0.0.0.0']);
   });
 
+  it('passes the PCT depth through: depth 1 never preempts, so only the default depth 2 corrupts an argument', () => {
+    const corrupted = (pctDepth?: number) =>
+      exploreRaces({
+        machine: p4,
+        strategy: 'ctx-cache-naive',
+        mode: 'pct',
+        schedules: 8,
+        seed: 1,
+        ...(pctDepth === undefined ? {} : { pctDepth }),
+      })
+        .findings.filter((f) => f.corrupted.length > 0)
+        .map((f) => f.replay);
+    expect(corrupted()).toEqual(['8:0.0.1.1.1.1.1']);
+    expect(corrupted(1)).toEqual([]);
+  });
+
   it('runs three threads on three CPUs, bounded by the preemption count, race-free under ctx-cache', () => {
     const r = exploreRaces({ machine: p4, strategy: 'ctx-cache', threads: 3, maxPreemptions: 1 });
     expect(r).toMatchObject({ threads: 3, schedules: 78, complete: true, raceFree: true, bugKinds: [] });
     const b = buildRaceKernel({ machine: p4, strategy: 'kmalloc', threads: 3 }, 5);
     expect(b.kernel.cpus).toHaveLength(3);
     expect(b.corrupted()).toEqual([]);
+  });
+
+  it('gives each schedule a 2 MiB kernel arena unless told otherwise', () => {
+    const pages = (arenaBytes?: number) =>
+      buildRaceKernel(
+        { machine: p4, strategy: 'kmalloc', ...(arenaBytes === undefined ? {} : { arenaBytes }) },
+        1,
+      ).kernel.mem.numPages;
+    expect(pages()).toBe(512);
+    expect(pages(4 << 20)).toBe(1024);
   });
 
   it('names a strategy given as an object', () => {

@@ -6,7 +6,10 @@ import {
   replaySchedule,
   type Thread,
 } from '@pfmsim/kernel-sim';
-import { createWorld, type World, type WorldOptions } from './world.js';
+import { createWorld, type VectorSyscall, type World, type WorldOptions } from './world.js';
+
+/** Each thread's one call: its vector is copied in, and copied back to the thread. */
+const RACE_CALL: VectorSyscall = 'pfm_write_pmds';
 
 export interface RaceOptions extends WorldOptions {
   threads?: number;
@@ -38,7 +41,7 @@ export interface RaceResult {
 
 // Top-level, not a closure per schedule: see kernel-sim's Thread.body.
 function* writeCaller(w: World, t: Thread, u: number, count: number): KGen<void> {
-  yield* w.call('pfm_write_pmds', t, u, count);
+  yield* w.call(RACE_CALL, t, u, count);
 }
 
 /**
@@ -56,7 +59,7 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
     arenaBytes: opts.arenaBytes ?? 2 << 20,
   });
   const { s, p } = w;
-  const size = w.elemSize('pfm_write_pmds');
+  const size = w.elemSize(RACE_CALL);
   const count = 4;
   const ts = [
     w.main,
@@ -65,7 +68,7 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
     ),
   ];
   const vectors = ts.map((_, i) => {
-    const u = w.vector('pfm_write_pmds', count);
+    const u = w.vector(RACE_CALL, count);
     const v = p.mm.dataView(u, count * size, true);
     for (let e = 0; e < count; e++) v.setUint32(e * size + 8, 0x1000 * (i + 1) + e, true); // reg_value marks the owner
     return { u, expect: p.mm.read(u, count * size) };
@@ -84,23 +87,21 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
 }
 
 export function exploreRaces(opts: RaceOptions): RaceResult {
-  let lastCorrupted: () => string[] = () => [];
+  // Set by build before each schedule runs, read by check after it.
+  let lastCorrupted!: () => string[];
   const corruptedBy = new Map<string, string[]>();
   const result = explore({
+    // schedules, maxPreemptions, pctDepth, seed and stopOnFirst are the explorer's own options
+    ...opts,
     build: (seed) => {
       const b = buildRaceKernel(opts, seed);
       lastCorrupted = b.corrupted;
       return b.kernel;
     },
     mode: opts.mode ?? 'exhaustive',
-    ...(opts.schedules !== undefined ? { schedules: opts.schedules } : {}),
-    ...(opts.maxPreemptions !== undefined ? { maxPreemptions: opts.maxPreemptions } : {}),
-    ...(opts.pctDepth !== undefined ? { pctDepth: opts.pctDepth } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.stopOnFirst !== undefined ? { stopOnFirst: opts.stopOnFirst } : {}),
     check: (_k, run) => {
       const c = lastCorrupted();
-      if (c.length > 0) corruptedBy.set(run.traceHash, c);
+      corruptedBy.set(run.traceHash, c);
       return c.map((label) => `${label}: copied-back vector differs from its own (corrupted argument)`);
     },
   });
@@ -133,7 +134,7 @@ export function replayRace(
   opts: RaceOptions,
   replay: string,
 ): { bugs: readonly KernelBug[]; corrupted: string[]; traceHash: string } {
-  let corrupted: () => string[] = () => [];
+  let corrupted!: () => string[];
   const { kernel, run } = replaySchedule((seed) => {
     const b = buildRaceKernel(opts, seed);
     corrupted = b.corrupted;
