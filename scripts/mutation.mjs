@@ -117,7 +117,7 @@ function plan(argv) {
       if (
         !/^(packages|apps)\/[^/]+\/src\/.+\.ts$/.test(rel) ||
         rel.endsWith('.test.ts') ||
-        basename(rel) === 'test-util.ts'
+        basename(rel).endsWith('test-util.ts')
       ) {
         throw new UsageError(`${file}: not a source file of a package (packages/*/src/**/*.ts, not a test)`);
       }
@@ -142,7 +142,7 @@ function plan(argv) {
   const runs = dirs.map((dir) => ({
     name: basename(dir),
     dir,
-    mutate: [`${dir}/src/**/*.ts`, `!${dir}/src/**/*.test.ts`, `!${dir}/src/**/test-util.ts`],
+    mutate: [`${dir}/src/**/*.ts`, `!${dir}/src/**/*.test.ts`, `!${dir}/src/**/*test-util.ts`],
     incremental: true,
   }));
   return { ...options, runs };
