@@ -61,35 +61,32 @@ class FlowGraph {
     }
   }
 
-  /** Edmonds–Karp, stopping once `limit` units flow. */
-  maxFlow(s: number, t: number, limit: number): number {
+  /** Edmonds–Karp: augment along a shortest path (breadth-first) until there is none. */
+  maxFlow(s: number, t: number): number {
     let flow = 0;
-    while (flow < limit) {
-      const prevEdge = new Array<number>(this.#nodes).fill(-1);
-      const seen = new Array<boolean>(this.#nodes).fill(false);
-      seen[s] = true;
+    for (;;) {
+      // The edge each node was reached by. The source needs none: a path walked back from
+      // the sink stops there.
+      const via = new Map<number, number>();
       const queue = [s];
-      for (let qi = 0; qi < queue.length && !seen[t]; qi++) {
-        const u = queue[qi] as number;
-        for (let e = this.#head[u] ?? -1; e !== -1; e = this.#next[e] ?? -1) {
+      for (const u of queue) {
+        for (let e = this.#head[u] as number; e !== -1; e = this.#next[e] as number) {
           const v = this.#to[e] as number;
-          if (!seen[v] && (this.#cap[e] ?? 0) > 0) {
-            seen[v] = true;
-            prevEdge[v] = e;
+          if (!via.has(v) && (this.#cap[e] as number) > 0) {
+            via.set(v, e);
             queue.push(v);
           }
         }
       }
-      if (!seen[t]) break;
+      if (!via.has(t)) return flow;
       for (let v = t; v !== s; ) {
-        const e = prevEdge[v] as number;
-        this.#cap[e] = (this.#cap[e] ?? 0) - 1;
-        this.#cap[e ^ 1] = (this.#cap[e ^ 1] ?? 0) + 1;
+        const e = via.get(v) as number;
+        this.#cap[e] = (this.#cap[e] as number) - 1;
+        this.#cap[e ^ 1] = (this.#cap[e ^ 1] as number) + 1;
         v = this.#to[e ^ 1] as number;
       }
       flow++;
     }
-    return flow;
   }
 }
 
@@ -103,14 +100,12 @@ export function canPlaceAll(
   candidates: readonly (readonly Slot[])[],
   usable: (slot: Slot) => boolean = () => true,
 ): boolean {
-  if (pending.length === 0) return true;
   const g = new FlowGraph();
   const s = g.node();
   const t = g.node();
   const counterIn = new Map<number, number>();
   const escrIn = new Map<number, number>();
   const escrOut = new Map<number, number>();
-  const linked = new Set<string>();
   const counter = (c: number): number => {
     let id = counterIn.get(c);
     if (id === undefined) {
@@ -144,16 +139,14 @@ export function canPlaceAll(
       } else {
         const [inNode, outNode] = escr(slot.escr);
         targets.add(inNode);
-        const key = `${slot.escr}>${slot.counter}`;
-        if (!linked.has(key)) {
-          linked.add(key);
-          g.edge(outNode, counter(slot.counter));
-        }
+        // A parallel edge (another event using the same ESCR for this counter) changes no
+        // flow: the ESCR and the counter each pass one unit.
+        g.edge(outNode, counter(slot.counter));
       }
     }
     for (const target of targets) g.edge(ev, target);
   }
-  return g.maxFlow(s, t, pending.length) === pending.length;
+  return g.maxFlow(s, t) === pending.length;
 }
 
 /* ------------------------------------------------------------------ search */
@@ -192,10 +185,10 @@ export function searchAssignment(
   const n = candidates.length;
   const assignment: (Slot | undefined)[] = new Array(n).fill(undefined);
   const usedCounters = new Set<number>();
-  const usedEscrs = new Set<number>();
+  // Never holds undefined: a slot without an ESCR only takes its counter.
+  const usedEscrs = new Set<number | undefined>();
   const pending = new Set<number>(Array.from({ length: n }, (_, i) => i));
-  const free = (slot: Slot): boolean =>
-    !usedCounters.has(slot.counter) && (slot.escr === undefined || !usedEscrs.has(slot.escr));
+  const free = (slot: Slot): boolean => !usedCounters.has(slot.counter) && !usedEscrs.has(slot.escr);
   const mostConstrained = (options.order ?? 'most-constrained') === 'most-constrained';
 
   const pick = (): number => {
@@ -223,7 +216,7 @@ export function searchAssignment(
       if (slot.escr !== undefined) usedEscrs.add(slot.escr);
       if (dfs()) return true;
       usedCounters.delete(slot.counter);
-      if (slot.escr !== undefined) usedEscrs.delete(slot.escr);
+      usedEscrs.delete(slot.escr);
       assignment[i] = undefined;
     }
     pending.add(i);
@@ -251,7 +244,8 @@ export function greedyPasses(
 ): Slot[] | undefined {
   const assignment: (Slot | undefined)[] = new Array(candidates.length).fill(undefined);
   const usedCounters = new Set<number>();
-  const usedEscrs = new Set<number>();
+  // Never holds undefined, as in searchAssignment.
+  const usedEscrs = new Set<number | undefined>();
   for (const pass of passes) {
     for (const i of pass.events) {
       if (assignment[i] !== undefined) continue;
@@ -259,7 +253,7 @@ export function greedyPasses(
         (s) =>
           (pass.filter === undefined || pass.filter(s)) &&
           !usedCounters.has(s.counter) &&
-          (s.escr === undefined || !usedEscrs.has(s.escr)),
+          !usedEscrs.has(s.escr),
       );
       if (slot === undefined) {
         if (pass.optional) continue;
@@ -277,7 +271,7 @@ export function greedyPasses(
 
 /** "A", "A and B", "A, B and C". */
 export function joinAnd(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
+  if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
@@ -314,11 +308,11 @@ export function hallViolator(
       for (const r of adj.get(u) ?? []) {
         if (violatorResources.has(r)) continue;
         violatorResources.add(r);
-        const owner = matchOf.get(r);
-        if (owner !== undefined && !violatorEvents.has(owner)) {
-          violatorEvents.add(owner);
-          queue.push(owner);
-        }
+        // Every resource reached is matched (else e could be augmented), and to an event not
+        // reached yet: an event is reached only through the one resource it is matched to.
+        const owner = matchOf.get(r) as number;
+        violatorEvents.add(owner);
+        queue.push(owner);
       }
     }
     return {
@@ -369,26 +363,26 @@ export function explainNoAssignment(
   const byCounter = hallViolator(all, (i) => (candidates[i] ?? []).map((s) => s.counter));
   if (byCounter !== undefined) {
     const names = byCounter.events.map(name);
-    if (byCounter.resources.length === 1 && names.length === 2) {
+    // A violator has one event more than its counters, and at least one counter (an event
+    // with no candidate was explained above): one counter means two events.
+    if (byCounter.resources.length === 1) {
       return { detail: `${joinAnd(names)} both need counter ${byCounter.resources[0]}`, events: names };
-    }
-    if (byCounter.resources.length === 0) {
-      return { detail: `${joinAnd(names)} have no usable counter`, events: names };
     }
     return {
       detail: `${joinAnd(names)} compete for ${counterList(byCounter.resources)}`,
       events: names,
     };
   }
-  const byEscr = hallViolator(all, (i) =>
-    (candidates[i] ?? []).flatMap((s) => (s.escr === undefined ? [] : [s.escr])),
-  );
-  if (byEscr !== undefined && all.every((i) => (candidates[i] ?? []).every((s) => s.escr !== undefined))) {
+  const allEscr = all.every((i) => (candidates[i] ?? []).every((s) => s.escr !== undefined));
+  const byEscr = allEscr
+    ? hallViolator(all, (i) => (candidates[i] ?? []).map((s) => s.escr as number))
+    : undefined;
+  if (byEscr !== undefined) {
     const names = byEscr.events.map(name);
     const escrs = byEscr.resources.map((x) => ctx.escrName?.(x) ?? `pmc${x}`);
-    const what = escrs.length === 1 ? `ESCR ${escrs[0]}` : `ESCRs ${joinAnd(escrs)}`;
-    const verb = names.length === 2 && escrs.length === 1 ? 'both need' : 'compete for';
-    return { detail: `${joinAnd(names)} ${verb} ${what}`, events: names };
+    // As for counters, one ESCR means two events.
+    const what = escrs.length === 1 ? `both need ESCR ${escrs[0]}` : `compete for ESCRs ${joinAnd(escrs)}`;
+    return { detail: `${joinAnd(names)} ${what}`, events: names };
   }
   const names = all.map(name);
   const rule = ctx.ruleText === undefined ? '' : ` (${ctx.ruleText})`;

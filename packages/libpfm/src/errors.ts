@@ -95,9 +95,8 @@ const ERROR_STRINGS: readonly string[] = [
 
 /** `pfm_strerror(code)`: the libpfm message for a code, "unknown error code" out of range. */
 export function pfmStrerror(code: number): string {
-  const index = -code;
-  if (!Number.isInteger(index) || index < 0 || index >= ERROR_STRINGS.length) return 'unknown error code';
-  return ERROR_STRINGS[index] ?? 'unknown error code';
+  // A positive, fractional or too negative code indexes no entry.
+  return ERROR_STRINGS[-code] ?? 'unknown error code';
 }
 
 /** The `PFMLIB_ERR_*` name of a code, or undefined for a code libpfm does not define. */

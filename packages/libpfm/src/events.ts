@@ -16,7 +16,7 @@ import {
 } from './errors.js';
 import { mipsCodes } from './model-data.js';
 import { RegMask } from './regmask.js';
-import { strtoul, ULONG_MAX } from './strtoul.js';
+import { strtoul } from './strtoul.js';
 
 /** `pfmlib_event_t`: an event index, its unit-mask indexes and an optional privilege level. */
 export interface PfmEvent {
@@ -92,16 +92,11 @@ function notFound(model: PmuModel, wanted: string): PfmError {
  * the first `:`. NOTFOUND on a miss.
  */
 export function findEventByName(model: PmuModel, str: string): number {
-  const colon = str.indexOf(':');
-  const name = (colon < 0 ? str : str.slice(0, colon)).toUpperCase();
+  const wanted = str.split(':', 1)[0] as string;
+  const name = wanted.toUpperCase();
   const index = model.events.findIndex((e) => e.name.toUpperCase() === name);
-  if (index < 0) throw notFound(model, colon < 0 ? str : str.slice(0, colon));
+  if (index < 0) throw notFound(model, wanted);
   return index;
-}
-
-/** True when the PMU has several codes per event depending on the counter (MIPS64). */
-export function hasMultipleCodes(model: PmuModel): boolean {
-  return model.events.some((e) => mipsCodes(e) !== undefined);
 }
 
 /**
@@ -111,12 +106,10 @@ export function hasMultipleCodes(model: PmuModel): boolean {
  */
 export function findEventByCode(model: PmuModel, code: number | bigint): number {
   const wanted = BigInt(code);
-  const multi = hasMultipleCodes(model);
   const index = model.events.findIndex((e) => {
-    if (multi) {
-      const codes = mipsCodes(e);
-      if (codes !== undefined) return [...codes.values()].some((c) => BigInt(c) === wanted);
-    }
+    // Only MIPS64 events carry per-counter codes (its PMU has PFMLIB_MULT_CODE_EVENT).
+    const codes = mipsCodes(e);
+    if (codes !== undefined) return [...codes.values()].some((c) => BigInt(c) === wanted);
     return e.code === wanted;
   });
   if (index < 0)
@@ -130,9 +123,8 @@ export function findEventByCode(model: PmuModel, code: number | bigint): number 
  */
 export function findEventByCodeNext(model: PmuModel, code: number | bigint, start: number): number {
   const wanted = BigInt(code);
-  for (let i = Math.max(0, Math.floor(start) + 1); i < model.events.length; i++) {
-    if (model.events[i]?.code === wanted) return i;
-  }
+  const index = model.events.findIndex((e, i) => i > start && e.code === wanted);
+  if (index >= 0) return index;
   throw new PfmError(
     PFMLIB_ERR_NOTFOUND,
     `no ${model.id} event after index ${start} has code 0x${wanted.toString(16)}`,
@@ -145,8 +137,8 @@ export function findEventByCodeNext(model: PmuModel, code: number | bigint, star
  * give INVAL. Anything else is looked up by name ({@link findEventByName}).
  */
 export function findEvent(model: PmuModel, str: string): number {
-  const first = str[0];
-  if (first !== undefined && first >= '0' && first <= '9') {
+  const first = str.charAt(0);
+  if (first >= '0' && first <= '9') {
     const { value, end } = strtoul(str);
     if (end !== str.length) {
       throw new PfmError(
@@ -185,7 +177,8 @@ function doFindEventMask(event: PmuEvent, str: string): number | undefined {
   const byName = event.unitMasks.findIndex((u) => u.name.toUpperCase() === upper);
   if (byName >= 0) return byName;
   const { value, end } = strtoul(str);
-  if (value !== ULONG_MAX && end === str.length && end > 0) {
+  // libpfm's unit-mask codes are 32-bit: the ULONG_MAX of a "-1" or an overflow matches none.
+  if (end === str.length) {
     const byValue = event.unitMasks.findIndex((u) => u.value === value);
     if (byValue >= 0) return byValue;
   }
@@ -203,11 +196,12 @@ export function findEventMask(model: PmuModel, idx: number, str: string): number
 /**
  * `pfm_add_numeric_masks`: split a number into every unit mask whose bits it contains; the
  * bits must be covered exactly. Appends to `masks` (duplicates ignored) or throws UMASK
- * (TOOMANY when the 48-mask limit stopped the split).
+ * (TOOMANY when the 48-mask limit stopped the split). `str` is never empty: the caller
+ * rejects an empty part first.
  */
 function addNumericMasks(event: PmuEvent, str: string, masks: number[]): void {
   const { value, end } = strtoul(str);
-  if (str === '' || end !== str.length) throw unknownUmask(event, str);
+  if (end !== str.length) throw unknownUmask(event, str);
   const added: number[] = [];
   let covered = 0n;
   let error: number = PFMLIB_ERR_UMASK;
@@ -254,22 +248,21 @@ export function findFullEvent(model: PmuModel, str: string): PfmEvent {
   const event = model.events[index] as PmuEvent;
   const name = event.name.toUpperCase();
   const available = event.unitMasks.length;
-  const colon = str.indexOf(':');
-  if (available === 0 && colon < 0) return { event: index, unitMasks: [] };
-  if (colon >= 0 && available === 0) {
+  const parts = str.split(':').slice(1);
+  if (available === 0) {
+    if (parts.length === 0) return { event: index, unitMasks: [] };
     throw new PfmError(PFMLIB_ERR_UMASK, `${name} has no unit masks, "${str}" gives one`, { events: [name] });
   }
-  if (colon < 0) {
+  if (parts.length === 0) {
     throw new PfmError(PFMLIB_ERR_UMASK, `${name} needs a unit mask (one or more of: ${umaskNames(event)})`, {
       events: [name],
     });
   }
-  const rest = str.slice(colon + 1);
-  if (rest === '') {
+  if (parts.length === 1 && parts[0] === '') {
     throw new PfmError(PFMLIB_ERR_UMASK, `"${str}" ends with ':' but names no unit mask`, { events: [name] });
   }
   const masks: number[] = [];
-  for (const part of rest.split(':')) {
+  for (const part of parts) {
     const found = doFindEventMask(event, part);
     if (found === undefined) {
       if (part === '') {

@@ -94,6 +94,7 @@ export interface ResolvedPmu {
 
 /** `pfm_initialize`'s probe: forced type first, else detection of the host model. */
 export function resolvePmu(options: ResolvePmuOptions): ResolvedPmu {
+  // Stryker disable next-line ConditionalExpression: toModel(undefined) is undefined as well
   const host = options.model === undefined ? undefined : toModel(options.model);
   const supported = [...(options.supported ?? registryModels())];
   if (host !== undefined && !supported.some((m) => m.id === host.id)) supported.push(host);

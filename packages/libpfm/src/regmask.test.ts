@@ -69,3 +69,20 @@ describe('RegMask (pfmlib_regmask_t)', () => {
     expect(toRegMask(undefined).weight()).toBe(0);
   });
 });
+
+describe('RegMask: indexes that only alias a bit', () => {
+  it('isset is false for a fraction or an index past either end, whatever bit it would wrap to', () => {
+    const m = RegMask.of(0, 1);
+    for (const n of [0.5, 1.5, 2 ** 32 + 1, 1 - 2 ** 32]) expect(m.isset(n)).toBe(false);
+  });
+
+  it('INVAL names the index and the valid range', () => {
+    expect(() => new RegMask().set(512)).toThrow(
+      expect.objectContaining({ code: PFMLIB_ERR_INVAL, detail: 'register index 512 is outside 0..511' }),
+    );
+  });
+
+  it('toString puts the highest word first', () => {
+    expect(RegMask.of(511, 32, 0).toString()).toBe(`0x${((1n << 511n) | (1n << 32n) | 1n).toString(16)}`);
+  });
+});

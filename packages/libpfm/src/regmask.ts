@@ -94,11 +94,9 @@ export class RegMask implements Iterable<number> {
   /** The indexes set, ascending. */
   toArray(): number[] {
     const out: number[] = [];
-    for (let w = 0; w < WORDS; w++) {
-      const word = this.#bits[w] ?? 0;
-      if (word === 0) continue;
+    this.#bits.forEach((word, w) => {
       for (let b = 0; b < 32; b++) if (word & (1 << b)) out.push(w * 32 + b);
-    }
+    });
     return out;
   }
 
@@ -108,15 +106,16 @@ export class RegMask implements Iterable<number> {
 
   /** The mask as one hexadecimal number, e.g. `0x3` for `{0, 1}`. */
   toString(): string {
-    let value = 0n;
-    for (let w = WORDS - 1; w >= 0; w--) value = (value << 32n) | BigInt(this.#bits[w] ?? 0);
+    const value = this.#bits.reduceRight((high, word) => (high << 32n) | BigInt(word), 0n);
     return `0x${value.toString(16)}`;
   }
 
   #combine(other: RegMask, op: (a: number, b: number) => number): RegMask {
     const out = new RegMask();
     const theirs = other.#bits;
-    for (let w = 0; w < WORDS; w++) out.#bits[w] = op(this.#bits[w] ?? 0, theirs[w] ?? 0) >>> 0;
+    this.#bits.forEach((word, w) => {
+      out.#bits[w] = op(word, theirs[w] ?? 0) >>> 0;
+    });
     return out;
   }
 }

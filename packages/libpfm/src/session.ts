@@ -10,12 +10,14 @@ import {
   createPfargSetinfo,
   createSystem,
   decodePfargVector,
-  encodePfarg,
   encodePfargVector,
   errnoName,
   type PerfmonSystem,
   PFM_REGFL_OVFL_NOTIFY,
   PFM_SETFL_TIME_SWITCH,
+  type StructValues,
+  type V2AbiProfile,
+  type V2StructName,
   type Workload,
   workloadFromEvents,
 } from '@pfmsim/perfmon-core';
@@ -25,6 +27,7 @@ import { PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import type { PfmEvent } from './events.js';
 import { type Libpfm, pfmInitialize } from './library.js';
 import { PerfmonGate } from './os/perfmon.js';
+import type { UserMemory } from './os/user-memory.js';
 
 /** A failing system call inside the high-level API: carries the kernel's errno unchanged. */
 export class SyscallError extends Error {
@@ -98,6 +101,27 @@ function plmBits(plm: CountOptions['plm']): number {
   return plm === 'kernel' ? PFM_PLM0 : plm === 'both' ? PFM_PLM0 | PFM_PLM3 : PFM_PLM3;
 }
 
+/** Copies pfarg structs into fresh user memory, as the C caller's arrays; returns their address. */
+function putArgs<K extends V2StructName>(
+  mem: UserMemory,
+  abi: V2AbiProfile,
+  kind: K,
+  values: readonly StructValues[K][],
+): number {
+  const bytes = values.length * abi.sizes[kind];
+  const addr = mem.alloc(bytes);
+  // Stryker disable next-line BooleanLiteral: UserMemory maps its memory read-write, so a read-only view writes as well
+  encodePfargVector(kind, mem.view(addr, bytes, true), 0, values, abi);
+  return addr;
+}
+
+/** A compiled workload as is, or a rate table compiled for the system's PMU. */
+function toWorkload(sys: PerfmonSystem, w: Workload | Record<string, number>): Workload {
+  return 'rate' in w
+    ? (w as Workload)
+    : workloadFromEvents(sys.pmu.model, 'workload', w as Record<string, number>);
+}
+
 function must(call: string, r: { ok: true; value: number } | { ok: false; errno: number }): number {
   if (!r.ok) throw new SyscallError(call, r.errno);
   return r.value;
@@ -144,8 +168,7 @@ export function count(opts: CountOptions): CountResult {
   const sets = planSets(lib, parsed, dflPlm);
   const multiplexed = sets.length > 1;
 
-  const uctx = mem.alloc(abi.sizes.ctx);
-  encodePfarg('ctx', mem.view(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
+  const uctx = putArgs(mem, abi, 'ctx', [createPfargCtx()]);
   const fd = must('pfm_create_context', gate.pfm_create_context(uctx, null, 0, 0));
   if (multiplexed) {
     const timeout = BigInt(
@@ -154,8 +177,7 @@ export function count(opts: CountOptions): CountResult {
     const descs = sets.map((_, i) =>
       createPfargSetdesc({ set_id: i, set_flags: PFM_SETFL_TIME_SWITCH, set_timeout: timeout }),
     );
-    const u = mem.alloc(descs.length * abi.sizes.setdesc);
-    encodePfargVector('setdesc', mem.view(u, descs.length * abi.sizes.setdesc, true), 0, descs, abi);
+    const u = putArgs(mem, abi, 'setdesc', descs);
     must('pfm_create_evtsets', gate.pfm_create_evtsets(fd, u, descs.length));
   }
   const pmcs = sets.flatMap((set, i) =>
@@ -164,35 +186,21 @@ export function count(opts: CountOptions): CountResult {
   const pmds = sets.flatMap((set, i) =>
     set.out.pmds.map((p) => createPfargPmd({ reg_num: p.regNum, reg_set: i })),
   );
-  const upmcs = mem.alloc(pmcs.length * abi.sizes.pmc);
-  encodePfargVector('pmc', mem.view(upmcs, pmcs.length * abi.sizes.pmc, true), 0, pmcs, abi);
-  const upmds = mem.alloc(pmds.length * abi.sizes.pmd);
-  encodePfargVector('pmd', mem.view(upmds, pmds.length * abi.sizes.pmd, true), 0, pmds, abi);
+  const upmcs = putArgs(mem, abi, 'pmc', pmcs);
+  const upmds = putArgs(mem, abi, 'pmd', pmds);
   raiseLimit(sys, Math.max(pmcs.length * abi.sizes.pmc, pmds.length * abi.sizes.pmd));
   must('pfm_write_pmcs', gate.pfm_write_pmcs(fd, upmcs, pmcs.length));
   must('pfm_write_pmds', gate.pfm_write_pmds(fd, upmds, pmds.length));
-  const uload = mem.alloc(abi.sizes.load);
-  encodePfarg(
-    'load',
-    mem.view(uload, abi.sizes.load, true),
-    0,
-    createPfargLoad({ load_pid: thread.tid }),
-    abi,
-  );
+  const uload = putArgs(mem, abi, 'load', [createPfargLoad({ load_pid: thread.tid })]);
   must('pfm_load_context', gate.pfm_load_context(fd, uload));
   must('pfm_start', gate.pfm_self_start(fd));
-  const workload =
-    'rate' in opts.workload
-      ? (opts.workload as Workload)
-      : workloadFromEvents(sys.pmu.model, 'workload', opts.workload as Record<string, number>);
-  sys.runSync(thread, workload, opts.cycles);
+  sys.runSync(thread, toWorkload(sys, opts.workload), opts.cycles);
   must('pfm_stop', gate.pfm_self_stop(fd));
   must('pfm_read_pmds', gate.pfm_read_pmds(fd, upmds, pmds.length));
   const values = decodePfargVector('pmd', mem.view(upmds, pmds.length * abi.sizes.pmd), 0, pmds.length, abi);
 
   const infos = sets.map((_, i) => createPfargSetinfo({ set_id: i }));
-  const uinfo = mem.alloc(infos.length * abi.sizes.setinfo);
-  encodePfargVector('setinfo', mem.view(uinfo, infos.length * abi.sizes.setinfo, true), 0, infos, abi);
+  const uinfo = putArgs(mem, abi, 'setinfo', infos);
   must('pfm_getinfo_evtsets', gate.pfm_getinfo_evtsets(fd, uinfo, infos.length));
   const info = decodePfargVector(
     'setinfo',
@@ -210,6 +218,7 @@ export function count(opts: CountOptions): CountResult {
   sets.forEach((set, si) => {
     set.out.pmds.forEach((pmd, j) => {
       const v = values[k++]!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: every dispatcher returns one PMD per event, so no set has extra PMDs
       if (j >= set.events.length) return; // extra PMDs (none on these PMUs) are not events
       const value = Number(v.reg_value);
       events.push({
@@ -260,13 +269,10 @@ export function sample(opts: SampleOptions): SampleResult {
   const mem = gate.mem;
   const ev = lib.findFullEvent(opts.event);
   const out = lib.dispatchEvents({ events: [ev], dflPlm: PFM_PLM3 });
-  const uctx = mem.alloc(abi.sizes.ctx);
-  encodePfarg('ctx', mem.view(uctx, abi.sizes.ctx, true), 0, createPfargCtx(), abi);
+  const uctx = putArgs(mem, abi, 'ctx', [createPfargCtx()]);
   const fd = must('pfm_create_context', gate.pfm_create_context(uctx, null, 0, 0));
   const pmcs = out.pmcs.map((p) => createPfargPmc({ reg_num: p.regNum, reg_value: p.regValue }));
-  const upmcs = mem.alloc(pmcs.length * abi.sizes.pmc);
-  encodePfargVector('pmc', mem.view(upmcs, pmcs.length * abi.sizes.pmc, true), 0, pmcs, abi);
-  must('pfm_write_pmcs', gate.pfm_write_pmcs(fd, upmcs, pmcs.length));
+  must('pfm_write_pmcs', gate.pfm_write_pmcs(fd, putArgs(mem, abi, 'pmc', pmcs), pmcs.length));
   const neg = (1n << 64n) - BigInt(opts.period);
   const pmd = createPfargPmd({
     reg_num: out.pmds[0]!.regNum,
@@ -275,17 +281,8 @@ export function sample(opts: SampleOptions): SampleResult {
     reg_short_reset: neg,
     reg_flags: PFM_REGFL_OVFL_NOTIFY,
   });
-  const upmd = mem.alloc(abi.sizes.pmd);
-  encodePfargVector('pmd', mem.view(upmd, abi.sizes.pmd, true), 0, [pmd], abi);
-  must('pfm_write_pmds', gate.pfm_write_pmds(fd, upmd, 1));
-  const uload = mem.alloc(abi.sizes.load);
-  encodePfarg(
-    'load',
-    mem.view(uload, abi.sizes.load, true),
-    0,
-    createPfargLoad({ load_pid: thread.tid }),
-    abi,
-  );
+  must('pfm_write_pmds', gate.pfm_write_pmds(fd, putArgs(mem, abi, 'pmd', [pmd]), 1));
+  const uload = putArgs(mem, abi, 'load', [createPfargLoad({ load_pid: thread.tid })]);
   must('pfm_load_context', gate.pfm_load_context(fd, uload));
   const umsg = mem.alloc(64);
   const samples: { ip: number; pmds: number }[] = [];
@@ -298,11 +295,7 @@ export function sample(opts: SampleOptions): SampleResult {
     must('pfm_restart', gate.pfm_restart(fd));
   });
   must('pfm_start', gate.pfm_self_start(fd));
-  const workload =
-    'rate' in opts.workload
-      ? (opts.workload as Workload)
-      : workloadFromEvents(sys.pmu.model, 'workload', opts.workload as Record<string, number>);
-  sys.runSync(thread, workload, opts.cycles);
+  sys.runSync(thread, toWorkload(sys, opts.workload), opts.cycles);
   must('pfm_stop', gate.pfm_self_stop(fd));
   must('close', gate.close(fd));
   return { notifications: samples.length, samples };

@@ -18,26 +18,27 @@ function digitValue(ch: string | undefined): number {
   if (ch === undefined) return 99;
   const c = ch.toLowerCase();
   if (c >= '0' && c <= '9') return c.charCodeAt(0) - 48;
-  if (c >= 'a' && c <= 'z') return c.charCodeAt(0) - 87;
+  // Past 'z' the value is 36 or more: a digit in no base.
+  if (c >= 'a') return c.charCodeAt(0) - 87;
   return 99;
 }
 
 export function strtoul(str: string, base0 = 0): StrtoulResult {
   let i = 0;
-  while (i < str.length && SPACE.has(str[i] ?? '')) i++;
+  while (SPACE.has(str.charAt(i))) i++;
   let negative = false;
   if (str[i] === '+' || str[i] === '-') {
     negative = str[i] === '-';
     i++;
   }
   let base = base0;
-  if ((base === 0 || base === 16) && str[i] === '0' && (str[i + 1] === 'x' || str[i + 1] === 'X')) {
-    if (digitValue(str[i + 2]) < 16) {
-      base = 16;
-      i += 2;
-    } else if (base === 0) {
-      base = 8;
-    }
+  // `0x` counts as a prefix only when a hex digit follows; otherwise the `0` alone converts
+  // (in any base the `x` stops the conversion).
+  const hexPrefix =
+    str[i] === '0' && (str[i + 1] === 'x' || str[i + 1] === 'X') && digitValue(str[i + 2]) < 16;
+  if ((base === 0 || base === 16) && hexPrefix) {
+    base = 16;
+    i += 2;
   } else if (base === 0) {
     base = str[i] === '0' ? 8 : 10;
   }
@@ -45,13 +46,13 @@ export function strtoul(str: string, base0 = 0): StrtoulResult {
   let value = 0n;
   let overflow = false;
   const big = BigInt(base);
-  while (i < str.length && digitValue(str[i]) < base) {
+  while (digitValue(str[i]) < base) {
     value = value * big + BigInt(digitValue(str[i]));
     if (value > ULONG_MAX) overflow = true;
     i++;
   }
   if (i === start) return { value: 0n, end: 0 };
   if (overflow) return { value: ULONG_MAX, end: i };
-  if (negative && value !== 0n) value = ((1n << 64n) - value) & ULONG_MAX;
+  if (negative) value = ((1n << 64n) - value) & ULONG_MAX;
   return { value, end: i };
 }
