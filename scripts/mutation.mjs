@@ -263,29 +263,33 @@ function strykerError(logPath) {
 /** Per file: mutants, killed, survived, uncovered, score (killed + timed out over all valid). */
 function scores(reportPath) {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  return Object.entries(report.files).map(([file, { mutants }]) => {
-    const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
-    const detected = count('Killed', 'Timeout');
-    const survived = count('Survived');
-    const noCoverage = count('NoCoverage');
-    const valid = detected + survived + noCoverage;
-    const rel = relative(root, resolve(root, file));
-    const survivors = mutants
-      .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
-      .map(
-        (m) =>
-          `${rel}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${m.replacement ?? ''} (${m.status})`,
-      );
-    return {
-      file: rel,
-      mutants: valid,
-      ignored: count('Ignored'),
-      survived,
-      noCoverage,
-      score: valid === 0 ? 100 : (100 * detected) / valid,
-      survivors,
-    };
-  });
+  // An incremental file keeps the results of files no longer mutated (deleted, or test code).
+  const mutated = ([file]) => existsSync(resolve(root, file)) && !file.endsWith('test-util.ts');
+  return Object.entries(report.files)
+    .filter(mutated)
+    .map(([file, { mutants }]) => {
+      const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
+      const detected = count('Killed', 'Timeout');
+      const survived = count('Survived');
+      const noCoverage = count('NoCoverage');
+      const valid = detected + survived + noCoverage;
+      const rel = relative(root, resolve(root, file));
+      const survivors = mutants
+        .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+        .map(
+          (m) =>
+            `${rel}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${m.replacement ?? ''} (${m.status})`,
+        );
+      return {
+        file: rel,
+        mutants: valid,
+        ignored: count('Ignored'),
+        survived,
+        noCoverage,
+        score: valid === 0 ? 100 : (100 * detected) / valid,
+        survivors,
+      };
+    });
 }
 
 async function main() {

@@ -78,6 +78,17 @@ describe('pnpm mutation --ci', () => {
         source: '',
         mutants: [mutant('Killed', 1)],
       },
+      // kept by Stryker's incremental file, no longer mutated: never scored
+      'packages/pmu-models/src/deleted.ts': {
+        language: 'typescript',
+        source: '',
+        mutants: [mutant('Survived', 1)],
+      },
+      'packages/pmu-models/src/fixtures.test-util.ts': {
+        language: 'typescript',
+        source: '',
+        mutants: [mutant('Survived', 1)],
+      },
     },
   };
   const baselines = (name: string, belowBar?: string) => {
@@ -109,6 +120,7 @@ describe('pnpm mutation --ci', () => {
       /packages\/pmu-models\/src\/encode\.ts\s+4\s+75\.0\s+1\s+0\s+0\s+80\s+BELOW\n/,
     );
     expect(out.stdout).toMatch(/packages\/pmu-models\/src\/model\.ts\s+1\s+100\.0 .* ok\n/);
+    expect(out.stdout).not.toMatch(/deleted\.ts|test-util/);
     expect(out.status).toBe(1);
     expect(out.stderr).toBe(
       'mutation: 1 file(s) below their threshold: packages/pmu-models/src/encode.ts 75.0 %\n',
