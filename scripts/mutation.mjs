@@ -9,6 +9,7 @@
 //   --force        with a package: test every mutant again and rewrite its incremental file
 //   --survivors    list every surviving and uncovered mutant (file:line:column mutator)
 //   --digest       with --package: the digest of its inputs that --ci compares
+//   --inputs       with --package: the files that digest covers, one per line
 //   --config FILE  another Stryker configuration (default stryker.config.mjs)
 //   --ci           what CI runs: a package whose inputs (its sources and tests, those of the
 //                  workspace packages it depends on, the Stryker and vitest configs) are those its
@@ -77,6 +78,7 @@ function plan(argv) {
         config: { type: 'string' },
         ci: { type: 'boolean' },
         digest: { type: 'boolean' },
+        inputs: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -85,10 +87,11 @@ function plan(argv) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
-  if (values.digest) {
+  if (values.digest || values.inputs) {
+    const flag = values.digest ? '--digest' : '--inputs';
     const dir = relative(root, resolve(process.cwd(), values.package ?? '.'));
-    if (!packageDirs().includes(dir)) throw new UsageError('--digest needs --package DIR');
-    return { digest: dir };
+    if (!packageDirs().includes(dir)) throw new UsageError(`${flag} needs --package DIR`);
+    return values.digest ? { digest: dir } : { inputs: dir };
   }
   let config;
   if (values.config !== undefined) {
@@ -157,20 +160,26 @@ function filesUnder(dir) {
     .sort();
 }
 
+/** A test file: never part of another package's mutation inputs. */
+const isTestFile = (file) => /\.test\.tsx?$/.test(file);
+
 /**
  * A digest of everything a package's mutation results depend on: its sources and tests, the
- * sources of the workspace packages it depends on, and the Stryker and vitest configurations
- * (with the shared project definition and test setup).
+ * sources of the workspace packages it depends on (not their tests: a package's mutants are
+ * tested by its own tests only, so another package's tests cannot change its results), and the
+ * Stryker and vitest configurations (with the shared project definition and test setup).
  */
-function inputsDigest(dir, config) {
+function inputFiles(dir, config) {
   const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
   const byName = new Map(
     packageDirs().map((d) => [JSON.parse(readFileSync(join(root, d, 'package.json'), 'utf8')).name, d]),
   );
   const dirs = [dir, ...deps.flatMap((name) => (byName.has(name) ? [byName.get(name)] : []))];
-  const files = [
-    ...dirs.flatMap((d) => [...filesUnder(`${d}/src`), `${d}/package.json`]),
+  return [
+    ...filesUnder(`${dir}/src`),
+    ...dirs.flatMap((d) => (d === dir ? [] : filesUnder(`${d}/src`).filter((f) => !isTestFile(f)))),
+    ...dirs.map((d) => `${d}/package.json`),
     relative(root, config ?? join(root, 'stryker.config.mjs')),
     'vitest.shared.ts',
     'scripts/vitest-setup.ts',
@@ -180,8 +189,12 @@ function inputsDigest(dir, config) {
       ? [join(dir, 'vitest.stryker.config.ts'), 'scripts/stryker-vitest.ts']
       : []),
   ].filter((f) => existsSync(join(root, f)));
+}
+
+/** The digest of those files, names and contents. */
+function inputsDigest(dir, config) {
   const hash = createHash('sha256');
-  for (const f of files)
+  for (const f of inputFiles(dir, config))
     hash
       .update(`${f}\0`)
       .update(readFileSync(join(root, f)))
@@ -313,6 +326,10 @@ async function main() {
   }
   if (todo.digest) {
     process.stdout.write(`${inputsDigest(todo.digest, undefined)}\n`);
+    return;
+  }
+  if (todo.inputs) {
+    process.stdout.write(inputFiles(todo.inputs, undefined).map((f) => `${f}\n`).join(''));
     return;
   }
   const rows = [];

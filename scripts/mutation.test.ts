@@ -54,6 +54,27 @@ describe('pnpm mutation, bad input', () => {
   }, 60_000);
 });
 
+describe('pnpm mutation --inputs', () => {
+  it('a package’s inputs: its own sources and tests, its dependencies’ sources but not their tests', () => {
+    const out = mutation('--inputs', '--package', 'packages/buffer-strategies');
+    expect(out.status).toBe(0);
+    const files = out.stdout.trim().split('\n');
+    expect(files).toContain('packages/buffer-strategies/src/budget.ts');
+    expect(files).toContain('packages/buffer-strategies/src/budget.test.ts');
+    expect(files).toContain('packages/kernel-sim/src/race.ts');
+    expect(files).toContain('packages/kernel-sim/src/test-util.ts');
+    expect(files).not.toContain('packages/kernel-sim/src/race.test.ts');
+    expect(files.filter((f) => f.startsWith('packages/libpfm/'))).toEqual([]);
+    expect(files).toContain('stryker.config.mjs');
+  });
+
+  it('without --package: one line, exit 2', () => {
+    const out = mutation('--inputs');
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe('mutation: --inputs needs --package DIR\n');
+  });
+});
+
 describe('pnpm mutation --ci', () => {
   // pmu-models depends on no workspace package, so its digest holds while others are edited.
   // A baseline for packages/pmu-models with two files: encode.ts at 75 % (bar 80 %), model.ts at 100 %.
