@@ -329,7 +329,11 @@ async function main() {
     return;
   }
   if (todo.inputs) {
-    process.stdout.write(inputFiles(todo.inputs, undefined).map((f) => `${f}\n`).join(''));
+    process.stdout.write(
+      inputFiles(todo.inputs, undefined)
+        .map((f) => `${f}\n`)
+        .join(''),
+    );
     return;
   }
   const rows = [];
