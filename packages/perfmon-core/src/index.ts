@@ -1,7 +1,7 @@
 export * from './abi/index.js';
 export { CONTEXT_BYTES, PfmContext } from './core/context.js';
 export { type CounterConfig, decodeCounter } from './core/counting.js';
-export { overflowInterrupt, resetWithDependents } from './core/intr.js';
+export { overflowInterrupt, resetOverflowed } from './core/intr.js';
 export { MSG_BYTES, MsgQueue } from './core/msg.js';
 export { PmuBinding, pmuBinding } from './core/pmu.js';
 export { runWorkload } from './core/run.js';

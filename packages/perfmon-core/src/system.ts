@@ -34,6 +34,7 @@ import {
   type V2AbiProfile,
 } from './abi/profiles.js';
 import { CONTEXT_BYTES, PfmContext } from './core/context.js';
+import { resetOverflowed } from './core/intr.js';
 import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
 import type { EventSet } from './core/sets.js';
@@ -365,13 +366,12 @@ export class PerfmonSystem {
     return true;
   }
 
-  /** pfm_restart on a MASKED context: long reset of the overflowed PMDs, unmask, wake. */
+  /**
+   * pfm_restart on a MASKED context: long reset of the overflowed PMDs and of their
+   * reg_reset_pmds, unmask, wake.
+   */
   resume(ctx: PfmContext): void {
-    const set = ctx.active;
-    // Stryker disable next-line EqualityOperator: one past the end reads undefined, never 1
-    for (let p = 0; p < set.ovflPmds.length; p++) {
-      if (set.ovflPmds[p] === 1) this.resetPmd(set, p, true);
-    }
+    resetOverflowed(this, ctx.active, true);
     ctx.state = PFM_CTX_LOADED;
     // Stryker disable next-line BooleanLiteral: pfm_restart reads it only when MASKED, and masking sets it to true
     ctx.canRestart = false;

@@ -25,7 +25,9 @@ export class PfmContext implements FileLike {
   loader: Thread | null = null;
   /** Bound CPU (system-wide mode) once loaded. */
   cpu = -1;
+  // Stryker disable next-line BooleanLiteral: read only while LOADED, and pfm_load_context clears it
   started = false;
+  // Stryker disable next-line BooleanLiteral: read only while MASKED, and masking sets it to true
   canRestart = false;
   /** read() returns EAGAIN instead of blocking when set (O_NONBLOCK). */
   nonblock = false;
@@ -37,6 +39,7 @@ export class PfmContext implements FileLike {
    */
   asyncOwner: Thread | null = null;
   asyncHandler: ((t: Thread) => void) | null = null;
+  // Stryker disable next-line BooleanLiteral: read only with an async handler, and setAsync recomputes it
   sigioPending = false;
   /** A NOTIFY_BLOCK target waiting for pfm_restart. */
   blockedTarget: Thread | null = null;

@@ -47,19 +47,27 @@ export function overflowInterrupt(
     if (ctx.flags & PFM_FL_NOTIFY_BLOCK && !ctx.systemWide && ctx.loader !== t) ctx.blockedTarget = t;
     return;
   }
-  for (let p = 0; p < ovfl.length; p++) if (ovfl[p] === 1) resetWithDependents(sys, set, p, false);
+  resetOverflowed(sys, set, false);
   if (switchNow) {
     for (let p = 0; p < set.ovflSwitchLeft.length; p++) set.ovflSwitchLeft[p] = set.ovflSwitchCnt[p]!;
     sys.switchSet(ctx, ctx.sets.next(set, 0x04));
   }
 }
 
-/** Resets PMD p and the PMDs in its reg_reset_pmds bitmap (short or long reset values). */
-export function resetWithDependents(sys: PerfmonSystem, set: EventSet, p: number, long: boolean): void {
-  sys.resetPmd(set, p, long);
-  for (let q = 0; q < set.usedPmds.length; q++) {
-    if (q !== p && EventSet.bvTest(set.resetPmds, p, q)) sys.resetPmd(set, q, long);
+/**
+ * Resets the overflowed PMDs (set.ovflPmds) and the PMDs in their reg_reset_pmds bitmaps, each
+ * once: the kernel ORs them into one reset bitmap. Short reset values at the interrupt, long
+ * ones at pfm_restart.
+ */
+export function resetOverflowed(sys: PerfmonSystem, set: EventSet, long: boolean): void {
+  const marked = set.resetMarks;
+  marked.fill(0);
+  for (let p = 0; p < set.ovflPmds.length; p++) {
+    if (set.ovflPmds[p] !== 1) continue;
+    marked[p] = 1;
+    for (let q = 0; q < marked.length; q++) if (EventSet.bvTest(set.resetPmds, p, q)) marked[q] = 1;
   }
+  for (let q = 0; q < marked.length; q++) if (marked[q] === 1) sys.resetPmd(set, q, long);
 }
 
 function queueOverflow(sys: PerfmonSystem, ctx: PfmContext, set: EventSet, t: Thread): void {

@@ -40,6 +40,8 @@ export class EventSet {
   readonly smplPmds: Uint32Array;
   /** PMDs whose 64-bit value overflowed (last overflow), as a flag per PMD. */
   readonly ovflPmds: Uint8Array;
+  /** Scratch for resetOverflowed: the PMDs one overflow marks for reset. */
+  readonly resetMarks: Uint8Array;
   /** Counting bookkeeping: cycles counted at the current rate, events emitted, that rate. */
   readonly countedCycles: Float64Array;
   readonly emitted: Float64Array;
@@ -69,8 +71,10 @@ export class EventSet {
     this.ovflSwitchCnt = new Float64Array(nd);
     this.ovflSwitchLeft = new Float64Array(nd);
     this.resetPmds = new Uint32Array(nd * 2 * BV_WORDS);
+    // Stryker disable next-line ArithmeticOperator: reg_smpl_pmds is stored for pfm_write_pmds but nothing reads it back (no format records PMDs)
     this.smplPmds = new Uint32Array(nd * 2 * BV_WORDS);
     this.ovflPmds = new Uint8Array(nd);
+    this.resetMarks = new Uint8Array(nd);
     this.countedCycles = new Float64Array(nd);
     this.emitted = new Float64Array(nd);
     this.rateNow = new Float64Array(nd);

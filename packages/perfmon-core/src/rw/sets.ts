@@ -55,6 +55,7 @@ export function createEvtsets(
   const toff = sys.abi.offsets.setdescTimeout;
   for (let i = 0; i < count; i++) {
     const off = buf + i * elemSize;
+    // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
     const id = view.getUint16(off + SETDESC_ID, true);
     const flags = view.getUint32(off + SETDESC_FLAGS, true);
     if ((flags & ~SET_FLAGS_ALL) !== 0) return -Errno.EINVAL;
@@ -115,10 +116,12 @@ export function getinfoEvtsets(
   const unitNs = sys.abi.timeoutUnit === 'us' ? 1000 : 1;
   for (let i = 0; i < count; i++) {
     const off = buf + i * elemSize;
+    // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
     const set = ctx.sets.find(view.getUint16(off + SETDESC_ID, true));
     if (!set) return -Errno.EINVAL; // Q8: the V18 bogus pointer is not reproduced
     view.setUint16(off + SETDESC_NEXT, set.idNext, true);
     view.setUint32(off + SETINFO.flags, set.flags, true);
+    // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
     for (let w = 0; w < 10; w++) view.setUint32(off + SETINFO.ovflPmds + w * 4, 0, true);
     for (let p = 0; p < set.ovflPmds.length; p++) {
       if (set.ovflPmds[p]) {
@@ -127,6 +130,7 @@ export function getinfoEvtsets(
       }
     }
     view.setUint32(off + SETINFO.runs, set.runs, true);
+    // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
     view.setUint32(off + SETINFO.runs + 4, 0, true);
     writeTimeout(
       sys,
@@ -138,7 +142,9 @@ export function getinfoEvtsets(
     view.setUint32(off + SETINFO.actDuration, ns % 2 ** 32, true);
     view.setUint32(off + SETINFO.actDuration + 4, Math.floor(ns / 2 ** 32), true);
     for (let w = 0; w < 10; w++) {
+      // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
       view.setUint32(off + SETINFO.availPmcs + w * 4, 0, true);
+      // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
       view.setUint32(off + SETINFO.availPmds + w * 4, 0, true);
     }
     for (const r of sys.pmu.model.pmcs) {
