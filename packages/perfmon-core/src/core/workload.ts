@@ -85,17 +85,23 @@ export function workloadFromEvents(
 
 /**
  * The (code, umask) under which a workload rates an event, and under which a counter
- * programmed for it looks its rate up. x86 and IA-64: the event field and the built-in unit
- * mask (code bits 0-7 and 8-15); P4: the ESCR event select (6 bits), unit masks apart. POWER5
+ * programmed for it looks its rate up. x86: the event field and the built-in unit mask (code
+ * bits 0-7 and 8-15); IA-64: the event select (code bits 0-7) and the model's unit mask, which
+ * libpfm programs in PMC bits 16-19; P4: the ESCR event select (6 bits), unit masks apart. POWER5
  * and MIPS64 reuse select values across counters for different events, so there the key is
  * the model's whole event code (POWER5) or libpfm's per-counter `pmeCode` (MIPS64), umask 0.
  */
 export function eventWorkloadKey(model: PmuModel, ev: PmuEvent): { code: number; umask: number } {
   switch (model.encoding.scheme) {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a valid P4 model's codes fit its 6 event bits, so the POWER5 and default keys are the same
     case 'p4-escr-cccr':
       return { code: Number(ev.code & 0x3fn), umask: 0 };
     case 'power5-mmcr':
       return { code: Number(ev.code), umask: 0 };
+    case 'ia64-pmc': {
+      const um = (ev.modelData as { umask?: string | number }).umask;
+      return { code: Number(ev.code & 0xffn), umask: Number(um ?? 0) & 0xf };
+    }
     case 'mips64-ctrl': {
       const pme = (ev.modelData as { pmeCode?: unknown }).pmeCode;
       return {
