@@ -2,7 +2,7 @@ import { getModel } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import { PFM_FL_SYSTEM_WIDE } from '../abi/constants.js';
 import { ok } from '../abi/errno.js';
-import { testWorld } from '../test-util.js';
+import { testWorld, writePmcs } from '../test-util.js';
 import { workloadFromEvents } from './workload.js';
 
 const loop = workloadFromEvents(getModel('intel-p6'), 'loop', { CPU_CLK_UNHALTED: 1 });
@@ -15,7 +15,7 @@ describe('a new context', () => {
     const freshSw = w.ctx(PFM_FL_SYSTEM_WIDE); // system-wide, never loaded
     const sw = w.ctx(PFM_FL_SYSTEM_WIDE);
     for (const fd of [fresh, freshSw, sw]) {
-      expect(w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: 0x530079n }]), 1)).toEqual(ok(0));
+      writePmcs(w, fd, [{ reg_num: 0, reg_value: 0x530079n }]);
       expect(w.g.pfm_write_pmds(fd, w.pmds([{ reg_num: 0 }]), 1)).toEqual(ok(0));
     }
     expect(w.load(sw, 1, 0, g1)).toEqual(ok(0));

@@ -12,83 +12,30 @@ import {
 } from '../abi/constants.js';
 import { ok } from '../abi/errno.js';
 import {
-  createPfargSetdesc,
-  createPfargSetinfo,
-  decodeMsg,
-  decodePfargVector,
-  encodePfargVector,
-  type PfargMsg,
-  type PfargPmd,
-  type PfargSetdesc,
-  type PfargSetinfo,
-} from '../abi/structs.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+  createSets,
+  getSetinfos,
+  NEG,
+  readMsg,
+  readPmdValues,
+  testWorld,
+  writePmcs,
+  writePmds,
+} from '../test-util.js';
 import { workloadFromEvents } from './workload.js';
 
 const p6 = getModel('intel-p6');
 const loop = workloadFromEvents(p6, 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
-const NEG = (n: bigint) => (1n << 64n) - n;
 const CYCLES = 0x530079n; // PERFEVTSEL: CPU_CLK_UNHALTED, USR|OS|EN
 const INSTS = 0x5300c0n; // INST_RETIRED
 /** The first user-space address of an i386 ELF executable: msg_ovfl_ip is an offset from it. */
 const TEXT = 0x08048000;
-
-function program(w: TestWorld, fd: number, pmcs: { reg_num: number; reg_value: bigint; reg_set?: number }[]) {
-  expect(w.g.pfm_write_pmcs(fd, w.pmcs(pmcs), pmcs.length)).toEqual(ok(0));
-}
-
-function writePmds(w: TestWorld, fd: number, pmds: Partial<PfargPmd>[]): number {
-  const u = w.pmds(pmds);
-  expect(w.g.pfm_write_pmds(fd, u, pmds.length)).toEqual(ok(0));
-  return u;
-}
-
-function readPmds(w: TestWorld, fd: number, regs: { reg_num: number; reg_set?: number }[]): bigint[] {
-  const u = w.pmds(regs);
-  expect(w.g.pfm_read_pmds(fd, u, regs.length)).toEqual(ok(0));
-  return w.readPmds(u, regs.length).map((r) => r.reg_value);
-}
-
-function createSets(w: TestWorld, fd: number, descs: Partial<PfargSetdesc>[]): void {
-  const size = w.s.abi.sizes.setdesc;
-  const u = w.buf(descs.length * size);
-  encodePfargVector(
-    'setdesc',
-    w.p.mm.dataView(u, descs.length * size, true),
-    0,
-    descs.map((d) => createPfargSetdesc(d)),
-    w.s.abi,
-  );
-  expect(w.g.pfm_create_evtsets(fd, u, descs.length)).toEqual(ok(0));
-}
-
-function setinfo(w: TestWorld, fd: number, ids: number[]): PfargSetinfo[] {
-  const size = w.s.abi.sizes.setinfo;
-  const u = w.buf(ids.length * size);
-  const v = w.p.mm.dataView(u, ids.length * size, true);
-  encodePfargVector(
-    'setinfo',
-    v,
-    0,
-    ids.map((set_id) => createPfargSetinfo({ set_id })),
-    w.s.abi,
-  );
-  expect(w.g.pfm_getinfo_evtsets(fd, u, ids.length)).toEqual(ok(0));
-  return decodePfargVector('setinfo', v, 0, ids.length, w.s.abi);
-}
-
-function readMsg(w: TestWorld, fd: number): PfargMsg {
-  const m = w.buf(56);
-  expect(w.g.read(fd, m, 56)).toEqual(ok(56));
-  return decodeMsg(w.p.mm.dataView(m, 56, false), 0, w.s.abi);
-}
 
 describe('the overflow message (PFM_MSG_OVFL)', () => {
   it('names the thread (Q11: pid field = tid, tid field = tgid), its CPU, the active set and every overflowed PMD', () => {
     const w = testWorld({ cpus: 2 });
     const fd = w.ctx();
     createSets(w, fd, [{ set_id: 5 }]);
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES, reg_set: 5 },
       { reg_num: 1, reg_value: CYCLES, reg_set: 5 },
     ]);
@@ -122,7 +69,7 @@ describe('the overflow message (PFM_MSG_OVFL)', () => {
   it('msg_ovfl_ip follows the user time of the thread, within a 1 MiB text', () => {
     const w = testWorld();
     const fd = w.ctx();
-    program(w, fd, [{ reg_num: 0, reg_value: CYCLES }]);
+    writePmcs(w, fd, [{ reg_num: 0, reg_value: CYCLES }]);
     writePmds(w, fd, [{ reg_num: 0, reg_value: NEG(300_000n), reg_flags: PFM_REGFL_OVFL_NOTIFY }]);
     expect(w.load(fd, w.t.tid)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 50_000); // loaded, not started: user time that counts nothing
@@ -136,7 +83,7 @@ describe('the overflow message (PFM_MSG_OVFL)', () => {
   it('PFM_FL_OVFL_NO_MSG: the context masks at the overflow but queues nothing', () => {
     const w = testWorld();
     const fd = w.ctx(PFM_FL_OVFL_NO_MSG);
-    program(w, fd, [{ reg_num: 0, reg_value: CYCLES }]);
+    writePmcs(w, fd, [{ reg_num: 0, reg_value: CYCLES }]);
     writePmds(w, fd, [
       { reg_num: 0, reg_value: NEG(1000n), reg_long_reset: NEG(500n), reg_flags: PFM_REGFL_OVFL_NOTIFY },
     ]);
@@ -145,10 +92,10 @@ describe('the overflow message (PFM_MSG_OVFL)', () => {
     w.s.runSync(w.t, loop, 3000);
     expect(w.s.contexts[0]!.state).toBe(PFM_CTX_MASKED);
     expect(w.g.poll(fd)).toBe(0);
-    expect(readPmds(w, fd, [{ reg_num: 0 }])).toEqual([0n]); // frozen at the overflow
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }])).toEqual([0n]); // frozen at the overflow
     expect(w.g.pfm_restart(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 100);
-    expect(readPmds(w, fd, [{ reg_num: 0 }])).toEqual([NEG(500n) + 100n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }])).toEqual([NEG(500n) + 100n]);
   });
 
   it('the bitmap covers PMDs past 31 (word by word) and stops at 256 bits, before msg_active_set', () => {
@@ -162,7 +109,7 @@ describe('the overflow message (PFM_MSG_OVFL)', () => {
     const w = testWorld({ machine: { arch: 'x86_64', cost: 'k8-2006', pmu: model } });
     const fd = w.ctx();
     const CLK = 0x530076n; // CPU_CLK_UNHALTED, USR|OS|EN
-    program(
+    writePmcs(
       w,
       fd,
       [0, 33, 256].map((reg_num) => ({ reg_num, reg_value: CLK })),
@@ -181,7 +128,7 @@ describe('the overflow message (PFM_MSG_OVFL)', () => {
     expect(msg.msg_active_set).toBe(0);
     expect(msg.msg_ovfl_pid).toBe(w.t.tid);
     expect(msg.msg_ovfl_tid).toBe(w.p.pid);
-    expect(setinfo(w, fd, [0])[0]!.set_ovfl_pmds.slice(0, 5)).toEqual([0x2_0000_0001n, 0n, 0n, 0n, 1n]);
+    expect(getSetinfos(w, fd, [0])[0]!.set_ovfl_pmds.slice(0, 5)).toEqual([0x2_0000_0001n, 0n, 0n, 0n, 1n]);
   });
 });
 
@@ -189,7 +136,7 @@ describe('the short reset at the overflow (no notification)', () => {
   it('reloads only the overflowed PMD; the other counters go on', () => {
     const w = testWorld();
     const fd = w.ctx();
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES },
       { reg_num: 1, reg_value: INSTS },
     ]);
@@ -200,7 +147,7 @@ describe('the short reset at the overflow (no notification)', () => {
     expect(w.load(fd, w.t.tid)).toEqual(ok(0));
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 2500);
-    expect(readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([NEG(1000n) + 500n, 2000n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([NEG(1000n) + 500n, 2000n]);
     expect(w.s.contexts[0]!.state).toBe(PFM_CTX_LOADED);
     expect(w.g.poll(fd)).toBe(0);
   });
@@ -208,7 +155,7 @@ describe('the short reset at the overflow (no notification)', () => {
   it('also reloads the PMDs of the overflowed PMD’s reg_reset_pmds, with their short reset', () => {
     const w = testWorld();
     const fd = w.ctx();
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES },
       { reg_num: 1, reg_value: INSTS },
     ]);
@@ -225,7 +172,7 @@ describe('the short reset at the overflow (no notification)', () => {
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 2500);
     // pmd1 was reset at pmd0's second overflow (cycle 2000), then retired 0.8 x 500 instructions
-    const [clk, inst] = readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 1 }]);
+    const [clk, inst] = readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 1 }]);
     expect(clk).toBe(NEG(1000n) + 500n);
     expect(inst).toBe(1_000_000n + 400n);
   });
@@ -236,7 +183,7 @@ describe('a PMD in its own reg_reset_pmds', () => {
     const lastResets = (selfBit: bigint) => {
       const w = testWorld({ seed: 11 });
       const fd = w.ctx();
-      program(w, fd, [{ reg_num: 0, reg_value: CYCLES }]);
+      writePmcs(w, fd, [{ reg_num: 0, reg_value: CYCLES }]);
       writePmds(w, fd, [
         {
           reg_num: 0,
@@ -271,7 +218,7 @@ describe('overflow-based set switching (OVFL_SWITCH)', () => {
     const w = testWorld();
     const fd = w.ctx();
     createSets(w, fd, [{ set_id: 0, set_flags: setFlags }, { set_id: 1 }]);
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES },
       { reg_num: 0, reg_value: CYCLES, reg_set: 1 },
     ]);
@@ -282,7 +229,7 @@ describe('overflow-based set switching (OVFL_SWITCH)', () => {
     expect(w.load(fd, w.t.tid)).toEqual(ok(0));
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 10_500);
-    return setinfo(w, fd, [0, 1]).map((i) => i.set_runs);
+    return getSetinfos(w, fd, [0, 1]).map((i) => i.set_runs);
   }
 
   it('a PMD with a zero reg_ovfl_switch_cnt never switches the set, however often it overflows', () => {
@@ -301,7 +248,7 @@ describe('overflow-based set switching (OVFL_SWITCH)', () => {
       { set_id: 0, set_flags: PFM_SETFL_OVFL_SWITCH },
       { set_id: 1, set_flags: PFM_SETFL_OVFL_SWITCH },
     ]);
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES },
       { reg_num: 0, reg_value: CYCLES, reg_set: 1 },
     ]);
@@ -314,7 +261,7 @@ describe('overflow-based set switching (OVFL_SWITCH)', () => {
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     // set 0 for 3000 cycles, set 1 for 1000, set 0 for 3000 again, then set 1
     w.s.runSync(w.t, loop, 7500);
-    expect(setinfo(w, fd, [0, 1]).map((i) => i.set_runs)).toEqual([2n, 2n]);
-    expect(readPmds(w, fd, [{ reg_num: 0, reg_set: 1 }])).toEqual([NEG(1000n) + 500n]);
+    expect(getSetinfos(w, fd, [0, 1]).map((i) => i.set_runs)).toEqual([2n, 2n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0, reg_set: 1 }])).toEqual([NEG(1000n) + 500n]);
   });
 });

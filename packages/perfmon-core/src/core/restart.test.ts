@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PFM_CTX_MASKED, PFM_REGFL_OVFL_NOTIFY, PFM_REGFL_RANDOM } from '../abi/constants.js';
 import { ok } from '../abi/errno.js';
 import type { PfargPmd } from '../abi/structs.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+import { NEG, readPmdElems, type TestWorld, testWorld, writePmcs, writePmds } from '../test-util.js';
 import { workloadFromEvents } from './workload.js';
 
 // pfm_restart after a notified 64-bit overflow (perfmon2-abi.md §9.3): the overflowed PMDs and
@@ -11,7 +11,6 @@ import { workloadFromEvents } from './workload.js';
 // to all of them at restart, each once (the kernel ORs them into one reset bitmap).
 const p6 = getModel('intel-p6');
 const loop = workloadFromEvents(p6, 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
-const NEG = (n: bigint) => (1n << 64n) - n;
 const CYCLES = 0x530079n; // PERFEVTSEL: CPU_CLK_UNHALTED, USR|OS|EN
 const INSTS = 0x5300c0n; // INST_RETIRED
 
@@ -21,18 +20,14 @@ function counting(w: TestWorld, pmds: Partial<PfargPmd>[]): number {
     { reg_num: 0, reg_value: CYCLES },
     { reg_num: 1, reg_value: INSTS },
   ];
-  expect(w.g.pfm_write_pmcs(fd, w.pmcs(pmcs), 2)).toEqual(ok(0));
-  expect(w.g.pfm_write_pmds(fd, w.pmds(pmds), pmds.length)).toEqual(ok(0));
+  writePmcs(w, fd, pmcs);
+  writePmds(w, fd, pmds);
   expect(w.load(fd, w.t.tid)).toEqual(ok(0));
   expect(w.g.pfm_start(fd)).toEqual(ok(0));
   return fd;
 }
 
-function read(w: TestWorld, fd: number): PfargPmd[] {
-  const u = w.pmds([{ reg_num: 0 }, { reg_num: 1 }]);
-  expect(w.g.pfm_read_pmds(fd, u, 2)).toEqual(ok(0));
-  return w.readPmds(u, 2);
-}
+const read = (w: TestWorld, fd: number) => readPmdElems(w, fd, [{ reg_num: 0 }, { reg_num: 1 }]);
 
 describe('pfm_restart after a notified overflow', () => {
   it('long-resets the overflowed PMD and the PMDs of its reg_reset_pmds', () => {

@@ -9,73 +9,30 @@ import {
   PFM_SETFL_TIME_SWITCH,
 } from '../abi/constants.js';
 import { ok } from '../abi/errno.js';
+import type { PfargPmd } from '../abi/structs.js';
 import {
-  createPfargSetdesc,
-  createPfargSetinfo,
-  decodePfargVector,
-  encodePfargVector,
-  type PfargPmd,
-  type PfargSetdesc,
-  type PfargSetinfo,
-} from '../abi/structs.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+  createSets,
+  getSetinfos,
+  NEG,
+  readPmdValues,
+  testWorld,
+  writePmcs,
+  writePmds,
+} from '../test-util.js';
 import { workloadFromEvents } from './workload.js';
 
 const p6 = getModel('intel-p6');
 const loop = workloadFromEvents(p6, 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
 /** 2.5 instructions per cycle: an event faster than the clock. */
 const wide = workloadFromEvents(p6, 'wide', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 2.5 });
-const NEG = (n: bigint) => (1n << 64n) - n;
 const CYCLES = 0x530079n; // PERFEVTSEL: CPU_CLK_UNHALTED, USR|OS|EN
 const INSTS = 0x5300c0n; // INST_RETIRED
-
-function program(w: TestWorld, fd: number, pmcs: { reg_num: number; reg_value: bigint; reg_set?: number }[]) {
-  expect(w.g.pfm_write_pmcs(fd, w.pmcs(pmcs), pmcs.length)).toEqual(ok(0));
-}
-
-function writePmds(w: TestWorld, fd: number, pmds: Partial<PfargPmd>[]): void {
-  expect(w.g.pfm_write_pmds(fd, w.pmds(pmds), pmds.length)).toEqual(ok(0));
-}
-
-function readPmds(w: TestWorld, fd: number, regs: { reg_num: number; reg_set?: number }[]): bigint[] {
-  const u = w.pmds(regs);
-  expect(w.g.pfm_read_pmds(fd, u, regs.length)).toEqual(ok(0));
-  return w.readPmds(u, regs.length).map((r) => r.reg_value);
-}
-
-function createSets(w: TestWorld, fd: number, descs: Partial<PfargSetdesc>[]): void {
-  const size = w.s.abi.sizes.setdesc;
-  const u = w.buf(descs.length * size);
-  encodePfargVector(
-    'setdesc',
-    w.p.mm.dataView(u, descs.length * size, true),
-    0,
-    descs.map((d) => createPfargSetdesc(d)),
-    w.s.abi,
-  );
-  expect(w.g.pfm_create_evtsets(fd, u, descs.length)).toEqual(ok(0));
-}
-
-function setinfo(w: TestWorld, fd: number, ids: number[]): PfargSetinfo[] {
-  const size = w.s.abi.sizes.setinfo;
-  const u = w.buf(ids.length * size);
-  const v = w.p.mm.dataView(u, ids.length * size, true);
-  encodePfargVector(
-    'setinfo',
-    v,
-    0,
-    ids.map((set_id) => createPfargSetinfo({ set_id })),
-    w.s.abi,
-  );
-  expect(w.g.pfm_getinfo_evtsets(fd, u, ids.length)).toEqual(ok(0));
-  return decodePfargVector('setinfo', v, 0, ids.length, w.s.abi);
-}
 
 /** A self-monitoring P6 context: pmd0 counts cycles, pmd1 retired instructions. */
 function selfMonitoring(pmds: Partial<PfargPmd>[], opts = {}) {
   const w = testWorld(opts);
   const fd = w.ctx();
-  program(w, fd, [
+  writePmcs(w, fd, [
     { reg_num: 0, reg_value: CYCLES },
     { reg_num: 1, reg_value: INSTS },
   ]);
@@ -91,7 +48,7 @@ describe('which PMDs count', () => {
     w.s.runSync(w.t, loop, 1_000_001);
     writePmds(w, fd, [{ reg_num: 1 }]);
     w.s.runSync(w.t, loop, 1_000_001);
-    expect(readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([2_000_002n, 800_000n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([2_000_002n, 800_000n]);
   });
 
   it('Itanium 2: the I-EAR data PMDs (PMD0/1) are not counters, whatever PMC10 holds', () => {
@@ -99,7 +56,7 @@ describe('which PMDs count', () => {
     const model = getModel('itanium2');
     const fd = w.ctx();
     const cpuCycles = 0x1208n; // es = CPU_CYCLES (0x12), plm = user
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 4, reg_value: cpuCycles },
       { reg_num: 10, reg_value: cpuCycles },
     ]);
@@ -107,7 +64,7 @@ describe('which PMDs count', () => {
     expect(w.load(fd, w.t.tid)).toEqual(ok(0));
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, workloadFromEvents(model, 'cycles', { CPU_CYCLES: 1 }), 5000);
-    expect(readPmds(w, fd, [{ reg_num: 4 }, { reg_num: 0 }, { reg_num: 1 }])).toEqual([5000n, 0n, 0n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 4 }, { reg_num: 0 }, { reg_num: 1 }])).toEqual([5000n, 0n, 0n]);
   });
 });
 
@@ -115,7 +72,7 @@ describe('exact counts', () => {
   it('many short runs add up exactly: no fraction of an event is lost between them', () => {
     const { w, fd } = selfMonitoring([{ reg_num: 0 }, { reg_num: 1 }]);
     for (let i = 0; i < 5; i++) w.s.runSync(w.t, loop, 1);
-    expect(readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([5n, 4n]); // floor(0.8 x 5)
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([5n, 4n]); // floor(0.8 x 5)
   });
 
   it('an event faster than the clock overflows at its exact cycle', () => {
@@ -125,14 +82,14 @@ describe('exact counts', () => {
     ]);
     w.s.runSync(w.t, wide, 300_000);
     expect(ctx.state).toBe(PFM_CTX_MASKED);
-    expect(readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([100_000n, 0n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([100_000n, 0n]);
   });
 
   it('an overflow before a set timeout happens at its exact cycle', () => {
     const w = testWorld();
     const fd = w.ctx();
     createSets(w, fd, [{ set_id: 0, set_flags: PFM_SETFL_TIME_SWITCH, set_timeout: 4_000_000n }]);
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES },
       { reg_num: 1, reg_value: INSTS },
     ]);
@@ -144,7 +101,7 @@ describe('exact counts', () => {
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 5000);
     expect(w.s.contexts[0]!.state).toBe(PFM_CTX_MASKED);
-    expect(readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([0n, 800n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 1 }])).toEqual([0n, 800n]);
   });
 
   it('after a 64-bit overflow the value counts on from 0: the next overflow is 2^64 events away', () => {
@@ -162,7 +119,7 @@ describe('exact counts', () => {
     w.s.runSync(w.t, loop, 2 ** 31 + 1000); // the 31-bit hardware counter wraps once
     expect(ctx.state).toBe(PFM_CTX_LOADED);
     expect(w.g.poll(fd)).toBe(0);
-    expect(readPmds(w, fd, [{ reg_num: 0 }])).toEqual([2n ** 31n + 1000n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }])).toEqual([2n ** 31n + 1000n]);
   });
 });
 
@@ -176,8 +133,8 @@ describe('the PMU interrupt', () => {
     w.s.runSync(w.t, loop, 1500); // one overflow at cycle 1000, short reset
     for (let i = 0; i < 4; i++) w.s.runSync(w.t, loop, 500);
     expect(w.s.k.irq.delivered - before).toBe(1);
-    expect(setinfo(w, fd, [0])[0]!.set_ovfl_pmds[0]).toBe(0b1n);
-    expect(readPmds(w, fd, [{ reg_num: 0 }])).toEqual([NEG(100_000n) + 2500n]);
+    expect(getSetinfos(w, fd, [0])[0]!.set_ovfl_pmds[0]).toBe(0b1n);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }])).toEqual([NEG(100_000n) + 2500n]);
   });
 
   it('SIGIO for an overflow at the very end of a run is delivered before the thread goes on', () => {
@@ -207,7 +164,7 @@ describe('time-based set switching', () => {
       { set_id: 0, set_flags: PFM_SETFL_TIME_SWITCH, set_timeout: oneTick },
       { set_id: 1, set_flags: PFM_SETFL_TIME_SWITCH, set_timeout: oneTick },
     ]);
-    program(w, fd, [
+    writePmcs(w, fd, [
       { reg_num: 0, reg_value: CYCLES },
       { reg_num: 0, reg_value: CYCLES, reg_set: 1 },
     ]);
@@ -215,8 +172,8 @@ describe('time-based set switching', () => {
     expect(w.load(fd, w.t.tid)).toEqual(ok(0));
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     for (let i = 0; i < 10; i++) w.s.runSync(w.t, loop, tick / 4); // 2.5 ticks
-    expect(setinfo(w, fd, [0, 1]).map((i) => i.set_runs)).toEqual([2n, 1n]);
-    expect(readPmds(w, fd, [{ reg_num: 0 }, { reg_num: 0, reg_set: 1 }])).toEqual([
+    expect(getSetinfos(w, fd, [0, 1]).map((i) => i.set_runs)).toEqual([2n, 1n]);
+    expect(readPmdValues(w, fd, [{ reg_num: 0 }, { reg_num: 0, reg_set: 1 }])).toEqual([
       BigInt(tick + tick / 2),
       BigInt(tick),
     ]);

@@ -2,7 +2,7 @@ import { getModel } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import { PFM_SETFL_EXPL_NEXT, PFM_SETFL_TIME_SWITCH } from '../abi/constants.js';
 import { ok } from '../abi/errno.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+import { NEG, type TestWorld, testWorld, writePmcs } from '../test-util.js';
 import { EventSet, SetList } from './sets.js';
 import { workloadFromEvents } from './workload.js';
 
@@ -14,7 +14,6 @@ import { workloadFromEvents } from './workload.js';
 
 const p6 = getModel('intel-p6');
 const loop = workloadFromEvents(p6, 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
-const NEG = (n: bigint) => (1n << 64n) - n;
 const USR_CYCLES = 0x510079n; // PERFEVTSEL: CPU_CLK_UNHALTED, USR, INT, EN
 const USR_INSTR = 0x5100c0n; // INST_RETIRED, USR, INT, EN
 
@@ -169,16 +168,10 @@ describe('per-set PMD state under a workload', () => {
     const w = testWorld();
     const fd = w.ctx();
     // pmd0 counts instructions (0.8/cycle), pmd1 cycles; pmd1 overflows every 1000 cycles
-    expect(
-      w.g.pfm_write_pmcs(
-        fd,
-        w.pmcs([
-          { reg_num: 0, reg_value: USR_INSTR },
-          { reg_num: 1, reg_value: USR_CYCLES },
-        ]),
-        2,
-      ),
-    ).toEqual(ok(0));
+    writePmcs(w, fd, [
+      { reg_num: 0, reg_value: USR_INSTR },
+      { reg_num: 1, reg_value: USR_CYCLES },
+    ]);
     const r = w.pmds([
       { reg_num: 0, reg_short_reset: 256n },
       {
@@ -210,14 +203,14 @@ describe('per-set PMD state under a workload', () => {
   it('reprogramming a PMC restarts its event stream at the new rate', () => {
     const w = testWorld();
     const fd = w.ctx();
-    expect(w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: USR_CYCLES }]), 1)).toEqual(ok(0));
+    writePmcs(w, fd, [{ reg_num: 0, reg_value: USR_CYCLES }]);
     expect(w.g.pfm_write_pmds(fd, w.pmds([{ reg_num: 0 }]), 1)).toEqual(ok(0));
     expect(w.load(fd, w.t.tid)).toEqual(ok(0));
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 1000);
     expect(w.g.pfm_stop(fd)).toEqual(ok(0));
     // now instructions (0.8 per cycle) from here on: 1000 + 0.8 * 1001
-    expect(w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: USR_INSTR }]), 1)).toEqual(ok(0));
+    writePmcs(w, fd, [{ reg_num: 0, reg_value: USR_INSTR }]);
     expect(w.g.pfm_start(fd)).toEqual(ok(0));
     w.s.runSync(w.t, loop, 1001);
     expect(w.g.pfm_stop(fd)).toEqual(ok(0));

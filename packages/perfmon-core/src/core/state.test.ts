@@ -11,20 +11,19 @@ import {
 } from '../abi/constants.js';
 import { Errno, fail, ok } from '../abi/errno.js';
 import { createPfargSetdesc, encodePfargVector } from '../abi/structs.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+import { NEG, type TestWorld, testWorld, writePmcs } from '../test-util.js';
 import type { PfmContext } from './context.js';
 import { checkTaskState } from './state.js';
 import { workloadFromEvents } from './workload.js';
 
 const { EINVAL, EBUSY, ESRCH } = Errno;
 const loop = workloadFromEvents(getModel('intel-p6'), 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
-const NEG = (n: bigint) => (1n << 64n) - n;
 
 /** A context of w.t monitoring a second thread, programmed to notify after 100 cycles. */
 function monitoringOther(w: TestWorld) {
   const fd = w.ctx();
   const target = w.s.thread(w.p, 'target');
-  expect(w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: 0x530079n }]), 1)).toEqual(ok(0));
+  writePmcs(w, fd, [{ reg_num: 0, reg_value: 0x530079n }]);
   const pmd = w.pmds([{ reg_num: 0, reg_value: NEG(100n), reg_flags: PFM_REGFL_OVFL_NOTIFY }]);
   expect(w.g.pfm_write_pmds(fd, pmd, 1)).toEqual(ok(0));
   w.s.ptraceAttach(w.t, target);

@@ -7,7 +7,7 @@ import {
 } from '../abi/constants.js';
 import { Errno, fail, ok } from '../abi/errno.js';
 import { createPfargPmc, createPfargSetdesc, encodePfargVector, type PfargPmc } from '../abi/structs.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+import { type TestWorld, testWorld, withRegFlags } from '../test-util.js';
 
 const { EINVAL, EBUSY } = Errno;
 const PMC = 48;
@@ -36,18 +36,6 @@ function vec(w: TestWorld, elems: Partial<PfargPmc>[]): number {
   );
   for (let i = 0; i < elems.length; i++) for (let b = RSVD_FROM; b < PMC; b++) v.setUint8(i * PMC + b, 0xa5);
   return u;
-}
-
-function bytes(w: TestWorld, u: number, n: number): Uint8Array {
-  const v = w.p.mm.dataView(u, n * PMC, false);
-  return Uint8Array.from({ length: n * PMC }, (_, i) => v.getUint8(i));
-}
-
-function withFlags(before: Uint8Array, patches: [number, number][]): Uint8Array {
-  const out = before.slice();
-  const v = new DataView(out.buffer);
-  for (const [i, f] of patches) v.setUint32(i * PMC + 4, f >>> 0, true);
-  return out;
 }
 
 function flagsOf(w: TestWorld, u: number, i: number): number {
@@ -234,12 +222,12 @@ describe('returned reg_flags (quirk Q1): the input in the 2006 kernels, RETFL bi
       for (const mode of ['historical', 'intent'] as const) {
         const { w, fd } = world(machine, { retflags: mode });
         const u = vec(w, [good, bad, good]);
-        const before = bytes(w, u, 3);
+        const before = w.bytes(u, 3 * PMC);
         expect(w.g.pfm_write_pmcs(fd, u, 3)).toEqual(fail(EINVAL));
-        if (mode === 'historical') expect(bytes(w, u, 3)).toEqual(before);
+        if (mode === 'historical') expect(w.bytes(u, 3 * PMC)).toEqual(before);
         else
-          expect(bytes(w, u, 3)).toEqual(
-            withFlags(before, [
+          expect(w.bytes(u, 3 * PMC)).toEqual(
+            withRegFlags(before, PMC, [
               [0, 0x4],
               [1, intent >>> 0],
             ]),
@@ -252,12 +240,12 @@ describe('returned reg_flags (quirk Q1): the input in the 2006 kernels, RETFL bi
     for (const mode of ['historical', 'intent'] as const) {
       const { w, fd } = world(P6, { retflags: mode });
       const u = vec(w, [good, { reg_num: 1, reg_value: 0x5300c0n, reg_flags: 0x40000004 }]);
-      const before = bytes(w, u, 2);
+      const before = w.bytes(u, 2 * PMC);
       expect(w.g.pfm_write_pmcs(fd, u, 2)).toEqual(ok(0));
-      expect(bytes(w, u, 2)).toEqual(
+      expect(w.bytes(u, 2 * PMC)).toEqual(
         mode === 'historical'
           ? before
-          : withFlags(before, [
+          : withRegFlags(before, PMC, [
               [0, 0x4],
               [1, 0x4],
             ]),

@@ -11,13 +11,12 @@ import {
 import { Errno, fail, ok } from '../abi/errno.js';
 import { createPfargPmd, createPfargSetdesc, encodePfargVector, type PfargPmd } from '../abi/structs.js';
 import { workloadFromEvents } from '../core/workload.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+import { NEG, type TestWorld, testWorld, withRegFlags, writePmcs } from '../test-util.js';
 
 const { EINVAL } = Errno;
 const PMD = 176;
 /** reg_random_seed and reg_reserved2[7]: the kernel neither reads nor writes them. */
 const UNUSED_FROM = 144;
-const NEG = (n: bigint) => (1n << 64n) - n;
 const loop = workloadFromEvents(getModel('intel-p6'), 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
 
 /** Intel P6 (i386): PERFEVTSEL0 counts cycles into pmd0, PERFEVTSEL1 instructions into pmd1. */
@@ -51,21 +50,8 @@ function vec(w: TestWorld, elems: Partial<PfargPmd>[]): number {
   return u;
 }
 
-function bytes(w: TestWorld, u: number, n: number): Uint8Array {
-  const v = w.p.mm.dataView(u, n * PMD, false);
-  return Uint8Array.from({ length: n * PMD }, (_, i) => v.getUint8(i));
-}
-
 function flagsOf(w: TestWorld, u: number, i: number): number {
   return w.p.mm.dataView(u + i * PMD, PMD, false).getUint32(4, true);
-}
-
-/** Expected bytes: `before` with element i's reg_flags replaced. */
-function withFlags(before: Uint8Array, patches: [number, number][]): Uint8Array {
-  const out = before.slice();
-  const v = new DataView(out.buffer);
-  for (const [i, f] of patches) v.setUint32(i * PMD + 4, f >>> 0, true);
-  return out;
 }
 
 function read(w: TestWorld, fd: number, reg_num: number, reg_set = 0): PfargPmd {
@@ -273,7 +259,7 @@ describe('reset values, reset bitmaps and the switch count take effect', () => {
     const w = testWorld({ machine: { arch: 'ia64', cost: 'k8-2006', pmu: model } });
     const fd = w.ctx();
     // PMC4: CPU_OP_CYCLES_ALL (0x12), user and kernel
-    expect(w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 4, reg_value: 0x1209n }]), 1)).toEqual(ok(0));
+    writePmcs(w, fd, [{ reg_num: 4, reg_value: 0x1209n }]);
     const u = vec(w, [
       { reg_num: 33, reg_value: 0x77n, reg_short_reset: 0x1234n },
       { reg_num: 32, reg_value: 0x66n, reg_short_reset: 0x4321n },
@@ -329,7 +315,7 @@ describe('pfm_read_pmds: per-element checks and the vector copied back byte for 
     for (let b = 0; b < 2 * PMD; b++) v.setUint8(b, 0xa5);
     v.setUint32(0, 0, true); // pmd0, set 0
     v.setUint32(PMD, 1, true); // pmd1, set 0
-    const before = bytes(w, r, 2);
+    const before = w.bytes(r, 2 * PMD);
     expect(w.g.pfm_read_pmds(fd, r, 2)).toEqual(ok(0));
     const expected = before.slice();
     const e = new DataView(expected.buffer);
@@ -341,7 +327,7 @@ describe('pfm_read_pmds: per-element checks and the vector copied back byte for 
       e.setBigUint64(i * PMD + 32, value, true);
       e.setBigUint64(i * PMD + 40, sw, true);
     }
-    expect(bytes(w, r, 2)).toEqual(expected);
+    expect(w.bytes(r, 2 * PMD)).toEqual(expected);
   });
 });
 
@@ -363,13 +349,13 @@ describe('returned reg_flags (quirk Q1): the input in the 2006 kernels, RETFL bi
       for (const mode of ['historical', 'intent'] as const) {
         const { w, fd } = p6({ retflags: mode });
         const u = vec(w, [good, bad, good]);
-        const before = bytes(w, u, 3);
+        const before = w.bytes(u, 3 * PMD);
         expect(w.g.pfm_write_pmds(fd, u, 3)).toEqual(fail(EINVAL));
-        const after = bytes(w, u, 3);
+        const after = w.bytes(u, 3 * PMD);
         if (mode === 'historical') expect(after).toEqual(before);
         else
           expect(after).toEqual(
-            withFlags(before, [
+            withRegFlags(before, PMD, [
               [0, 0x1],
               [1, intent],
             ]),
@@ -382,12 +368,12 @@ describe('returned reg_flags (quirk Q1): the input in the 2006 kernels, RETFL bi
     for (const mode of ['historical', 'intent'] as const) {
       const { w, fd } = p6({ retflags: mode });
       const u = vec(w, [good, { reg_num: 1, reg_flags: 0x40000003 }]);
-      const before = bytes(w, u, 2);
+      const before = w.bytes(u, 2 * PMD);
       expect(w.g.pfm_write_pmds(fd, u, 2)).toEqual(ok(0));
-      expect(bytes(w, u, 2)).toEqual(
+      expect(w.bytes(u, 2 * PMD)).toEqual(
         mode === 'historical'
           ? before
-          : withFlags(before, [
+          : withRegFlags(before, PMD, [
               [0, 0x1],
               [1, 0x3],
             ]),

@@ -26,11 +26,6 @@ function vec(w: TestWorld, elems: Partial<PfargPmr>[]): number {
   return u;
 }
 
-function bytes(w: TestWorld, u: number, n: number): Uint8Array {
-  const v = w.p.mm.dataView(u, n * PMR, false);
-  return Uint8Array.from({ length: n * PMR }, (_, i) => v.getUint8(i));
-}
-
 const write = (w: TestWorld, fd: number, elems: Partial<PfargPmr>[]) =>
   w.g.pfm_write(fd, 0, PFM_RW_PMD, vec(w, elems), elems.length * PMR);
 
@@ -101,13 +96,13 @@ describe('perfmon3 PMD reads', () => {
       { reg_num: 0, reg_flags: 0x5a5a5a5a, reg_value: 0xdeadbeefdeadbeefn },
       { reg_num: 1, reg_flags: 0x1, reg_value: 0n },
     ]);
-    const expected = bytes(w, u, 3);
+    const expected = w.bytes(u, 3 * PMR);
     const e = new DataView(expected.buffer);
     e.setBigUint64(8, 0xf1f2f3f4f5f6f7f8n, true);
     e.setBigUint64(PMR + 8, 0x0102030405060708n, true);
     e.setBigUint64(2 * PMR + 8, 0xf1f2f3f4f5f6f7f8n, true);
     expect(w.g.pfm_read(fd, 0, PFM_RW_PMD, u, 3 * PMR)).toEqual(ok(0));
-    expect(bytes(w, u, 3)).toEqual(expected);
+    expect(w.bytes(u, 3 * PMR)).toEqual(expected);
   });
 
   it('EINVAL for an unimplemented or an unused PMD; the elements before it are filled', () => {

@@ -8,7 +8,7 @@ import {
 } from '../abi/constants.js';
 import { Errno, fail, ok } from '../abi/errno.js';
 import { workloadFromEvents } from '../core/workload.js';
-import { type TestWorld, testWorld } from '../test-util.js';
+import { NEG, type TestWorld, testWorld, writePmcs } from '../test-util.js';
 
 /**
  * pfm_create_evtsets / pfm_delete_evtsets / pfm_getinfo_evtsets, byte for byte against the
@@ -40,7 +40,6 @@ const JUNK32 = 0xa5a5a5a5;
 
 const p6 = getModel('intel-p6');
 const loop = workloadFromEvents(p6, 'loop', { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.8 });
-const NEG = (n: bigint) => (1n << 64n) - n;
 
 interface Desc {
   id: number;
@@ -382,16 +381,10 @@ describe('pfm_getinfo_evtsets', () => {
     const w = testWorld();
     const fd = w.ctx();
     // both counters count user cycles; both overflow after 1000, then pmd0 every 1000 and pmd1 every 5000
-    expect(
-      w.g.pfm_write_pmcs(
-        fd,
-        w.pmcs([
-          { reg_num: 0, reg_value: 0x510079n },
-          { reg_num: 1, reg_value: 0x110079n },
-        ]),
-        2,
-      ),
-    ).toEqual(ok(0));
+    writePmcs(w, fd, [
+      { reg_num: 0, reg_value: 0x510079n },
+      { reg_num: 1, reg_value: 0x110079n },
+    ]);
     const r = w.pmds([
       { reg_num: 0, reg_value: NEG(1000n), reg_short_reset: NEG(1000n) },
       { reg_num: 1, reg_value: NEG(1000n), reg_short_reset: NEG(5000n) },
