@@ -160,12 +160,15 @@ function filesUnder(dir) {
     .sort();
 }
 
-/** A test file: never part of another package's mutation inputs. */
-const isTestFile = (file) => /\.test\.tsx?$/.test(file);
+/**
+ * Test code (tests and their `*test-util.ts` helpers, which only a package's own tests import):
+ * never part of another package's mutation inputs.
+ */
+const isTestFile = (file) => /(\.test\.tsx?|test-util\.ts)$/.test(file);
 
 /**
  * A digest of everything a package's mutation results depend on: its sources and tests, the
- * sources of the workspace packages it depends on (not their tests: a package's mutants are
+ * sources of the workspace packages it depends on (not their test code: a package's mutants are
  * tested by its own tests only, so another package's tests cannot change its results), and the
  * Stryker and vitest configurations (with the shared project definition and test setup).
  */
