@@ -6,7 +6,7 @@ import { type ArgBufferStrategy, createStrategy, E2BIG, kmallocBuffer } from '@p
 import { GFP_KERNEL } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
 import { runAttack, runThreadAttack } from './attack.js';
-import { getMachine } from './machines.js';
+import { getMachine, MACHINES } from './machines.js';
 
 const p4 = getMachine('p4-2006');
 
@@ -106,6 +106,13 @@ describe('runAttack', () => {
 });
 
 describe('runThreadAttack', () => {
+  // compare's default: 256 threads, each with its own kernel stack (IA-64's THREAD_SIZE is 32 KiB,
+  // four times i386's), which the attack's memory must hold on every machine.
+  it.each(MACHINES.map((m) => [m.id, m] as const))('256 threads on %s each make their call', (_, machine) => {
+    const r = runThreadAttack({ machine, strategy: 'stack', threads: 256 });
+    expect(r).toMatchObject({ threads: 256, errors: [], kernelBugs: 0 });
+  });
+
   it('pins a buffer per thread under a per-task cache, one under a per-context cache', () => {
     expect(runThreadAttack({ machine: p4, strategy: 'task-cache', threads: 5 })).toEqual({
       strategy: 'task-cache',

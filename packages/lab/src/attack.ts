@@ -1,3 +1,4 @@
+import { type ArchId, getArch } from '@pfmsim/kernel-sim';
 import { errnoName } from '@pfmsim/perfmon-core';
 import { createWorld, type VectorSyscall, type WorldOptions } from './world.js';
 
@@ -92,7 +93,12 @@ export interface ThreadAttackResult {
  */
 export function runThreadAttack(opts: WorldOptions & { threads: number }): ThreadAttackResult {
   const n = opts.threads;
-  const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2) });
+  // Each attacker thread also holds a kernel stack (THREAD_SIZE: 32 KiB on IA-64).
+  const stacks = n * getArch(opts.machine.arch as ArchId).threadSize;
+  const w = createWorld({
+    ...opts,
+    arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2 + stacks),
+  });
   const { s, p } = w;
   const size = w.elemSize(ATTACK_CALL);
   const count = Math.floor(s.sysfs.state.argSizeMax / size);
