@@ -1,10 +1,5 @@
 #!/usr/bin/env node
-import { main } from './cli.js';
+// The `pfmsim` binary; what it does is src/entry.ts (tested there, in process).
+import { runBin } from './entry.js';
 
-// `pfmsim ... | head` closes the pipe early: stop quietly, as other command-line tools do.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
-
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBin(process);

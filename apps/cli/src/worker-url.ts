@@ -12,10 +12,12 @@ import { Worker } from 'node:worker_threads';
  */
 const OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 64 } };
 
-export function startSweepWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./sweep-worker.js', import.meta.url), OPTIONS);
-  const worker = new URL('./sweep-worker.ts', import.meta.url).href;
+export function startSweepWorker(
+  /** Where this module is (a test may stand in for the built one). */
+  moduleUrl: string = import.meta.url,
+): Worker {
+  if (!moduleUrl.endsWith('.ts')) return new Worker(new URL('./sweep-worker.js', moduleUrl), OPTIONS);
+  const worker = new URL('./sweep-worker.ts', moduleUrl).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); }).catch((e) => { setImmediate(() => { throw e; }); });`;
   return new Worker(code, { ...OPTIONS, eval: true });

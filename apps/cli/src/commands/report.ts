@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { createStrategy, type StackReport, stackReport } from '@pfmsim/buffer-strategies';
 import { ARCH_IDS, type ArchId } from '@pfmsim/kernel-sim';
 import { resolveMachine, runAttack } from '@pfmsim/lab';
-import type { AbiProfileId } from '@pfmsim/perfmon-core';
+import { ABI_PROFILE_IDS, type AbiProfileId } from '@pfmsim/perfmon-core';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { listOf, UsageError } from '../errors.js';
@@ -19,6 +19,40 @@ interface ReportFlags extends OutputFlags {
 
 /** The archs whose stack budget the report draws by default: the 2006 ones and the modern one. */
 const DEFAULT_ARCHS: readonly ArchId[] = ['i386', 'i386-4k', 'x86_64', 'x86_64-16k', 'ia64', 'ppc64'];
+
+/** What the report reads from each document, by JSON type ("?": may be left out). */
+const COMPARE_FIELDS = {
+  machine: 'string',
+  arch: 'string',
+  cost: 'string',
+  pmu: 'string',
+  abi: 'string',
+  best: 'string',
+  seed: 'number',
+  machineDescription: 'string?',
+  pfmsimVersion: 'string?',
+  attackContexts: 'number?',
+};
+const STRATEGY_FIELDS = { name: 'string', raceFree: 'boolean', kernelBugs: 'array', verdict: 'string' };
+const RESULT_FIELDS = { syscall: 'string', strategy: 'string', breakdown: 'object' };
+const SAMPLE_FIELDS = { contexts: 'number', pinnedBytes: 'number' };
+
+const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** The first field of `value` (at JSON path `at`) the report cannot read: "path: expected T, got U". */
+function badField(value: unknown, fields: Record<string, string>, at: string): string | undefined {
+  if (typeOf(value) !== 'object') return `${at}: expected object, got ${typeOf(value)}`;
+  for (const [key, want] of Object.entries(fields)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeOf(v) === want.replace('?', '') || (v === undefined && want.endsWith('?'))) continue;
+    return `${at ? `${at}.` : ''}${key}: expected ${want.replace('?', '')}, got ${typeOf(v)}`;
+  }
+  return undefined;
+}
+
+/** The first bad element of a list of objects, named `list[i]`. */
+const badItem = (items: unknown[], fields: Record<string, string>, list: string): string | undefined =>
+  items.map((item, i) => badField(item, fields, `${list}[${i}]`)).find((p) => p !== undefined);
 
 export function registerReport(program: Command, ctx: Ctx): void {
   const cmd = program
@@ -46,6 +80,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
       const name = files[i]!;
       let data: unknown;
       try {
+        // Stryker disable next-line StringLiteral: without an encoding JSON.parse reads the Buffer as UTF-8 all the same
         data = JSON.parse(readFileSync(p, 'utf8'));
       } catch (e) {
         throw new UsageError(
@@ -55,8 +90,19 @@ export function registerReport(program: Command, ctx: Ctx): void {
       }
       const d = data as Record<string, unknown>;
       if (d && d.command === 'compare' && Array.isArray(d.results) && Array.isArray(d.strategies)) {
+        const problem =
+          badField(d, COMPARE_FIELDS, '') ??
+          badItem(d.strategies, STRATEGY_FIELDS, 'strategies') ??
+          badItem(d.results, RESULT_FIELDS, 'results') ??
+          ((ABI_PROFILE_IDS as readonly unknown[]).includes(d.abi)
+            ? undefined
+            : `abi: unknown ABI profile "${d.abi}" (valid: ${ABI_PROFILE_IDS.join(', ')})`);
+        if (problem)
+          throw new UsageError(`${name}: ${problem}`, 'pass the output of `pfmsim compare --json`');
         compares.push({ doc: d as unknown as CompareDoc, source: name });
       } else if (d && d.command === 'attack' && Array.isArray(d.samples)) {
+        const problem = badItem(d.samples, SAMPLE_FIELDS, 'samples');
+        if (problem) throw new UsageError(`${name}: ${problem}`, 'pass the output of `pfmsim attack --json`');
         attacks.push({ doc: d, source: name });
       } else {
         throw new UsageError(
@@ -71,6 +117,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
         'run `pfmsim compare --json > compare.json` first',
       );
     }
+    // Stryker disable next-line StringLiteral: the report never draws progress (no update()), so the label is never shown
     const progress = Progress.for(io, flags.quiet, 'report');
     const notes: string[] = [];
     let sections: ReportSection[];
@@ -120,6 +167,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
         charts,
         bytes: Buffer.byteLength(html),
       },
+      // Stryker disable next-line ArrayDeclaration: report has no --export-* flags, the only readers of tables
       tables: [],
       text: () =>
         `wrote ${relative(io.cwd, out)}: ${sections.length} compare result${sections.length > 1 ? 's' : ''}, ${charts} charts, ${Buffer.byteLength(html)} bytes, self-contained (no network)`,

@@ -26,6 +26,7 @@ interface StatFlags extends MachineFlags, OutputFlags {
 /** Checks "NAME[:UMASK...]" against the model; unknown names get the closest event name. */
 export function checkEvent(model: PmuModel, full: string): string {
   const [name, ...masks] = full.split(':');
+  // Stryker disable next-line StringLiteral: split() always gives a first element, so the fallback is never used
   const ev = model.eventByName(name ?? '');
   if (!ev)
     throw unknownChoice(
@@ -64,7 +65,8 @@ export function parseWorkload(
     if (model.instRetiredEvent) rates[model.instRetiredEvent] = { user: 0.8, kernel: 0 };
   } else {
     let body = spec;
-    const named = /^([A-Za-z][\w-]*):(?=[^=]*=)(?![^,]*:[^,]*=)/.exec(spec);
+    // "NAME:" when NAME is no event of the model, also before an event with a unit mask ("app:EV:UM=1")
+    const named = /^([A-Za-z][\w-]*):(?=[^=]*=)/.exec(spec);
     if (named && !model.eventByName(named[1]!)) {
       name = named[1]!;
       body = spec.slice(named[0].length);
@@ -150,8 +152,8 @@ export function registerStat(program: Command, ctx: Ctx): void {
         enabledNs: e.enabledNs,
         runningNs: e.runningNs,
         percentRunning: e.enabledNs > 0 ? (e.runningNs / e.enabledNs) * 100 : 100,
-        /** Relative standard deviation of the scaled value over the runs (perf's "+- x%"). */
-        spread: repeat > 1 && mean > 0 ? sd / mean : 0,
+        /** perf's "+- x%": the standard error of the mean of the scaled value, relative to the mean. */
+        spread: repeat > 1 && mean > 0 ? sd / Math.sqrt(scaled.length) / mean : 0,
       };
     });
     const table: Table = {
@@ -204,11 +206,15 @@ export function registerStat(program: Command, ctx: Ctx): void {
           `${seconds.toFixed(9).padStart(18)} seconds time elapsed (simulated, ${(clockHz / 1e9).toFixed(2)} GHz)`,
           '',
         );
+        // Counted (its set ran) at a level the workload gives a rate, and still 0.
+        const rateCounted = (v: { user: number; kernel: number }) =>
+          (plm === 'kernel' ? 0 : v.user) + (plm === 'user' ? 0 : v.kernel);
         const silent = rows.filter(
           (e) =>
             e.value === 0 &&
+            e.runningNs > 0 &&
             Object.entries(rates).some(
-              ([k, v]) => k.toLowerCase() === e.name.toLowerCase() && v.user + v.kernel > 0,
+              ([k, v]) => k.toLowerCase() === e.name.toLowerCase() && rateCounted(v) > 0,
             ),
         );
         if (silent.length > 0) {

@@ -187,8 +187,10 @@ function stackSection(stacks: readonly StackReport[]): string {
     unit: 'B',
     groups: archs.map((a) => {
       const rs = stacks.filter((s) => s.arch === a);
+      // Stryker disable next-line OptionalChaining: rs is never empty, each arch comes from one of the stack reports
       const usable = rs[0]?.usable ?? 0;
       return {
+        // Stryker disable next-line OptionalChaining: rs is never empty, each arch comes from one of the stack reports
         name: `${a} (THREAD_SIZE ${rs[0]?.threadSize ?? '?'} B)`,
         budget: usable,
         budgetLabel: `usable ${usable} B`,
@@ -207,6 +209,7 @@ function stackSection(stacks: readonly StackReport[]): string {
   const legend = strategies
     .map((n, i) => `<span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(n)}`)
     .join(' ');
+  // Stryker disable next-line OptionalChaining: stacks is not empty here (returned above when it is)
   return `<section id="stack"><h2>Stack use against each arch's budget</h2><p class="note">${legend} · a black outline: over CONFIG_FRAME_WARN or a stack overflow</p>${chart}<p class="note">${esc(stacks[0]?.assumption ?? '')}</p></section>`;
 }
 

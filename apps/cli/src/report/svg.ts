@@ -28,7 +28,7 @@ export function ticks(max: number, count = 5): number[] {
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
   for (let v = 0; v <= max + step * 1e-9; v += step) out.push(Math.round(v * 1e6) / 1e6);
-  if ((out[out.length - 1] ?? 0) < max) out.push((out[out.length - 1] ?? 0) + step);
+  if ((out[out.length - 1] ?? 0) < max) out.push(Math.round(((out[out.length - 1] ?? 0) + step) * 1e6) / 1e6);
   return out;
 }
 
@@ -42,7 +42,7 @@ export function rangeTicks(min: number, max: number, count = 5): number[] {
   const out: number[] = [];
   for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step)
     out.push(Math.round(v * 1e6) / 1e6);
-  if ((out[out.length - 1] ?? 0) < max) out.push((out[out.length - 1] ?? 0) + step);
+  if ((out[out.length - 1] ?? 0) < max) out.push(Math.round(((out[out.length - 1] ?? 0) + step) * 1e6) / 1e6);
   return out;
 }
 

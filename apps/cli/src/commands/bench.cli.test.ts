@@ -1,0 +1,339 @@
+// `pfmsim bench` in this process. The host clock is the Io's `now`: a fake clock that moves a
+// fixed step per reading makes the measured rates exact (one round of 100 calls, or of 50 race
+// schedules, per step), so the tests check the numbers, the tables and the exports, not the host.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { expectSchema, expectUsageError, runInProcess, tempDir } from '../../test/helpers.js';
+import { main } from '../cli.js';
+import type { Io } from '../io.js';
+import { VERSION } from '../version.js';
+
+const host = vi.hoisted(() => ({ noCpus: false }));
+vi.mock('node:os', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:os')>();
+  const cpus = () => (host.noCpus ? [] : real.cpus());
+  return { ...real, cpus, default: { ...real, cpus } };
+});
+
+const T = 60_000;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** main() with a clock that moves `step` ms per reading; stderr a terminal when `tty`. */
+async function bench(
+  args: readonly string[],
+  opts: { step?: number; tty?: boolean; cwd?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  let t = 0;
+  let stdout = '';
+  let stderr = '';
+  const step = opts.step ?? 10;
+  const io: Io = {
+    out: (s) => {
+      stdout += s;
+    },
+    err: (s) => {
+      stderr += s;
+    },
+    stdoutIsTTY: false,
+    stderrIsTTY: opts.tty ?? false,
+    env: opts.env ?? { NO_COLOR: '1' },
+    cwd: opts.cwd ?? tempDir(),
+    now: () => {
+      t += step;
+      return t;
+    },
+  };
+  const code = await main(['bench', ...args], io);
+  return { code, stdout, stderr };
+}
+
+interface BenchDoc {
+  abi: string;
+  durationMs: number;
+  simulatedCallsPerSecond: Record<string, number>;
+  schedulesPerSecond: number;
+  raceStrategy: string;
+  detail: {
+    calls: Record<string, { ops: number; ms: number; perSecond: number }>;
+    schedules: { ops: number; ms: number; perSecond: number };
+  };
+  host: { node: string; platform: string; arch: string; cpu: string; cores: number };
+}
+
+describe('pfmsim bench', () => {
+  // --duration 10 with a 10 ms step: one round per measurement, 100 calls (or 50 schedules) in
+  // 10 ms, so 10,000 calls/s (100 us per call) and 5,000 schedules/s.
+  const ARGS = ['--strategies', 'kmalloc,stack', '--duration', '10'];
+
+  it(
+    'prints calls per second per strategy, host microseconds per call and schedules per second',
+    async () => {
+      const r = await bench(ARGS);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      const cpu = os.cpus()[0]?.model ?? 'unknown';
+      expect(r.stdout).toBe(
+        [
+          `pfmsim ${VERSION} · bench · machine p4-2006 · seed 1 · abi v2.3`,
+          `host: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; 10 ms per measurement`,
+          '',
+          'strategy  simulated calls/s  host us/call',
+          'kmalloc              10,000         100.0',
+          'stack                10,000         100.0',
+          'pfm_read_pmds with 4 registers, one context, every check of the lab world on',
+          '',
+          'race exploration: 5,000 schedules/s (ctx-cache, two threads, one pfm_write_pmds each, random schedules)',
+          '',
+        ].join('\n'),
+      );
+    },
+    T,
+  );
+
+  it(
+    '--json: the rates by strategy, their detail, the settings and the host',
+    async () => {
+      const r = await bench([...ARGS, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = expectSchema('bench', r.stdout) as unknown as BenchDoc;
+      expect(doc).toEqual({
+        pfmsimVersion: VERSION,
+        command: 'bench',
+        machine: 'p4-2006',
+        seed: 1,
+        abi: 'v2.3',
+        durationMs: 10,
+        simulatedCallsPerSecond: { kmalloc: 10000, stack: 10000 },
+        schedulesPerSecond: 5000,
+        raceStrategy: 'ctx-cache',
+        detail: {
+          calls: {
+            kmalloc: { ops: 100, ms: 10, perSecond: 10000 },
+            stack: { ops: 100, ms: 10, perSecond: 10000 },
+          },
+          schedules: { ops: 50, ms: 10, perSecond: 5000 },
+        },
+        host: {
+          node: process.version,
+          platform: os.platform(),
+          arch: os.arch(),
+          cpu: os.cpus()[0]?.model ?? 'unknown',
+          cores: os.cpus().length,
+        },
+      });
+    },
+    T,
+  );
+
+  it(
+    'host microseconds per call follow the rate (a slower clock, fewer calls per second)',
+    async () => {
+      // 100 calls per 40 ms: 2,500 calls/s, 400 us per call
+      const r = await bench(['--strategies', 'hybrid', '--duration', '40', '--race-strategy', 'stack'], {
+        step: 40,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^hybrid\s+2,500\s+400\.0$/m);
+      expect(r.stdout).toContain('race exploration: 1,250 schedules/s (stack, two threads,');
+    },
+    T,
+  );
+
+  it(
+    '--export-csv and --export-markdown write the measurement table with the JSON numbers',
+    async () => {
+      const dir = tempDir();
+      const r = await bench(
+        [...ARGS, '--export-csv', 'b.csv', '--export-markdown', 'b.md', '--export-json', 'b.json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['b.csv', 'b.json', 'b.md']);
+      expect(readFileSync(join(dir, 'b.csv'), 'utf8')).toBe(
+        [
+          'measurement,strategy,per_second,ops,ms,machine,seed,pfmsim',
+          `pfm_read_pmds n=4 calls,kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
+          `pfm_read_pmds n=4 calls,stack,10000,100,10,p4-2006,1,${VERSION}`,
+          `race schedules (2 threads x 1 call),ctx-cache,5000,50,10,p4-2006,1,${VERSION}`,
+          '',
+        ].join('\n'),
+      );
+      expect(readFileSync(join(dir, 'b.md'), 'utf8')).toBe(
+        [
+          `## pfmsim ${VERSION} · bench · machine p4-2006 · seed 1 · abi v2.3`,
+          '',
+          '### Simulator speed on this host (p4-2006)',
+          '',
+          '| measurement | strategy | per_second | ops | ms |',
+          '|:---|:---|---:|---:|---:|',
+          '| pfm_read_pmds n=4 calls | kmalloc | 10000 | 100 | 10 |',
+          '| pfm_read_pmds n=4 calls | stack | 10000 | 100 | 10 |',
+          '| race schedules (2 threads x 1 call) | ctx-cache | 5000 | 50 | 10 |',
+          '',
+        ].join('\n'),
+      );
+      const doc = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as BenchDoc;
+      expect(doc.simulatedCallsPerSecond).toEqual({ kmalloc: 10000, stack: 10000 });
+    },
+    T,
+  );
+
+  it(
+    'is deterministic on the same clock: same arguments, same output',
+    async () => {
+      const a = await bench([...ARGS, '--json']);
+      const b = await bench([...ARGS, '--json']);
+      expect(b.stdout).toBe(a.stdout);
+    },
+    T,
+  );
+
+  it(
+    'defaults: every strategy, 300 ms per measurement, the ctx-cache race; --machine, --abi, --seed named',
+    async () => {
+      // 300 ms with a 100 ms step: three rounds of 100 calls in 300 ms
+      const r = await bench(['--json'], { step: 100 });
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as BenchDoc & { machine: string; seed: number };
+      expect(doc.durationMs).toBe(300);
+      expect(doc.raceStrategy).toBe('ctx-cache');
+      expect(Object.keys(doc.simulatedCallsPerSecond)).toEqual([
+        'kmalloc',
+        'stack',
+        'ctx-cache-naive',
+        'ctx-cache-spinsplit',
+        'ctx-cache',
+        'ctx-cache-mutex',
+        'ctx-cache-bounded',
+        'task-cache',
+        'slab-cache',
+        'hybrid',
+      ]);
+      expect(doc.detail.calls.kmalloc).toEqual({ ops: 300, ms: 300, perSecond: 1000 });
+      const other = await bench(
+        [
+          '--strategies',
+          'stack',
+          '--machine',
+          'core2-2007',
+          '--abi',
+          'v3',
+          '--seed',
+          '7',
+          '--duration',
+          '10',
+        ],
+        {},
+      );
+      expect(other.code, other.stderr).toBe(0);
+      expect(other.stdout.split('\n')[0]).toBe(
+        `pfmsim ${VERSION} · bench · machine core2-2007 · seed 7 · abi v3`,
+      );
+      const j = JSON.parse(
+        (
+          await bench([
+            '--strategies',
+            'stack',
+            '--machine',
+            'core2-2007',
+            '--abi',
+            'v3',
+            '--seed',
+            '7',
+            '--duration',
+            '10',
+            '--json',
+          ])
+        ).stdout,
+      ) as BenchDoc & { machine: string; seed: number };
+      expect(j).toMatchObject({ machine: 'core2-2007', abi: 'v3', seed: 7 });
+    },
+    T,
+  );
+
+  it(
+    'draws a progress bar on a terminal (each strategy, then the race schedules) and clears it',
+    async () => {
+      const r = await bench(['--strategies', 'kmalloc,stack', '--duration', '1000'], {
+        step: 1000,
+        tty: true,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const draws = r.stderr.split('\r\x1b[2K').filter((s) => s !== '');
+      expect(draws).toEqual([
+        expect.stringMatching(/^bench \[\.{28}\] 0\/3 \d+\.\ds kmalloc$/),
+        expect.stringMatching(/^bench \[#{9}\.{19}\] 1\/3 \d+\.\ds stack$/),
+        expect.stringMatching(/^bench \[#{19}\.{9}\] 2\/3 \d+\.\ds race schedules$/),
+      ]);
+      expect(r.stderr.endsWith('\r\x1b[2K')).toBe(true);
+      const quiet = await bench(['--strategies', 'kmalloc', '--duration', '1000', '-q'], {
+        step: 1000,
+        tty: true,
+      });
+      expect(quiet.stderr).toBe('');
+    },
+    T,
+  );
+
+  it(
+    'reports the CPU as unknown when the host lists no CPUs',
+    async () => {
+      host.noCpus = true;
+      try {
+        const r = await bench([...ARGS, '--json']);
+        expect(r.code, r.stderr).toBe(0);
+        expect((JSON.parse(r.stdout) as BenchDoc).host).toMatchObject({ cpu: 'unknown', cores: 0 });
+        const t = await bench(ARGS);
+        expect(t.stdout).toContain('host: unknown, 0 cores, Node ');
+      } finally {
+        host.noCpus = false;
+      }
+    },
+    T,
+  );
+
+  it('--help documents the options and their defaults', async () => {
+    const r = await runInProcess(['bench', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    for (const line of [
+      "the simulator's own speed on this host: simulated pfm_read_pmds calls (4 registers) per host second under each strategy, and race schedules explored per second (two threads, one call each)",
+      '--strategies <list> strategies to time, or "all" (default: "all")',
+      '--duration <ms> host milliseconds per measurement (default: "300")',
+      '--race-strategy <name> strategy of the race scenario (default: "ctx-cache")',
+    ]) {
+      expect(help).toContain(line);
+    }
+  });
+});
+
+describe('pfmsim bench: bad input is one line on stderr and exit 2, before any work', () => {
+  const cases: [string[], RegExp][] = [
+    [['--duration', '5'], /^pfmsim: --duration must be an integer from 10 to 60000, got "5"$/],
+    [['--duration', '60001'], /--duration must be an integer from 10 to 60000, got "60001"/],
+    [['--strategies', 'kmaloc'], /unknown strategy "kmaloc"; did you mean "kmalloc"\?/],
+    [['--race-strategy', 'ctx-cach'], /unknown strategy "ctx-cach"; did you mean "ctx-cache"\?/],
+    [['--machine', 'p4-2007'], /unknown machine "p4-2007"; did you mean "p4-2006"\?/],
+    [['--abi', 'v9'], /unknown ABI profile "v9"/],
+    [['--seed', 'x'], /--seed must be an integer/],
+    [['--export-csv', 'missing/dir/b.csv'], /--export-csv/],
+  ];
+  for (const [flags, pattern] of cases) {
+    it(`bench ${flags.join(' ')}`, async () => {
+      const dir = tempDir();
+      const r = await runInProcess(['bench', ...flags], { cwd: dir });
+      expectUsageError(r, pattern, flags.join(' '));
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+});
