@@ -356,6 +356,7 @@ function countSteps(d: Data): number {
   return (
     (d.steps?.length ?? 0) +
     (d.after?.length ?? 0) +
+    // Stryker disable next-line ArrayDeclaration: without threads, any fallback array counts 0 steps (its elements have no steps)
     (d.threads ?? []).reduce((a, t) => a + (t.steps?.length ?? 0), 0)
   );
 }
@@ -373,6 +374,7 @@ export function checkProgram(data: Data, strategies: readonly string[], extra?: 
     if (t.passed) continue;
     // a program the runner cannot run (a reference to a value never saved...) is not a finding
     if (t.strategy === '-') return { failure: null, signature: null, steps: countSteps(data) };
+    // Stryker disable next-line LogicalOperator,ArrowFunction,MethodExpression,StringLiteral: the runner adds its replay line last, so failures[0] is never one
     const first = t.failures.find((f) => !f.startsWith('replay:')) ?? t.failures[0]!;
     return {
       failure: `[${t.strategy}] ${first}`,
@@ -410,9 +412,11 @@ export function shrinkProgram(
     progress = false;
     const nLists = lists(best).length;
     for (let li = 0; li < nLists; li++) {
+      // Stryker disable next-line OptionalChaining: li < nLists, and removing steps never removes a list
       let chunk = Math.max(1, Math.floor((lists(best)[li]?.length ?? 0) / 2));
       while (chunk >= 1) {
         let removed = false;
+        // Stryker disable next-line OptionalChaining: li < nLists, and removing steps never removes a list
         for (let start = 0; start < (lists(best)[li]?.length ?? 0); ) {
           const cand = structuredClone(best);
           const list = lists(cand)[li]!;
@@ -462,8 +466,10 @@ export function shrinkProgram(
     }
     // simpler steps: drop the parameters that do not matter
     for (let li = 0; li < lists(best).length; li++) {
+      // Stryker disable next-line OptionalChaining: li < lists(best).length, and deleting a parameter removes no list
       for (let i = 0; i < (lists(best)[li]?.length ?? 0); i++) {
         for (const key of ['size', 'set', 'flags', 'expect'] as const) {
+          // Stryker disable next-line OptionalChaining: list li and its step i exist (i < its length, deleting a parameter removes no step)
           if (lists(best)[li]?.[i]?.[key] === undefined) continue;
           const cand = structuredClone(best);
           delete lists(cand)[li]![i]![key];
@@ -474,6 +480,7 @@ export function shrinkProgram(
   }
   // processes without threads, buffers nobody uses
   if (best.processes) {
+    // Stryker disable next-line ArrayDeclaration: the fallback's elements name no process but the first, which is always kept
     const usedProcs = new Set((best.threads ?? []).map((t) => t.process ?? best.processes![0]!.name));
     best.processes = best.processes.filter((p, i) => i === 0 || usedProcs.has(p.name));
   }
@@ -572,15 +579,20 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
       'abi',
       'strategy',
       'cpus',
+      // Stryker disable next-line StringLiteral: the fuzzer never generates a program with options
       'options',
+      // Stryker disable next-line StringLiteral: the fuzzer never generates a program with sysfs
       'sysfs',
       'faults',
       'processes',
       'threads',
       'buffers',
+      // Stryker disable next-line StringLiteral: the fuzzer never generates a program with workloads
       'workloads',
       'steps',
+      // Stryker disable next-line StringLiteral: the fuzzer never generates a program with after
       'after',
+      // Stryker disable next-line StringLiteral: the fuzzer never generates a program with schedule
       'schedule',
       'explore',
       'expect',
