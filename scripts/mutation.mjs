@@ -11,8 +11,8 @@
 //   --digest       with --package: the digest of its inputs that --ci compares
 //   --inputs       with --package: the files that digest covers, one per line
 //   --config FILE  another Stryker configuration (default stryker.config.mjs)
-//   --ci           what CI runs: a package whose inputs (its sources and tests, those of the
-//                  workspace packages it depends on, the Stryker and vitest configs) are those its
+//   --ci           what CI runs: a package whose inputs (its sources and tests, its package.json,
+//                  the Stryker and vitest configs) are those its
 //                  committed baseline was made from is scored from the baseline; a changed one is
 //                  re-run incrementally; a package with no baseline is named as not checked. A
 //                  file below its bar fails unless mutation/below-bar.json records its score,
@@ -161,28 +161,17 @@ function filesUnder(dir) {
 }
 
 /**
- * Test code (tests and their `*test-util.ts` helpers, which only a package's own tests import):
- * never part of another package's mutation inputs.
- */
-const isTestFile = (file) => /(\.test\.tsx?|test-util\.ts)$/.test(file);
-
-/**
- * A digest of everything a package's mutation results depend on: its sources and tests, the
- * sources of the workspace packages it depends on (not their test code: a package's mutants are
- * tested by its own tests only, so another package's tests cannot change its results), and the
- * Stryker and vitest configurations (with the shared project definition and test setup).
+ * A digest of everything a package's mutation results depend on that a re-run would look at:
+ * its sources and tests, its package.json, and the Stryker and vitest configurations (with the
+ * shared project definition and test setup). Not the sources of the packages it depends on:
+ * Stryker's incremental mode keys each result on the mutated file and the tests that covered
+ * it, so after a change below, re-running the package would re-test nothing. `--force`
+ * re-measures a package against its dependencies as they are now.
  */
 function inputFiles(dir, config) {
-  const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-  const deps = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
-  const byName = new Map(
-    packageDirs().map((d) => [JSON.parse(readFileSync(join(root, d, 'package.json'), 'utf8')).name, d]),
-  );
-  const dirs = [dir, ...deps.flatMap((name) => (byName.has(name) ? [byName.get(name)] : []))];
   return [
     ...filesUnder(`${dir}/src`),
-    ...dirs.flatMap((d) => (d === dir ? [] : filesUnder(`${d}/src`).filter((f) => !isTestFile(f)))),
-    ...dirs.map((d) => `${d}/package.json`),
+    `${dir}/package.json`,
     relative(root, config ?? join(root, 'stryker.config.mjs')),
     'vitest.shared.ts',
     'scripts/vitest-setup.ts',
