@@ -1,5 +1,15 @@
 /** The `pfmsim-test` command line: `run` scenario files, `fuzz`, `schema`. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
@@ -28,19 +38,45 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
+const COMMANDS = ['run', 'fuzz', 'schema'];
+
 function splitStrategies(value: string | undefined, io: CliIo): string[] | undefined {
   if (value === undefined) return undefined;
+  const accepted = `(accepted: all, ${DEFAULT_STRATEGIES.join(', ')}, ctx-cache-naive, ctx-cache-spinsplit)`;
   const names = value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // an empty list would run no test at all, and pass
+  if (names.length === 0)
+    throw new UsageError(`--strategy ${JSON.stringify(value)} names no strategy ${accepted}`);
   for (const n of names) {
     if (n !== 'all' && !strategyFactory(n, io.extraStrategies))
-      throw new UsageError(
-        `unknown strategy ${JSON.stringify(n)} (accepted: all, ${DEFAULT_STRATEGIES.join(', ')}, ctx-cache-naive, ctx-cache-spinsplit)`,
-      );
+      throw new UsageError(`unknown strategy ${JSON.stringify(n)} ${accepted}`);
   }
   return names;
+}
+
+/**
+ * An output directory, checked before the work: the directory, or its nearest existing
+ * parent when it does not exist yet (it is created when written), must be a writable directory.
+ */
+function checkOutputDir(dir: string, what: string, fix: string): void {
+  let p = resolve(dir);
+  while (!existsSync(p)) p = dirname(p);
+  if (!statSync(p).isDirectory()) throw new UsageError(`${what}: ${p} is not a directory; ${fix}`);
+  try {
+    accessSync(p, constants.W_OK);
+  } catch {
+    throw new UsageError(`${what}: ${p} is not writable; ${fix}`);
+  }
+}
+
+/** Writes a file whole or not at all (a temporary file renamed over it). */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }
 
 interface RunFlags {
@@ -53,6 +89,9 @@ interface RunFlags {
 
 function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
   const strategies = splitStrategies(flags.strategy, io);
+  const countsDir = io.env.PFMSIM_COUNTS_DIR;
+  if (countsDir)
+    checkOutputDir(countsDir, `PFMSIM_COUNTS_DIR ${countsDir}`, 'set it to a directory for conformance.json');
   if (flags.replay !== undefined && !/^\d+:(?:\d+(?:\.\d+)*)?$/.test(flags.replay))
     throw new UsageError(`--replay ${flags.replay}: expected SEED:DECISIONS, e.g. 1:0.1.1`);
   const targets = paths.length > 0 ? paths : [CONFORMANCE_DIR];
@@ -61,18 +100,34 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
     files = findScenarioFiles(targets);
   } catch (e) {
     if (e instanceof MissingPathError) throw new UsageError(e.message);
-    throw e;
+    // an entry that cannot be read (a link loop, no permission): named by the system's message
+    throw new UsageError(
+      `cannot list the scenario files under ${targets.join(', ')}: ${(e as Error).message}`,
+    );
   }
   if (files.length === 0) throw new UsageError(`no scenario files (*.yaml) under ${targets.join(', ')}`);
   if (flags.replay !== undefined && files.length !== 1 && flags.filter === undefined)
     throw new UsageError('--replay needs exactly one scenario file');
+  if (flags.update) {
+    for (const f of files) {
+      // (a dangling link fails to load: nothing to write)
+      if (!existsSync(f)) continue;
+      try {
+        // the file is replaced by a new one written beside the file the path leads to
+        accessSync(f, constants.W_OK);
+        accessSync(dirname(realpathSync(f)), constants.W_OK);
+      } catch {
+        throw new UsageError(`--update: cannot write ${f}; make it writable or run without --update`);
+      }
+    }
+  }
   const reporter = createReporter(flags.reporter, io.stdout);
-  const logs = new Map<string, Observation[]>();
   let current: Observation[] | null = null;
   const updates: { sc: LoadedScenario; log: Observation[] }[] = [];
   const suite = runSuite(targets, {
     ...(strategies ? { strategies } : {}),
-    ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
+    filter: flags.filter,
+    // Stryker disable next-line ConditionalExpression: to runScenario an undefined replay is no replay
     ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
     ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
     onLog: (strategy, log, failures) => {
@@ -86,9 +141,8 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
     onScenario: (r: ScenarioResult) => {
       reporter.scenario(r);
     },
-    onLoaded: (sc, r) => {
+    onLoaded: (sc) => {
       if (flags.update && current) updates.push({ sc, log: current });
-      logs.set(r.file, current ?? []);
       current = null;
     },
   });
@@ -104,11 +158,10 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
     }
     io.stderr(`--update: ${changed} expectation${changed === 1 ? '' : 's'} rewritten\n`);
   }
-  const dir = io.env.PFMSIM_COUNTS_DIR;
-  if (dir) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      `${dir}/conformance.json`,
+  if (countsDir) {
+    mkdirSync(countsDir, { recursive: true });
+    writeAtomic(
+      join(countsDir, 'conformance.json'),
       `${JSON.stringify({ passed: suite.passed, failed: suite.failed })}\n`,
     );
   }
@@ -122,16 +175,33 @@ function positiveInt(name: string) {
   };
 }
 
+/** One line for commander's error: "unknown option '--filtr' (Did you mean --filter?)", or the help to read. */
+function commanderLine(e: CommanderError, argv: readonly string[]): string {
+  let text = e.message.replace('error: ', '').split('\n').join(' ').replace(/\.$/, '');
+  if (!/did you mean/i.test(text)) {
+    const first = argv.find((a) => !a.startsWith('-'));
+    const command = COMMANDS.find((c) => c === first);
+    text += `; see \`pfmsim-test ${command ? `${command} ` : ''}--help\``;
+  }
+  return text;
+}
+
 /** Runs the command line; returns the exit code (0 ok, 1 test failures, 2 usage errors). */
 export function main(argv: readonly string[], io: CliIo): number {
   let code = 0;
   const program = new Command()
     .name('pfmsim-test')
     .description('Runs perfmon2 scenario files against pfmsim; fuzzes the simulated kernel.')
-    .version(VERSION, '-V, --version')
+    .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: () => {
+        // printed below as one line
+      },
+    });
 
   program
     .command('run')
@@ -162,6 +232,7 @@ export function main(argv: readonly string[], io: CliIo): number {
     .action(
       (flags: { seconds: number; seed: number; strategy?: string; out: string; closeRaces?: boolean }) => {
         const strategies = splitStrategies(flags.strategy, io);
+        checkOutputDir(flags.out, `--out ${flags.out}`, 'give a directory to write the findings into');
         const r = runFuzz({
           seconds: flags.seconds,
           seed: flags.seed,
@@ -188,7 +259,11 @@ export function main(argv: readonly string[], io: CliIo): number {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
+      // --help, --version
       if (e.exitCode === 0) return 0;
+      // no command: commander printed the help on stderr
+      if (e.code === 'commander.help') return 2;
+      io.stderr(`error: ${commanderLine(e, argv)}\n`);
       return 2;
     }
     if (e instanceof UsageError) {

@@ -49,7 +49,10 @@ function pointer(
     'bytes' in p ||
     'boundary' in p ||
     'offset' in p ||
-    'prot' in p
+    'prot' in p ||
+    'not_present' in p ||
+    'unmapped' in p ||
+    'process' in p
       ? (p as Exclude<Pointer, string | number | null>)
       : (() => {
           const keys = Object.keys(p);
@@ -66,7 +69,18 @@ function pointer(
     if ('value' in spec && spec.value !== undefined) w.fill(existing, spec.value, [...path, 'value']);
     return { addr: existing.data, buf: existing };
   }
-  const buf = w.createBuffer(formatPath(path), spec as never, kind, proc, path);
+  let owner = proc;
+  const procName = (spec as { process?: string }).process;
+  if (procName !== undefined) {
+    const named = w.procs.get(procName);
+    if (!named)
+      throw new ScenarioPathError(
+        [...path, 'process'],
+        `unknown process ${JSON.stringify(procName)} (processes: ${[...w.procs.keys()].join(', ')})`,
+      );
+    owner = named;
+  }
+  const buf = w.createBuffer(formatPath(path), spec as never, kind, owner, path);
   w.inline.set(key, buf);
   return { addr: buf.data, buf };
 }
@@ -123,7 +137,9 @@ function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
     const want = w.num(e.ret, [...path, 'ret']);
     if (r !== want) return `expected ok ${want}, got ${shown(o)}`;
   }
-  if (e.ok !== undefined && r !== null && r >= 0 !== e.ok)
+  // a sysfs_read that read its text succeeded; steps without a result have no success to check
+  const success = r !== null ? r >= 0 : o.text !== undefined ? true : null;
+  if (e.ok !== undefined && success !== null && success !== e.ok)
     return `expected ${e.ok ? 'success' : 'failure'}, got ${shown(o)}`;
   if (e.value !== undefined && String(e.value) !== o.text)
     return `expected value ${JSON.stringify(String(e.value))}, got ${shown(o)}`;

@@ -122,6 +122,7 @@ export function makePlan(sc: LoadedScenario, opts: PlanOptions = {}): Plan {
   const threads: PlanThread[] = (d.threads ?? [{ name: 'main' }]).map((t, i) => {
     const process = t.process ?? processes[0]!.name;
     if (!procNames.has(process)) fail(['threads', i, 'process'], unknown('process', process, [...procNames]));
+    // Stryker disable next-line ConditionalExpression: undefined >= cpus is false, like the guard
     if (t.cpu !== undefined && t.cpu >= cpus)
       fail(['threads', i, 'cpu'], `cpu ${t.cpu} does not exist (cpus: ${cpus})`);
     return { name: t.name, process, cpu: t.cpu, steps: t.steps };
@@ -235,6 +236,7 @@ function checkStructs(
 ): void {
   const d = sc.data;
   const structsAt = (kind: StructKind | null, value: unknown, path: Path) => {
+    // Stryker disable next-line ConditionalExpression: a null value is skipped below as a null element
     if (value === undefined || value === null) return;
     if (kind === null) {
       fail(path, 'give struct: so the fields can be written');
@@ -259,6 +261,7 @@ function checkStructs(
           abi.layouts[kind].cName,
         );
       } catch (e) {
+        // Stryker disable next-line ConditionalExpression: encodeStruct throws only ValueError for the structs of the ABI profiles
         if (e instanceof ValueError) fail(at, e.message);
         else throw e;
       }
@@ -271,6 +274,7 @@ function checkStructs(
     p: Pointer | undefined,
     dflt: StructKind | null,
   ): { kind: StructKind | null; value: unknown; path: string[] } | null => {
+    // Stryker disable next-line ConditionalExpression: undefined is not an object either, and a string or number has no struct keys or value
     if (p === undefined || p === null || typeof p !== 'object') return null;
     const keys = Object.keys(p);
     if (keys.length === 1 && (STRUCT_KINDS as readonly string[]).includes(keys[0]!))
@@ -292,6 +296,7 @@ function checkStructs(
   };
   const expects = (e: Expect | undefined, kind: StructKind | null, path: Path) => {
     if (!e) return;
+    // Stryker disable next-line ConditionalExpression: structsAt returns at once on an undefined value
     if (e.out !== undefined) structsAt(kind, e.out, [...path, 'out']);
     for (const [name, v] of Object.entries(e.buffers ?? {})) {
       const b = buffers[name];
@@ -338,9 +343,13 @@ function resolveMachineSpec(sc: LoadedScenario): Plan['machine'] {
       );
     }
     const r = resolveMachine({
+      // Stryker disable next-line ConditionalExpression: resolveMachine treats machine: undefined as absent
       ...(m.preset !== undefined ? { machine: m.preset } : {}),
+      // Stryker disable next-line ConditionalExpression: resolveMachine treats arch: undefined as absent
       ...(m.arch !== undefined ? { arch: m.arch } : {}),
+      // Stryker disable next-line ConditionalExpression: resolveMachine treats cpu: undefined as absent
       ...(m.cost !== undefined ? { cpu: m.cost } : {}),
+      // Stryker disable next-line ConditionalExpression: resolveMachine treats pmu: undefined as absent
       ...(m.pmu !== undefined ? { pmu: m.pmu } : {}),
     });
     return { id: r.id, arch: r.arch, cost: r.cost, pmu: r.pmu };

@@ -38,7 +38,7 @@ export function humanReporter(write: (text: string) => void): Reporter {
       const ms = r.tests.reduce((a, t) => a + t.ms, 0);
       const strategies = r.tests.map((t) => t.strategy).filter((s) => s !== '-');
       const schedules = r.tests.reduce((a, t) => a + (t.schedules ?? 0), 0);
-      const what = `${strategies.length} ${strategies.length === 1 ? `strategy: ${strategies[0]}` : 'strategies'}${schedules ? `, ${schedules} schedules` : ''}, ${Math.round(ms)} ms`;
+      const what = `${strategies.length} ${strategies.length === 1 ? `strategy: ${strategies[0]}` : 'strategies'}${schedules ? `, ${schedules} schedule${schedules === 1 ? '' : 's'}` : ''}, ${Math.round(ms)} ms`;
       if (failed.length === 0) {
         write(`PASS ${r.file}: ${r.scenario} (${what})\n`);
         return;

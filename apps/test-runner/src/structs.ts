@@ -123,7 +123,9 @@ export function matchStruct(
 function show(v: bigint, bits = 64): string {
   if (v >= -9n && v <= 9n) return String(v);
   const signed = BigInt.asIntN(bits, v);
-  return signed < 0n && signed > -(1n << 40n) ? `${signed} (${hex(v)})` : hex(v);
+  // the raw bits in hex: an s32 field loads as a negative bigint
+  const raw = BigInt.asUintN(bits, v);
+  return signed < 0n && signed > -(1n << 40n) ? `${signed} (${hex(raw)})` : hex(raw);
 }
 
 /** The field (and element) at byte `at` of a struct, for difference reports. */

@@ -11,7 +11,7 @@ import {
   type Process,
   type Thread,
 } from '@pfmsim/kernel-sim';
-import { createSystem, type PerfmonSystem, type V2AbiProfile } from '@pfmsim/perfmon-core';
+import { createSystem, errnoName, type PerfmonSystem, type V2AbiProfile } from '@pfmsim/perfmon-core';
 import { type Path, ScenarioPathError } from './load.js';
 import type { Plan } from './plan.js';
 import type { BufferSpec, StructKind } from './schema.js';
@@ -100,7 +100,7 @@ export class World {
     }
     for (const [path, value] of Object.entries(d.sysfs ?? {})) {
       const r = this.sys.sysfs.write(path, String(value), 0);
-      if (!r.ok) throw new ScenarioPathError(['sysfs', path], `writing ${value} gives errno ${r.errno}`);
+      if (!r.ok) throw new ScenarioPathError(['sysfs', path], `writing ${value} gives ${errnoName(r.errno)}`);
     }
     this.baseline = this.k.mem.snapshot();
   }
