@@ -49,23 +49,24 @@ export {
 export { PageAllocator } from './mem/pages.js';
 export { MAX_RACE_THREADS, RaceDetector } from './race.js';
 export { checkSeed, hash32, Rng } from './rng.js';
+export { BoundedDfs } from './sched/dfs.js';
 export {
   checkDeterminism,
+  type Explorable,
   type ExploreMode,
   type ExploreOptions,
   type ExploreResult,
   explore,
   type Finding,
   replaySchedule,
+  type Verdict,
 } from './sched/explore.js';
-export {
-  type ChoicePoint,
-  defaultChoice,
-  formatReplay,
-  POLICY_KINDS,
-  parseReplay,
-  type SchedulerPolicy,
-} from './sched/policy.js';
+export { PctScheduler } from './sched/pct.js';
+export { createScheduler, POLICY_KINDS, type SchedulerPolicy } from './sched/policy.js';
+export { RandomScheduler } from './sched/random.js';
+export { formatReplay, parseReplay, ReplayScheduler } from './sched/replay.js';
+export { RoundRobin } from './sched/round-robin.js';
+export { type ChoicePoint, defaultChoice, RunToCompletion, type Scheduler } from './sched/scheduler.js';
 export {
   BLOCKED,
   DONE,

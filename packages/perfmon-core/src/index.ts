@@ -1,4 +1,5 @@
 export * from './abi/index.js';
+export { lockedBody, PfmArgCall } from './core/argcall.js';
 export { CONTEXT_BYTES, PfmContext } from './core/context.js';
 export { type CounterConfig, decodeCounter } from './core/counting.js';
 export { overflowInterrupt, resetOverflowed } from './core/intr.js';
@@ -16,15 +17,13 @@ export {
   workloadFromEvents,
 } from './core/workload.js';
 export { fromBigInt, joinCounter, splitCounter, toBigInt } from './rw/u64.js';
-export { SyncGate, Syscalls } from './syscalls.js';
+export { type Entry, SyncGate, Syscalls, type VectorSpec } from './syscalls.js';
 export { V3Syscalls } from './syscalls-v3.js';
 export {
   createSystem,
-  lockedBody,
   type MachineSpec,
   type PerfmonOptions,
   PerfmonSystem,
-  PfmArgCall,
   type ResolvedPerfmonOptions,
   type SystemOptions,
 } from './system.js';

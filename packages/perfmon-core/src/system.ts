@@ -1,6 +1,5 @@
 import {
   type ArgBufferStrategy,
-  ArgCall,
   type ContextSlot,
   createKmallocStrategy,
   SLOT_WORDS,
@@ -33,12 +32,12 @@ import {
   getAbiProfile,
   type V2AbiProfile,
 } from './abi/profiles.js';
+import { PfmArgCall } from './core/argcall.js';
 import { CONTEXT_BYTES, PfmContext } from './core/context.js';
 import { resetOverflowed } from './core/intr.js';
 import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
 import type { EventSet } from './core/sets.js';
-import { checkTaskState } from './core/state.js';
 import { Sysfs } from './core/sysfs.js';
 import type { Workload } from './core/workload.js';
 import { splitCounter } from './rw/u64.js';
@@ -95,8 +94,6 @@ export class PerfmonSystem {
   readonly abiProfile: AbiProfile;
   /** perfmon3: the five V3 calls exist, the twelve v2 calls are ENOSYS. */
   readonly v3: boolean;
-  /** Set while a V3 call runs a shared v2 code path. */
-  v3Call = false;
   readonly v3sys: V3Syscalls;
   readonly strategy: ArgBufferStrategy;
   readonly options: ResolvedPerfmonOptions;
@@ -468,38 +465,6 @@ export class PerfmonSystem {
 }
 
 export { SLOT_WORDS };
-
-/**
- * A thread's argument call with what the locked part of a vector call needs (context, state
- * mask, back-end), so the body passed to the protocol is one shared function, not a closure
- * per call.
- */
-export class PfmArgCall extends ArgCall {
-  ctx: PfmContext | null = null;
-  mask = 0;
-  walk = 0;
-  backend:
-    | ((
-        sys: PerfmonSystem,
-        t: Thread,
-        ctx: PfmContext,
-        buf: number,
-        count: number,
-        elemSize: number,
-      ) => number)
-    | null = null;
-  constructor(readonly sys: PerfmonSystem) {
-    super();
-  }
-}
-
-/** The locked part of every vector call: pfm_check_task_state, then the back-end. */
-export function lockedBody(call: ArgCall): number {
-  const c = call as PfmArgCall;
-  const err = checkTaskState(c.ctx!, c.t, c.mask);
-  if (err !== 0) return -err;
-  return c.backend!(c.sys, c.t, c.ctx!, c.buf, c.count, c.walk);
-}
 
 export function createSystem(opts: SystemOptions): PerfmonSystem {
   return new PerfmonSystem(opts);
