@@ -23,7 +23,13 @@ export {
   getCostProfile,
   listCostProfiles,
 } from './cost.js';
-export { checkInteger, checkOneOf, InvalidArgumentError, KernelSimError } from './errors.js';
+export {
+  checkInteger,
+  checkOneOf,
+  DisposedKernelError,
+  InvalidArgumentError,
+  KernelSimError,
+} from './errors.js';
 export { type FaultAttr, type FaultConfig, FaultInjector } from './fault.js';
 export { Interrupts, type IrqHandler } from './irq.js';
 export {
@@ -36,6 +42,7 @@ export {
   type RunResult,
   type SpawnOptions,
 } from './kernel.js';
+export { type ArenaBuffers, ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
 export { KmemCache, kmallocSizes } from './mem/cache.js';
 export {
   GFP_ATOMIC,
@@ -79,6 +86,7 @@ export {
   Y_PREEMPT,
   type YieldCode,
 } from './sched/thread.js';
+export { WaitQueue } from './sched/waitqueue.js';
 export { type FrameWarning, KernelStacks } from './stack.js';
 export { type IrqFlags, Lock, LockClass, type Mutex, type Spinlock, Sync } from './sync.js';
 export {

@@ -7,7 +7,7 @@ import { GFP_KERNEL } from './mem/memory.js';
 import { Rng } from './rng.js';
 import type { Scheduler } from './sched/scheduler.js';
 import {
-  BLOCKED,
+  blockThread,
   DONE,
   type FileLike,
   type KGen,
@@ -514,7 +514,7 @@ describe('runSync', () => {
       ['deadlock', 'blocked on sem with no other thread to release it'],
     ]);
     const event = function* (): KGen<void> {
-      t.blockedOn = null;
+      blockThread(t, null);
       yield Y_BLOCK;
     };
     expect(() => run(event())).toThrow(/blocked on an event with no other thread/);
@@ -726,8 +726,7 @@ describe('scheduler', () => {
       if (k.sync.mutexLock(t, y)) yield Y_BLOCK;
     };
     const waitEvent = function* (t: Thread): KGen<void> {
-      t.state = BLOCKED; // waiting for an event nobody names
-      t.blockedOn = null;
+      blockThread(t, null); // waiting for an event nobody names
       yield Y_BLOCK;
     };
     k.spawn(p, 'one', (t) => body(t, a, b));

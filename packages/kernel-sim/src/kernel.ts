@@ -5,6 +5,7 @@ import { type CostOverrides, type CostProfile, type Costs, costValues, getCostPr
 import { checkInteger, InvalidArgumentError } from './errors.js';
 import type { FaultConfig } from './fault.js';
 import { Interrupts } from './irq.js';
+import { type ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
 import { Memory } from './mem/memory.js';
 import { RaceDetector } from './race.js';
 import { checkSeed, Rng } from './rng.js';
@@ -36,6 +37,11 @@ export interface KernelOptions {
   hz?: number;
   /** RLIMIT_NOFILE for new processes. Default 1024. */
   fdLimit?: number;
+  /**
+   * Where the arena comes from and goes back to on dispose(): `sharedArenaPool` by default,
+   * a caller's own pool, or null (nothing recycled).
+   */
+  arenaPool?: ArenaPool | null;
 }
 
 export interface ResolvedOptions {
@@ -87,6 +93,8 @@ export class Kernel {
   readonly race: RaceDetector;
   readonly irq: Interrupts;
   readonly preemptAll: boolean;
+  /** The pool this kernel's arena came from and returns to (null: none). */
+  readonly arenaPool: ArenaPool | null;
   /** True while run() drives two or more threads: preemption points then yield. */
   scheduled = false;
   private readonly rngs = new Map<string, Rng>();
@@ -114,6 +122,7 @@ export class Kernel {
     this.preemptAll = this.options.preemptAll;
     this.fdLimit = checkInteger('fdLimit', opts.fdLimit ?? 1024, 1, 1 << 20);
     const hz = checkInteger('hz', opts.hz ?? 250, 1, 100000);
+    this.arenaPool = opts.arenaPool === undefined ? sharedArenaPool : opts.arenaPool;
     this.race = new RaceDetector(this);
     this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, 2 ** 31));
     this.uaccess = new UserAccess(this);
@@ -363,11 +372,13 @@ export class Kernel {
   }
 
   /**
-   * Done with this kernel: its memory arena goes back to a pool for the next kernel of the
-   * same size. Nothing of this kernel may be used afterwards (bugs and run results are plain
-   * data and stay valid).
+   * Done with this kernel: its memory arena (zeroed) and race shadow store go back to its
+   * pool for the next kernel of the same size. Nothing of this kernel may be used afterwards:
+   * its memory and its processes' address spaces throw DisposedKernelError (bugs and run
+   * results are plain data and stay valid).
    */
   dispose(): void {
+    for (const p of this.processes) p.mm.release();
     this.mem.releaseArena();
     this.race.recycle();
   }

@@ -558,9 +558,7 @@ export class Syscalls {
           ret = -Errno.EAGAIN;
           break out;
         }
-        ctx.readers.push(t);
-        t.state = 1;
-        t.blockedOn = ctx;
+        ctx.msgqWait.sleepOn(t);
         yield Y_BLOCK;
       }
       ctx.msgs.shift(this.msgScratch);

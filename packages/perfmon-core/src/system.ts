@@ -293,11 +293,8 @@ export class PerfmonSystem {
     ctx.started = false;
     ctx.target = null;
     ctx.cpu = -1;
-    const blocked = ctx.blockedTarget;
-    if (blocked) {
-      ctx.blockedTarget = null;
-      blocked.state = 0;
-    }
+    ctx.blockedTarget = null;
+    ctx.restartComplete.wakeAll();
   }
 
   /** The last descriptor was closed (perfmon2-abi.md §2): zombie if attached elsewhere, else freed. */
@@ -323,7 +320,7 @@ export class PerfmonSystem {
     const i = this.contexts.indexOf(ctx);
     // Stryker disable next-line ConditionalExpression: defensive; a context is in the list until its one free
     if (i >= 0) this.contexts.splice(i, 1);
-    for (const r of ctx.readers.splice(0)) r.state = 0;
+    ctx.msgqWait.wakeAll();
   }
 
   /** do_exit of a monitored thread: its context is unloaded and PFM_MSG_END queued. */
@@ -372,12 +369,8 @@ export class PerfmonSystem {
     ctx.state = PFM_CTX_LOADED;
     // Stryker disable next-line BooleanLiteral: pfm_restart reads it only when MASKED, and masking sets it to true
     ctx.canRestart = false;
-    const blocked = ctx.blockedTarget;
-    if (blocked) {
-      ctx.blockedTarget = null;
-      blocked.state = 0;
-      blocked.blockedOn = null;
-    }
+    ctx.blockedTarget = null;
+    ctx.restartComplete.wakeAll();
   }
 
   /** Loads a PMD with its long or short reset value. */
@@ -425,10 +418,7 @@ export class PerfmonSystem {
   }
 
   wakeReaders(ctx: PfmContext): void {
-    for (const r of ctx.readers.splice(0)) {
-      r.state = 0;
-      r.blockedOn = null;
-    }
+    ctx.msgqWait.wakeAll();
     ctx.sigioPending = true; // delivered only with a handler (deliverSignals); setAsync recomputes it
   }
 

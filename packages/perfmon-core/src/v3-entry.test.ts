@@ -52,7 +52,8 @@ describe('the system-call entry travels with the call', () => {
         seen.add(w.returns[1]!);
         const failures: string[] = [];
         if (w.returns[0] !== 0) failures.push(`pfm_write returned ${w.returns[0]}`);
-        if (w.returns[1] !== -Errno.ENOSYS) failures.push(`pfm_read_pmds returned ${w.returns[1]}, not -ENOSYS`);
+        if (w.returns[1] !== -Errno.ENOSYS)
+          failures.push(`pfm_read_pmds returned ${w.returns[1]}, not -ENOSYS`);
         return failures;
       },
     });

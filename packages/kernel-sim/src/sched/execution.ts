@@ -9,7 +9,7 @@ import { CAT } from '../clock.js';
 import type { Kernel, RunResult } from '../kernel.js';
 import { formatReplay } from './replay.js';
 import type { Scheduler } from './scheduler.js';
-import { BLOCKED, DONE, RUNNABLE, type Thread } from './thread.js';
+import { BLOCKED, DONE, endThread, RUNNABLE, type Thread } from './thread.js';
 
 export class Execution {
   private readonly threads: readonly Thread[];
@@ -116,10 +116,7 @@ export class Execution {
     this.steps++;
     this.h1 = Math.imul(this.h1 ^ (t.id + 1), 0x01000193) >>> 0;
     this.h2 = Math.imul(this.h2 ^ (t.clock.total & 0xffffffff), 0x5bd1e995) >>> 0;
-    if (r.done) {
-      t.state = DONE;
-      t.result = r.value;
-    }
+    if (r.done) endThread(t, r.value);
     this.previous = t.id;
   }
 
