@@ -6,6 +6,7 @@ export { overflowInterrupt, resetOverflowed } from './core/intr.js';
 export { MSG_BYTES, MsgQueue } from './core/msg.js';
 export { PmuBinding, pmuBinding } from './core/pmu.js';
 export { runWorkload } from './core/run.js';
+export { Sessions } from './core/sessions.js';
 export { BV_WORDS, EventSet, SetList } from './core/sets.js';
 export { checkTaskState } from './core/state.js';
 export { SYSFS_ROOT, Sysfs, type SysfsState } from './core/sysfs.js';

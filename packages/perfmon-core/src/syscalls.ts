@@ -391,9 +391,9 @@ export class Syscalls {
     const broken = ctx.sets.sets.some((x) => x.flags & PFM_SETFL_EXPL_NEXT && !ctx.sets.find(x.idNext));
     if (ctx.systemWide) {
       if (!set || broken) return Errno.EINVAL;
-      if (s.taskSessions > 0 || s.sysSessions[t.cpu] === 1) return Errno.EBUSY;
+      if (!s.sessions.systemFree(t.cpu)) return Errno.EBUSY;
       if (pid !== t.cpu) return Errno.EINVAL;
-      s.sysSessions[t.cpu] = 1;
+      s.sessions.acquireSystem(t.cpu);
       ctx.cpu = t.cpu;
     } else {
       const target = s.k.threads.find((x) => x.tid === pid && !x.exited) ?? null;
@@ -405,10 +405,10 @@ export class Syscalls {
       }
       if (!set || broken) return Errno.EINVAL;
       if (target.slots.has('pfm_context')) return Errno.EEXIST;
-      if (s.sysSessions.some((x) => x === 1)) return Errno.EBUSY;
+      if (!s.sessions.taskFree()) return Errno.EBUSY;
       if (target === t && ctx.flags & PFM_FL_NOTIFY_BLOCK && s.options.notifyBlockSelf === 'einval')
         return Errno.EINVAL;
-      s.taskSessions++;
+      s.sessions.acquireTask();
       ctx.target = target;
       ctx.loader = t;
       target.slots.set('pfm_context', ctx);

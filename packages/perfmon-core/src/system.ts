@@ -37,6 +37,7 @@ import { CONTEXT_BYTES, PfmContext } from './core/context.js';
 import { resetOverflowed } from './core/intr.js';
 import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
+import { Sessions } from './core/sessions.js';
 import type { EventSet } from './core/sets.js';
 import { Sysfs } from './core/sysfs.js';
 import type { Workload } from './core/workload.js';
@@ -100,11 +101,8 @@ export class PerfmonSystem {
   readonly sysfs: Sysfs;
   readonly sys: Syscalls;
   readonly contexts: PfmContext[] = [];
-  taskSessions = 0;
-  /** The context owning the AMD64 Northbridge events, if any. */
-  northbridgeOwner: PfmContext | null = null;
-  /** System-wide sessions per CPU (1 or 0). */
-  readonly sysSessions: Uint8Array;
+  /** Per-thread and system-wide sessions, and the Northbridge owner (perfmon_res.c). */
+  readonly sessions: Sessions;
   private readonly calls = new Map<Thread, PfmArgCall>();
   private readonly gates = new Map<Thread, SyncGate>();
   private nextContextId = 1;
@@ -145,7 +143,7 @@ export class PerfmonSystem {
       notifyBlockSelf: opts.notifyBlockSelf ?? 'einval',
       disabled: opts.disabled ?? false,
     };
-    this.sysSessions = new Uint8Array(this.k.cpus.length);
+    this.sessions = new Sessions(this.k.cpus.length);
     this.ovflScratch = new Uint8Array(Math.max(1, this.pmu.maxPmd));
     this.argSite = this.k.mem.tag('pfm_get_args');
     this.ctxSite = this.k.mem.tag('pfm_context_alloc');
@@ -154,8 +152,8 @@ export class PerfmonSystem {
       limitName: profile.limitName,
       pageSize: this.k.arch.pageSize,
       pmu: this.pmu,
-      taskSessions: () => this.taskSessions,
-      sysSessions: () => this.sysSessions.reduce((a, b) => a + b, 0),
+      taskSessions: () => this.sessions.taskCount,
+      sysSessions: () => this.sessions.systemCount,
       fastArgs: (kind) =>
         this.strategy.frameBytes(kind, this.abi.sizes[kind], this.k.arch) / this.abi.sizes[kind],
       resetStats: () => {},
@@ -285,8 +283,8 @@ export class PerfmonSystem {
   /** Detaches a loaded context (unload, thread exit): counters saved, session released. */
   detach(ctx: PfmContext): void {
     if (ctx.state === PFM_CTX_UNLOADED) return;
-    if (ctx.systemWide) this.sysSessions[ctx.cpu] = 0;
-    else this.taskSessions--;
+    if (ctx.systemWide) this.sessions.releaseSystem(ctx.cpu);
+    else this.sessions.releaseTask();
     if (ctx.target) ctx.target.slots.delete('pfm_context');
     ctx.state = PFM_CTX_UNLOADED;
     // Stryker disable next-line BooleanLiteral: every reader checks LOADED first and pfm_load_context clears it again
@@ -314,7 +312,7 @@ export class PerfmonSystem {
     if (ctx.freed) return;
     // Stryker disable next-line BooleanLiteral: defensive; nothing can reach a freed context (no fd, no reference left)
     ctx.freed = true;
-    if (this.northbridgeOwner === ctx) this.northbridgeOwner = null;
+    this.sessions.releaseNorthbridge(ctx);
     this.strategy.contextClosed?.(this.k, t, ctx.slot);
     this.k.mem.kfree(t, ctx.kaddr);
     const i = this.contexts.indexOf(ctx);
@@ -329,7 +327,7 @@ export class PerfmonSystem {
       if (ctx.target !== t) continue;
       const zombie = ctx.state === PFM_CTX_ZOMBIE;
       if (zombie) {
-        this.taskSessions--;
+        this.sessions.releaseTask();
         ctx.target = null;
         ctx.state = PFM_CTX_UNLOADED;
         this.free(ctx, t);
@@ -403,7 +401,7 @@ export class PerfmonSystem {
     const own = t.slots.get('pfm_context') as PfmContext | undefined;
     if (own !== undefined) return own;
     // Stryker disable next-line ConditionalExpression: only skips the walk; with no session on the CPU no context matches
-    if (this.sysSessions[t.cpu] === 1) {
+    if (this.sessions.systemOn(t.cpu)) {
       // Only a loaded system-wide context has a CPU: -1 otherwise (per-thread, or detached).
       for (const c of this.contexts) if (c.cpu === t.cpu) return c;
     }
