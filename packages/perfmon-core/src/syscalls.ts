@@ -177,6 +177,11 @@ export class Syscalls {
     };
   }
 
+  /** Whether a call through this entry table exists on this kernel (perfmon3 has only its own). */
+  private exists(entry: Entry): boolean {
+    return entry === (this.s.v3 ? 'v3' : 'v2');
+  }
+
   /** A v2 call on a perfmon3 kernel (or the reverse): the syscall number does not exist. */
   enosys(t: Thread, name: string): KGen<number> {
     this.s.k.syscallEnter(t, name);
@@ -188,7 +193,7 @@ export class Syscalls {
   *vector(t: Thread, spec: VectorSpec, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
     const name = spec.name;
-    if (s.v3 && spec.entry !== 'v3') return yield* this.enosys(t, name);
+    if (!this.exists(spec.entry)) return yield* this.enosys(t, name);
     const k = s.k;
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, name);
@@ -517,7 +522,7 @@ export class Syscalls {
     body: (ctx: PfmContext) => number,
   ): KGen<number> {
     const s = this.s;
-    if (s.v3 && entry !== 'v3') return yield* this.enosys(t, name);
+    if (!this.exists(entry)) return yield* this.enosys(t, name);
     const k = s.k;
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, `sys_${name}`);
