@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DisposedKernelError } from '../errors.js';
+import type { ShadowStore } from '../race.js';
+import { type KGen, type Thread, Y_PREEMPT } from '../sched/thread.js';
 import { testKernel } from '../test-util.js';
 import { ArenaPool } from './arena-pool.js';
 import { GFP_KERNEL } from './memory.js';
@@ -65,5 +67,45 @@ describe('owned memory: arena pools and disposed kernels', () => {
     expect(pool.arenaCount).toBe(2); // another size: a fresh arena
     other.dispose();
     expect(pool.arenaCount).toBe(3);
+  });
+});
+
+describe('race shadow stores in the pool', () => {
+  it('a disposed kernel that ran the race detector leaves its shadow store for the next one', () => {
+    const pool = new ArenaPool();
+    const run = () => {
+      const k = testKernel({ arenaPool: pool, cpus: 2 });
+      const p = k.createProcess();
+      const setup = k.spawn(p, 'setup');
+      const word = k.mem.kmalloc(setup, 8, GFP_KERNEL, 0, 0);
+      k.threads.length = 0;
+      p.threads.length = 0;
+      const body = function* (t: Thread): KGen<void> {
+        k.mem.access(t, word, 4, true, 0); // unlocked writes from two threads: a race
+        yield Y_PREEMPT;
+      };
+      k.spawn(p, 'a', body);
+      k.spawn(p, 'b', body);
+      k.run({ kind: 'round-robin' });
+      const kinds = k.bugs.map((b) => b.kind);
+      k.dispose();
+      return kinds;
+    };
+    expect(run()).toEqual(['data-race']);
+    const store = pool.takeShadow();
+    expect(store).toBeDefined();
+    pool.giveShadow(store!);
+    expect(run()).toEqual(['data-race']); // found again with the recycled store
+    expect(pool.takeShadow()?.reads).toBe(store!.reads); // the same arrays, handed back once more
+    expect(pool.takeShadow()).toBeUndefined();
+  });
+
+  it('keeps at most `keep` shadow stores, the last given first out', () => {
+    const pool = new ArenaPool(2);
+    const stores = [1, 2, 3].map((n) => ({ n }) as unknown as ShadowStore);
+    for (const s of stores) pool.giveShadow(s);
+    expect(pool.takeShadow()).toBe(stores[1]);
+    expect(pool.takeShadow()).toBe(stores[0]);
+    expect(pool.takeShadow()).toBeUndefined();
   });
 });

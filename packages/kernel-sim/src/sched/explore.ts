@@ -96,7 +96,7 @@ export function explore<W extends Explorable = Kernel>(opts: ExploreOptions<W>):
   const scheduler = search.scheduler;
   let schedules = 0;
   let stopped = false;
-  while (schedules < cap && (scheduler.hasMore?.() ?? true)) {
+  while (schedules < cap && scheduler.hasMore?.() !== false) {
     const seed = search.seedOf(schedules);
     const world = opts.build(seed);
     const kernel = world.kernel;
@@ -120,7 +120,8 @@ export function explore<W extends Explorable = Kernel>(opts: ExploreOptions<W>):
     }
     if (stopped) break;
   }
-  const complete = mode === 'exhaustive' && !stopped && !(scheduler.hasMore?.() ?? true);
+  // Only a search with an end (the bounded DFS) can be complete: when it has nothing left.
+  const complete = !stopped && scheduler.hasMore?.() === false;
   return { mode, schedules, complete, distinctTraces: traces.size, findings };
 }
 
