@@ -93,7 +93,7 @@ describe('a thread killed by a fatal KernelBug in the sequential steps', () => {
     // without teardown: none of that is reported, the run stopped at the read
     expect(r.tests[0]!.failures).toEqual([
       'steps[1] read (line 6): thread main killed by a KernelBug (deadlock)',
-      'KernelBug deadlock: blocked on an event with no other thread to release it (thread T0 main in read; replay 1:)',
+      'KernelBug deadlock: blocked on ctx->msgq_wait with no other thread to release it (thread T0 main in read; replay 1:)',
     ]);
     expect(r.tests[0]!.replayCommand).toBeUndefined();
   });
@@ -121,7 +121,7 @@ describe('the concurrent part', () => {
     const t = r.tests[0]!;
     expect(t.passed).toBe(false);
     expect(t.failures).toEqual([
-      'KernelBug deadlock: all live threads blocked: T0 a on ?, T1 b on ? (thread T0 a in read; replay 1:0)',
+      'KernelBug deadlock: all live threads blocked: T0 a on ctx->msgq_wait, T1 b on ctx->msgq_wait (thread T0 a in read; replay 1:0)',
     ]);
     expect(t.replayCommand).toBe('pfmsim-test run x.yaml --strategy kmalloc --replay 1:0');
     expect(t.schedules).toBeUndefined();
@@ -142,7 +142,7 @@ describe('the concurrent part', () => {
   it('--replay runs the schedule it names, with its seed', () => {
     const t = run(twoReaders, { replay: '12:1' }).tests[0]!;
     expect(t.failures).toEqual([
-      'KernelBug deadlock: all live threads blocked: T0 a on ?, T1 b on ? (thread T0 a in read; replay 12:1)',
+      'KernelBug deadlock: all live threads blocked: T0 a on ctx->msgq_wait, T1 b on ctx->msgq_wait (thread T0 a in read; replay 12:1)',
     ]);
     expect(t.replayCommand).toBe('pfmsim-test run x.yaml --strategy kmalloc --replay 12:1');
     expect(run(twoReaders, { replay: '1:1.0' }).tests[0]!.replayCommand).toMatch(/ --replay 1:1$/);

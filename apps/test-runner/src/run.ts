@@ -7,13 +7,13 @@ import {
   explore,
   formatBug,
   formatReplay,
-  type Kernel,
   type KGen,
   type RunResult,
   replaySchedule,
   type SchedulerPolicy,
   type Thread,
   ThreadKilled,
+  type Verdict,
 } from '@pfmsim/kernel-sim';
 import { execStep } from './exec.js';
 import { type LoadedScenario, ScenarioError, ScenarioPathError } from './load.js';
@@ -59,8 +59,6 @@ interface StrategyRun {
   readonly schedules?: number;
   replayCommand?: string;
 }
-
-class StopExploring extends Error {}
 
 function runList(w: World, steps: readonly Step[] | undefined): void {
   if (!steps) return;
@@ -121,13 +119,14 @@ function finish(w: World, run: RunResult | null, exploring: boolean): string[] {
   return failures;
 }
 
-function build(plan: Plan, name: string, seed: number, onWorld: (w: World) => void): Kernel {
+/** A world with the script run and the threads' bodies installed; `onWorld` sees it first (a step may throw). */
+function build(plan: Plan, name: string, seed: number, onWorld: (w: World) => void): World {
   const factory = strategyFactory(name, plan.extra)!;
   const w = new World(plan, name, factory(), seed);
   onWorld(w);
   runList(w, plan.sc.data.steps);
   if (!w.dead && plan.concurrent) installBodies(w);
-  return w.k;
+  return w;
 }
 
 function policyOf(plan: Plan): SchedulerPolicy {
@@ -159,22 +158,22 @@ function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   // a replayed schedule runs with its own seed, as under exploration
   const replay = opts.replay === undefined ? null : parseReplay(opts.replay);
   const seed = replay ? replay.seed : plan.seed;
-  let w: World | null = null;
+  let current: World | null = null;
+  let world: World;
   let run: RunResult | null = null;
   let failures: string[];
   try {
-    const k = build(plan, name, seed, (x) => {
-      w = x;
+    world = build(plan, name, seed, (x) => {
+      current = x;
     });
-    const world = w as unknown as World;
+    const k = world.k;
     if (plan.concurrent && !world.dead) {
       run = replay ? k.run({ kind: 'replay', decisions: replay.decisions }) : k.run(policyOf(plan));
     }
     failures = finish(world, run, false);
   } catch (e) {
-    return simulatorException(plan, name, e, w);
+    return simulatorException(plan, name, e, current);
   }
-  const world = w as unknown as World;
   opts.onLog?.(name, world.log, failures);
   const r: StrategyRun = { name, failures, ms: performance.now() - t0, log: world.log, outcomes: null };
   if (failures.length > 0 && plan.concurrent && run)
@@ -208,40 +207,34 @@ function hashBytes(b: Uint8Array): string {
 function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   const t0 = performance.now();
   const spec = plan.sc.data.explore!;
+  // The world being built, for the report of a simulator exception thrown before build returns.
   let current: World | null = null;
-  const onWorld = (w: World) => {
-    current = w;
-  };
-  const b = (seed: number) => build(plan, name, seed, onWorld);
+  const b = (seed: number) =>
+    build(plan, name, seed, (w) => {
+      current = w;
+    });
   const outcomes = new Map<string, { replay: string; log: readonly Observation[] }>();
   const seenKinds = new Set<string>();
   let schedules = 0;
-  let failed: { replay: string; failures: string[] } | null = null;
-  const check = (k: Kernel, run: RunResult): string[] => {
+  const first: { failed: { replay: string; failures: string[] } | null } = { failed: null };
+  // Judges one schedule; the first that fails ends the search (its replay is the report).
+  const check = (w: World, run: RunResult): Verdict => {
     schedules++;
-    const w = current as unknown as World;
     const failures = finish(w, run, true);
-    const replay = formatReplay(k.seed, run.decisions);
-    for (const bug of k.bugs) seenKinds.add(bug.kind);
+    const replay = formatReplay(w.k.seed, run.decisions);
+    for (const bug of w.k.bugs) seenKinds.add(bug.kind);
     const sig = signature(w.log);
     if (!outcomes.has(sig)) outcomes.set(sig, { replay, log: w.log });
-    if (failures.length > 0) {
-      failed = { replay, failures };
-      throw new StopExploring();
-    }
-    return [];
+    if (failures.length === 0) return { failures: [] };
+    first.failed = { replay, failures };
+    return { failures, stop: true };
   };
-  if (opts.replay) {
-    try {
-      const { kernel, run } = replaySchedule(b, opts.replay);
-      check(kernel, run);
-    } catch (e) {
-      if (!(e instanceof StopExploring)) return simulatorException(plan, name, e, current);
-    }
-    const w = current as unknown as World;
-    opts.onLog?.(name, w.log, failed ? (failed as { failures: string[] }).failures : []);
-  } else {
-    try {
+  try {
+    if (opts.replay) {
+      const { world, run } = replaySchedule(b, opts.replay);
+      check(world, run);
+      opts.onLog?.(name, world.log, first.failed?.failures ?? []);
+    } else {
       explore({
         build: b,
         check,
@@ -251,13 +244,13 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
         seed: spec.seed ?? plan.seed,
         ...(spec.pct_depth !== undefined ? { pctDepth: spec.pct_depth } : {}),
       });
-    } catch (e) {
-      if (!(e instanceof StopExploring)) return simulatorException(plan, name, e, current);
     }
+  } catch (e) {
+    return simulatorException(plan, name, e, current);
   }
   const failures: string[] = [];
   let command: string | undefined;
-  const f = failed as { replay: string; failures: string[] } | null;
+  const f = first.failed;
   if (f) {
     command = replayCommand(plan, name, f.replay);
     failures.push(...f.failures.map((m) => `schedule ${f.replay}: ${m}`));

@@ -63,6 +63,11 @@ export class World {
   readonly baseline: MemSnapshot;
   private readonly specials = new Map<Process, { hole: number; ro: number }>();
 
+  /** The kernel, by the name schedule exploration runs a world by. */
+  get kernel(): Kernel {
+    return this.k;
+  }
+
   constructor(
     readonly plan: Plan,
     readonly strategyName: string,

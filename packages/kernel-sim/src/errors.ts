@@ -3,6 +3,14 @@ export class KernelSimError extends Error {
   override readonly name: string = 'KernelSimError';
 }
 
+/** A disposed kernel was used again: its memory may belong to another kernel by now. */
+export class DisposedKernelError extends KernelSimError {
+  override readonly name = 'DisposedKernelError';
+  constructor(readonly what: string) {
+    super(`${what} used after kernel.dispose(): build a new kernel (a disposed one's arena serves the next)`);
+  }
+}
+
 /** A value outside the accepted set: names the value, what it was for, and what is accepted. */
 export class InvalidArgumentError extends KernelSimError {
   override readonly name = 'InvalidArgumentError';

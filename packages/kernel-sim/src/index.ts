@@ -23,7 +23,13 @@ export {
   getCostProfile,
   listCostProfiles,
 } from './cost.js';
-export { checkInteger, checkOneOf, InvalidArgumentError, KernelSimError } from './errors.js';
+export {
+  checkInteger,
+  checkOneOf,
+  DisposedKernelError,
+  InvalidArgumentError,
+  KernelSimError,
+} from './errors.js';
 export { type FaultAttr, type FaultConfig, FaultInjector } from './fault.js';
 export { Interrupts, type IrqHandler } from './irq.js';
 export {
@@ -36,6 +42,7 @@ export {
   type RunResult,
   type SpawnOptions,
 } from './kernel.js';
+export { type ArenaBuffers, ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
 export { KmemCache, kmallocSizes } from './mem/cache.js';
 export {
   GFP_ATOMIC,
@@ -49,23 +56,24 @@ export {
 export { PageAllocator } from './mem/pages.js';
 export { MAX_RACE_THREADS, RaceDetector } from './race.js';
 export { checkSeed, hash32, Rng } from './rng.js';
+export { BoundedDfs } from './sched/dfs.js';
 export {
   checkDeterminism,
+  type Explorable,
   type ExploreMode,
   type ExploreOptions,
   type ExploreResult,
   explore,
   type Finding,
   replaySchedule,
+  type Verdict,
 } from './sched/explore.js';
-export {
-  type ChoicePoint,
-  defaultChoice,
-  formatReplay,
-  POLICY_KINDS,
-  parseReplay,
-  type SchedulerPolicy,
-} from './sched/policy.js';
+export { PctScheduler } from './sched/pct.js';
+export { createScheduler, POLICY_KINDS, type SchedulerPolicy } from './sched/policy.js';
+export { RandomScheduler } from './sched/random.js';
+export { formatReplay, parseReplay, ReplayScheduler } from './sched/replay.js';
+export { RoundRobin } from './sched/round-robin.js';
+export { type ChoicePoint, defaultChoice, RunToCompletion, type Scheduler } from './sched/scheduler.js';
 export {
   BLOCKED,
   DONE,
@@ -78,6 +86,7 @@ export {
   Y_PREEMPT,
   type YieldCode,
 } from './sched/thread.js';
+export { WaitQueue } from './sched/waitqueue.js';
 export { type FrameWarning, KernelStacks } from './stack.js';
 export { type IrqFlags, Lock, LockClass, type Mutex, type Spinlock, Sync } from './sync.js';
 export {

@@ -5,8 +5,9 @@ import { InvalidArgumentError } from './errors.js';
 import { createKernel, EMFILE, type Kernel } from './kernel.js';
 import { GFP_KERNEL } from './mem/memory.js';
 import { Rng } from './rng.js';
+import type { Scheduler } from './sched/scheduler.js';
 import {
-  BLOCKED,
+  blockThread,
   DONE,
   type FileLike,
   type KGen,
@@ -513,7 +514,7 @@ describe('runSync', () => {
       ['deadlock', 'blocked on sem with no other thread to release it'],
     ]);
     const event = function* (): KGen<void> {
-      t.blockedOn = null;
+      blockThread(t, null);
       yield Y_BLOCK;
     };
     expect(() => run(event())).toThrow(/blocked on an event with no other thread/);
@@ -537,26 +538,32 @@ describe('scheduler', () => {
     expect(hashes.size).toBeGreaterThan(10);
   });
 
-  it('records choice widths and preemptions for guided runs only', () => {
+  it('asks a Scheduler at each decision point, with the candidates, the previous thread and the counts', () => {
     const k = testKernel({ cpus: 2 });
     const log = workers(k, [2, 1, 2]);
     const picks = [2, 0, 2, 1];
-    const r = k.run({ kind: 'guided', choose: (_p, i) => picks[i]! });
+    const seen: string[] = [];
+    const events: string[] = [];
+    const scheduler: Scheduler = {
+      newExecution: (threads) => events.push(`new ${threads}`),
+      nextThread: (p) => {
+        seen.push(`${p.candidates.join('')}/${p.previous}/${p.step}/${p.decision}`);
+        return picks[p.decision]!;
+      },
+      endExecution: (run) => events.push(`end ${run.decisions.join('')}`),
+    };
+    const r = k.run(scheduler);
     expect(log).toEqual([2, 0, 2, 1, 0]);
     expect(r.decisions).toEqual([2, 0, 2, 1]);
-    expect(r.choiceWidths).toEqual([3, 3, 3, 2]);
-    expect(r.preemptions).toEqual([false, true, true, false]);
-    const random = testKernel({ cpus: 2 });
-    workers(random, [2, 1, 2]);
-    const rr = random.run({ kind: 'random' });
-    expect(rr.decisions.length).toBeGreaterThan(0);
-    expect([rr.choiceWidths, rr.preemptions]).toEqual([[], []]);
+    // the last step has one candidate left: no decision there
+    expect(seen).toEqual(['012/-1/0/0', '012/2/1/1', '012/0/2/2', '01/2/3/3']);
+    expect(events).toEqual(['new 3', 'end 2021']);
   });
 
-  it('a chooser naming a thread that cannot run gets the lowest runnable one', () => {
+  it('a scheduler naming a thread that cannot run gets the lowest runnable one', () => {
     const k = testKernel({ cpus: 2 });
     const log = workers(k, [2, 2]);
-    const r = k.run({ kind: 'guided', choose: () => 9 });
+    const r = k.run({ newExecution() {}, nextThread: () => 9 });
     expect(log).toEqual([0, 0, 1, 1]);
     expect(r.decisions).toEqual([0, 0]);
   });
@@ -719,8 +726,7 @@ describe('scheduler', () => {
       if (k.sync.mutexLock(t, y)) yield Y_BLOCK;
     };
     const waitEvent = function* (t: Thread): KGen<void> {
-      t.state = BLOCKED; // waiting for an event nobody names
-      t.blockedOn = null;
+      blockThread(t, null); // waiting for an event nobody names
       yield Y_BLOCK;
     };
     k.spawn(p, 'one', (t) => body(t, a, b));

@@ -5,20 +5,15 @@ import { type CostOverrides, type CostProfile, type Costs, costValues, getCostPr
 import { checkInteger, InvalidArgumentError } from './errors.js';
 import type { FaultConfig } from './fault.js';
 import { Interrupts } from './irq.js';
+import { type ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
 import { Memory } from './mem/memory.js';
 import { RaceDetector } from './race.js';
 import { checkSeed, Rng } from './rng.js';
-import { formatReplay, makeChooser, type SchedulerPolicy } from './sched/policy.js';
-import {
-  BLOCKED,
-  DONE,
-  type FileLike,
-  type KGen,
-  Process,
-  RUNNABLE,
-  Thread,
-  Y_BLOCK,
-} from './sched/thread.js';
+import { Execution } from './sched/execution.js';
+import { createScheduler, type SchedulerPolicy } from './sched/policy.js';
+import { formatReplay } from './sched/replay.js';
+import type { Scheduler } from './sched/scheduler.js';
+import { DONE, type FileLike, type KGen, Process, Thread, Y_BLOCK } from './sched/thread.js';
 import { KernelStacks } from './stack.js';
 import { type Mutex, type Spinlock, Sync } from './sync.js';
 import { AddressSpace, UserAccess } from './uaccess.js';
@@ -42,6 +37,11 @@ export interface KernelOptions {
   hz?: number;
   /** RLIMIT_NOFILE for new processes. Default 1024. */
   fdLimit?: number;
+  /**
+   * Where the arena comes from and goes back to on dispose(): `sharedArenaPool` by default,
+   * a caller's own pool, or null (nothing recycled).
+   */
+  arenaPool?: ArenaPool | null;
 }
 
 export interface ResolvedOptions {
@@ -58,10 +58,6 @@ export class Cpu {
 export interface RunResult {
   /** Thread chosen at each point where more than one could run. */
   readonly decisions: number[];
-  /** Candidate count at each of those points (recorded for guided runs, i.e. exploration). */
-  readonly choiceWidths: number[];
-  /** Whether each decision preempted a thread that could have continued (guided runs). */
-  readonly preemptions: boolean[];
   readonly steps: number;
   readonly traceHash: string;
   readonly bugs: KernelBug[];
@@ -97,6 +93,8 @@ export class Kernel {
   readonly race: RaceDetector;
   readonly irq: Interrupts;
   readonly preemptAll: boolean;
+  /** The pool this kernel's arena came from and returns to (null: none). */
+  readonly arenaPool: ArenaPool | null;
   /** True while run() drives two or more threads: preemption points then yield. */
   scheduled = false;
   private readonly rngs = new Map<string, Rng>();
@@ -124,12 +122,18 @@ export class Kernel {
     this.preemptAll = this.options.preemptAll;
     this.fdLimit = checkInteger('fdLimit', opts.fdLimit ?? 1024, 1, 1 << 20);
     const hz = checkInteger('hz', opts.hz ?? 250, 1, 100000);
+    this.arenaPool = opts.arenaPool === undefined ? sharedArenaPool : opts.arenaPool;
     this.race = new RaceDetector(this);
     this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, 2 ** 31));
     this.uaccess = new UserAccess(this);
     this.sync = new Sync(this);
     this.stacks = new KernelStacks(this);
     this.irq = new Interrupts(this, Math.round(this.costProfile.clockHz / hz));
+  }
+
+  /** A kernel is its own world for exploration (which runs anything with a `kernel`). */
+  get kernel(): this {
+    return this;
   }
 
   /** A named random stream derived from the seed. */
@@ -347,127 +351,34 @@ export class Kernel {
     return r.value;
   }
 
-  /** Runs every spawned thread under a scheduler policy until all finish or deadlock. */
-  run(policy: SchedulerPolicy = { kind: 'run-to-completion' }, maxSteps = 1_000_000): RunResult {
-    const threads = this.threads;
-    const n = threads.length;
-    const choose = makeChooser(policy, this.rng('sched'), n);
-    const running = threads.filter((t) => t.body !== null && t.state !== DONE);
+  /**
+   * Runs every spawned thread under a scheduler (or a policy naming one) until all finish,
+   * all are blocked (a deadlock) or `maxSteps` steps have run (a livelock).
+   */
+  run(policy: SchedulerPolicy | Scheduler = { kind: 'run-to-completion' }, maxSteps = 1_000_000): RunResult {
+    const scheduler = isScheduler(policy) ? policy : createScheduler(policy);
+    const running = this.threads.filter((t) => t.body !== null && t.state !== DONE);
     this.race.activate(running);
     this.scheduled = running.length > 1;
     this.decisions = [];
-    const decisions = this.decisions;
-    const choiceWidths: number[] = [];
-    const preemptions: boolean[] = [];
-    const bugsBefore = this.bugs.length;
-    // Stryker disable next-line ArrayDeclaration: every slot is written before it is read (candidates[count++] = i)
-    const candidates: number[] = [];
-    // Stryker disable next-line UnaryOperator: point.previous is set before every choice
-    const point = { candidates, previous: -1, step: 0 };
-    const contextSwitch = this.costs.contextSwitch;
-    const recordChoices = policy.kind === 'guided';
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193;
-    let previous = -1;
-    let steps = 0;
-    let deadlock = false;
-    /** The thread that ran last on each CPU. */
-    const onCpu: (Thread | null)[] = this.cpus.map(() => null);
-    for (;;) {
-      const prev = previous >= 0 ? threads[previous]! : null;
-      let live = false;
-      let count = 0;
-      let prevIsCandidate = false;
-      for (let i = 0; i < n; i++) {
-        const t = threads[i]!;
-        if (t.body === null || t.state === DONE) continue;
-        live = true;
-        if (t.state !== RUNNABLE) continue;
-        // A thread that yielded while atomic keeps its CPU: no other thread may run there.
-        const holder = onCpu[t.cpu]!;
-        if (holder !== null && holder !== t && holder.state === RUNNABLE && holder.atomic) continue;
-        candidates[count++] = i;
-        if (i === previous) prevIsCandidate = true;
-      }
-      if (!live) break;
-      if (count === 0) {
-        deadlock = true;
-        const blocked = threads.filter((t) => t.state === BLOCKED);
-        const what = blocked.map(
-          (t) => `${t.label} on ${(t.blockedOn as { name?: string } | null)?.name ?? '?'}`,
-        );
-        this.reportBug('deadlock', blocked[0] ?? null, `all live threads blocked: ${what.join(', ')}`);
-        break;
-      }
-      // Stryker disable next-line ConditionalExpression: writing the length the array already has changes nothing (the check only saves the write)
-      if (candidates.length !== count) candidates.length = count;
-      let chosen = candidates[0]!;
-      if (count > 1) {
-        point.previous = previous;
-        point.step = steps;
-        const want = choose(point, decisions.length);
-        if (candidates.includes(want)) chosen = want;
-        decisions.push(chosen);
-        if (recordChoices) {
-          choiceWidths.push(count);
-          preemptions.push(prevIsCandidate && previous !== chosen);
-        }
-      }
-      const t = threads[chosen]!;
-      onCpu[t.cpu] = t;
-      if (prev !== null && t !== prev && t.cpu === prev.cpu) this.charge(t, CAT.sched, contextSwitch);
-      this.irq.poll(t); // returns at once while t has irqs off
-      let r: IteratorResult<number, unknown>;
-      try {
-        r = t.body!.next();
-      } catch (e) {
-        if (!(e instanceof ThreadKilled)) throw e;
-        t.killedBy = e.bug.kind;
-        r = { done: true, value: undefined };
-      }
-      steps++;
-      h1 = Math.imul(h1 ^ (chosen + 1), 0x01000193) >>> 0;
-      h2 = Math.imul(h2 ^ (t.clock.total & 0xffffffff), 0x5bd1e995) >>> 0;
-      if (r.done) {
-        t.state = DONE;
-        t.result = r.value;
-      }
-      previous = chosen;
-      if (steps >= maxSteps) {
-        this.reportBug('deadlock', t, `no progress after ${maxSteps} scheduling steps (livelock?)`);
-        deadlock = true;
-        break;
-      }
+    scheduler.newExecution(this.threads.length, this.rng('sched'));
+    try {
+      const result = new Execution(this, scheduler, this.decisions, maxSteps).run();
+      scheduler.endExecution?.(result);
+      return result;
+    } finally {
+      this.scheduled = false;
     }
-    this.scheduled = false;
-    for (const b of this.bugs.slice(bugsBefore)) {
-      h1 = Math.imul(h1 ^ b.kind.length, 0x01000193) >>> 0;
-    }
-    const traceHash = h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
-    const seed = this.seed;
-    let replay: string | null = null;
-    return {
-      decisions,
-      choiceWidths,
-      preemptions,
-      steps,
-      traceHash,
-      bugs: this.bugs.slice(bugsBefore),
-      deadlock,
-      // formatted on first use: a long run's decision list is large
-      get replay() {
-        replay ??= formatReplay(seed, decisions);
-        return replay;
-      },
-    };
   }
 
   /**
-   * Done with this kernel: its memory arena goes back to a pool for the next kernel of the
-   * same size. Nothing of this kernel may be used afterwards (bugs and run results are plain
-   * data and stay valid).
+   * Done with this kernel: its memory arena (zeroed) and race shadow store go back to its
+   * pool for the next kernel of the same size. Nothing of this kernel may be used afterwards:
+   * its memory and its processes' address spaces throw DisposedKernelError (bugs and run
+   * results are plain data and stay valid).
    */
   dispose(): void {
+    for (const p of this.processes) p.mm.release();
     this.mem.releaseArena();
     this.race.recycle();
   }
@@ -475,6 +386,10 @@ export class Kernel {
   bugReport(): string {
     return this.bugs.map(formatBug).join('\n');
   }
+}
+
+function isScheduler(x: SchedulerPolicy | Scheduler): x is Scheduler {
+  return typeof (x as Partial<Scheduler> | null)?.nextThread === 'function';
 }
 
 export function createKernel(opts: KernelOptions): Kernel {

@@ -7,7 +7,7 @@ const GRANULE = 8;
 const CHUNK_SHIFT = 9;
 const CHUNK_GRANULES = 1 << CHUNK_SHIFT;
 
-interface ShadowStore {
+export interface ShadowStore {
   readonly n: number;
   readonly cap: number;
   readonly wTid: Int32Array;
@@ -67,9 +67,6 @@ class CellIndex {
   }
 }
 
-/** Shadow stores of disposed kernels, for schedule exploration's next kernel. */
-// Stryker disable next-line ArrayDeclaration: a foreign entry has no matching thread count and is never adopted
-const shadowPool: ShadowStore[] = [];
 export const MAX_RACE_THREADS = 32;
 
 /**
@@ -110,7 +107,7 @@ export class RaceDetector {
       this.cap = 0; // the read arrays are laid out per thread count
     }
     // Stryker disable next-line ConditionalExpression,EqualityOperator: pooling: changes speed, not what is reported
-    if (this.cap === 0) this.adopt(shadowPool.pop());
+    if (this.cap === 0) this.adopt(this.k.arenaPool?.takeShadow());
     this.cellOf.clear();
     this.cells = 0;
     for (const t of threads) {
@@ -172,8 +169,9 @@ export class RaceDetector {
 
   /** The kernel is disposed: its shadow store may serve the next kernel's detector. */
   recycle(): void {
-    if (this.cap === 0 || shadowPool.length >= 4) return;
-    shadowPool.push({
+    const pool = this.k.arenaPool;
+    if (this.cap === 0 || pool === null) return;
+    pool.giveShadow({
       n: this.n,
       cap: this.cap,
       wTid: this.wTid,

@@ -1,6 +1,6 @@
 import { CAT } from './clock.js';
 import type { Kernel } from './kernel.js';
-import { BLOCKED, RUNNABLE, type Thread } from './sched/thread.js';
+import { blockThread, type Thread, wakeThread } from './sched/thread.js';
 
 /** A lockdep lock class: every lock created with the same class name shares it. */
 export class LockClass {
@@ -174,8 +174,7 @@ export class Sync {
     if (lock.owner !== null) {
       // Spinning (or sleeping on a mutex) until the owner hands the lock over.
       lock.waiters.push(t);
-      t.state = BLOCKED;
-      t.blockedOn = lock;
+      blockThread(t, lock);
       // Where the owner's clock stood when this thread began to wait: a spinning waiter burns
       // the rest of the owner's hold time (charged at the hand-over).
       t.waitStart = lock.owner.clock.total;
@@ -213,8 +212,7 @@ export class Sync {
     k.charge(t, CAT.lock, cost);
     const next = lock.waiters.shift();
     if (next !== undefined) {
-      next.state = RUNNABLE;
-      next.blockedOn = null;
+      wakeThread(next);
       // cost-model.md §2 hand-off term: a spinner pays the lock hold time it waited through,
       // and the lock's cache line moves to its CPU. A sleeper on a mutex pays a context switch.
       if (lock.sleeping) k.charge(next, CAT.sched, k.costs.contextSwitch);

@@ -1,5 +1,5 @@
 import { CAT } from './clock.js';
-import { checkInteger, InvalidArgumentError } from './errors.js';
+import { checkInteger, DisposedKernelError, InvalidArgumentError } from './errors.js';
 import { FaultInjector } from './fault.js';
 import type { Kernel } from './kernel.js';
 import type { Thread } from './sched/thread.js';
@@ -47,6 +47,7 @@ export interface MmapOptions {
 export class AddressSpace {
   readonly regions: Region[] = [];
   private next: number;
+  private released = false;
 
   constructor(
     readonly pageSize: number,
@@ -58,6 +59,7 @@ export class AddressSpace {
   }
 
   mmap(length: number, prot: number = PROT_READ | PROT_WRITE, opts: MmapOptions = {}): number {
+    this.use();
     checkInteger('mmap length', length, 1, 1 << 30);
     const size = Math.ceil(length / this.pageSize) * this.pageSize;
     const start = this.next;
@@ -105,6 +107,17 @@ export class AddressSpace {
     }
   }
 
+  /** The kernel is disposed of: the mappings go, and any later use throws. */
+  release(): void {
+    this.released = true;
+    this.regions.length = 0;
+  }
+
+  /** Throws once the address space is released. */
+  use(): void {
+    if (this.released) releasedUse();
+  }
+
   /** The region holding addr (a guard page between regions belongs to none), or null. */
   regionOf(addr: number): Region | null {
     for (const r of this.regions) {
@@ -150,6 +163,7 @@ export class AddressSpace {
    * that passes lies in one region.
    */
   private userRange(addr: number, length: number, need: number): Region {
+    this.use();
     for (let a = addr; a < addr + length; ) {
       const r = this.regionOf(a);
       if (r === null) throw new UserSegfault(a);
@@ -160,6 +174,11 @@ export class AddressSpace {
     }
     return this.regionOf(addr)!;
   }
+}
+
+/** AddressSpace.release(): the kernel was disposed of, and its arena pages may serve another. */
+function releasedUse(): never {
+  throw new DisposedKernelError('user memory');
 }
 
 function protBits(prot: number): number {
@@ -189,6 +208,7 @@ export class UserAccess {
   }
 
   private copy(t: Thread, kaddr: number, uaddr: number, len: number, toUser: boolean, site: number): number {
+    this.k.mem.use();
     if (len === 0) return 0;
     const k = this.k;
     const what = toUser ? 'copy_to_user' : 'copy_from_user';

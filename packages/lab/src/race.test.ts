@@ -70,7 +70,8 @@ describe('exploreRaces', () => {
       pctDepth: 2,
       seed: 4,
     });
-    expect(pct.findings.map((f) => f.replay)).toEqual(['4:0.0.0.0.0', '5:1.1.1.1.1', '6:0.0.0.0.0']);
+    // the first PCT schedule measures the run (no change point); the next two preempt once each
+    expect(pct.findings.map((f) => f.replay)).toEqual(['4:0.0.0.0.0', '5:1.1.0.0.0.0.0', '6:0.0.0.1.1.1.1.1']);
   });
 
   it('passes the PCT depth through: depth 1 never preempts, so only the default depth 2 corrupts an argument', () => {
@@ -85,7 +86,7 @@ describe('exploreRaces', () => {
       })
         .findings.filter((f) => f.corrupted.length > 0)
         .map((f) => f.replay);
-    expect(corrupted()).toEqual(['8:0.0.1.1.1.1.1']);
+    expect(corrupted()).toEqual(['2:1.1.1.0.0.0.0.0', '5:1.1.0.0.0.0.0']);
     expect(corrupted(1)).toEqual([]);
   });
 

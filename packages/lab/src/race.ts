@@ -87,20 +87,14 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
 }
 
 export function exploreRaces(opts: RaceOptions): RaceResult {
-  // Set by build before each schedule runs, read by check after it.
-  let lastCorrupted!: () => string[];
   const corruptedBy = new Map<string, string[]>();
   const result = explore({
     // schedules, maxPreemptions, pctDepth, seed and stopOnFirst are the explorer's own options
     ...opts,
-    build: (seed) => {
-      const b = buildRaceKernel(opts, seed);
-      lastCorrupted = b.corrupted;
-      return b.kernel;
-    },
+    build: (seed) => buildRaceKernel(opts, seed),
     mode: opts.mode ?? 'exhaustive',
-    check: (_k, run) => {
-      const c = lastCorrupted();
+    check: (world, run) => {
+      const c = world.corrupted();
       // Stryker disable next-line ConditionalExpression: findings read it with `?? []`; recording every schedule would grow the map by one entry per schedule explored
       if (c.length > 0) corruptedBy.set(run.traceHash, c);
       return c.map((label) => `${label}: copied-back vector differs from its own (corrupted argument)`);
@@ -135,11 +129,6 @@ export function replayRace(
   opts: RaceOptions,
   replay: string,
 ): { bugs: readonly KernelBug[]; corrupted: string[]; traceHash: string } {
-  let corrupted!: () => string[];
-  const { kernel, run } = replaySchedule((seed) => {
-    const b = buildRaceKernel(opts, seed);
-    corrupted = b.corrupted;
-    return b.kernel;
-  }, replay);
-  return { bugs: kernel.bugs, corrupted: corrupted(), traceHash: run.traceHash };
+  const { world, kernel, run } = replaySchedule((seed) => buildRaceKernel(opts, seed), replay);
+  return { bugs: kernel.bugs, corrupted: world.corrupted(), traceHash: run.traceHash };
 }

@@ -242,6 +242,36 @@ describe('blocking notification (NOTIFY_BLOCK, another thread)', () => {
     expect(events).toEqual(['msg 56', 'restart 0', 'msg 56', 'restart 0', 'worker done']);
     expect(w.s.k.bugs).toEqual([]);
   });
+  it('a monitor that waits for a second message without restarting: both sleep, and the deadlock names their queues', () => {
+    const w = testWorld({ cpus: 2 });
+    const fd = w.ctx(PFM_FL_NOTIFY_BLOCK);
+    const worker = w.s.thread(w.s.process({ uid: 1000 }), 'worker', undefined, 1);
+    w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: 0x510079n }]), 1);
+    w.g.pfm_write_pmds(
+      fd,
+      w.pmds([
+        { reg_num: 0, reg_value: NEG(1000n), reg_long_reset: NEG(1000n), reg_flags: PFM_REGFL_OVFL_NOTIFY },
+      ]),
+      1,
+    );
+    w.s.ptraceAttach(w.t, worker);
+    expect(w.load(fd, worker.tid)).toEqual(ok(0));
+    expect(w.g.pfm_start(fd)).toEqual(ok(0));
+    w.s.ptraceDetach(worker);
+    const msg = w.buf(64);
+    worker.body = (function* (t: Thread): KGen<void> {
+      yield* w.s.run(t, loop, 2500);
+    })(worker);
+    w.t.body = (function* (t: Thread): KGen<void> {
+      yield* w.s.sys.read(t, fd, msg, 64);
+      yield* w.s.sys.read(t, fd, msg, 64); // no pfm_restart: no second overflow comes
+    })(w.t);
+    const run = w.s.k.run({ kind: 'round-robin' });
+    expect(run.deadlock).toBe(true);
+    expect(w.s.k.bugs.map((b) => b.message)).toEqual([
+      'all live threads blocked: T0 main on ctx->msgq_wait, T1 worker on ctx->restart_complete',
+    ]);
+  });
 });
 
 describe('self-monitoring with SIGIO (notify_self.c)', () => {

@@ -11,12 +11,26 @@ import { Errno } from './abi/errno.js';
 import { checkTaskState } from './core/state.js';
 import { writePmcs } from './rw/pmc.js';
 import { readPmrPmds, writePmrPmds } from './rw/pmr.js';
-import type { Syscalls } from './syscalls.js';
+import type { Syscalls, VectorSpec } from './syscalls.js';
 import type { PerfmonSystem } from './system.js';
 
 const PMR = 16;
 const SINFO = 112;
 const NO_TARGET = 0xffffffff;
+
+/** pfm_write(PFM_RW_PMC | PFM_RW_PMD) and pfm_read(PFM_RW_PMD): 16-byte pfarg_pmr vectors, not copied back on write. */
+const V3_WRITE_PMCS: VectorSpec = {
+  entry: 'v3',
+  name: 'pfm_write',
+  kind: 'pmc',
+  size: PMR,
+  walk: PMR,
+  mask: PFM_CMD_STOPPED,
+  backend: writePmcs,
+  copyBack: false,
+};
+const V3_WRITE_PMDS: VectorSpec = { ...V3_WRITE_PMCS, kind: 'pmd', backend: writePmrPmds };
+const V3_READ_PMDS: VectorSpec = { ...V3_WRITE_PMDS, name: 'pfm_read', backend: readPmrPmds, copyBack: true };
 
 /**
  * perfmon3's five calls (perfmon2-abi.md §15), on a system created with `abi: 'v3'`: one
@@ -106,26 +120,8 @@ export class V3Syscalls {
       s.k.syscallExit(t);
       return -Errno.EINVAL;
     }
-    const kind = type === PFM_RW_PMC ? 'pmc' : 'pmd';
-    const backend = read ? readPmrPmds : kind === 'pmc' ? writePmcs : writePmrPmds;
-    s.v3Call = true;
-    try {
-      return yield* this.v2.vector(
-        t,
-        name,
-        kind,
-        PMR,
-        PMR,
-        fd,
-        ureq,
-        sz / PMR,
-        PFM_CMD_STOPPED,
-        backend,
-        read,
-      );
-    } finally {
-      s.v3Call = false;
-    }
+    const spec = read ? V3_READ_PMDS : type === PFM_RW_PMC ? V3_WRITE_PMCS : V3_WRITE_PMDS;
+    return yield* this.v2.vector(t, spec, fd, ureq, sz / PMR);
   }
 
   /** pfm_attach(fd, flags, target): load onto a thread (or this CPU); PFM_NO_TARGET unloads. */
@@ -134,21 +130,16 @@ export class V3Syscalls {
     if (!s.v3) return yield* this.v2.enosys(t, 'pfm_attach');
     if (flags !== 0) return -Errno.EINVAL;
     const detach = target === NO_TARGET || target === -1;
-    s.v3Call = true;
-    try {
-      return yield* this.v2.simple(t, 'pfm_attach', fd, (ctx) => {
-        if (detach) {
-          if (ctx.state === PFM_CTX_UNLOADED) return 0;
-          const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
-          if (err !== 0) return err;
-          s.detach(ctx);
-          return 0;
-        }
-        return this.v2.loadChecks(t, ctx, target, 0);
-      });
-    } finally {
-      s.v3Call = false;
-    }
+    return yield* this.v2.simple(t, 'v3', 'pfm_attach', fd, (ctx) => {
+      if (detach) {
+        if (ctx.state === PFM_CTX_UNLOADED) return 0;
+        const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
+        if (err !== 0) return err;
+        s.detach(ctx);
+        return 0;
+      }
+      return this.v2.loadChecks(t, ctx, target, 0);
+    });
   }
 
   /** pfm_set_state(fd, flags, PFM_ST_START | PFM_ST_STOP). */
@@ -156,18 +147,13 @@ export class V3Syscalls {
     const s = this.s;
     if (!s.v3) return yield* this.v2.enosys(t, 'pfm_set_state');
     if (flags !== 0 || (state !== PFM_ST_START && state !== PFM_ST_STOP)) return -Errno.EINVAL;
-    s.v3Call = true;
-    try {
-      return yield* this.v2.simple(t, 'pfm_set_state', fd, (ctx) => {
-        if (state === PFM_ST_START) return this.v2.startChecks(t, ctx, -1);
-        if (ctx.state === PFM_CTX_UNLOADED) return Errno.EINVAL;
-        const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
-        if (err !== 0) return err;
-        ctx.started = false;
-        return 0;
-      });
-    } finally {
-      s.v3Call = false;
-    }
+    return yield* this.v2.simple(t, 'v3', 'pfm_set_state', fd, (ctx) => {
+      if (state === PFM_ST_START) return this.v2.startChecks(t, ctx, -1);
+      if (ctx.state === PFM_CTX_UNLOADED) return Errno.EINVAL;
+      const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
+      if (err !== 0) return err;
+      ctx.started = false;
+      return 0;
+    });
   }
 }

@@ -14,15 +14,16 @@ import {
 import { Errno, fail, ok, type SyscallResult } from './abi/errno.js';
 import { LOAD_OFF, START_OFF } from './abi/layouts.js';
 import { pfmMaxArgCount } from './abi/limits.js';
+import { lockedBody } from './core/argcall.js';
 import type { PfmContext } from './core/context.js';
 import { MSG_BYTES } from './core/msg.js';
 import { checkTaskState } from './core/state.js';
 import { writePmcs } from './rw/pmc.js';
 import { readPmds, writePmds } from './rw/pmd.js';
 import { createEvtsets, deleteEvtsets, getinfoEvtsets } from './rw/sets.js';
-import { lockedBody, type PerfmonSystem } from './system.js';
+import type { PerfmonSystem } from './system.js';
 
-type Backend = (
+export type Backend = (
   sys: PerfmonSystem,
   t: Thread,
   ctx: PfmContext,
@@ -31,7 +32,8 @@ type Backend = (
   elemSize: number,
 ) => number;
 
-interface VectorCallSpec {
+/** A row of VECTOR_CALLS: a v2 vector call, its element kinds as structs. */
+interface VectorCallRow {
   readonly name: string;
   /** Element kind the strategy sees. */
   readonly kind: ElemKind;
@@ -41,6 +43,28 @@ interface VectorCallSpec {
   /** pfm_check_task_state mask. */
   readonly mask: number;
   readonly backend: Backend;
+}
+
+/**
+ * The system-call table a call came in through. perfmon3 kernels have only the V3 numbers:
+ * a v2 call there is ENOSYS, even while another thread is inside a V3 call that runs the
+ * shared v2 code path (the entry travels with each call, it is not a flag of the system).
+ */
+export type Entry = 'v2' | 'v3';
+
+/** A vector call as the common path runs it: everything but the caller's fd, vector and count. */
+export interface VectorSpec {
+  readonly entry: Entry;
+  readonly name: string;
+  readonly kind: ElemKind;
+  /** The element size the argument copy uses, and the stride the back-end walks (Q10). */
+  readonly size: number;
+  readonly walk: number;
+  /** pfm_check_task_state mask. */
+  readonly mask: number;
+  readonly backend: Backend;
+  /** Copy the vector back to user space after the back-end (every call but write_pmcs on v3). */
+  readonly copyBack: boolean;
 }
 
 /** The six vector calls of perfmon2-abi.md §1 with their element kinds and state masks. */
@@ -93,11 +117,10 @@ const VECTOR_CALLS = {
     mask: PFM_CMD_UNLOADED,
     backend: deleteEvtsets,
   },
-} as const satisfies Record<string, VectorCallSpec>;
+} as const satisfies Record<string, VectorCallRow>;
 
 /** Handler frame of each syscall (locals besides the argument array): an estimate. */
 const HANDLER_FRAME = 96;
-const msgScratch = new Uint8Array(MSG_BYTES);
 
 /** A generator that yields nothing and returns `value`. */
 // biome-ignore lint/correctness/useYield: a finished kernel path has nothing to yield
@@ -128,9 +151,37 @@ function negate(errno: number): number {
  * perfmon2-abi.md §3.
  */
 export class Syscalls {
-  constructor(private readonly s: PerfmonSystem) {}
+  /** The six v2 vector calls with this system's element sizes, resolved once. */
+  private readonly specs: { readonly [K in keyof typeof VECTOR_CALLS]: VectorSpec };
+  /** read()'s message buffer: the system's own, so two systems never share one. */
+  private readonly msgScratch = new Uint8Array(MSG_BYTES);
 
-  /** The common path of the six vector calls (§3.1). */
+  constructor(private readonly s: PerfmonSystem) {
+    const resolve = (row: VectorCallRow): VectorSpec => ({
+      entry: 'v2',
+      name: row.name,
+      kind: row.kind,
+      size: s.elemSize(row.size),
+      walk: s.elemSize(row.walk),
+      mask: row.mask,
+      backend: row.backend,
+      copyBack: true,
+    });
+    this.specs = {
+      pfm_write_pmcs: resolve(VECTOR_CALLS.pfm_write_pmcs),
+      pfm_write_pmds: resolve(VECTOR_CALLS.pfm_write_pmds),
+      pfm_read_pmds: resolve(VECTOR_CALLS.pfm_read_pmds),
+      pfm_create_evtsets: resolve(VECTOR_CALLS.pfm_create_evtsets),
+      pfm_getinfo_evtsets: resolve(VECTOR_CALLS.pfm_getinfo_evtsets),
+      pfm_delete_evtsets: resolve(VECTOR_CALLS.pfm_delete_evtsets),
+    };
+  }
+
+  /** Whether a call through this entry table exists on this kernel (perfmon3 has only its own). */
+  private exists(entry: Entry): boolean {
+    return entry === (this.s.v3 ? 'v3' : 'v2');
+  }
+
   /** A v2 call on a perfmon3 kernel (or the reverse): the syscall number does not exist. */
   enosys(t: Thread, name: string): KGen<number> {
     this.s.k.syscallEnter(t, name);
@@ -138,32 +189,18 @@ export class Syscalls {
     return done(-Errno.ENOSYS);
   }
 
-  /**
-   * The six vector calls' common path. `size` is the element size the argument copy uses,
-   * `walk` the stride the back-end walks (they differ only for delete_evtsets, quirk Q10).
-   */
-  *vector(
-    t: Thread,
-    name: string,
-    kind: ElemKind,
-    size: number,
-    walk: number,
-    fd: number,
-    uaddr: number,
-    count: number,
-    mask: number,
-    backend: Backend,
-    copyBack: boolean,
-  ): KGen<number> {
+  /** The six vector calls' common path (§3.1), for either entry. */
+  *vector(t: Thread, spec: VectorSpec, fd: number, uaddr: number, count: number): KGen<number> {
     const s = this.s;
-    if (s.v3 && !s.v3Call) return yield* this.enosys(t, name);
+    const name = spec.name;
+    if (!this.exists(spec.entry)) return yield* this.enosys(t, name);
     const k = s.k;
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, name);
     let ret: number;
     let held: PfmContext | null = null;
     out: {
-      if (!Number.isInteger(count) || count < 0 || count >= pfmMaxArgCount(size)) {
+      if (!Number.isInteger(count) || count < 0 || count >= pfmMaxArgCount(spec.size)) {
         ret = -Errno.EINVAL;
         break out;
       }
@@ -179,16 +216,16 @@ export class Syscalls {
       }
       const call = s.callFor(t);
       call.slot = ctx.slot;
-      call.kind = kind;
-      call.elemSize = size;
+      call.kind = spec.kind;
+      call.elemSize = spec.size;
       call.count = count;
-      call.bytes = count * size;
+      call.bytes = count * spec.size;
       call.limit = s.sysfs.state.argSizeMax;
       call.ctx = ctx;
-      call.mask = mask;
-      call.walk = walk;
-      call.backend = backend;
-      ret = yield* vectorCall(s.strategy, call, uaddr, frameName(name), copyBack, lockedBody);
+      call.mask = spec.mask;
+      call.walk = spec.walk;
+      call.backend = spec.backend;
+      ret = yield* vectorCall(s.strategy, call, uaddr, frameName(name), spec.copyBack, lockedBody);
       call.ctx = null;
     }
     if (held !== null) s.fput(held, t);
@@ -197,47 +234,29 @@ export class Syscalls {
     return ret;
   }
 
-  /** One of the six v2 vector calls, from its row of VECTOR_CALLS. */
-  private call(t: Thread, spec: VectorCallSpec, fd: number, uaddr: number, count: number): KGen<number> {
-    const s = this.s;
-    return this.vector(
-      t,
-      spec.name,
-      spec.kind,
-      s.elemSize(spec.size),
-      s.elemSize(spec.walk),
-      fd,
-      uaddr,
-      count,
-      spec.mask,
-      spec.backend,
-      true,
-    );
-  }
-
   pfm_write_pmcs(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.call(t, VECTOR_CALLS.pfm_write_pmcs, fd, uaddr, count);
+    return this.vector(t, this.specs.pfm_write_pmcs, fd, uaddr, count);
   }
 
   pfm_write_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.call(t, VECTOR_CALLS.pfm_write_pmds, fd, uaddr, count);
+    return this.vector(t, this.specs.pfm_write_pmds, fd, uaddr, count);
   }
 
   pfm_read_pmds(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.call(t, VECTOR_CALLS.pfm_read_pmds, fd, uaddr, count);
+    return this.vector(t, this.specs.pfm_read_pmds, fd, uaddr, count);
   }
 
   pfm_create_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.call(t, VECTOR_CALLS.pfm_create_evtsets, fd, uaddr, count);
+    return this.vector(t, this.specs.pfm_create_evtsets, fd, uaddr, count);
   }
 
   pfm_getinfo_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.call(t, VECTOR_CALLS.pfm_getinfo_evtsets, fd, uaddr, count);
+    return this.vector(t, this.specs.pfm_getinfo_evtsets, fd, uaddr, count);
   }
 
   /** Q10: sized as pfarg_setinfo (192 B) but walked as pfarg_setdesc (64 B). */
   pfm_delete_evtsets(t: Thread, fd: number, uaddr: number, count: number): KGen<number> {
-    return this.call(t, VECTOR_CALLS.pfm_delete_evtsets, fd, uaddr, count);
+    return this.vector(t, this.specs.pfm_delete_evtsets, fd, uaddr, count);
   }
 
   /**
@@ -377,9 +396,9 @@ export class Syscalls {
     const broken = ctx.sets.sets.some((x) => x.flags & PFM_SETFL_EXPL_NEXT && !ctx.sets.find(x.idNext));
     if (ctx.systemWide) {
       if (!set || broken) return Errno.EINVAL;
-      if (s.taskSessions > 0 || s.sysSessions[t.cpu] === 1) return Errno.EBUSY;
+      if (!s.sessions.systemFree(t.cpu)) return Errno.EBUSY;
       if (pid !== t.cpu) return Errno.EINVAL;
-      s.sysSessions[t.cpu] = 1;
+      s.sessions.acquireSystem(t.cpu);
       ctx.cpu = t.cpu;
     } else {
       const target = s.k.threads.find((x) => x.tid === pid && !x.exited) ?? null;
@@ -391,10 +410,10 @@ export class Syscalls {
       }
       if (!set || broken) return Errno.EINVAL;
       if (target.slots.has('pfm_context')) return Errno.EEXIST;
-      if (s.sysSessions.some((x) => x === 1)) return Errno.EBUSY;
+      if (!s.sessions.taskFree()) return Errno.EBUSY;
       if (target === t && ctx.flags & PFM_FL_NOTIFY_BLOCK && s.options.notifyBlockSelf === 'einval')
         return Errno.EINVAL;
-      s.taskSessions++;
+      s.sessions.acquireTask();
       ctx.target = target;
       ctx.loader = t;
       target.slots.set('pfm_context', ctx);
@@ -463,7 +482,7 @@ export class Syscalls {
   }
 
   *pfm_stop(t: Thread, fd: number): KGen<number> {
-    return yield* this.simple(t, 'pfm_stop', fd, (ctx) => {
+    return yield* this.simple(t, 'v2', 'pfm_stop', fd, (ctx) => {
       if (ctx.state === PFM_CTX_UNLOADED) return Errno.EINVAL;
       const err = checkTaskState(ctx, t, PFM_CMD_STOPPED);
       if (err !== 0) return err;
@@ -473,7 +492,7 @@ export class Syscalls {
   }
 
   *pfm_restart(t: Thread, fd: number): KGen<number> {
-    return yield* this.simple(t, 'pfm_restart', fd, (ctx) => {
+    return yield* this.simple(t, 'v2', 'pfm_restart', fd, (ctx) => {
       const err = checkTaskState(ctx, t, 0);
       if (err !== 0) return err;
       if (ctx.state !== PFM_CTX_LOADED && ctx.state !== PFM_CTX_MASKED) return Errno.EBUSY;
@@ -485,7 +504,7 @@ export class Syscalls {
   }
 
   *pfm_unload_context(t: Thread, fd: number): KGen<number> {
-    return yield* this.simple(t, 'pfm_unload_context', fd, (ctx) => {
+    return yield* this.simple(t, 'v2', 'pfm_unload_context', fd, (ctx) => {
       if (ctx.state === PFM_CTX_UNLOADED) return 0;
       const err = checkTaskState(ctx, t, PFM_CMD_STOPPED | PFM_CMD_UNLOAD);
       if (err !== 0) return err;
@@ -494,10 +513,16 @@ export class Syscalls {
     });
   }
 
-  /** fd lookup, then `body` under ctx->lock with irqs off. */
-  *simple(t: Thread, name: string, fd: number, body: (ctx: PfmContext) => number): KGen<number> {
+  /** fd lookup, then `body` under ctx->lock with irqs off; `entry`: the table the call came through. */
+  *simple(
+    t: Thread,
+    entry: Entry,
+    name: string,
+    fd: number,
+    body: (ctx: PfmContext) => number,
+  ): KGen<number> {
     const s = this.s;
-    if (s.v3 && !s.v3Call) return yield* this.enosys(t, name);
+    if (!this.exists(entry)) return yield* this.enosys(t, name);
     const k = s.k;
     k.syscallEnter(t, name);
     k.stacks.push(t, HANDLER_FRAME, `sys_${name}`);
@@ -538,14 +563,12 @@ export class Syscalls {
           ret = -Errno.EAGAIN;
           break out;
         }
-        ctx.readers.push(t);
-        t.state = 1;
-        t.blockedOn = ctx;
+        ctx.msgqWait.sleepOn(t);
         yield Y_BLOCK;
       }
-      ctx.msgs.shift(msgScratch);
+      ctx.msgs.shift(this.msgScratch);
       const kbuf = k.stacks.areaAt(t, MSG_BYTES);
-      k.mem.u8.set(msgScratch, kbuf);
+      k.mem.u8.set(this.msgScratch, kbuf);
       if (k.uaccess.copyToUser(t, ubuf, kbuf, MSG_BYTES) !== 0) ret = -Errno.EFAULT;
       else ret = MSG_BYTES;
       if (k.sleepPoint(t)) yield Y_PREEMPT;

@@ -1,6 +1,5 @@
 import {
   type ArgBufferStrategy,
-  ArgCall,
   type ContextSlot,
   createKmallocStrategy,
   SLOT_WORDS,
@@ -33,12 +32,13 @@ import {
   getAbiProfile,
   type V2AbiProfile,
 } from './abi/profiles.js';
+import { PfmArgCall } from './core/argcall.js';
 import { CONTEXT_BYTES, PfmContext } from './core/context.js';
 import { resetOverflowed } from './core/intr.js';
 import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
+import { Sessions } from './core/sessions.js';
 import type { EventSet } from './core/sets.js';
-import { checkTaskState } from './core/state.js';
 import { Sysfs } from './core/sysfs.js';
 import type { Workload } from './core/workload.js';
 import { splitCounter } from './rw/u64.js';
@@ -95,19 +95,14 @@ export class PerfmonSystem {
   readonly abiProfile: AbiProfile;
   /** perfmon3: the five V3 calls exist, the twelve v2 calls are ENOSYS. */
   readonly v3: boolean;
-  /** Set while a V3 call runs a shared v2 code path. */
-  v3Call = false;
   readonly v3sys: V3Syscalls;
   readonly strategy: ArgBufferStrategy;
   readonly options: ResolvedPerfmonOptions;
   readonly sysfs: Sysfs;
   readonly sys: Syscalls;
   readonly contexts: PfmContext[] = [];
-  taskSessions = 0;
-  /** The context owning the AMD64 Northbridge events, if any. */
-  northbridgeOwner: PfmContext | null = null;
-  /** System-wide sessions per CPU (1 or 0). */
-  readonly sysSessions: Uint8Array;
+  /** Per-thread and system-wide sessions, and the Northbridge owner (perfmon_res.c). */
+  readonly sessions: Sessions;
   private readonly calls = new Map<Thread, PfmArgCall>();
   private readonly gates = new Map<Thread, SyncGate>();
   private nextContextId = 1;
@@ -148,7 +143,7 @@ export class PerfmonSystem {
       notifyBlockSelf: opts.notifyBlockSelf ?? 'einval',
       disabled: opts.disabled ?? false,
     };
-    this.sysSessions = new Uint8Array(this.k.cpus.length);
+    this.sessions = new Sessions(this.k.cpus.length);
     this.ovflScratch = new Uint8Array(Math.max(1, this.pmu.maxPmd));
     this.argSite = this.k.mem.tag('pfm_get_args');
     this.ctxSite = this.k.mem.tag('pfm_context_alloc');
@@ -157,8 +152,8 @@ export class PerfmonSystem {
       limitName: profile.limitName,
       pageSize: this.k.arch.pageSize,
       pmu: this.pmu,
-      taskSessions: () => this.taskSessions,
-      sysSessions: () => this.sysSessions.reduce((a, b) => a + b, 0),
+      taskSessions: () => this.sessions.taskCount,
+      sysSessions: () => this.sessions.systemCount,
       fastArgs: (kind) =>
         this.strategy.frameBytes(kind, this.abi.sizes[kind], this.k.arch) / this.abi.sizes[kind],
       resetStats: () => {},
@@ -288,19 +283,16 @@ export class PerfmonSystem {
   /** Detaches a loaded context (unload, thread exit): counters saved, session released. */
   detach(ctx: PfmContext): void {
     if (ctx.state === PFM_CTX_UNLOADED) return;
-    if (ctx.systemWide) this.sysSessions[ctx.cpu] = 0;
-    else this.taskSessions--;
+    if (ctx.systemWide) this.sessions.releaseSystem(ctx.cpu);
+    else this.sessions.releaseTask();
     if (ctx.target) ctx.target.slots.delete('pfm_context');
     ctx.state = PFM_CTX_UNLOADED;
     // Stryker disable next-line BooleanLiteral: every reader checks LOADED first and pfm_load_context clears it again
     ctx.started = false;
     ctx.target = null;
     ctx.cpu = -1;
-    const blocked = ctx.blockedTarget;
-    if (blocked) {
-      ctx.blockedTarget = null;
-      blocked.state = 0;
-    }
+    ctx.blockedTarget = null;
+    ctx.restartComplete.wakeAll();
   }
 
   /** The last descriptor was closed (perfmon2-abi.md §2): zombie if attached elsewhere, else freed. */
@@ -320,13 +312,13 @@ export class PerfmonSystem {
     if (ctx.freed) return;
     // Stryker disable next-line BooleanLiteral: defensive; nothing can reach a freed context (no fd, no reference left)
     ctx.freed = true;
-    if (this.northbridgeOwner === ctx) this.northbridgeOwner = null;
+    this.sessions.releaseNorthbridge(ctx);
     this.strategy.contextClosed?.(this.k, t, ctx.slot);
     this.k.mem.kfree(t, ctx.kaddr);
     const i = this.contexts.indexOf(ctx);
     // Stryker disable next-line ConditionalExpression: defensive; a context is in the list until its one free
     if (i >= 0) this.contexts.splice(i, 1);
-    for (const r of ctx.readers.splice(0)) r.state = 0;
+    ctx.msgqWait.wakeAll();
   }
 
   /** do_exit of a monitored thread: its context is unloaded and PFM_MSG_END queued. */
@@ -335,7 +327,7 @@ export class PerfmonSystem {
       if (ctx.target !== t) continue;
       const zombie = ctx.state === PFM_CTX_ZOMBIE;
       if (zombie) {
-        this.taskSessions--;
+        this.sessions.releaseTask();
         ctx.target = null;
         ctx.state = PFM_CTX_UNLOADED;
         this.free(ctx, t);
@@ -375,12 +367,8 @@ export class PerfmonSystem {
     ctx.state = PFM_CTX_LOADED;
     // Stryker disable next-line BooleanLiteral: pfm_restart reads it only when MASKED, and masking sets it to true
     ctx.canRestart = false;
-    const blocked = ctx.blockedTarget;
-    if (blocked) {
-      ctx.blockedTarget = null;
-      blocked.state = 0;
-      blocked.blockedOn = null;
-    }
+    ctx.blockedTarget = null;
+    ctx.restartComplete.wakeAll();
   }
 
   /** Loads a PMD with its long or short reset value. */
@@ -413,7 +401,7 @@ export class PerfmonSystem {
     const own = t.slots.get('pfm_context') as PfmContext | undefined;
     if (own !== undefined) return own;
     // Stryker disable next-line ConditionalExpression: only skips the walk; with no session on the CPU no context matches
-    if (this.sysSessions[t.cpu] === 1) {
+    if (this.sessions.systemOn(t.cpu)) {
       // Only a loaded system-wide context has a CPU: -1 otherwise (per-thread, or detached).
       for (const c of this.contexts) if (c.cpu === t.cpu) return c;
     }
@@ -428,10 +416,7 @@ export class PerfmonSystem {
   }
 
   wakeReaders(ctx: PfmContext): void {
-    for (const r of ctx.readers.splice(0)) {
-      r.state = 0;
-      r.blockedOn = null;
-    }
+    ctx.msgqWait.wakeAll();
     ctx.sigioPending = true; // delivered only with a handler (deliverSignals); setAsync recomputes it
   }
 
@@ -468,38 +453,6 @@ export class PerfmonSystem {
 }
 
 export { SLOT_WORDS };
-
-/**
- * A thread's argument call with what the locked part of a vector call needs (context, state
- * mask, back-end), so the body passed to the protocol is one shared function, not a closure
- * per call.
- */
-export class PfmArgCall extends ArgCall {
-  ctx: PfmContext | null = null;
-  mask = 0;
-  walk = 0;
-  backend:
-    | ((
-        sys: PerfmonSystem,
-        t: Thread,
-        ctx: PfmContext,
-        buf: number,
-        count: number,
-        elemSize: number,
-      ) => number)
-    | null = null;
-  constructor(readonly sys: PerfmonSystem) {
-    super();
-  }
-}
-
-/** The locked part of every vector call: pfm_check_task_state, then the back-end. */
-export function lockedBody(call: ArgCall): number {
-  const c = call as PfmArgCall;
-  const err = checkTaskState(c.ctx!, c.t, c.mask);
-  if (err !== 0) return -err;
-  return c.backend!(c.sys, c.t, c.ctx!, c.buf, c.count, c.walk);
-}
 
 export function createSystem(opts: SystemOptions): PerfmonSystem {
   return new PerfmonSystem(opts);

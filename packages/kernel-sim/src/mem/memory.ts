@@ -1,9 +1,10 @@
 import type { KernelBug } from '../bugs.js';
 import { CAT } from '../clock.js';
-import { checkInteger, InvalidArgumentError } from '../errors.js';
+import { checkInteger, DisposedKernelError, InvalidArgumentError } from '../errors.js';
 import { FaultInjector } from '../fault.js';
 import type { Kernel } from '../kernel.js';
 import type { Thread } from '../sched/thread.js';
+import type { ArenaBuffers } from './arena-pool.js';
 import { KmemCache, kmallocSizes } from './cache.js';
 import { PageAllocator } from './pages.js';
 
@@ -22,23 +23,6 @@ const PAGE_RAW_TAIL = 3;
 
 const SLOT_FREE = 0;
 const SLOT_LIVE = 1;
-
-/** The large per-kernel arrays, recycled between kernels of the same arena size. */
-interface ArenaBuffers {
-  readonly u8: Uint8Array;
-  readonly slotState: Uint8Array;
-  readonly slotOwner: Int32Array;
-  readonly slotSite: Int32Array;
-  readonly slotSize: Int32Array;
-  readonly slotSeq: Int32Array;
-}
-
-const arenaPool = new Map<number, ArenaBuffers[]>();
-const POOL_MAX_PER_SIZE = 4;
-
-function takeBuffers(bytes: number): ArenaBuffers | undefined {
-  return arenaPool.get(bytes)?.pop();
-}
 
 const sizeIndexes = new Map<string, Int8Array>();
 
@@ -147,7 +131,7 @@ export class Memory {
     }
     const bytes = this.numPages * this.pageSize;
     const slots = bytes >>> GRANULE_SHIFT;
-    const reused = takeBuffers(bytes);
+    const reused = k.arenaPool?.takeArena(bytes);
     this.buffers = reused ?? {
       u8: new Uint8Array(bytes),
       slotState: new Uint8Array(slots),
@@ -186,6 +170,12 @@ export class Memory {
     if (this.released) return;
     this.released = true;
     const b = this.buffers;
+    // Nothing of this kernel may touch the arena from now on: the views go, and every entry
+    // point checks (use()).
+    (this as { u8: Uint8Array }).u8 = new Uint8Array(0);
+    (this as { view: DataView }).view = new DataView(new ArrayBuffer(0));
+    const pool = this.k.arenaPool;
+    if (pool === null) return;
     // Only pages ever handed out can be dirty: zero up to the highest one (next-fit allocation
     // keeps a short run's pages at the start of the arena).
     // Stryker disable next-line MethodExpression: zeroing the whole arena is only slower
@@ -197,9 +187,12 @@ export class Memory {
     b.slotSite.fill(0, 0, slots);
     b.slotSize.fill(0, 0, slots);
     b.slotSeq.fill(0, 0, slots);
-    const list = arenaPool.get(b.u8.length) ?? [];
-    if (list.length < POOL_MAX_PER_SIZE) list.push(b);
-    arenaPool.set(b.u8.length, list);
+    pool.giveArena(b);
+  }
+
+  /** Throws if the kernel was disposed of (its arena may serve another kernel by now). */
+  use(): void {
+    if (this.released) throw new DisposedKernelError('kernel memory');
   }
 
   /** Interns an owner or call-site tag; 0 means "none". */
@@ -265,6 +258,7 @@ export class Memory {
    * sleepable: checked against atomic context (the caller places the preemption point).
    */
   kmalloc(t: Thread, size: number, gfp: number, owner: number, site: number): number {
+    this.use();
     if (!Number.isInteger(size) || size < 0)
       throw new InvalidArgumentError('kmalloc size', size, 'an integer >= 0');
     const cache = this.kmallocCache(size);
@@ -273,6 +267,7 @@ export class Memory {
   }
 
   cacheAlloc(t: Thread, cache: KmemCache, gfp: number, owner: number, site: number): number {
+    this.use();
     return this.allocFrom(t, cache, cache.objSize, gfp, owner, site);
   }
 
@@ -362,6 +357,7 @@ export class Memory {
 
   /** kfree: never sleeps. Bad pointers are KernelBugs, not crashes. */
   kfree(t: Thread | null, addr: number): void {
+    this.use();
     if (addr === 0) return;
     const bug = this.checkFreeable(t, addr);
     if (bug !== null) return;
@@ -371,6 +367,7 @@ export class Memory {
   }
 
   cacheFree(t: Thread | null, cache: KmemCache, addr: number): void {
+    this.use();
     if (addr === 0) return;
     if (this.checkFreeable(t, addr) !== null) return;
     const page = addr >>> this.pageShift;
@@ -532,6 +529,7 @@ export class Memory {
 
   /** __get_free_pages: returns the address of 2^order pages, or 0. */
   allocPages(t: Thread, order: number, gfp: number, owner: number, site: number): number {
+    this.use();
     checkInteger('page order', order, 0, 10);
     if ((gfp & GFP_WAIT) !== 0) this.k.mightSleep(t, 'alloc_pages(GFP_KERNEL)');
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
@@ -558,12 +556,14 @@ export class Memory {
 
   /** Pages taken outside any simulated call (boot time, kernel stacks): no cost, no failslab. */
   reservePages(order: number, owner: number): number {
+    this.use();
     const first = this.pages.alloc(order);
     if (first === -1) return 0;
     return this.takeRaw(first, order, owner);
   }
 
   freePages(t: Thread | null, addr: number, order: number): void {
+    this.use();
     const first = addr >>> this.pageShift;
     if (
       addr % this.pageSize !== 0 ||
@@ -594,6 +594,7 @@ export class Memory {
    * or past the object (out of bounds); feeds the race detector. Returns false on a bug.
    */
   access(t: Thread | null, addr: number, len: number, isWrite: boolean, site: number): boolean {
+    this.use();
     if (len <= 0) return true;
     const page = addr >>> this.pageShift;
     if (!(addr > 0 && page < this.numPages)) {
@@ -652,12 +653,14 @@ export class Memory {
   // --- word access for kernel data structures (pointers, counters) ---
 
   readWord(addr: number): number {
+    this.use();
     return this.k.arch.wordSize === 8
       ? this.view.getUint32(addr, true) + this.view.getUint32(addr + 4, true) * 2 ** 32
       : this.view.getUint32(addr, true);
   }
 
   writeWord(addr: number, value: number): void {
+    this.use();
     if (this.k.arch.wordSize === 8) {
       this.view.setUint32(addr, value >>> 0, true);
       this.view.setUint32(addr + 4, Math.floor(value / 2 ** 32), true);

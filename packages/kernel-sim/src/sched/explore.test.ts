@@ -151,8 +151,12 @@ describe('exhaustive exploration', () => {
     const { result, logs } = exploreLogs({ mode: 'exhaustive', schedules: 5 }, [3, 3]);
     expect(result).toMatchObject({ mode: 'exhaustive', complete: false, schedules: 5, distinctTraces: 5 });
     expect(logs).toHaveLength(5);
+    // a cap one short of the 18 schedules leaves the search incomplete; the cap that fits all
+    // of them ends an exhausted search, which is complete
+    const short = exploreLogs({ mode: 'exhaustive', schedules: 17 }, [3, 3]);
+    expect(short.result).toMatchObject({ complete: false, schedules: 17 });
     const exact = exploreLogs({ mode: 'exhaustive', schedules: 18 }, [3, 3]);
-    expect(exact.result).toMatchObject({ complete: false, schedules: 18 });
+    expect(exact.result).toMatchObject({ complete: true, schedules: 18 });
   });
 
   it('rejects an unknown mode', () => {
@@ -209,10 +213,15 @@ describe('random and PCT exploration', () => {
     expect(stop.complete).toBe(false);
   });
 
-  it('PCT mode preempts exactly depth-1 times on long runs, with depth 2 by default', () => {
-    const once = exploreLogs({ mode: 'pct', schedules: 8 }, [250, 250]);
-    expect(once.result).toMatchObject({ mode: 'pct', complete: false, schedules: 8 });
-    expect(once.logs.map(preemptions)).toEqual(Array(8).fill(1));
+  it('PCT mode learns the run length from its first schedule, then preempts up to depth-1 times (depth 2 by default)', () => {
+    const once = exploreLogs({ mode: 'pct', schedules: 12 }, [250, 250]);
+    expect(once.result).toMatchObject({ mode: 'pct', complete: false, schedules: 12 });
+    const counts = once.logs.map(preemptions);
+    expect(counts[0]).toBe(0); // the first schedule has no change points: it measures the run
+    for (const n of counts) expect(n).toBeLessThanOrEqual(1);
+    // a change point is drawn among the decisions of the longest run seen (up to 499 here): it
+    // preempts when it lands within the 250 or more decisions of the run at hand
+    expect(counts.filter((n) => n === 1).length).toBeGreaterThanOrEqual(4);
     const serial = exploreLogs({ mode: 'pct', schedules: 8, pctDepth: 1 }, [250, 250]);
     expect(serial.logs.map(preemptions)).toEqual(Array(8).fill(0));
   });

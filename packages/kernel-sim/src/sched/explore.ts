@@ -1,13 +1,36 @@
+/**
+ * Schedule exploration: stateless model checking by re-running from scratch. Each schedule
+ * builds a fresh world (the caller's: anything with a kernel), runs its threads under the
+ * search's Scheduler, lets the caller judge it, and disposes of the kernel whatever happens.
+ * Exhaustive mode is a bounded depth-first search (dfs.ts); random and PCT draw one schedule
+ * per seed.
+ */
 import type { KernelBug } from '../bugs.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernel, RunResult } from '../kernel.js';
-import { type ChoicePoint, defaultChoice, formatReplay, parseReplay } from './policy.js';
+import { BoundedDfs } from './dfs.js';
+import { PctScheduler } from './pct.js';
+import { RandomScheduler } from './random.js';
+import { formatReplay, parseReplay, ReplayScheduler } from './replay.js';
+import type { Scheduler } from './scheduler.js';
 
 export type ExploreMode = 'exhaustive' | 'random' | 'pct';
 
-export interface ExploreOptions {
-  /** Builds a fresh kernel with its threads spawned; called once per schedule. */
-  build: (seed: number) => Kernel;
+/** What exploration runs: anything with a kernel. A Kernel is its own world. */
+export interface Explorable {
+  readonly kernel: Kernel;
+}
+
+/** What a check says of one schedule. */
+export interface Verdict {
+  readonly failures: readonly string[];
+  /** End the search after this schedule (the result is then not complete). */
+  readonly stop?: boolean;
+}
+
+export interface ExploreOptions<W extends Explorable = Kernel> {
+  /** Builds a fresh world with its threads spawned; called once per schedule. */
+  build: (seed: number) => W;
   mode: ExploreMode;
   /** Exhaustive: bound on preemptions (switches away from a thread that could continue). */
   maxPreemptions?: number;
@@ -15,8 +38,8 @@ export interface ExploreOptions {
   schedules?: number;
   seed?: number;
   pctDepth?: number;
-  /** Extra invariants after each schedule: return failure messages. */
-  check?: (k: Kernel, run: RunResult) => string[];
+  /** Judges each schedule (before its kernel is disposed of): failure messages, or a verdict. */
+  check?: (world: W, run: RunResult) => readonly string[] | Verdict;
   stopOnFirst?: boolean;
 }
 
@@ -36,127 +59,101 @@ export interface ExploreResult {
   readonly findings: Finding[];
 }
 
-/**
- * Schedule exploration: stateless model checking by re-running from scratch. Exhaustive mode
- * is a depth-first search over decision sequences bounded by a preemption count (CHESS-style);
- * random and PCT draw one schedule per seed.
- */
-export function explore(opts: ExploreOptions): ExploreResult {
-  const seed = opts.seed ?? 1;
+/** A search: the scheduler that lives across its executions, and the seed of each. */
+interface Search {
+  readonly scheduler: Scheduler;
+  seedOf(index: number): number;
+  readonly defaultSchedules: number;
+}
+
+function searchFor(mode: ExploreMode, seed: number, maxPreemptions: number, pctDepth: number): Search {
+  switch (mode) {
+    case 'exhaustive':
+      return {
+        scheduler: new BoundedDfs(maxPreemptions),
+        seedOf: () => seed,
+        defaultSchedules: 100_000,
+      };
+    case 'random':
+      return { scheduler: new RandomScheduler(), seedOf: (i) => seed + i, defaultSchedules: 1000 };
+    case 'pct':
+      return {
+        scheduler: new PctScheduler(pctDepth),
+        seedOf: (i) => seed + i,
+        defaultSchedules: 1000,
+      };
+    default:
+      throw new InvalidArgumentError('explore mode', mode, 'exhaustive, random, pct');
+  }
+}
+
+export function explore<W extends Explorable = Kernel>(opts: ExploreOptions<W>): ExploreResult {
+  const mode = opts.mode;
+  const search = searchFor(mode, opts.seed ?? 1, opts.maxPreemptions ?? 3, opts.pctDepth ?? 2);
+  const cap = opts.schedules ?? search.defaultSchedules;
   const findings: Finding[] = [];
   const traces = new Set<string>();
-  const record = (k: Kernel, run: RunResult, replaySeed: number) => {
-    traces.add(run.traceHash);
-    const failures = opts.check ? opts.check(k, run) : [];
-    const bugs = [...k.bugs];
-    if (bugs.length > 0 || failures.length > 0) {
-      findings.push({
-        replay: formatReplay(replaySeed, run.decisions),
-        bugs,
-        failures,
-        traceHash: run.traceHash,
-      });
-    }
-  };
-
-  if (opts.mode === 'random' || opts.mode === 'pct') {
-    const n = opts.schedules ?? 1000;
-    let i = 0;
-    for (; i < n; i++) {
-      const s = seed + i;
-      const k = opts.build(s);
-      const run =
-        opts.mode === 'random'
-          ? k.run({ kind: 'random' })
-          : k.run({ kind: 'pct', depth: opts.pctDepth ?? 2 });
-      record(k, run, s);
-      k.dispose();
-      if (opts.stopOnFirst && findings.length > 0) {
-        i++;
-        break;
-      }
-    }
-    return { mode: opts.mode, schedules: i, complete: false, distinctTraces: traces.size, findings };
-  }
-  if (opts.mode !== 'exhaustive') {
-    throw new InvalidArgumentError('explore mode', opts.mode, 'exhaustive, random, pct');
-  }
-
-  const bound = opts.maxPreemptions ?? 3;
-  const cap = opts.schedules ?? 100_000;
-  // Stryker disable next-line ArrayDeclaration: the first schedule's first choice has no previous thread, where an unknown choice falls back to the lowest id as defaultChoice does
-  let prefix: number[] = [];
+  const scheduler = search.scheduler;
   let schedules = 0;
-  for (;;) {
-    const points: { candidates: number[]; previous: number }[] = [];
-    const k = opts.build(seed);
-    const run = k.run({
-      kind: 'guided',
-      choose: (p: ChoicePoint, i: number) => {
-        points.push({ candidates: [...p.candidates], previous: p.previous });
-        return i < prefix.length ? prefix[i]! : defaultChoice(p);
-      },
-    });
-    schedules++;
-    record(k, run, seed);
-    k.dispose();
-    if ((opts.stopOnFirst && findings.length > 0) || schedules >= cap) {
-      return { mode: 'exhaustive', schedules, complete: false, distinctTraces: traces.size, findings };
+  let stopped = false;
+  while (schedules < cap && scheduler.hasMore?.() !== false) {
+    const seed = search.seedOf(schedules);
+    const world = opts.build(seed);
+    const kernel = world.kernel;
+    try {
+      const run = kernel.run(scheduler);
+      schedules++;
+      traces.add(run.traceHash);
+      const verdict = judge(opts.check?.(world, run));
+      const bugs = [...kernel.bugs];
+      if (bugs.length > 0 || verdict.failures.length > 0) {
+        findings.push({
+          replay: formatReplay(seed, run.decisions),
+          bugs,
+          failures: [...verdict.failures],
+          traceHash: run.traceHash,
+        });
+      }
+      stopped = verdict.stop === true || (opts.stopOnFirst === true && findings.length > 0);
+    } finally {
+      kernel.dispose();
     }
-    const next = nextPrefix(run, points, bound);
-    if (next === null) break;
-    prefix = next;
+    if (stopped) break;
   }
-  return { mode: 'exhaustive', schedules, complete: true, distinctTraces: traces.size, findings };
+  // Only a search with an end (the bounded DFS) can be complete: when it has nothing left.
+  const complete = !stopped && scheduler.hasMore?.() === false;
+  return { mode, schedules, complete, distinctTraces: traces.size, findings };
 }
 
-function nextPrefix(
-  run: RunResult,
-  points: { candidates: number[]; previous: number }[],
-  bound: number,
-): number[] | null {
-  const used: number[] = [];
-  let count = 0;
-  for (const p of run.preemptions) {
-    used.push(count);
-    if (p) count++;
-  }
-  for (let i = run.decisions.length - 1; i >= 0; i--) {
-    const { candidates, previous } = points[i]!;
-    const order = orderAt(candidates, previous);
-    const pos = order.indexOf(run.decisions[i]!);
-    for (let j = pos + 1; j < order.length; j++) {
-      const choice = order[j]!;
-      // order[0] is previous whenever it can run, so every later alternative switches away from it.
-      const preempts = candidates.includes(previous);
-      if (used[i]! + (preempts ? 1 : 0) <= bound) return [...run.decisions.slice(0, i), choice];
-    }
-  }
-  return null;
-}
-
-/** Alternatives in a fixed order: the default choice first, then the others ascending. */
-function orderAt(candidates: number[], previous: number): number[] {
-  const first = defaultChoice({ candidates, previous, step: 0 });
-  return [first, ...candidates.filter((c) => c !== first)];
+function judge(v: readonly string[] | Verdict | undefined): Verdict {
+  if (v === undefined) return { failures: [] };
+  return Array.isArray(v) ? { failures: v } : (v as Verdict);
 }
 
 /** Re-runs one schedule from its replay string ("SEED:DECISIONS"). */
-export function replaySchedule(
-  build: (seed: number) => Kernel,
+export function replaySchedule<W extends Explorable = Kernel>(
+  build: (seed: number) => W,
   replay: string,
-): { kernel: Kernel; run: RunResult } {
+): { world: W; kernel: Kernel; run: RunResult } {
   const { seed, decisions } = parseReplay(replay);
-  const kernel = build(seed);
-  return { kernel, run: kernel.run({ kind: 'replay', decisions }) };
+  const world = build(seed);
+  return { world, kernel: world.kernel, run: world.kernel.run(new ReplayScheduler(decisions)) };
 }
 
 /** Runs the same seed and policy twice and compares trace hashes. */
-export function checkDeterminism(
-  build: (seed: number) => Kernel,
+export function checkDeterminism<W extends Explorable = Kernel>(
+  build: (seed: number) => W,
   seed: number,
 ): { same: boolean; hashes: [string, string] } {
-  const a = build(seed).run({ kind: 'random' });
-  const b = build(seed).run({ kind: 'random' });
+  const once = () => {
+    const k = build(seed).kernel;
+    try {
+      return k.run({ kind: 'random' });
+    } finally {
+      k.dispose();
+    }
+  };
+  const a = once();
+  const b = once();
   return { same: a.traceHash === b.traceHash && a.replay === b.replay, hashes: [a.traceHash, b.traceHash] };
 }

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernel } from '../kernel.js';
 import { testKernel } from '../test-util.js';
-import { defaultChoice, formatReplay, parseReplay, type SchedulerPolicy } from './policy.js';
+import { PctScheduler } from './pct.js';
+import type { SchedulerPolicy } from './policy.js';
+import { formatReplay, parseReplay } from './replay.js';
+import { defaultChoice } from './scheduler.js';
 import { type KGen, type Thread, Y_BLOCK, Y_PREEMPT } from './thread.js';
 
 /** A thread of `n` scheduling steps: it logs its id at each and has a preemption point between. */
@@ -46,9 +49,9 @@ function firstRuns(log: readonly number[]): number[] {
 
 describe('default choice', () => {
   it('keeps the previous thread running while it can, else takes the lowest id', () => {
-    expect(defaultChoice({ candidates: [0, 2, 3], previous: 2, step: 5 })).toBe(2);
-    expect(defaultChoice({ candidates: [1, 3], previous: 2, step: 5 })).toBe(1);
-    expect(defaultChoice({ candidates: [4, 7], previous: -1, step: 0 })).toBe(4);
+    expect(defaultChoice({ candidates: [0, 2, 3], previous: 2 })).toBe(2);
+    expect(defaultChoice({ candidates: [1, 3], previous: 2 })).toBe(1);
+    expect(defaultChoice({ candidates: [4, 7], previous: -1 })).toBe(4);
   });
 });
 
@@ -147,18 +150,18 @@ describe('PCT policy', () => {
   it('depth 1 never preempts: each thread runs to completion, in a seed-chosen priority order', () => {
     const orders = new Set<string>();
     for (let seed = 1; seed <= 60; seed++) {
-      const log = runLog(seed, [3, 3, 3], { kind: 'pct', depth: 1, expectedSteps: 9 });
+      const log = runLog(seed, [3, 3, 3], { kind: 'pct', depth: 1, decisions: 9 });
       expect(preemptionSteps(log)).toEqual([]);
-      expect(runLog(seed, [3, 3, 3], { kind: 'pct', depth: 1, expectedSteps: 9 })).toEqual(log);
+      expect(runLog(seed, [3, 3, 3], { kind: 'pct', depth: 1, decisions: 9 })).toEqual(log);
       orders.add(firstRuns(log).join(''));
     }
     expect([...orders].sort()).toEqual(['012', '021', '102', '120', '201', '210']);
   });
 
-  it('depth 2 with one expected step: the first thread drops below the others after one step', () => {
+  it('depth 2 with two expected decisions: the first thread drops below the others at decision 1', () => {
     const starters = new Set<number>();
     for (let seed = 1; seed <= 20; seed++) {
-      const log = runLog(seed, [3, 3], { kind: 'pct', depth: 2, expectedSteps: 1 });
+      const log = runLog(seed, [3, 3], { kind: 'pct', depth: 2, decisions: 2 });
       const [x, y] = firstRuns(log) as [number, number];
       expect(log).toEqual([x, y, y, y, x, x]);
       starters.add(x);
@@ -166,24 +169,54 @@ describe('PCT policy', () => {
     expect([...starters].sort()).toEqual([0, 1]);
   });
 
-  it('depth 2 preempts exactly once, at a random step within the 200 expected by default', () => {
+  it('depth 2 preempts exactly once, at a random decision among those expected', () => {
     const at = new Set<number>();
     for (let seed = 1; seed <= 12; seed++) {
-      const log = runLog(seed, [250, 250], { kind: 'pct', depth: 2 });
+      // every step of two long workers is a decision until one ends
+      const log = runLog(seed, [250, 250], { kind: 'pct', depth: 2, decisions: 200 });
       const steps = preemptionSteps(log);
       expect(steps).toHaveLength(1);
       expect(steps[0]).toBeGreaterThanOrEqual(1);
-      expect(steps[0]).toBeLessThanOrEqual(200);
+      expect(steps[0]).toBeLessThanOrEqual(199);
       at.add(steps[0]!);
     }
     expect(at.size).toBeGreaterThan(6);
+  });
+
+  it('a lone run with no expected length has no change points, and teaches the length to the next', () => {
+    const pct = new PctScheduler(3);
+    for (let seed = 1; seed <= 10; seed++) {
+      const { k, log } = workers(seed, [40, 40]);
+      k.run(new PctScheduler(3));
+      expect(preemptionSteps(log), `seed ${seed}`).toEqual([]);
+    }
+    // Two threads of 40 steps: every step is a decision until the first thread ends.
+    const first = workers(1, [40, 40]);
+    first.k.run(pct);
+    expect(pct.runLength).toBe(40);
+    const counts = new Set<number>();
+    for (let seed = 2; seed <= 21; seed++) {
+      const next = workers(seed, [40, 40]);
+      const longest = pct.runLength; // change points come from decisions 1..longest-1
+      next.k.run(pct);
+      const points = pct.changePoints;
+      expect(new Set(points).size).toBe(2);
+      for (const d of points) expect(d).toBeGreaterThanOrEqual(1);
+      for (const d of points) expect(d).toBeLessThan(longest);
+      expect(pct.runLength).toBeGreaterThanOrEqual(longest);
+      counts.add(preemptionSteps(next.log).length);
+    }
+    // a change point preempts when it falls within this run's decisions and lowers the running
+    // thread below the other; two change points make two preemptions on some seeds
+    expect([...counts].every((n) => n <= 2)).toBe(true);
+    expect(counts.has(2)).toBe(true);
   });
 
   it('depth d preempts at most d-1 times, and a deeper search does reach d-1', () => {
     for (const depth of [2, 3, 4]) {
       let most = 0;
       for (let seed = 1; seed <= 40; seed++) {
-        const log = runLog(seed, [6, 6, 6], { kind: 'pct', depth, expectedSteps: 12 });
+        const log = runLog(seed, [6, 6, 6], { kind: 'pct', depth, decisions: 12 });
         const n = preemptionSteps(log).length;
         expect(n, `depth ${depth} seed ${seed}`).toBeLessThanOrEqual(depth - 1);
         most = Math.max(most, n);

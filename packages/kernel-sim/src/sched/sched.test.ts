@@ -4,7 +4,7 @@ import type { Kernel } from '../kernel.js';
 import { GFP_KERNEL } from '../mem/memory.js';
 import { testKernel } from '../test-util.js';
 import { checkDeterminism, explore, replaySchedule } from './explore.js';
-import { parseReplay } from './policy.js';
+import { parseReplay } from './replay.js';
 import { type KGen, type Thread, Y_BLOCK, Y_PREEMPT } from './thread.js';
 
 /**

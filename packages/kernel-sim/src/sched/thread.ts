@@ -52,9 +52,10 @@ export class Thread {
   stackBase = 0;
   stackHigh = 0;
   callStackHigh = 0;
-  // scheduling
-  state = RUNNABLE;
-  blockedOn: object | null = null;
+  // scheduling: read-only outside kernel-sim (wait queues, locks and the run loop change them)
+  readonly state: number = RUNNABLE;
+  /** What a BLOCKED thread waits on (a lock, a wait queue: anything with a `name`), else null. */
+  readonly blockedOn: object | null = null;
   /**
    * The thread's kernel code. Make it from a top-level generator function with parameters, not
    * a generator function expression closing over a world: in V8 (Node 20) generators made from
@@ -89,4 +90,27 @@ export class Thread {
   get atomic(): boolean {
     return this.preemptCount > 0 || this.irqsOff || this.inIrq;
   }
+}
+
+type SchedState = { state: number; blockedOn: object | null; result: unknown };
+
+/** The thread sleeps on `on` (kernel-sim only: locks and wait queues). */
+export function blockThread(t: Thread, on: object | null): void {
+  const s = t as unknown as SchedState;
+  s.state = BLOCKED;
+  s.blockedOn = on;
+}
+
+/** The thread can run again (kernel-sim only). */
+export function wakeThread(t: Thread): void {
+  const s = t as unknown as SchedState;
+  s.state = RUNNABLE;
+  s.blockedOn = null;
+}
+
+/** The thread's body returned (or it was killed): it never runs again (kernel-sim only). */
+export function endThread(t: Thread, result: unknown): void {
+  const s = t as unknown as SchedState;
+  s.state = DONE;
+  s.result = result;
 }

@@ -1,5 +1,5 @@
 import type { ContextSlot } from '@pfmsim/buffer-strategies';
-import type { FileLike, Process, Spinlock, Thread } from '@pfmsim/kernel-sim';
+import { type FileLike, type Process, type Spinlock, type Thread, WaitQueue } from '@pfmsim/kernel-sim';
 import { PFM_CTX_UNLOADED } from '../abi/constants.js';
 import { MsgQueue } from './msg.js';
 import type { PmuBinding } from './pmu.js';
@@ -31,8 +31,8 @@ export class PfmContext implements FileLike {
   canRestart = false;
   /** read() returns EAGAIN instead of blocking when set (O_NONBLOCK). */
   nonblock = false;
-  /** Threads sleeping in read() for a message. */
-  readonly readers: Thread[] = [];
+  /** Threads sleeping in read() for a message (ctx->msgq_wait). */
+  readonly msgqWait = new WaitQueue('ctx->msgq_wait');
   /**
    * fcntl(F_SETFL, O_ASYNC) + F_SETOWN: SIGIO to the owner when a message is queued. The
    * handler runs in the owner thread's user context on its return to user mode.
@@ -41,8 +41,10 @@ export class PfmContext implements FileLike {
   asyncHandler: ((t: Thread) => void) | null = null;
   // Stryker disable next-line BooleanLiteral: read only with an async handler, and setAsync recomputes it
   sigioPending = false;
-  /** A NOTIFY_BLOCK target waiting for pfm_restart. */
+  /** A NOTIFY_BLOCK target that must wait for pfm_restart (set at the overflow). */
   blockedTarget: Thread | null = null;
+  /** Where the blocked target sleeps until pfm_restart or an unload (ctx->restart_complete). */
+  readonly restartComplete = new WaitQueue('ctx->restart_complete');
   readonly msgs: MsgQueue;
   freed = false;
 

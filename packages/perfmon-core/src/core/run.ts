@@ -27,8 +27,7 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
   while (remaining > 0) {
     const ctx = sys.monitoringContext(t);
     if (ctx !== null && ctx.blockedTarget === t) {
-      t.state = 1;
-      t.blockedOn = ctx;
+      ctx.restartComplete.sleepOn(t);
       yield Y_BLOCK;
       continue;
     }

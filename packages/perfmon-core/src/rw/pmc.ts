@@ -105,8 +105,7 @@ function checkPmc(sys: PerfmonSystem, ctx: PfmContext, cnum: number, lo: number,
   const pmu = sys.pmu;
   if (cnum === pmu.pebsPmc && (lo !== 0 || hi !== 0)) return Errno.EINVAL;
   if (pmu.northbridge && (lo & 0xff) >= 0xee) {
-    if (sys.northbridgeOwner !== null && sys.northbridgeOwner !== ctx) return Errno.EBUSY;
-    sys.northbridgeOwner = ctx;
+    if (!sys.sessions.claimNorthbridge(ctx)) return Errno.EBUSY;
   }
   return 0;
 }

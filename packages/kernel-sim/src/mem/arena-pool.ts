@@ -1,0 +1,54 @@
+/**
+ * The memory a disposed kernel hands on to the next one (schedule exploration builds a kernel
+ * per schedule): its arena buffers, zeroed, and its race detector's shadow store. A kernel
+ * takes from and gives back to the pool named by `KernelOptions.arenaPool`: `sharedArenaPool`
+ * unless the caller owns one (or passes null: nothing is recycled).
+ */
+import type { ShadowStore } from '../race.js';
+
+/** The large per-kernel arrays of Memory. */
+export interface ArenaBuffers {
+  readonly u8: Uint8Array;
+  readonly slotState: Uint8Array;
+  readonly slotOwner: Int32Array;
+  readonly slotSite: Int32Array;
+  readonly slotSize: Int32Array;
+  readonly slotSeq: Int32Array;
+}
+
+export class ArenaPool {
+  private readonly arenas = new Map<number, ArenaBuffers[]>();
+  private readonly shadows: ShadowStore[] = [];
+
+  /** At most `keep` arenas per size, and `keep` shadow stores. */
+  constructor(readonly keep = 4) {}
+
+  /** Arenas held, of every size. */
+  get arenaCount(): number {
+    let n = 0;
+    for (const list of this.arenas.values()) n += list.length;
+    return n;
+  }
+
+  takeArena(bytes: number): ArenaBuffers | undefined {
+    return this.arenas.get(bytes)?.pop();
+  }
+
+  /** A zeroed arena of a disposed kernel. */
+  giveArena(b: ArenaBuffers): void {
+    const list = this.arenas.get(b.u8.length) ?? [];
+    if (list.length < this.keep) list.push(b);
+    this.arenas.set(b.u8.length, list);
+  }
+
+  takeShadow(): ShadowStore | undefined {
+    return this.shadows.pop();
+  }
+
+  giveShadow(s: ShadowStore): void {
+    if (this.shadows.length < this.keep) this.shadows.push(s);
+  }
+}
+
+/** The pool kernels share unless their options name another. */
+export const sharedArenaPool = new ArenaPool();

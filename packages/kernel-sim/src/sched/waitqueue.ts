@@ -1,0 +1,50 @@
+import { InvalidArgumentError } from '../errors.js';
+import { blockThread, RUNNABLE, type Thread, wakeThread } from './thread.js';
+
+/**
+ * A wait queue (wait_queue_head_t). Kernel code sleeps with `q.sleepOn(t); yield Y_BLOCK;`
+ * (prepare_to_wait, then schedule) and re-checks its condition when it runs again, as
+ * `wait_event` loops; `wake` and `wakeAll` make sleepers runnable (wake_up, wake_up_all).
+ * A deadlock report names the queue a thread sleeps on.
+ */
+export class WaitQueue {
+  private readonly sleepers: Thread[] = [];
+
+  constructor(readonly name: string) {}
+
+  /** Threads asleep on the queue. */
+  get length(): number {
+    return this.sleepers.length;
+  }
+
+  has(t: Thread): boolean {
+    return this.sleepers.includes(t);
+  }
+
+  /** The running thread goes to sleep here; it must yield Y_BLOCK next. */
+  sleepOn(t: Thread): void {
+    if (t.state !== RUNNABLE)
+      throw new InvalidArgumentError(
+        `sleepOn(${this.name})`,
+        t.label,
+        'a runnable thread (one that is running)',
+      );
+    this.sleepers.push(t);
+    blockThread(t, this);
+  }
+
+  /** Wakes the longest sleeper; null when none sleeps. */
+  wake(): Thread | null {
+    const t = this.sleepers.shift();
+    if (t === undefined) return null;
+    wakeThread(t);
+    return t;
+  }
+
+  /** Wakes every sleeper; returns how many. */
+  wakeAll(): number {
+    const all = this.sleepers.splice(0);
+    for (const t of all) wakeThread(t);
+    return all.length;
+  }
+}
