@@ -267,7 +267,7 @@ describe('the conveniences of a call', () => {
     expect(failures(steps.replace('ON', 'true'))).toEqual([]);
     expect(failures(steps.replace('ON', 'false'))).toEqual([
       'steps[3] read (line 8): thread main killed by a KernelBug (deadlock)',
-      'KernelBug deadlock: blocked on an event with no other thread to release it (thread T0 main in read; replay 1:)',
+      'KernelBug deadlock: blocked on ctx->msgq_wait with no other thread to release it (thread T0 main in read; replay 1:)',
     ]);
   });
 
