@@ -71,7 +71,11 @@ describe('exploreRaces', () => {
       seed: 4,
     });
     // the first PCT schedule measures the run (no change point); the next two preempt once each
-    expect(pct.findings.map((f) => f.replay)).toEqual(['4:0.0.0.0.0', '5:1.1.0.0.0.0.0', '6:0.0.0.1.1.1.1.1']);
+    expect(pct.findings.map((f) => f.replay)).toEqual([
+      '4:0.0.0.0.0',
+      '5:1.1.0.0.0.0.0',
+      '6:0.0.0.1.1.1.1.1',
+    ]);
   });
 
   it('passes the PCT depth through: depth 1 never preempts, so only the default depth 2 corrupts an argument', () => {
