@@ -205,23 +205,32 @@ describe('overflow-based set switching (OVFL_SWITCH)', () => {
   });
 });
 
+/**
+ * A NOTIFY_BLOCK context started on a worker thread (CPU 1) by the main thread, with PMD0
+ * overflowing every 1000 cycles and asking for a notification.
+ */
+function blockingWorker() {
+  const w = testWorld({ cpus: 2 });
+  const fd = w.ctx(PFM_FL_NOTIFY_BLOCK);
+  const worker = w.s.thread(w.s.process({ uid: 1000 }), 'worker', undefined, 1);
+  w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: 0x510079n }]), 1);
+  w.g.pfm_write_pmds(
+    fd,
+    w.pmds([
+      { reg_num: 0, reg_value: NEG(1000n), reg_long_reset: NEG(1000n), reg_flags: PFM_REGFL_OVFL_NOTIFY },
+    ]),
+    1,
+  );
+  w.s.ptraceAttach(w.t, worker);
+  expect(w.load(fd, worker.tid)).toEqual(ok(0));
+  expect(w.g.pfm_start(fd)).toEqual(ok(0));
+  w.s.ptraceDetach(worker);
+  return { w, fd, worker };
+}
+
 describe('blocking notification (NOTIFY_BLOCK, another thread)', () => {
   it('the target blocks at the overflow until the monitor reads the message and restarts', () => {
-    const w = testWorld({ cpus: 2 });
-    const fd = w.ctx(PFM_FL_NOTIFY_BLOCK);
-    const worker = w.s.thread(w.s.process({ uid: 1000 }), 'worker', undefined, 1);
-    w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: 0x510079n }]), 1);
-    w.g.pfm_write_pmds(
-      fd,
-      w.pmds([
-        { reg_num: 0, reg_value: NEG(1000n), reg_long_reset: NEG(1000n), reg_flags: PFM_REGFL_OVFL_NOTIFY },
-      ]),
-      1,
-    );
-    w.s.ptraceAttach(w.t, worker);
-    expect(w.load(fd, worker.tid)).toEqual(ok(0));
-    expect(w.g.pfm_start(fd)).toEqual(ok(0));
-    w.s.ptraceDetach(worker);
+    const { w, fd, worker } = blockingWorker();
     const events: string[] = [];
     const msg = w.buf(64);
     worker.body = (function* (t: Thread): KGen<void> {
@@ -242,22 +251,9 @@ describe('blocking notification (NOTIFY_BLOCK, another thread)', () => {
     expect(events).toEqual(['msg 56', 'restart 0', 'msg 56', 'restart 0', 'worker done']);
     expect(w.s.k.bugs).toEqual([]);
   });
+
   it('a monitor that waits for a second message without restarting: both sleep, and the deadlock names their queues', () => {
-    const w = testWorld({ cpus: 2 });
-    const fd = w.ctx(PFM_FL_NOTIFY_BLOCK);
-    const worker = w.s.thread(w.s.process({ uid: 1000 }), 'worker', undefined, 1);
-    w.g.pfm_write_pmcs(fd, w.pmcs([{ reg_num: 0, reg_value: 0x510079n }]), 1);
-    w.g.pfm_write_pmds(
-      fd,
-      w.pmds([
-        { reg_num: 0, reg_value: NEG(1000n), reg_long_reset: NEG(1000n), reg_flags: PFM_REGFL_OVFL_NOTIFY },
-      ]),
-      1,
-    );
-    w.s.ptraceAttach(w.t, worker);
-    expect(w.load(fd, worker.tid)).toEqual(ok(0));
-    expect(w.g.pfm_start(fd)).toEqual(ok(0));
-    w.s.ptraceDetach(worker);
+    const { w, fd, worker } = blockingWorker();
     const msg = w.buf(64);
     worker.body = (function* (t: Thread): KGen<void> {
       yield* w.s.run(t, loop, 2500);
