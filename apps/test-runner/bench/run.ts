@@ -2,7 +2,7 @@
  * `pnpm bench` for the test runner, on the built package (what `pfmsim-test` runs):
  * - exploration speed: the two-thread, one-call-each scenario under 10,000 random schedules,
  *   five rounds after a warm-up (best, median, and the first round, which includes JIT warm-up
- *   as a one-off `pfmsim-test run` does), and its exhaustive space (3 preemptions);
+ *   as a one-off `pfmsim-test run` does), and its exhaustive space (3 preemptions, best of 20);
  * - the conformance suite under all strategies.
  * Targets (issue 7): >= 10,000 schedules/s; the suite in under 60 s.
  */
@@ -36,7 +36,12 @@ explore(500);
 const rates: number[] = [];
 for (let i = 0; i < ROUNDS; i++) rates.push(perSecond(explore(SCHEDULES)));
 rates.sort((a, b) => a - b);
+// One exhaustive search takes milliseconds: the best of many is the figure that holds still.
+const EXHAUSTIVE_ROUNDS = 20;
 const exhaustive = explore(0, 'exhaustive');
+let exhaustiveRate = perSecond(exhaustive);
+for (let i = 1; i < EXHAUSTIVE_ROUNDS; i++)
+  exhaustiveRate = Math.max(exhaustiveRate, perSecond(explore(0, 'exhaustive')));
 const suite = runSuite([CONFORMANCE_DIR]);
 
 report(
@@ -45,7 +50,10 @@ report(
     asResult(`random schedules, best of ${ROUNDS}`, rates.at(-1)!, 10_000),
     asResult(`random schedules, median of ${ROUNDS}`, rates[ROUNDS >> 1]!, 10_000),
     asResult('random schedules, first round (cold JIT)', perSecond(first), 10_000),
-    asResult(`exhaustive, 3 preemptions (${exhaustive.schedules} schedules)`, perSecond(exhaustive)),
+    asResult(
+      `exhaustive, 3 preemptions (${exhaustive.schedules} schedules), best of ${EXHAUSTIVE_ROUNDS}`,
+      exhaustiveRate,
+    ),
   ],
 );
 process.stdout.write(
