@@ -393,6 +393,14 @@ export class PerfmonSystem {
 
   private readonly scratch = new Float64Array(2);
 
+  /**
+   * The PMD back-ends' reg_set lookup cache, the system's own (a module-level one was shared by
+   * every system and kept the last one's set alive). One call uses it at a time: back-ends run
+   * under ctx->lock and never yield.
+   */
+  // Stryker disable next-line ObjectLiteral,UnaryOperator: each back-end resets the cache (id = -1) before its first lookup
+  readonly setLookup: { id: number; set: EventSet | undefined } = { id: -1, set: undefined };
+
   /** Scratch flags for the overflow path (one per PMD), reused to avoid allocation. */
   readonly ovflScratch: Uint8Array;
 

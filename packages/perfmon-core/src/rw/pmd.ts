@@ -45,8 +45,6 @@ function lookupSet(
   return cache.set;
 }
 
-const setCache: { id: number; set: EventSet | undefined } = { id: -1, set: undefined };
-
 /**
  * pfm_write_pmds back-end (perfmon2-abi.md §9.3): value (64-bit virtualised), reset values,
  * bitmaps, switch count and flags per PMD; writes to read-only PMDs are ignored.
@@ -63,6 +61,7 @@ export function writePmds(
   const view = k.mem.view;
   const pmu = sys.pmu;
   const intent = sys.options.retflags === 'intent';
+  const setCache = sys.setLookup;
   setCache.id = -1;
   for (let i = 0; i < count; i++) {
     const off = buf + i * elemSize;
@@ -134,6 +133,7 @@ export function readPmds(
   const view = k.mem.view;
   const pmu = sys.pmu;
   const intent = sys.options.retflags === 'intent';
+  const setCache = sys.setLookup;
   setCache.id = -1;
   for (let i = 0; i < count; i++) {
     const off = buf + i * elemSize;
