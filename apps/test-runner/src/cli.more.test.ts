@@ -253,13 +253,14 @@ describe('pfmsim-test run: what each flag does', () => {
     expect(byFile.code).toBe(1);
     expect(byFile.out).toMatch(/^FAIL .*bad\.yaml: bad one/);
     expect(byFile.out).not.toContain('good one');
-    expect(cli(['run', '--filter', 'zzz', d])).toEqual({
-      code: 0,
-      out: expect.stringMatching(
-        /^\n0 scenarios, 0 tests \(a test is one scenario under one strategy\), \d+\.\d s\n0 passed, 0 failed\n$/,
-      ),
-      err: '',
-    });
+    // a filter that matches nothing is a mistake, not a pass: one line, exit 2, no report
+    for (const reporter of ['human', 'tap', 'junit']) {
+      expect(cli(['run', '--filter', 'zzz', '--reporter', reporter, d])).toEqual({
+        code: 2,
+        out: '',
+        err: `error: --filter "zzz" matches no scenario name or file among the 2 under ${d}; check the text or run without --filter\n`,
+      });
+    }
   });
 
   it('exit 1 on a failed test; all failures of a test are listed; 0 when everything passed', () => {

@@ -17,7 +17,7 @@ import { runFuzz } from './fuzz.js';
 import { renderJsonSchema } from './json-schema.js';
 import type { LoadedScenario } from './load.js';
 import { DEFAULT_STRATEGIES, type ExtraStrategies, strategyFactory } from './plan.js';
-import { createReporter, REPORTERS, type ReporterName } from './reporters.js';
+import { createReporter, REPORTERS, type Reporter, type ReporterName } from './reporters.js';
 import type { ScenarioResult } from './run.js';
 import { findScenarioFiles, MissingPathError, runSuite } from './suite.js';
 import { applyUpdate, writeUpdated } from './update.js';
@@ -121,7 +121,9 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
       }
     }
   }
-  const reporter = createReporter(flags.reporter, io.stdout);
+  // made on the first scenario, so a --filter that matches nothing writes no report at all
+  let reporter: Reporter | null = null;
+  const report = () => (reporter ??= createReporter(flags.reporter, io.stdout));
   let current: Observation[] | null = null;
   const updates: { sc: LoadedScenario; log: Observation[] }[] = [];
   const suite = runSuite(targets, {
@@ -139,14 +141,18 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
       }
     },
     onScenario: (r: ScenarioResult) => {
-      reporter.scenario(r);
+      report().scenario(r);
     },
     onLoaded: (sc) => {
       if (flags.update && current) updates.push({ sc, log: current });
       current = null;
     },
   });
-  reporter.end(suite);
+  if (suite.scenarios.length === 0)
+    throw new UsageError(
+      `--filter ${JSON.stringify(flags.filter)} matches no scenario name or file among the ${files.length} under ${targets.join(', ')}; check the text or run without --filter`,
+    );
+  report().end(suite);
   if (flags.update) {
     let changed = 0;
     for (const u of updates) {
