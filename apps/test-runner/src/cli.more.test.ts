@@ -261,6 +261,10 @@ describe('pfmsim-test run: what each flag does', () => {
         err: `error: --filter "zzz" matches no scenario name or file among the 2 under ${d}; check the text or run without --filter\n`,
       });
     }
+    const other = dir({ 'third.yaml': GOOD });
+    expect(cli(['run', '--filter', 'zzz', d, other]).err).toBe(
+      `error: --filter "zzz" matches no scenario name or file among the 3 under ${d}, ${other}; check the text or run without --filter\n`,
+    );
   });
 
   it('exit 1 on a failed test; all failures of a test are listed; 0 when everything passed', () => {
