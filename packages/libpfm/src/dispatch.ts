@@ -9,21 +9,11 @@
  * 4. per event: a bad index → INVAL; unit-mask errors → UMASK (more than 48 → TOOMANY);
  * 5. the PMU's own rules and counter constraints (see the `pmu-*.ts` dispatchers).
  *
- * The dispatcher is chosen from the model's libpfm type, else from its encoding scheme; see
- * {@link dispatcherKind}.
+ * The dispatcher is the libpfm support registered for the model's encoding scheme, which
+ * picks by libpfm PMU type where libpfm has several; see {@link dispatcherKind}.
  */
 import type { PmuModel } from '@pfmsim/pmu-models';
-import {
-  PFMLIB_AMD64_PMU,
-  PFMLIB_CORE_PMU,
-  PFMLIB_I386_P6_PMU,
-  PFMLIB_I386_PM_PMU,
-  PFMLIB_INTEL_PII_PMU,
-  PFMLIB_INTEL_PPRO_PMU,
-  PFMLIB_ITANIUM2_PMU,
-  PFMLIB_MAX_PMCS,
-  PFMLIB_MONTECITO_PMU,
-} from './constants.js';
+import { PFMLIB_MAX_PMCS } from './constants.js';
 import type {
   DispatchContext,
   DispatchInput,
@@ -33,65 +23,20 @@ import type {
   ModelInput,
   ResolvedEvent,
 } from './dispatch-types.js';
-import { PFMLIB_ERR_INVAL, PFMLIB_ERR_NOASSIGN, PFMLIB_ERR_NOTSUPP, PfmError } from './errors.js';
+import { PFMLIB_ERR_INVAL, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import { checkEvent, describeEvent } from './events.js';
-import { dispatchIa64 } from './pmu-ia64.js';
-import { dispatchMips64 } from './pmu-mips64.js';
-import { dispatchP4 } from './pmu-p4.js';
-import { dispatchPower5 } from './pmu-power5.js';
-import { dispatchAmd64, dispatchCore, dispatchGenIa32, dispatchP6 } from './pmu-x86.js';
 import { toRegMask } from './regmask.js';
+import { libpfmSchemeOf } from './schemes.js';
 
-/** Which libpfm dispatcher a model uses. */
-export type DispatcherKind =
-  | 'i386_p6'
-  | 'core'
-  | 'gen_ia32'
-  | 'amd64'
-  | 'pentium4'
-  | 'itanium2'
-  | 'montecito'
-  | 'gen_ia64'
-  | 'gen_powerpc'
-  | 'gen_mips64';
-
-const P6_TYPES = new Set([
-  PFMLIB_I386_P6_PMU,
-  PFMLIB_I386_PM_PMU,
-  PFMLIB_INTEL_PPRO_PMU,
-  PFMLIB_INTEL_PII_PMU,
-]);
+/** The name of a libpfm dispatcher (`i386_p6`, `core`, `gen_ia32`, `amd64`, `pentium4`, ...). */
+export type DispatcherKind = string;
 
 /**
- * The dispatcher for a model: x86-evtsel models by libpfm type (P6 family 32/35/37/38, Core
- * 36, AMD64 16; any other type, including architectural perfmon 63, uses gen_ia32 v2), IA-64
- * models by type (Itanium 2 3, Montecito 4, others the generic IA-64 one), and the other
- * encoding schemes by scheme.
+ * The dispatcher libpfm uses for a model, as its encoding scheme's libpfm support decides
+ * (see `schemes.ts`); NOTSUPP when no libpfm support is registered for the scheme.
  */
 export function dispatcherKind(model: PmuModel): DispatcherKind {
-  const type = model.libpfm.type;
-  switch (model.encoding.scheme) {
-    case 'x86-evtsel':
-      if (P6_TYPES.has(type)) return 'i386_p6';
-      if (type === PFMLIB_CORE_PMU) return 'core';
-      if (type === PFMLIB_AMD64_PMU) return 'amd64';
-      return 'gen_ia32';
-    case 'p4-escr-cccr':
-      return 'pentium4';
-    case 'ia64-pmc':
-      if (type === PFMLIB_ITANIUM2_PMU) return 'itanium2';
-      if (type === PFMLIB_MONTECITO_PMU) return 'montecito';
-      return 'gen_ia64';
-    case 'power5-mmcr':
-      return 'gen_powerpc';
-    case 'mips64-ctrl':
-      return 'gen_mips64';
-    default:
-      throw new PfmError(
-        PFMLIB_ERR_NOTSUPP,
-        `${model.id}: no dispatcher for encoding ${String(model.encoding.scheme)}`,
-      );
-  }
+  return libpfmSchemeOf(model).dispatcher(model);
 }
 
 function resolve(model: PmuModel, input: DispatchInput, modelInput: ModelInput): ResolvedEvent[] {
@@ -151,28 +96,7 @@ export function dispatchEventsVerbose(
     modelInput,
     host,
   };
-  switch (dispatcherKind(model)) {
-    case 'i386_p6':
-      return dispatchP6(ctx);
-    case 'core':
-      return dispatchCore(ctx);
-    case 'gen_ia32':
-      return dispatchGenIa32(ctx);
-    case 'amd64':
-      return dispatchAmd64(ctx);
-    case 'pentium4':
-      return dispatchP4(ctx);
-    case 'itanium2':
-      return dispatchIa64(ctx, 'itanium2');
-    case 'montecito':
-      return dispatchIa64(ctx, 'montecito');
-    case 'gen_ia64':
-      return dispatchIa64(ctx, 'generic');
-    case 'gen_powerpc':
-      return dispatchPower5(ctx);
-    case 'gen_mips64':
-      return dispatchMips64(ctx);
-  }
+  return libpfmSchemeOf(model).dispatch(ctx);
 }
 
 /**

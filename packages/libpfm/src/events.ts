@@ -14,8 +14,8 @@ import {
   PFMLIB_ERR_UMASK,
   PfmError,
 } from './errors.js';
-import { mipsCodes } from './model-data.js';
 import { RegMask } from './regmask.js';
+import { findLibpfmScheme } from './schemes.js';
 import { strtoul } from './strtoul.js';
 
 /** `pfmlib_event_t`: an event index, its unit-mask indexes and an optional privilege level. */
@@ -106,9 +106,10 @@ export function findEventByName(model: PmuModel, str: string): number {
  */
 export function findEventByCode(model: PmuModel, code: number | bigint): number {
   const wanted = BigInt(code);
+  const perCounter = findLibpfmScheme(model.encoding.scheme)?.counterCodes;
   const index = model.events.findIndex((e) => {
-    // Only MIPS64 events carry per-counter codes (its PMU has PFMLIB_MULT_CODE_EVENT).
-    const codes = mipsCodes(e);
+    // Per-counter codes: PMUs with PFMLIB_MULT_CODE_EVENT (MIPS64).
+    const codes = perCounter?.(e);
     if (codes !== undefined) return [...codes.values()].some((c) => BigInt(c) === wanted);
     return e.code === wanted;
   });
@@ -353,7 +354,8 @@ export function getEventCodeCounter(model: PmuModel, idx: number, cnt: number): 
   if (!model.counterPmds.includes(cnt)) {
     throw new PfmError(PFMLIB_ERR_INVAL, `${model.id} has no counter ${cnt}`);
   }
-  const codes = mipsCodes(event);
+  const scheme = findLibpfmScheme(model.encoding.scheme);
+  const codes = scheme?.counterCodes?.(event);
   if (codes !== undefined) {
     const code = codes.get(cnt);
     if (code === undefined) {
@@ -361,7 +363,7 @@ export function getEventCodeCounter(model: PmuModel, idx: number, cnt: number): 
     }
     return code;
   }
-  if (model.encoding.scheme === 'p4-escr-cccr' && !event.counters.includes(cnt)) {
+  if (scheme?.codeNeedsCounter === true && !event.counters.includes(cnt)) {
     throw new PfmError(PFMLIB_ERR_INVAL, `${event.name.toUpperCase()} cannot be counted on counter ${cnt}`);
   }
   return Number(event.code);

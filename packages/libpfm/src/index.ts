@@ -61,6 +61,15 @@ export {
 } from './pmu.js';
 export { RegMask, type RegMaskLike, toRegMask } from './regmask.js';
 export {
+  BUILTIN_LIBPFM_SCHEMES,
+  findLibpfmScheme,
+  LIBPFM_SCHEME_API_VERSION,
+  type LibpfmScheme,
+  LibpfmSchemeRegistrationError,
+  libpfmSchemeOf,
+  registerLibpfmScheme,
+} from './schemes.js';
+export {
   type CountedEvent,
   type CountOptions,
   type CountResult,

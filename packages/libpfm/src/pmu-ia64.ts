@@ -25,7 +25,7 @@
  * IA-64 only); Montecito MESI events (`modelData.mesi`) get i/s/e/m (bits 27–30) all set.
  */
 import type { Assignment, Slot } from './assign.js';
-import { PFMLIB_PFP_SYSTEMWIDE } from './constants.js';
+import { PFMLIB_ITANIUM2_PMU, PFMLIB_MONTECITO_PMU, PFMLIB_PFP_SYSTEMWIDE } from './constants.js';
 import {
   assignCounters,
   checkCntMask,
@@ -39,6 +39,7 @@ import {
 import type { DispatchContext, DispatchResult, PmcValue, ResolvedEvent } from './dispatch-types.js';
 import { PFMLIB_ERR_EVTSET, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import { type Ia64EventData, ia64Data } from './model-data.js';
+import { LIBPFM_SCHEME_API_VERSION, type LibpfmScheme } from './scheme-types.js';
 
 const L1_GROUP = 1;
 const L2_GROUP = 2;
@@ -154,3 +155,20 @@ export function dispatchIa64(ctx: DispatchContext, flavour: Ia64Flavour): Dispat
   const pmds = assignment.map((s) => ({ regNum: s.counter, regAddr: pmdAddr(ctx.model, s.counter) }));
   return { output: { pmcs, pmds }, lines };
 }
+
+/** libpfm's IA-64 dispatcher by PMU type: Itanium 2 (3), Montecito (4), else generic IA-64. */
+function ia64Flavour(type: number): Ia64Flavour {
+  if (type === PFMLIB_ITANIUM2_PMU) return 'itanium2';
+  if (type === PFMLIB_MONTECITO_PMU) return 'montecito';
+  return 'generic';
+}
+
+export const ia64Scheme: LibpfmScheme = {
+  apiVersion: LIBPFM_SCHEME_API_VERSION,
+  scheme: 'ia64-pmc',
+  dispatcher(model) {
+    const flavour = ia64Flavour(model.libpfm.type);
+    return flavour === 'generic' ? 'gen_ia64' : flavour;
+  },
+  dispatch: (ctx) => dispatchIa64(ctx, ia64Flavour(ctx.model.libpfm.type)),
+};

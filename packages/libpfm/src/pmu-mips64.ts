@@ -23,6 +23,7 @@ import {
 } from './dispatch-common.js';
 import type { DispatchContext, DispatchResult, PmcValue } from './dispatch-types.js';
 import { mipsCodes } from './model-data.js';
+import { LIBPFM_SCHEME_API_VERSION, type LibpfmScheme } from './scheme-types.js';
 
 export function dispatchMips64(ctx: DispatchContext): DispatchResult {
   rejectOptions(ctx, {});
@@ -62,3 +63,11 @@ export function dispatchMips64(ctx: DispatchContext): DispatchResult {
   const pmds = assignment.map((s) => ({ regNum: s.counter, regAddr: pmdAddr(ctx.model, s.counter) }));
   return { output: { pmcs, pmds }, lines };
 }
+
+export const mips64Scheme: LibpfmScheme = {
+  apiVersion: LIBPFM_SCHEME_API_VERSION,
+  scheme: 'mips64-ctrl',
+  dispatcher: () => 'gen_mips64',
+  dispatch: (ctx) => dispatchMips64(ctx),
+  counterCodes: mipsCodes,
+};

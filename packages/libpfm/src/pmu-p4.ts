@@ -37,6 +37,7 @@ import {
 } from './dispatch-common.js';
 import type { DispatchContext, DispatchResult, PmcValue } from './dispatch-types.js';
 import { p4Data } from './model-data.js';
+import { LIBPFM_SCHEME_API_VERSION, type LibpfmScheme } from './scheme-types.js';
 
 interface P4Slot extends Slot {
   readonly escr: number;
@@ -110,3 +111,11 @@ export function dispatchP4(ctx: DispatchContext): DispatchResult {
   const pmds = assignment.map((s) => ({ regNum: s.counter, regAddr: pmdAddr(ctx.model, s.counter) }));
   return { output: { pmcs, pmds }, lines };
 }
+
+export const p4Scheme: LibpfmScheme = {
+  apiVersion: LIBPFM_SCHEME_API_VERSION,
+  scheme: 'p4-escr-cccr',
+  dispatcher: () => 'pentium4',
+  dispatch: (ctx) => dispatchP4(ctx),
+  codeNeedsCounter: true,
+};

@@ -31,6 +31,7 @@ import {
 import type { DispatchContext, DispatchResult, PmcValue } from './dispatch-types.js';
 import { PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import { power5Data } from './model-data.js';
+import { LIBPFM_SCHEME_API_VERSION, type LibpfmScheme } from './scheme-types.js';
 
 export const MMCR0_FCS = 0x40000000n;
 export const MMCR0_FCP = 0x20000000n;
@@ -118,3 +119,10 @@ export function dispatchPower5(ctx: DispatchContext): DispatchResult {
   const pmds = assignment.map((s) => ({ regNum: s.counter, regAddr: pmdAddr(ctx.model, s.counter) }));
   return { output: { pmcs, pmds }, lines };
 }
+
+export const power5Scheme: LibpfmScheme = {
+  apiVersion: LIBPFM_SCHEME_API_VERSION,
+  scheme: 'power5-mmcr',
+  dispatcher: () => 'gen_powerpc',
+  dispatch: (ctx) => dispatchPower5(ctx),
+};

@@ -8,7 +8,16 @@
  */
 import type { PmuModel } from '@pfmsim/pmu-models';
 import type { Slot } from './assign.js';
-import { PFM_PLM0, PFM_PLM3 } from './constants.js';
+import {
+  PFM_PLM0,
+  PFM_PLM3,
+  PFMLIB_AMD64_PMU,
+  PFMLIB_CORE_PMU,
+  PFMLIB_I386_P6_PMU,
+  PFMLIB_I386_PM_PMU,
+  PFMLIB_INTEL_PII_PMU,
+  PFMLIB_INTEL_PPRO_PMU,
+} from './constants.js';
 import {
   assignCounters,
   bit,
@@ -34,6 +43,7 @@ import type {
   ResolvedEvent,
 } from './dispatch-types.js';
 import { PFMLIB_ERR_BADHOST, PFMLIB_ERR_FEATCOMB, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
+import { LIBPFM_SCHEME_API_VERSION, type LibpfmScheme } from './scheme-types.js';
 
 const USR = 1n << 16n;
 const OS = 1n << 17n;
@@ -448,3 +458,28 @@ export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
   const { pmcs, pmds, lines } = finish(ctx, assignment, layout, () => true);
   return { output: { pmcs, pmds }, lines };
 }
+
+const P6_TYPES = new Set([
+  PFMLIB_I386_P6_PMU,
+  PFMLIB_I386_PM_PMU,
+  PFMLIB_INTEL_PPRO_PMU,
+  PFMLIB_INTEL_PII_PMU,
+]);
+
+/**
+ * libpfm's x86 dispatcher by PMU type: the P6 family (32/35/37/38), Core (36), AMD64 (16);
+ * any other type, including architectural perfmon (63), uses gen_ia32 v2.
+ */
+function x86Dispatcher(type: number): readonly [string, (ctx: DispatchContext) => DispatchResult] {
+  if (P6_TYPES.has(type)) return ['i386_p6', dispatchP6];
+  if (type === PFMLIB_CORE_PMU) return ['core', dispatchCore];
+  if (type === PFMLIB_AMD64_PMU) return ['amd64', dispatchAmd64];
+  return ['gen_ia32', dispatchGenIa32];
+}
+
+export const x86Scheme: LibpfmScheme = {
+  apiVersion: LIBPFM_SCHEME_API_VERSION,
+  scheme: 'x86-evtsel',
+  dispatcher: (model) => x86Dispatcher(model.libpfm.type)[0],
+  dispatch: (ctx) => x86Dispatcher(ctx.model.libpfm.type)[1](ctx),
+};

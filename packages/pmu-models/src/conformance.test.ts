@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE_CHECKS, formatFinding, runConformance } from './conformance.js';
-import { validFixture } from './fixtures.js';
+import { CHECKED_SCHEME, validFixture } from './fixtures.js';
 import { normaliseModel } from './model.js';
 import { SEMANTIC_RULES } from './rules.js';
 import { type PmuModelFile, PmuModelFileSchema } from './schema.js';
+import { registerScheme } from './schemes/registry.js';
 
 function conformance(mutate: (f: PmuModelFile) => void, file?: string) {
   const f = validFixture();
@@ -227,7 +228,23 @@ describe('runConformance', () => {
         },
         'references',
       ],
+      [
+        'encoding-option',
+        (f) => {
+          f.encoding.options = { enablePmc: 7 };
+        },
+        'references',
+      ],
+      [
+        'scheme-rule',
+        (f) => {
+          f.encoding.scheme = CHECKED_SCHEME.name;
+          f.events[2]!.name = 'RESERVED_X';
+        },
+        'constraints',
+      ],
     ];
+    registerScheme(CHECKED_SCHEME);
     expect(cases.map(([rule]) => rule).sort()).toEqual(Object.keys(SEMANTIC_RULES).sort());
     for (const [rule, mutate, check] of cases) {
       const found = conformance(mutate).filter((x) => x.rule === rule);

@@ -16,6 +16,7 @@ import {
   toModelFile,
 } from './model.js';
 import { checkSemanticRules, type SemanticRule } from './rules.js';
+import { findScheme } from './schemes/registry.js';
 import { validateModel } from './validate.js';
 
 export const CONFORMANCE_CHECKS = {
@@ -23,7 +24,7 @@ export const CONFORMANCE_CHECKS = {
   'masks-widths': 'reserved masks, event codes and unit masks consistent with the widths',
   constraints: 'every constraint names real counters; every event and unit mask is countable',
   defaults: 'default values free of reserved bits (PMDs), and within the register width',
-  references: 'register type flags; cycleEvent and instRetiredEvent resolve',
+  references: 'register type flags; cycleEvent, instRetiredEvent and encoding options resolve',
   encodable:
     'every event, alone and with each unit mask (and all combinable masks together), encodes into a PMC that controls each allowed counter without touching its reserved bits',
   'round-trip': 'model -> file -> schema -> model gives the same model',
@@ -51,6 +52,8 @@ const RULE_CHECK: Readonly<Record<SemanticRule, ConformanceCheck>> = {
   'fixed-control': 'constraints',
   countable: 'constraints',
   'event-ref': 'references',
+  'encoding-option': 'references',
+  'scheme-rule': 'constraints',
 };
 
 export interface ConformanceFinding {
@@ -89,7 +92,8 @@ function selections(event: PmuEvent, path: string): Selection[] {
 }
 
 function checkEncodable(model: PmuModel, add: (f: ConformanceFinding) => void): void {
-  const { scheme, eventBits, umaskBits } = model.encoding;
+  const { umaskBits } = model.encoding;
+  const pmcImage = findScheme(model.encoding.scheme)?.pmcImage;
   model.events.forEach((event, i) => {
     for (const sel of selections(event, `events[${i}]`)) {
       const finding = (message: string) =>
@@ -105,8 +109,8 @@ function checkEncodable(model: PmuModel, add: (f: ConformanceFinding) => void): 
       for (const counter of generic.filter((c) => model.pmdByIndex(c)?.isCounter === true)) {
         const pmcs = model.pmcs.filter((p) => p.controls.includes(counter));
         if (pmcs.length === 0) finding(`${sel.label}: no PMC controls counter ${counter}`);
-        if (scheme !== 'x86-evtsel') continue;
-        const value = select | (umask << BigInt(eventBits));
+        if (pmcImage === undefined) continue;
+        const value = pmcImage(model, select, umask);
         for (const pmc of pmcs) {
           const clash = value & pmc.reservedMask;
           if (clash !== 0n) {

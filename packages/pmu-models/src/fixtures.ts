@@ -3,6 +3,8 @@
  * Events 2–13 are fillers so that paths such as `events[12].counters` exist.
  */
 import type { PmuModelFile } from './schema.js';
+import type { PmuScheme } from './schemes/scheme.js';
+import { x86EvtSelScheme } from './schemes/x86-evtsel.js';
 
 export function validFixture(): PmuModelFile {
   const fillers = Array.from({ length: 12 }, (_, i) => ({
@@ -97,3 +99,18 @@ export function validFixture(): PmuModelFile {
 
 /** Index of the L2_RQSTS event in {@link validFixture}. */
 export const UMASK_EVENT = 14;
+
+/**
+ * A scheme for the tests of scheme rules: x86-evtsel, plus a rule that no event name starts
+ * with `RESERVED_`. Registered by the tests that use it.
+ */
+export const CHECKED_SCHEME: PmuScheme = {
+  ...x86EvtSelScheme,
+  name: 'fixture-checked',
+  checkModel(model, report) {
+    model.events.forEach((e, i) => {
+      if (e.name.startsWith('RESERVED_'))
+        report(`events[${i}].name`, `${e.name}: RESERVED_ names are the scheme's own`);
+    });
+  },
+};

@@ -54,8 +54,6 @@ export {
 export {
   ARCH_IDS,
   type ArchId,
-  ENCODING_SCHEMES,
-  type EncodingScheme,
   type EventFile,
   formatHex,
   HEX64_PATTERN,
@@ -71,6 +69,28 @@ export {
   type SourceFile,
   type UnitMaskFile,
 } from './schema.js';
+export {
+  BUILTIN_SCHEMES,
+  findScheme,
+  listSchemes,
+  registerScheme,
+  SchemeRegistrationError,
+  schemeOf,
+} from './schemes/registry.js';
+export {
+  type CounterConfig,
+  controllingPmcs,
+  dataNumber,
+  type PmcState,
+  type PmuScheme,
+  SCHEME_API_VERSION,
+  type SchemeBinding,
+  type SchemeOption,
+  type SchemeReport,
+  schemeOption,
+  selectTable,
+  type WorkloadKey,
+} from './schemes/scheme.js';
 export { renderModelTable, replaceModelTable, TABLE_END, TABLE_START } from './table.js';
 export {
   formatPath,

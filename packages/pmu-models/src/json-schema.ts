@@ -5,17 +5,26 @@
  */
 import { z } from 'zod';
 import { PmuModelFileSchema } from './schema.js';
+import { BUILTIN_SCHEMES } from './schemes/registry.js';
 
 /** File name of the exported schema at the package root (also a package export). */
 export const JSON_SCHEMA_FILE = 'pmu-model.schema.json';
 
 /** The JSON Schema (draft-07, which editors support best) for a model file. */
 export function buildJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(PmuModelFileSchema, {
+  const schema = z.toJSONSchema(PmuModelFileSchema, {
     target: 'draft-7',
     io: 'input',
     unrepresentable: 'throw',
-  }) as Record<string, unknown>;
+  }) as unknown as JsonObject;
+  // Editors complete the built-in scheme names; the validator also accepts registered ones.
+  const scheme = schema.properties.encoding.properties.scheme;
+  scheme.examples = BUILTIN_SCHEMES.map((s) => s.name);
+  return schema;
+}
+
+interface JsonObject extends Record<string, unknown> {
+  properties: { encoding: { properties: { scheme: Record<string, unknown> } } };
 }
 
 /** The exact text of `pmu-model.schema.json`. */

@@ -5,7 +5,6 @@
  */
 import {
   type ArchId,
-  type EncodingScheme,
   formatHex,
   type PmuModelFile,
   parseHex,
@@ -87,9 +86,12 @@ export interface PmuSource {
 }
 
 export interface PmuEncoding {
-  readonly scheme: EncodingScheme;
+  /** A registered scheme name (see `schemes/registry.ts`). */
+  readonly scheme: string;
   readonly eventBits: number;
   readonly umaskBits: number;
+  /** Scheme-defined model facts (see each scheme's `options`). */
+  readonly options?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface PmuModel {
@@ -142,6 +144,16 @@ function typeBits(flags: readonly RegisterFlag[]): number {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function copyEncoding(encoding: {
+  readonly scheme: string;
+  readonly eventBits: number;
+  readonly umaskBits: number;
+  readonly options?: Readonly<Record<string, string | number | boolean>> | undefined;
+}): PmuEncoding {
+  const { options, ...fields } = encoding;
+  return { ...fields, ...optional('options', options === undefined ? undefined : { ...options }) };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -228,7 +240,7 @@ export function normaliseModel(file: PmuModelFile): PmuModel {
     counterWidth: file.counterWidth,
     hwCounterWidth: file.hwCounterWidth,
     ovflMask: lowBits(file.counterWidth),
-    encoding: { ...file.encoding },
+    encoding: copyEncoding(file.encoding),
     pmcs,
     pmds,
     events,
@@ -284,7 +296,7 @@ export function toModelFile(model: PmuModel, schemaRef = '../../pmu-model.schema
     libpfm: { ...model.libpfm },
     counterWidth: model.counterWidth,
     hwCounterWidth: model.hwCounterWidth,
-    encoding: { ...model.encoding },
+    encoding: copyEncoding(model.encoding),
     pmcs: model.pmcs.map((r) => ({
       ...register(r),
       ...optional('noEmul64Mask', r.noEmul64Mask === 0n ? undefined : formatHex(r.noEmul64Mask)),

@@ -10,7 +10,8 @@ import {
   type PmuUnitMask,
   type RegisterDescriptor,
 } from './model.js';
-import { MAX_REGISTER_INDEX, PMC_ONLY_FLAGS, PMD_ONLY_FLAGS } from './schema.js';
+import { HEX64_PATTERN, MAX_REGISTER_INDEX, PMC_ONLY_FLAGS, PMD_ONLY_FLAGS } from './schema.js';
+import { findScheme } from './schemes/registry.js';
 
 export interface ValidationError {
   /** JSON path of the offending value, e.g. `events[12].counters`; `$` for the whole file. */
@@ -38,7 +39,7 @@ export const SEMANTIC_RULES = {
     'a PMD default sets no reserved bit; no default sets a bit above its register `width` (a PMC default may set reserved bits: v2.3 forces them to the default)',
   controls: 'a PMC controls only PMDs that exist',
   'code-width':
-    'an event code fits encoding.eventBits (x86-evtsel: eventBits + umaskBits, the second byte being a built-in unit mask)',
+    'an event code fits the width its scheme gives it (encoding.eventBits; x86-evtsel: eventBits + umaskBits, the second byte being a built-in unit mask)',
   'umask-width': 'a unit-mask value fits encoding.umaskBits',
   'counter-exists': 'every counter an event or unit mask names is a PMD that exists',
   'counter-type': 'every counter an event or unit mask names is a counter PMD (C64)',
@@ -46,6 +47,9 @@ export const SEMANTIC_RULES = {
   'fixed-control': "a fixed counter's PMC lists the fixed PMD in `controls`",
   countable: 'every event, and every unit mask of it, can be counted on at least one counter',
   'event-ref': 'cycleEvent and instRetiredEvent name an existing event (and unit mask, if given)',
+  'encoding-option':
+    'encoding.options holds only options the scheme defines, each of the right kind (an existing PMC index, or a hex string)',
+  'scheme-rule': "the encoding scheme's own rules about the model hold (see the scheme's module)",
 } as const;
 export type SemanticRule = keyof typeof SEMANTIC_RULES;
 
@@ -200,9 +204,10 @@ function checkFixed(
 }
 
 function checkEvents(model: PmuModel, report: Report): void {
-  const { scheme, eventBits, umaskBits } = model.encoding;
-  const codeBits = scheme === 'x86-evtsel' ? Math.min(64, eventBits + umaskBits) : eventBits;
-  const codeLimit = bitsAbove(codeBits);
+  const { umaskBits } = model.encoding;
+  // An unknown scheme is a schema finding; its code width is then unknown and not checked.
+  const codeWidth = findScheme(model.encoding.scheme)?.codeWidth(model.encoding);
+  const codeLimit = codeWidth === undefined ? 0n : bitsAbove(codeWidth.bits);
   const umaskLimit = bitsAbove(umaskBits);
   const firstName = new Map<string, number>();
   model.events.forEach((e, i) => {
@@ -213,11 +218,7 @@ function checkEvents(model: PmuModel, report: Report): void {
     if (same === undefined) firstName.set(key, i);
     else report(`${p}.name`, 'unique-name', `duplicate event name "${e.name}" (also events[${same}])`);
     if ((e.code & codeLimit) !== 0n) {
-      const limit =
-        scheme === 'x86-evtsel'
-          ? `encoding.eventBits + umaskBits (${codeBits})`
-          : `encoding.eventBits (${eventBits})`;
-      report(`${p}.code`, 'code-width', `${hex(e.code)} is wider than ${limit}`);
+      report(`${p}.code`, 'code-width', `${hex(e.code)} is wider than ${codeWidth?.label}`);
     }
     checkCounterList(model, `${p}.counters`, e.counters, report);
     if (e.fixed !== undefined) checkFixed(model, `${p}.fixed`, e.fixed, report);
@@ -285,6 +286,28 @@ function checkEventRef(model: PmuModel, key: 'cycleEvent' | 'instRetiredEvent', 
   }
 }
 
+function checkScheme(model: PmuModel, report: Report): void {
+  const scheme = findScheme(model.encoding.scheme);
+  if (scheme === undefined) return;
+  for (const [name, value] of Object.entries(model.encoding.options ?? {})) {
+    const path = `encoding.options.${name}`;
+    const option = Object.hasOwn(scheme.options, name) ? scheme.options[name] : undefined;
+    if (option === undefined) {
+      const known = Object.keys(scheme.options);
+      const expected = known.length === 0 ? 'it takes none' : `it takes ${known.join(', ')}`;
+      report(path, 'encoding-option', `scheme ${scheme.name} has no option "${name}" (${expected})`);
+    } else if (
+      option.kind === 'pmc' &&
+      (typeof value !== 'number' || model.pmcByIndex(value) === undefined)
+    ) {
+      report(path, 'encoding-option', `${JSON.stringify(value)} is not the index of a PMC of this model`);
+    } else if (option.kind === 'hex' && (typeof value !== 'string' || !HEX64_PATTERN.test(value))) {
+      report(path, 'encoding-option', `${JSON.stringify(value)} is not a hex string such as "0xee"`);
+    }
+  }
+  scheme.checkModel?.(model, (path, message) => report(path, 'scheme-rule', message));
+}
+
 /** Apply every semantic rule to a normalised model. */
 export function checkSemanticRules(model: PmuModel): ValidationError[] {
   const errors: ValidationError[] = [];
@@ -302,5 +325,6 @@ export function checkSemanticRules(model: PmuModel): ValidationError[] {
   checkEvents(model, report);
   checkEventRef(model, 'cycleEvent', report);
   checkEventRef(model, 'instRetiredEvent', report);
+  checkScheme(model, report);
   return errors;
 }

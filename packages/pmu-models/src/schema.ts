@@ -48,16 +48,6 @@ export const ARCH_IDS = [
 ] as const;
 export type ArchId = (typeof ARCH_IDS)[number];
 
-/** How events become PMC values; libpfm's dispatcher has one encoder per scheme. */
-export const ENCODING_SCHEMES = [
-  'x86-evtsel',
-  'p4-escr-cccr',
-  'ia64-pmc',
-  'power5-mmcr',
-  'mips64-ctrl',
-] as const;
-export type EncodingScheme = (typeof ENCODING_SCHEMES)[number];
-
 /** perfmon2 refuses a PMU description with 320 or more registers of a kind (indexes 0–319). */
 export const MAX_REGISTER_INDEX = 319;
 
@@ -204,9 +194,18 @@ export const PmuModelFileSchema = z
     hwCounterWidth: z.number().int().min(1).max(64).describe('counter width libpfm reports'),
     encoding: z
       .strictObject({
-        scheme: z.enum(ENCODING_SCHEMES),
+        scheme: z
+          .string()
+          .regex(ID_PATTERN, { error: 'expected a scheme name such as "x86-evtsel"' })
+          .describe('a registered encoding scheme (pmu-models src/schemes/): how events become PMC values'),
         eventBits: z.number().int().min(1).max(64).describe('width of the event-code field'),
         umaskBits: z.number().int().min(0).max(64).describe('width of the unit-mask field (0 if none)'),
+        options: z
+          .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+          .describe(
+            "model facts the scheme defines, e.g. x86-evtsel's enablePmc (P6) and northbridgeFrom (K8)",
+          )
+          .optional(),
       })
       .describe('how events become PMC values'),
     pmcs: z.array(PmcFileSchema).min(1),

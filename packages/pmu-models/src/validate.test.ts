@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UMASK_EVENT, validFixture } from './fixtures.js';
+import { CHECKED_SCHEME, UMASK_EVENT, validFixture } from './fixtures.js';
 import { SCHEMA_RULES, SEMANTIC_RULES, type ValidationError } from './rules.js';
 import type { PmuModelFile } from './schema.js';
+import { registerScheme } from './schemes/registry.js';
 import { formatPath, formatValidationError, validateModel } from './validate.js';
 
 interface BrokenCase {
@@ -312,6 +313,70 @@ const BROKEN: readonly BrokenCase[] = [
     message: '0x1f is wider than encoding.eventBits (4)',
   },
   {
+    title: 'an option the scheme does not define (a misspelling)',
+    mutate: (f) => {
+      f.encoding.options = { enablePMC: 0 };
+    },
+    path: 'encoding.options.enablePMC',
+    rule: 'encoding-option',
+    message: 'scheme x86-evtsel has no option "enablePMC" (it takes enablePmc, northbridgeFrom)',
+  },
+  {
+    title: 'an option on a scheme that takes none',
+    mutate: (f) => {
+      f.encoding = { scheme: 'ia64-pmc', eventBits: 16, umaskBits: 8, options: { enablePmc: 0 } };
+    },
+    path: 'encoding.options.enablePmc',
+    rule: 'encoding-option',
+    message: 'scheme ia64-pmc has no option "enablePmc" (it takes none)',
+  },
+  {
+    title: 'a PMC option naming no PMC',
+    mutate: (f) => {
+      f.encoding.options = { enablePmc: 9 };
+    },
+    path: 'encoding.options.enablePmc',
+    rule: 'encoding-option',
+    message: '9 is not the index of a PMC of this model',
+  },
+  {
+    title: 'a PMC option that is not a number',
+    mutate: (f) => {
+      f.encoding.options = { enablePmc: '0' };
+    },
+    path: 'encoding.options.enablePmc',
+    rule: 'encoding-option',
+    message: '"0" is not the index of a PMC of this model',
+  },
+  {
+    title: 'a hex option given as a number',
+    mutate: (f) => {
+      f.encoding.options = { northbridgeFrom: 238 };
+    },
+    path: 'encoding.options.northbridgeFrom',
+    rule: 'encoding-option',
+    message: '238 is not a hex string such as "0xee"',
+  },
+  {
+    title: 'a hex option that is not hex',
+    mutate: (f) => {
+      f.encoding.options = { northbridgeFrom: 'ee' };
+    },
+    path: 'encoding.options.northbridgeFrom',
+    rule: 'encoding-option',
+    message: '"ee" is not a hex string such as "0xee"',
+  },
+  {
+    title: "a model breaking its scheme's own rule",
+    mutate: (f) => {
+      f.encoding.scheme = CHECKED_SCHEME.name;
+      f.events[3]!.name = 'RESERVED_A';
+    },
+    path: 'events[3].name',
+    rule: 'scheme-rule',
+    message: "RESERVED_A: RESERVED_ names are the scheme's own",
+  },
+  {
     title: 'unit mask wider than umaskBits',
     mutate: (f) => {
       f.events[u]!.unitMasks![0]!.value = '0x100';
@@ -416,6 +481,8 @@ function errorsOf(mutate: (f: PmuModelFile) => void): readonly ValidationError[]
   const result = validateModel(JSON.parse(JSON.stringify(file)));
   return result.ok ? [] : result.errors;
 }
+
+registerScheme(CHECKED_SCHEME);
 
 describe('validateModel', () => {
   it('accepts the fixture', () => {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { normaliseModel, type PmuModel } from './model.js';
 import { checkSemanticRules, type ValidationError } from './rules.js';
 import { PmuModelFileSchema } from './schema.js';
+import { findScheme, listSchemes } from './schemes/registry.js';
 
 export type { ValidationError } from './rules.js';
 
@@ -83,6 +84,17 @@ function schemaErrors(data: unknown, issues: readonly z.core.$ZodIssue[]): Valid
   return errors;
 }
 
+function checkSchemeName(name: string): ValidationError[] {
+  if (findScheme(name) !== undefined) return [];
+  return [
+    {
+      path: 'encoding.scheme',
+      rule: 'enum',
+      message: `unknown encoding scheme "${name}": expected one of ${listSchemes().join(', ')} (a plugin may register more)`,
+    },
+  ];
+}
+
 /**
  * Validate parsed JSON against the PMU model format. On success returns the normalised,
  * frozen {@link PmuModel}; otherwise every error found (schema errors alone if the schema
@@ -92,6 +104,6 @@ export function validateModel(data: unknown): ValidationResult {
   const parsed = PmuModelFileSchema.safeParse(data);
   if (!parsed.success) return { ok: false, errors: schemaErrors(data, parsed.error.issues) };
   const model = normaliseModel(parsed.data);
-  const errors = checkSemanticRules(model);
+  const errors = [...checkSchemeName(model.encoding.scheme), ...checkSemanticRules(model)];
   return errors.length === 0 ? { ok: true, model } : { ok: false, errors };
 }

@@ -50,16 +50,8 @@ describe('PmuBinding: the description the core derives from a model', () => {
     expect(indexes(b.pmdReadOnly, (v) => v === 1)).toEqual([]);
     // PERFEVTSELx accept NO_EMUL64 (I64); FIXED_CTRL and PEBS_ENABLE do not
     expect(indexes(b.pmcNo64, (v) => v === 1)).toEqual([0, 1]);
-    // PERFEVTSELx drive PMC0/1, FIXED_CTRL the three fixed counters
-    expect(Array.from(b.pmdControl)).toEqual([0, 1, ...Array(14).fill(-1), 16, 16, 16]);
-    // FIXED_CTR0 counts INSTRUCTIONS_RETIRED, FIXED_CTR1 UNHALTED_CORE_CYCLES, FIXED_CTR2 the reference cycles
-    expect(Array.from(b.pmdFixedEvent)).toEqual([...Array(16).fill(-1), 0xc0, 0x3c, 0x13c]);
     expect(b.pebsPmc).toBe(17);
-    expect([b.northbridge, b.mmcr0, b.mmcr1]).toEqual([false, -1, -1]);
-    // no P4 CCCR/ESCR pairs, no select table
-    expect(indexes(b.p4Cccr, (v) => v !== -1)).toEqual([]);
-    expect(indexes(b.p4EscrSelect, (v) => v !== -1)).toEqual([]);
-    expect(b.p4Escrs.filter((e) => e.length > 0)).toEqual([]);
+    expect(b.scheme.sharedUnit(0, 0xee)).toBe(false);
   });
 
   it('Intel Core: defaults and reserved bits as the v2.3 kernel applies them (1 = reserved)', () => {
@@ -75,43 +67,23 @@ describe('PmuBinding: the description the core derives from a model', () => {
     expect([b.pmcNoEmulLo[0], b.pmcNoEmulHi[0], b.pmcNoEmulLo[1]]).toEqual([0x100000, 0, 0x100000]);
     // a table without a v2.2 mask is the same under both profiles
     expect([b.pmcRsvdLo[1], b.pmcRsvdHi[1]]).toEqual([0x00700000, 0xffffffff]);
-    expect([b.pebsPmc, b.northbridge]).toEqual([-1, false]);
+    expect([b.pebsPmc, b.scheme.sharedUnit(0, 0xff)]).toEqual([-1, false]);
   });
 
-  it('AMD64: Northbridge events are policed', () => {
-    expect(new PmuBinding(getModel('amd64-k8'), ABI_V2_3).northbridge).toBe(true);
+  it('AMD64: Northbridge events (select 0xEE and up, from the model) are a shared unit', () => {
+    const b = new PmuBinding(getModel('amd64-k8'), ABI_V2_3);
+    expect([0xed, 0xee, 0x4300ff].map((lo) => b.scheme.sharedUnit(0, lo))).toEqual([false, true, true]);
   });
 
   it('POWER5: TB is read-only, MMCR0 drives PMC1-6, MMCR1 selects; V18 forces every MMCR write to dfl_val (Q13)', () => {
     const v23 = new PmuBinding(getModel('power5'), ABI_V2_3);
     expect(indexes(v23.pmdReadOnly, (v) => v === 1)).toEqual([0]);
     expect(v23.counterPmds).toEqual([1, 2, 3, 4, 5, 6]);
-    expect([v23.mmcr0, v23.mmcr1]).toEqual([0, 1]);
-    expect(Array.from(v23.pmdControl)).toEqual([-1, 0, 0, 0, 0, 0, 0]);
     expect(Array.from(v23.pmcRsvdLo)).toEqual([0, 0, 0]);
     expect(v23.pmcDflLo[0]).toBe(0x80000000);
     const v22 = new PmuBinding(getModel('power5'), ABI_V2_2);
     expect(Array.from(v22.pmcRsvdLo)).toEqual([0xffffffff, 0xffffffff, 0xffffffff]);
     expect(Array.from(v22.pmcRsvdHi)).toEqual([0xffffffff, 0xffffffff, 0xffffffff]);
-  });
-
-  it('P4: each counter’s CCCR, the ESCRs that reach it, and the CCCR select of each ESCR', () => {
-    const b = new PmuBinding(getModel('intel-p4'), ABI_V2_3);
-    expect(Array.from(b.p4Cccr)).toEqual([
-      23, 24, 25, 26, 27, 28, 29, 30, 31, 54, 55, 56, 57, 58, 59, 60, 61, 62,
-    ]);
-    expect(b.p4Escrs[0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(b.p4Escrs[6]).toEqual([16, 17, 18, 19, 20, 21, 22]);
-    expect(b.p4Escrs[17]).toEqual([48, 49, 50, 51, 52, 53]);
-    // CRU_ESCR0/1 are select 4, CRU_ESCR2/3 select 5, FSB_ESCR0/1 select 6, ALF_ESCR0 select 1
-    expect([b.p4EscrSelect[20], b.p4EscrSelect[51], b.p4EscrSelect[21], b.p4EscrSelect[52]]).toEqual([
-      4, 4, 5, 5,
-    ]);
-    expect([b.p4EscrSelect[6], b.p4EscrSelect[38], b.p4EscrSelect[17]]).toEqual([6, 6, 1]);
-    // IQ_ESCR0/1 carry no event of the model; CCCRs and the PEBS registers are no ESCRs
-    expect([b.p4EscrSelect[16], b.p4EscrSelect[48], b.p4EscrSelect[23], b.p4EscrSelect[64]]).toEqual([
-      -1, -1, -1, -1,
-    ]);
   });
 });
 

@@ -1,7 +1,6 @@
-import type { PmuModel } from '@pfmsim/pmu-models';
+import { type PmuModel, type SchemeBinding, schemeOf } from '@pfmsim/pmu-models';
 import type { V2AbiProfile } from '../abi/profiles.js';
 import { CounterCodec } from '../rw/u64.js';
-import { eventWorkloadKey } from './workload.js';
 
 const M32 = 0xffffffffn;
 
@@ -27,29 +26,11 @@ export class PmuBinding {
   readonly pmdImpl: Uint8Array;
   readonly pmdCounter: Uint8Array;
   readonly pmdReadOnly: Uint8Array;
-  /** For each PMD, the PMC that controls it (-1 if none). */
-  readonly pmdControl: Int16Array;
-  /** For fixed-counter PMDs, the event code they count (else -1). */
-  readonly pmdFixedEvent: Float64Array;
   readonly counterPmds: readonly number[];
   /** Intel Core PEBS_ENABLE: nonzero needs the PEBS sampling format (EINVAL without). */
   readonly pebsPmc: number;
-  /** AMD64: Northbridge events (code >= 0xEE) belong to one context at a time (EBUSY). */
-  readonly northbridge: boolean;
-  /** P4: for each counter PMD, its CCCR (-1 if none) and the ESCRs that reach it. */
-  readonly p4Cccr: Int16Array;
-  readonly p4Escrs: readonly (readonly number[])[];
-  /** P4: each ESCR's select number (the CCCR ESCR_SELECT value that picks it), or -1. */
-  readonly p4EscrSelect: Int16Array;
-  /**
-   * POWER5 and MIPS64: per counter PMD p and hardware select value v (POWER5 MMCR1 PMCSEL,
-   * MIPS PerfCtl event field), the workload code of the event counted, at [p * 256 + v]
-   * (-1: none). POWER5's PMC5/PMC6 count one event each, at v = 0.
-   */
-  readonly selectCode: Float64Array;
-  /** POWER5: MMCR0 and MMCR1 (-1 on other PMUs). */
-  readonly mmcr0: number;
-  readonly mmcr1: number;
+  /** The model's encoding scheme bound to it: decodes counters, polices shared units. */
+  readonly scheme: SchemeBinding;
   /** (upper, hw) <-> u64 conversions for this counter width. */
   readonly codec: CounterCodec;
 
@@ -74,8 +55,6 @@ export class PmuBinding {
     this.pmdImpl = new Uint8Array(nd);
     this.pmdCounter = new Uint8Array(nd);
     this.pmdReadOnly = new Uint8Array(nd);
-    this.pmdControl = new Int16Array(nd).fill(-1);
-    this.pmdFixedEvent = new Float64Array(nd).fill(-1);
     for (const pmc of model.pmcs) {
       const i = pmc.index;
       this.pmcImpl[i] = 1;
@@ -90,41 +69,15 @@ export class PmuBinding {
       this.pmcRsvdHi[i] = Number((rsvd >> 32n) & M32);
       this.pmcNoEmulLo[i] = Number(pmc.noEmul64Mask & M32);
       this.pmcNoEmulHi[i] = Number((pmc.noEmul64Mask >> 32n) & M32);
-      for (const d of pmc.controls) if (d < nd && this.pmdControl[d] === -1) this.pmdControl[d] = i;
     }
     for (const pmd of model.pmds) {
       this.pmdImpl[pmd.index] = 1;
       this.pmdCounter[pmd.index] = pmd.isCounter ? 1 : 0;
       this.pmdReadOnly[pmd.index] = pmd.type.includes('RO') ? 1 : 0;
     }
-    for (const ev of model.events) {
-      if (ev.fixed && ev.fixed.pmd < nd) this.pmdFixedEvent[ev.fixed.pmd] = Number(ev.code);
-    }
     this.counterPmds = model.counterPmds;
     this.pebsPmc = model.pmcs.find((r) => r.name === 'PEBS_ENABLE')?.index ?? -1;
-    this.p4Cccr = new Int16Array(nd).fill(-1);
-    this.p4EscrSelect = new Int16Array(nc).fill(-1);
-    const escrs: number[][] = Array.from({ length: nd }, () => []);
-    if (model.encoding.scheme === 'p4-escr-cccr') {
-      for (const pmc of model.pmcs) {
-        for (const d of pmc.controls) {
-          if (d >= nd) continue;
-          if (/CCCR/.test(pmc.name)) this.p4Cccr[d] = pmc.index;
-          else if (/ESCR/.test(pmc.name)) escrs[d]!.push(pmc.index);
-        }
-      }
-      // An ESCR's select number is what every event on it puts in the CCCR (model data).
-      for (const ev of model.events) {
-        const md = ev.modelData as { escrs?: number[]; cccrSelect?: number };
-        for (const e of md.escrs ?? [])
-          if (e < nc && md.cccrSelect !== undefined) this.p4EscrSelect[e] = md.cccrSelect;
-      }
-    }
-    this.p4Escrs = escrs;
-    this.northbridge = model.id === 'amd64-k8';
-    this.mmcr0 = model.pmcs.find((r) => r.name === 'MMCR0')?.index ?? -1;
-    this.mmcr1 = model.pmcs.find((r) => r.name === 'MMCR1')?.index ?? -1;
-    this.selectCode = selectCodes(model, nd);
+    this.scheme = schemeOf(model).bind(model);
   }
 
   isPmcImpl(i: number): boolean {
@@ -134,25 +87,6 @@ export class PmuBinding {
   isPmdImpl(i: number): boolean {
     return i >= 0 && i < this.maxPmd && this.pmdImpl[i] === 1;
   }
-}
-
-/** The `selectCode` table; the first event of the model wins where two share a select value. */
-function selectCodes(model: PmuModel, nd: number): Float64Array {
-  const scheme = model.encoding.scheme;
-  if (scheme !== 'power5-mmcr' && scheme !== 'mips64-ctrl') return new Float64Array(0);
-  const table = new Float64Array(nd * 256).fill(-1);
-  for (const ev of model.events) {
-    const md = ev.modelData as { pmcsel?: unknown; codes?: Record<string, unknown> };
-    const code = eventWorkloadKey(model, ev).code;
-    for (const p of ev.counters) {
-      if (p >= nd) continue;
-      let v: number;
-      if (scheme === 'power5-mmcr') v = p >= 5 ? 0 : Number(md.pmcsel ?? ev.code) & 0xff;
-      else v = Number(md.codes?.[String(p)] ?? ev.code) & 0xff;
-      if (Number.isInteger(v) && table[p * 256 + v] === -1) table[p * 256 + v] = code;
-    }
-  }
-  return table;
 }
 
 const bindings = new WeakMap<PmuModel, Map<string, PmuBinding>>();

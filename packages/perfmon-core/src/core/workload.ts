@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@pfmsim/kernel-sim';
-import type { PmuEvent, PmuModel } from '@pfmsim/pmu-models';
+import { type PmuEvent, type PmuModel, schemeOf, type WorkloadKey } from '@pfmsim/pmu-models';
 
 /** Events per cycle of one hardware event, by privilege level. */
 export interface EventRate {
@@ -85,31 +85,10 @@ export function workloadFromEvents(
 
 /**
  * The (code, umask) under which a workload rates an event, and under which a counter
- * programmed for it looks its rate up. x86: the event field and the built-in unit mask (code
- * bits 0-7 and 8-15); IA-64: the event select (code bits 0-7) and the model's unit mask, which
- * libpfm programs in PMC bits 16-19; P4: the ESCR event select (6 bits), unit masks apart. POWER5
- * and MIPS64 reuse select values across counters for different events, so there the key is
- * the model's whole event code (POWER5) or libpfm's per-counter `pmeCode` (MIPS64), umask 0.
+ * programmed for it looks its rate up: the model's encoding scheme decides (x86: event field
+ * and built-in unit mask; P4: the ESCR event select; IA-64: select and `modelData.umask`;
+ * POWER5: the whole code; MIPS64: libpfm's `pmeCode`). See pmu-models `src/schemes/`.
  */
-export function eventWorkloadKey(model: PmuModel, ev: PmuEvent): { code: number; umask: number } {
-  switch (model.encoding.scheme) {
-    // Stryker disable next-line ConditionalExpression,StringLiteral: a valid P4 model's codes fit its 6 event bits, so the POWER5 and default keys are the same
-    case 'p4-escr-cccr':
-      return { code: Number(ev.code & 0x3fn), umask: 0 };
-    case 'power5-mmcr':
-      return { code: Number(ev.code), umask: 0 };
-    case 'ia64-pmc': {
-      const um = (ev.modelData as { umask?: string | number }).umask;
-      return { code: Number(ev.code & 0xffn), umask: Number(um ?? 0) & 0xf };
-    }
-    case 'mips64-ctrl': {
-      const pme = (ev.modelData as { pmeCode?: unknown }).pmeCode;
-      return {
-        code: typeof pme === 'string' || typeof pme === 'number' ? Number(pme) : Number(ev.code),
-        umask: 0,
-      };
-    }
-    default:
-      return { code: Number(ev.code & 0xffn), umask: Number((ev.code >> 8n) & 0xffn) };
-  }
+export function eventWorkloadKey(model: PmuModel, ev: PmuEvent): WorkloadKey {
+  return schemeOf(model).workloadKey(model, ev);
 }

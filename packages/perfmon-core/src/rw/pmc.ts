@@ -98,13 +98,14 @@ export function writePmcs(
 
 /**
  * Model write checkers (perfmon2-abi.md §3.3): Core PEBS_ENABLE other than 0 needs the PEBS
- * sampling format, which is not simulated (EINVAL); an AMD64 Northbridge event already owned
- * by another context is EBUSY. Returns 0 or an errno.
+ * sampling format, which is not simulated (EINVAL); an AMD64 Northbridge event (the scheme's
+ * shared unit, from the model's `northbridgeFrom`) already owned by another context is EBUSY.
+ * Returns 0 or an errno.
  */
 function checkPmc(sys: PerfmonSystem, ctx: PfmContext, cnum: number, lo: number, hi: number): number {
   const pmu = sys.pmu;
   if (cnum === pmu.pebsPmc && (lo !== 0 || hi !== 0)) return Errno.EINVAL;
-  if (pmu.northbridge && (lo & 0xff) >= 0xee) {
+  if (pmu.scheme.sharedUnit(cnum, lo)) {
     if (!sys.sessions.claimNorthbridge(ctx)) return Errno.EBUSY;
   }
   return 0;
