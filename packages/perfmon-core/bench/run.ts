@@ -60,11 +60,13 @@ function countingBench() {
   ].map((v) => createPfargPmc(v));
   const up = p.mm.mmap(pmcs.length * abi.sizes.pmc);
   encodePfargVector('pmc', p.mm.dataView(up, pmcs.length * abi.sizes.pmc, true), 0, pmcs, abi);
-  if (k.runSync(t, sys.pfm_write_pmcs(t, fd, up, pmcs.length)) !== 0) throw new Error('pfm_write_pmcs failed');
+  if (k.runSync(t, sys.pfm_write_pmcs(t, fd, up, pmcs.length)) !== 0)
+    throw new Error('pfm_write_pmcs failed');
   const pmds = [0, 1, 16, 17, 18].map((reg_num) => createPfargPmd({ reg_num }));
   const ud = p.mm.mmap(pmds.length * abi.sizes.pmd);
   encodePfargVector('pmd', p.mm.dataView(ud, pmds.length * abi.sizes.pmd, true), 0, pmds, abi);
-  if (k.runSync(t, sys.pfm_write_pmds(t, fd, ud, pmds.length)) !== 0) throw new Error('pfm_write_pmds failed');
+  if (k.runSync(t, sys.pfm_write_pmds(t, fd, ud, pmds.length)) !== 0)
+    throw new Error('pfm_write_pmds failed');
   const load = p.mm.mmap(abi.sizes.load);
   p.mm.dataView(load, abi.sizes.load, true).setInt32(0, t.tid, true);
   if (k.runSync(t, sys.pfm_load_context(t, fd, load)) !== 0) throw new Error('pfm_load_context failed');
@@ -77,7 +79,13 @@ function countingBench() {
   // the counters really count: 1,000 cycles of UNHALTED_CORE_CYCLES on PMD0, 500 retired on PMD1
   s.runSync(t, workload, 1000);
   if (k.runSync(t, sys.pfm_read_pmds(t, fd, ud, pmds.length)) !== 0) throw new Error('pfm_read_pmds failed');
-  const counted = decodePfargVector('pmd', p.mm.dataView(ud, pmds.length * abi.sizes.pmd, false), 0, pmds.length, abi);
+  const counted = decodePfargVector(
+    'pmd',
+    p.mm.dataView(ud, pmds.length * abi.sizes.pmd, false),
+    0,
+    pmds.length,
+    abi,
+  );
   const values = counted.map((d) => d.reg_value).join(',');
   if (values !== '1000,500,500,1000,1000') throw new Error(`counting bench: counters read ${values}`);
   return () => s.runSync(t, workload, 1000);
