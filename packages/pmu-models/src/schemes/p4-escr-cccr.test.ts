@@ -23,7 +23,7 @@ function regs(
     pmcLo[Number(i)] = v;
     usedPmcs[Number(i)] = 1;
   }
-  return { pmcLo, usedPmcs };
+  return { pmcLo, pmcHi: new Uint32Array(model.maxPmc), usedPmcs };
 }
 
 const junk = (): CounterConfig => ({ enabled: true, code: -7, umask: -9, user: true, kernel: true });
@@ -33,6 +33,7 @@ const untouched: CounterConfig = { enabled: false, code: -7, umask: -9, user: tr
 function withEntryAtMinusOne(state: PmcState, lo: number): PmcState {
   return {
     pmcLo: Object.assign(Array.from(state.pmcLo), { '-1': lo }),
+    pmcHi: state.pmcHi,
     usedPmcs: Object.assign(Array.from(state.usedPmcs), { '-1': 1 }),
   };
 }

@@ -22,9 +22,10 @@ export interface CounterConfig {
   kernel: boolean;
 }
 
-/** The PMC state a decoder reads: low 32 bits of each PMC, and which PMCs were written. */
+/** The PMC state a decoder reads: each PMC's low and high 32 bits, and which were written. */
 export interface PmcState {
   readonly pmcLo: ArrayLike<number>;
+  readonly pmcHi: ArrayLike<number>;
   readonly usedPmcs: ArrayLike<number>;
 }
 

@@ -31,7 +31,7 @@ function regs(
     pmcLo[Number(i)] = v;
     usedPmcs[Number(i)] = 1;
   }
-  return { pmcLo, usedPmcs };
+  return { pmcLo, pmcHi: new Uint32Array(model.maxPmc), usedPmcs };
 }
 
 /** Values decode never writes, to see which fields an early return leaves alone. */
