@@ -123,8 +123,13 @@ describe('pfmsim --plugin', SLOW, () => {
     ]);
   });
 
-  it('a plugin model shows in pmu list and counts in stat', async () => {
+  it('a plugin model shows in pmu list and machines, and counts in stat', async () => {
     const dir = pluginDir();
+    const machines = await runInProcess(['machines', '--plugin', './demo.mjs'], { cwd: dir });
+    expect(machines.code).toBe(0);
+    expect(machines.stdout).toMatch(/^ {2}--pmu {3}.*\bacme-p6-clone\b/m);
+    const json = await runInProcess(['machines', '--json', '--plugin', './demo.mjs'], { cwd: dir });
+    expect((JSON.parse(json.stdout) as { pmus: string[] }).pmus).toContain('acme-p6-clone');
     const list = await runInProcess(['pmu', 'list', '--plugin', './demo.mjs'], { cwd: dir });
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('acme-p6-clone');

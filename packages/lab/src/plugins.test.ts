@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCompare } from './compare.js';
 import { getMachine } from './machines.js';
 import {
+  activePlugins,
   configPlugins,
   definePlugin,
   findConfigFile,
@@ -92,6 +93,10 @@ describe('loadPlugins: strategies and models from outside the packages', () => {
       },
     ]);
     expect(strategyNames()).toEqual([...STRATEGY_NAMES, 'demo-kmalloc']);
+    expect(activePlugins()).toEqual(loaded);
+    unloadPlugins();
+    expect([activePlugins(), strategyNames()]).toEqual([[], [...STRATEGY_NAMES]]);
+    await loadPlugins(['./demo.mjs'], { cwd: dir });
     expect(strategySource('demo-kmalloc')).toBe('plugin demo (./demo.mjs)');
     const result = runCompare({
       machine: getMachine('p4-2006'),
