@@ -1,5 +1,6 @@
 import { UnknownStrategyError } from '@pfmsim/buffer-strategies';
 import { InvalidArgumentError, KernelSimError } from '@pfmsim/kernel-sim';
+import { configPlugins, findConfigFile, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
 import { PfmError, SyscallError } from '@pfmsim/libpfm';
 import { InvalidModelError, UnknownModelError } from '@pfmsim/pmu-models';
 import { Command, CommanderError } from 'commander';
@@ -46,7 +47,8 @@ export function createProgram(ctx: Ctx): Command {
   program.addHelpText(
     'after',
     '\nStart with `pfmsim compare` (the decision table on the default machine, p4-2006). ' +
-      'Every command takes --help, --json and --no-color. Exit codes: 0 ok, 1 findings (when asked), 2 bad input.',
+      'Every command takes --help, --json and --no-color, and --plugin PATH|PACKAGE (repeatable; also `plugins` ' +
+      'in a pfmsim.config.json found upward) to add strategies and PMU models. Exit codes: 0 ok, 1 findings (when asked), 2 bad input.',
   );
   registerCompare(program, ctx);
   registerMachines(program, ctx);
@@ -97,6 +99,7 @@ export function describeError(e: unknown, debug: boolean, command = ''): { line:
   if (e instanceof UsageError) return { line: e.line(), code: EXIT_USAGE };
   if (e instanceof CommanderError) return { line: commanderLine(e, command), code: EXIT_USAGE };
   if (e instanceof UnknownStrategyError) return { line: e.message, code: EXIT_USAGE };
+  if (e instanceof PluginError) return { line: e.message, code: EXIT_USAGE };
   if (e instanceof UnknownModelError) return { line: e.message, code: EXIT_USAGE };
   if (e instanceof InvalidModelError) {
     const first = e.errors[0];
@@ -118,6 +121,44 @@ export function describeError(e: unknown, debug: boolean, command = ''): { line:
   };
 }
 
+/**
+ * `--plugin X` and `--plugin=X`, accepted anywhere before `--` on every command: the values,
+ * and the arguments without them.
+ */
+export function extractPluginArgs(argv: readonly string[]): { plugins: string[]; rest: string[] } {
+  const plugins: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a.startsWith('--plugin=')) plugins.push(a.slice('--plugin='.length));
+    else if (a === '--plugin') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) {
+        throw new UsageError('--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs');
+      }
+      plugins.push(value);
+      i++;
+    } else rest.push(a);
+  }
+  if (plugins.some((p) => p === '')) {
+    throw new UsageError('--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs');
+  }
+  return { plugins, rest };
+}
+
+/** The plugins of `pfmsim.config.json` (nearest upward) and of `--plugin`, loaded in that order. */
+async function loadPluginArgs(plugins: readonly string[], io: Io): Promise<boolean> {
+  const config = findConfigFile(io.cwd);
+  const specs = [...(config === undefined ? [] : configPlugins(config)), ...plugins];
+  if (specs.length === 0) return false;
+  await loadPlugins(specs, { cwd: io.cwd });
+  return true;
+}
+
 /** Runs pfmsim with `argv` (the arguments after the program name); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const ctx: Ctx = { io, exitCode: 0 };
@@ -127,8 +168,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     program.outputHelp();
     return 0;
   }
+  let loaded = false;
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    const { plugins, rest } = extractPluginArgs(argv);
+    loaded = await loadPluginArgs(plugins, io);
+    await program.parseAsync(rest, { from: 'user' });
     return ctx.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -140,5 +184,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const { line, code } = describeError(e, io.env.PFMSIM_DEBUG === '1', commandOf(program, argv));
     io.err(`pfmsim: ${line}\n`);
     return code;
+  } finally {
+    // Plugins register process-wide; a caller running main() again starts clean.
+    if (loaded) unloadPlugins();
   }
 }

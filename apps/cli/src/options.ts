@@ -1,4 +1,4 @@
-import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
+import { strategyNames } from '@pfmsim/buffer-strategies';
 import { ARCH_IDS, COST_PROFILE_IDS } from '@pfmsim/kernel-sim';
 import { DEFAULT_MACHINE, MACHINES, type Machine, resolveMachine } from '@pfmsim/lab';
 import { ABI_PROFILE_IDS, type AbiProfileId } from '@pfmsim/perfmon-core';
@@ -86,9 +86,10 @@ export const seedFrom = (text: string | undefined): number =>
   intOption('--seed', text ?? '1', 0, 2 ** 31 - 1);
 
 export function strategyFrom(text: string): string {
-  return oneOf('strategy', text, STRATEGY_NAMES);
+  return oneOf('strategy', text, strategyNames());
 }
 
 export function strategiesFrom(text: string | undefined): string[] {
-  return text === undefined ? [...STRATEGY_NAMES] : listOf('strategy', text, STRATEGY_NAMES);
+  const names = strategyNames();
+  return text === undefined ? names : listOf('strategy', text, names);
 }

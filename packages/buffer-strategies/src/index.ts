@@ -18,12 +18,20 @@ export {
 export {
   allStrategies,
   BROKEN_STRATEGY_NAMES,
+  clearRegisteredStrategies,
   createStrategy,
   isBrokenStrategy,
+  isKnownStrategy,
   isStrategyName,
+  registerStrategy,
   STRATEGY_NAMES,
   type StrategyName,
   type StrategyOptionsByName,
+  type StrategyRegistration,
+  StrategyRegistrationError,
+  strategyNames,
+  strategyShapeProblem,
+  strategySource,
   UnknownStrategyError,
 } from './registry.js';
 export {

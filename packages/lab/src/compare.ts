@@ -1,4 +1,4 @@
-import { createStrategy, STRATEGY_NAMES, stackReport } from '@pfmsim/buffer-strategies';
+import { createStrategy, stackReport, strategyNames } from '@pfmsim/buffer-strategies';
 import type { ArchId, Category, CostOverrides } from '@pfmsim/kernel-sim';
 import type { AbiProfileId } from '@pfmsim/perfmon-core';
 import { runAttack, runThreadAttack } from './attack.js';
@@ -70,7 +70,7 @@ export function runCompare(opts: CompareOptions): CompareResult {
   const threads = opts.threads ?? 1;
   const counts = opts.counts ?? [1, 2, 4, 8, 16, 32, 64];
   const syscalls = opts.syscalls ?? VECTOR_SYSCALLS;
-  const strategies = opts.strategies ?? STRATEGY_NAMES;
+  const strategies = opts.strategies ?? strategyNames();
   const contexts = opts.attackContexts ?? 1024;
   const threadsAttack = opts.attackThreads ?? 256;
   const total = strategies.length * (syscalls.length * counts.length + 4);

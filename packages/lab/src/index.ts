@@ -33,6 +33,18 @@ export {
 } from './machines.js';
 export { type CallMeasurement, type MeasureOptions, measureCall } from './measure.js';
 export {
+  activePlugins,
+  configPlugins,
+  definePlugin,
+  findConfigFile,
+  type LoadedPlugin,
+  loadPlugins,
+  type PfmsimPlugin,
+  PLUGIN_SPECIFICATION_VERSION,
+  PluginError,
+  unloadPlugins,
+} from './plugins.js';
+export {
   buildRaceKernel,
   exploreRaces,
   type RaceFinding,

@@ -40,6 +40,7 @@ export {
   PACKAGE_MODELS_DIR,
   refreshModels,
   registerModelDirectory,
+  registerModelFile,
   resetModelDirectories,
   UnknownModelError,
 } from './registry.js';

@@ -27,6 +27,7 @@ import {
   PACKAGE_MODELS_DIR,
   refreshModels,
   registerModelDirectory,
+  registerModelFile,
   resetModelDirectories,
   UnknownModelError,
 } from './registry.js';
@@ -149,6 +150,23 @@ describe('adding a model is adding a file', () => {
     expect(listModelIds()).toContain('acme-p6-clone');
     expect(getModel('acme-p6-clone').name).toBe('ACME P6 clone');
     expect(modelFile('acme-p6-clone')).toBe(join(scratch, 'acme', 'p6-clone.json'));
+  });
+
+  it('picks up a single registered file, after the directories; a file already scanned counts once', () => {
+    mkdirSync(join(scratch, 'acme'));
+    const file = join(scratch, 'acme', 'single.json');
+    writeFileSync(file, contributedModel('acme-single'));
+    writeFileSync(join(scratch, 'acme', 'other.json'), contributedModel('acme-other'));
+    expect(listModelIds()).not.toContain('acme-single');
+    registerModelFile(file);
+    expect(listModelIds()).toContain('acme-single');
+    expect(listModelIds()).not.toContain('acme-other');
+    expect(modelFile('acme-single')).toBe(file);
+    registerModelFile(file);
+    registerModelDirectory(scratch);
+    expect(listModelIds().filter((id) => id.startsWith('acme-'))).toEqual(['acme-other', 'acme-single']);
+    resetModelDirectories();
+    expect(listModelIds()).not.toContain('acme-single');
   });
 
   it(`picks up a file from a directory named in ${EXTRA_MODELS_ENV}`, () => {

@@ -3,8 +3,9 @@
  * `*.json` files: the package's own `models/` (resolved from this module's URL, so the same
  * code works from `src/` and from `dist/`), then every directory in `PFMSIM_EXTRA_MODELS`
  * (separated by the platform path delimiter), then every directory passed to
- * {@link registerModelDirectory}. Adding a model is therefore adding a file. Results are
- * cached until {@link refreshModels} or {@link registerModelDirectory}.
+ * {@link registerModelDirectory}, then every file passed to {@link registerModelFile}. Adding
+ * a model is therefore adding a file. Results are cached until {@link refreshModels} or a
+ * registration.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
@@ -79,6 +80,7 @@ interface LoadedModel {
 }
 
 const extraDirectories: string[] = [];
+const extraFiles: string[] = [];
 let cache: Map<string, LoadedModel> | undefined;
 
 /** Read, parse and validate one model file; throws {@link InvalidModelError}. */
@@ -122,9 +124,17 @@ export function registerModelDirectory(dir: string): void {
   cache = undefined;
 }
 
-/** Forget registered directories (test helper); clears the cache. */
+/** Add one model file (a plugin's), loaded after every directory; clears the cache. */
+export function registerModelFile(file: string): void {
+  const abs = resolve(file);
+  if (!extraFiles.includes(abs)) extraFiles.push(abs);
+  cache = undefined;
+}
+
+/** Forget registered directories and files (test helper); clears the cache. */
 export function resetModelDirectories(): void {
   extraDirectories.length = 0;
+  extraFiles.length = 0;
   cache = undefined;
 }
 
@@ -136,13 +146,12 @@ export function refreshModels(): void {
 function load(): Map<string, LoadedModel> {
   if (cache !== undefined) return cache;
   const byId = new Map<string, LoadedModel>();
-  for (const dir of modelDirectories()) {
-    for (const file of listModelFiles(dir)) {
-      const model = loadModelFile(file);
-      const previous = byId.get(model.id);
-      if (previous !== undefined) throw new DuplicateModelError(model.id, [previous.file, file]);
-      byId.set(model.id, { model, file });
-    }
+  const files = modelDirectories().flatMap((dir) => listModelFiles(dir));
+  for (const file of [...new Set([...files, ...extraFiles])]) {
+    const model = loadModelFile(file);
+    const previous = byId.get(model.id);
+    if (previous !== undefined) throw new DuplicateModelError(model.id, [previous.file, file]);
+    byId.set(model.id, { model, file });
   }
   cache = new Map([...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return cache;

@@ -1,4 +1,4 @@
-import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
+import { strategyNames } from '@pfmsim/buffer-strategies';
 import { COST_KEYS, type CostKey } from '@pfmsim/kernel-sim';
 import { type CalibrationResult, type CalibrationTarget, calibrate, VECTOR_SYSCALLS } from '@pfmsim/lab';
 import type { Command } from 'commander';
@@ -30,10 +30,10 @@ export function parseTarget(text: string): CalibrationTarget {
   if (!m) throw new UsageError(`cannot read the target "${text}"`, TARGET_HELP);
   const syscall = oneOf('syscall', m[1]!, VECTOR_SYSCALLS);
   const count = intOption('n', m[2]!, 1, 4096);
-  const strategy = oneOf('strategy', m[3]!, STRATEGY_NAMES);
+  const strategy = oneOf('strategy', m[3]!, strategyNames());
   const num = Number(m[5]);
   if (m[4] !== undefined) {
-    const versus = oneOf('strategy', m[4], STRATEGY_NAMES);
+    const versus = oneOf('strategy', m[4], strategyNames());
     if (m[6] !== '%') throw new UsageError(`a relative target needs a percentage ("${m[5]}%")`, TARGET_HELP);
     if (versus === strategy) throw new UsageError('the target compares a strategy with itself', TARGET_HELP);
     return { kind: 'relative', syscall, count, strategy, versus, value: num / 100 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
+import { strategyNames } from '@pfmsim/buffer-strategies';
 import { ARCH_IDS, COST_KEYS, COST_PROFILE_IDS, type CostOverrides } from '@pfmsim/kernel-sim';
 import { closest, MACHINES, resolveMachine, VECTOR_SYSCALLS, type VectorSyscall } from '@pfmsim/lab';
 import { ABI_PROFILE_IDS, type AbiProfileId } from '@pfmsim/perfmon-core';
@@ -195,7 +195,8 @@ export function parseSweepConfig(data: unknown, shownAs: string, defaultName = '
     }
     return spec;
   });
-  const strategies = choice('strategies', list('strategies', STRATEGY_NAMES), STRATEGY_NAMES, 'strategy');
+  const known = strategyNames();
+  const strategies = choice('strategies', list('strategies', known), known, 'strategy');
   const calls = choice('calls', list('calls', VECTOR_SYSCALLS), VECTOR_SYSCALLS, 'call');
   const counts = ints('counts', list('counts', [1, 2, 4, 8, 16, 32, 64]), 1, 4096);
   const abi = choice('abi', list('abi', ['v2.3']), ABI_PROFILE_IDS, 'ABI profile');

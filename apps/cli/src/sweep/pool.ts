@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { activePlugins } from '@pfmsim/lab';
 import { startSweepWorker } from '../worker-url.js';
 import { type CellSummary, runCell, summarize } from './cell.js';
 import type { SweepCell } from './config.js';
@@ -50,10 +51,13 @@ export async function runCells(
         workers[i]!.postMessage({ stop: true });
         if (--running === 0) resolve();
       };
+      // Plugins register in the thread that loads them: each worker loads them again.
+      const plugins = activePlugins().map((p) => p.file);
       for (let i = 0; i < n; i++) {
         const w = startSweepWorker();
         workers.push(w);
         inFlight.push(0);
+        if (plugins.length > 0) w.postMessage({ plugins });
         w.on('message', (msg: { lines?: string[]; summaries?: CellSummary[]; error?: string }) => {
           if (msg.error) fail(new Error(msg.error));
           else if (msg.lines && msg.summaries) {

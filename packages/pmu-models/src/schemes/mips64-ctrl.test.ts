@@ -2,7 +2,7 @@
  * MIPS64 PerfCtl: U bit 3, K bit 1, event select from bit 5 (encoding.eventBits wide), with
  * per-counter select codes and libpfm's pmeCode as the workload key.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { PmuEvent, PmuModel } from '../model.js';
 import { getModel } from '../registry.js';
 import { mips64CtrlScheme } from './mips64-ctrl.js';
@@ -127,7 +127,10 @@ describe('mips64-ctrl: the scheme', () => {
 });
 
 describe('mips64-ctrl: decode', () => {
-  const b = mips64CtrlScheme.bind(mips);
+  let b: SchemeBinding;
+  beforeEach(() => {
+    b = mips64CtrlScheme.bind(mips);
+  });
 
   it('each counter has its own event numbering (INSNS_EXECED is 0xf on counter 0, 0x1 on counter 1)', () => {
     const s = regs(mips, { 0: sel(0xf) | U, 1: sel(0x1) | K });

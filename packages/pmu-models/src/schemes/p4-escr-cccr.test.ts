@@ -2,7 +2,7 @@
  * Pentium 4 ESCR/CCCR pairs: the decoder on the shipped P4 model and on small models that
  * isolate one rule each (register roles by name, select numbers from model data).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { PmcDescriptor, PmuEvent, PmuModel } from '../model.js';
 import { getModel } from '../registry.js';
 import { p4EscrCccrScheme } from './p4-escr-cccr.js';
@@ -97,7 +97,10 @@ describe('p4-escr-cccr: the scheme', () => {
 });
 
 describe('p4-escr-cccr: decode on the P4 model', () => {
-  const b = p4EscrCccrScheme.bind(p4);
+  let b: SchemeBinding;
+  beforeEach(() => {
+    b = p4EscrCccrScheme.bind(p4);
+  });
   const pmcs = {
     // IQ_CTR0: select 4 = CRU_ESCR0, instr_retired:NBOGUSNTAG, user
     20: escr(0x2, 0x1, T0_USR),
@@ -244,7 +247,10 @@ describe('p4-escr-cccr: how the tables are built', () => {
       event('bad-escrs', { cccrSelect: 7, escrs: ['1', -1, 6, 99] }),
     ],
   };
-  const b = p4EscrCccrScheme.bind(tiny);
+  let b: SchemeBinding;
+  beforeEach(() => {
+    b = p4EscrCccrScheme.bind(tiny);
+  });
   const first = escr(0x11, 0x2, T0_USR);
   const second = escr(0x22, 0x3, T0_OS);
 

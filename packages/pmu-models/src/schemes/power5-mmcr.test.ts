@@ -2,7 +2,7 @@
  * POWER5 MMCR0/MMCR1: MMCR0's freeze bits, MMCR1's PMCSEL bytes for PMC1-4, the fixed events
  * of PMC5/6, and the select table (first event of a shared PMCSEL wins).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { PmuEvent, PmuModel } from '../model.js';
 import { getModel } from '../registry.js';
 import { power5MmcrScheme } from './power5-mmcr.js';
@@ -107,7 +107,10 @@ describe('power5-mmcr: the scheme', () => {
 });
 
 describe('power5-mmcr: decode', () => {
-  const b = power5MmcrScheme.bind(power5);
+  let b: SchemeBinding;
+  beforeEach(() => {
+    b = power5MmcrScheme.bind(power5);
+  });
 
   it('PMCSEL of PMC1-4 in MMCR1 bytes 3..0; PMC5 and PMC6 count their one event', () => {
     expect(all(b, regs(power5, { 0: 0, 1: MMCR1 }))).toEqual(CODES.map((code) => cfg(true, code)));

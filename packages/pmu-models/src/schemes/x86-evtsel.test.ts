@@ -3,7 +3,7 @@
  * (and copies of them with other options or register numbers), the workload key, the code
  * width and the PMC image.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { normaliseModel, type PmuEvent, type PmuModel, toModelFile } from '../model.js';
 import { getModel } from '../registry.js';
 import type { CounterConfig, PmcState, SchemeBinding } from './scheme.js';
@@ -122,7 +122,10 @@ describe('x86-evtsel: the scheme', () => {
 });
 
 describe('x86-evtsel: generic counters (PERFEVTSEL)', () => {
-  const b = x86EvtSelScheme.bind(core);
+  let b: SchemeBinding;
+  beforeEach(() => {
+    b = x86EvtSelScheme.bind(core);
+  });
 
   it('decodes event, unit mask, USR, OS and EN of the counter’s own PERFEVTSEL', () => {
     const s = regs(core, { 0: 0x2e | (0x41 << 8) | USR | OS | EN, 1: 0xc0 | USR | EN });

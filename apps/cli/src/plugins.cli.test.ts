@@ -1,0 +1,200 @@
+// `--plugin` and pfmsim.config.json on the pfmsim commands, in this process: a plugin strategy
+// in compare and in a parallel sweep, a plugin model in pmu list and stat, and every bad
+// plugin as one line, exit 2, with nothing run.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { strategyNames } from '@pfmsim/buffer-strategies';
+import { PACKAGE_MODELS_DIR } from '@pfmsim/pmu-models';
+import { describe, expect, it } from 'vitest';
+import { expectUsageError, runInProcess, tempDir } from '../test/helpers.js';
+import { extractPluginArgs } from './cli.js';
+import { UsageError } from './errors.js';
+
+const SLOW = { timeout: 120_000 };
+
+/** kmalloc per call, written as a plugin author would, importing nothing. */
+const STRATEGY = (name: string) => `{
+  specificationVersion: 'v1',
+  name: '${name}',
+  description: 'kmalloc per call, from a plugin',
+  pinnedFormula: '0 between calls',
+  stackFootprint: '0 B',
+  frameBytes: () => 0,
+  acquire(call) {
+    if (call.bytes > call.limit) return -7;
+    const buf = call.k.mem.kmalloc(call.t, call.bytes, 0xd0, call.slot.owner, call.site);
+    if (buf === 0) return -12;
+    call.buf = buf;
+    call.how = 1;
+    return buf;
+  },
+  release(call) {
+    if (call.how === 1) call.k.mem.kfree(call.t, call.buf);
+    call.buf = 0;
+    call.how = 0;
+  },
+}`;
+
+function pluginDir(): string {
+  const dir = tempDir('pfmsim-plugin-');
+  writeFileSync(
+    join(dir, 'demo.mjs'),
+    `export default { name: 'demo', strategies: { 'demo-kmalloc': () => (${STRATEGY('demo-kmalloc')}) }, pmuModels: ['./models'] };`,
+  );
+  const p6 = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'), 'utf8'));
+  mkdirSync(join(dir, 'models', 'acme'), { recursive: true });
+  writeFileSync(
+    join(dir, 'models', 'acme', 'p6-clone.json'),
+    JSON.stringify({ ...p6, id: 'acme-p6-clone', vendor: 'acme', libpfm: { ...p6.libpfm, type: 977 } }),
+  );
+  return dir;
+}
+
+describe('extractPluginArgs', () => {
+  it('takes --plugin X and --plugin=X anywhere before --, in order', () => {
+    expect(
+      extractPluginArgs(['--plugin', 'a.mjs', 'compare', '--plugin=b', '--json', '--', '--plugin', 'c']),
+    ).toEqual({
+      plugins: ['a.mjs', 'b'],
+      rest: ['compare', '--json', '--', '--plugin', 'c'],
+    });
+    expect(extractPluginArgs(['compare'])).toEqual({ plugins: [], rest: ['compare'] });
+  });
+
+  it('a --plugin without a value is a usage error', () => {
+    for (const argv of [['compare', '--plugin'], ['--plugin', '--json'], ['--plugin=']]) {
+      expect(() => extractPluginArgs(argv)).toThrow(UsageError);
+      expect(() => extractPluginArgs(argv)).toThrow(
+        '--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs',
+      );
+    }
+  });
+});
+
+describe('pfmsim --plugin', SLOW, () => {
+  it('a plugin strategy takes part in compare; the registry is clean afterwards', async () => {
+    const dir = pluginDir();
+    const args = [
+      'compare',
+      '--strategies',
+      'kmalloc,demo-kmalloc',
+      '--contexts',
+      '8',
+      '--max-preemptions',
+      '0',
+    ];
+    const r = await runInProcess(['--plugin', './demo.mjs', ...args, '--json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      strategies: { name: string; cyclesAt4: number; raceFree: boolean }[];
+    };
+    const [k, demo] = doc.strategies;
+    expect(doc.strategies.map((s) => s.name)).toEqual(['kmalloc', 'demo-kmalloc']);
+    expect([demo!.cyclesAt4, demo!.raceFree]).toEqual([k!.cyclesAt4, true]);
+    const table = await runInProcess([...args, '--plugin=./demo.mjs'], { cwd: dir });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^demo-kmalloc\s/m);
+    expect(strategyNames()).not.toContain('demo-kmalloc');
+    // without the plugin the name is unknown again
+    expectUsageError(await runInProcess(args, { cwd: dir }), /strategy.*demo-kmalloc/);
+  });
+
+  it('a plugin strategy runs in a parallel sweep (each worker loads the plugin)', async () => {
+    const dir = pluginDir();
+    const grid = { strategies: ['demo-kmalloc', 'kmalloc'], calls: ['pfm_read_pmds'], counts: [4, 8] };
+    writeFileSync(join(dir, 'grid.json'), JSON.stringify(grid));
+    const r = await runInProcess(
+      ['sweep', '-c', 'grid.json', '--jobs', '2', '-o', 'out.jsonl', '-q', '--plugin', './demo.mjs'],
+      { cwd: dir },
+    );
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const cells = readFileSync(join(dir, 'out.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l));
+    const cycles = (strategy: string, count: number) =>
+      cells.find((c) => c.strategy === strategy && c.count === count)?.cyclesPerCall;
+    expect(cells).toHaveLength(4);
+    expect([cycles('demo-kmalloc', 4), cycles('demo-kmalloc', 8)]).toEqual([
+      cycles('kmalloc', 4),
+      cycles('kmalloc', 8),
+    ]);
+  });
+
+  it('a plugin model shows in pmu list and machines, and counts in stat', async () => {
+    const dir = pluginDir();
+    const machines = await runInProcess(['machines', '--plugin', './demo.mjs'], { cwd: dir });
+    expect(machines.code).toBe(0);
+    expect(machines.stdout).toMatch(/^ {2}--pmu {3}.*\bacme-p6-clone\b/m);
+    const json = await runInProcess(['machines', '--json', '--plugin', './demo.mjs'], { cwd: dir });
+    expect((JSON.parse(json.stdout) as { pmus: string[] }).pmus).toContain('acme-p6-clone');
+    const list = await runInProcess(['pmu', 'list', '--plugin', './demo.mjs'], { cwd: dir });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('acme-p6-clone');
+    const stat = await runInProcess(
+      ['stat', '--pmu', 'acme-p6-clone', '-e', 'CPU_CLK_UNHALTED', '--plugin', './demo.mjs'],
+      { cwd: dir },
+    );
+    expect([stat.code, stat.stderr]).toEqual([0, '']);
+    expect(stat.stdout).toMatch(/CPU_CLK_UNHALTED/);
+  });
+
+  it('plugins named in pfmsim.config.json, found upward, load before --plugin ones', async () => {
+    const dir = pluginDir();
+    writeFileSync(join(dir, 'pfmsim.config.json'), JSON.stringify({ plugins: ['./demo.mjs'] }));
+    mkdirSync(join(dir, 'work'));
+    const r = await runInProcess(['pmu', 'list'], { cwd: join(dir, 'work') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('acme-p6-clone');
+    // the same plugin again on the command line: its strategy clashes with itself, named twice
+    const twice = await runInProcess(['pmu', 'list', '--plugin', '../demo.mjs'], { cwd: join(dir, 'work') });
+    expectUsageError(
+      twice,
+      /strategy "demo-kmalloc" from plugin demo \(\.\.\/demo\.mjs\) clashes with "demo-kmalloc" from plugin demo \(.*demo\.mjs\)/,
+    );
+  });
+
+  it('bad plugins and configs: one line, exit 2, nothing run', async () => {
+    const dir = tempDir('pfmsim-plugin-');
+    writeFileSync(join(dir, 'nodefault.mjs'), "export const name = 'x';");
+    writeFileSync(
+      join(dir, 'throwing.mjs'),
+      "export default { name: 't', strategies: { t: () => { throw new Error('boom'); } } };",
+    );
+    writeFileSync(join(dir, 'v9.mjs'), "export default { specificationVersion: 9, name: 'v9' };");
+    writeFileSync(
+      join(dir, 'stack.mjs'),
+      `export default { name: 's', strategies: { stack: () => (${STRATEGY('stack')}) } };`,
+    );
+    const cases: [string[], RegExp][] = [
+      [['--plugin', './missing.mjs'], /^pfmsim: plugin \.\/missing\.mjs: no such file/],
+      [
+        ['--plugin', 'no-such-plugin-package'],
+        /^pfmsim: plugin no-such-plugin-package: no installed package/,
+      ],
+      [['--plugin', './nodefault.mjs'], /^pfmsim: plugin \.\/nodefault\.mjs has no default export object/],
+      [
+        ['--plugin', './throwing.mjs'],
+        /^pfmsim: strategy "t" from plugin t \(\.\/throwing\.mjs\): its factory threw: boom$/,
+      ],
+      [
+        ['--plugin', './v9.mjs'],
+        /^pfmsim: plugin \.\/v9\.mjs declares specificationVersion 9; this pfmsim reads specification 1/,
+      ],
+      [['--plugin', './stack.mjs'], /clashes with the built-in strategy "stack"; rename it$/],
+      [['--plugin'], /^pfmsim: --plugin needs a plugin path or package name/],
+    ];
+    for (const [plugin, pattern] of cases) {
+      const r = await runInProcess(['compare', '--json', '-o', 'never.json', ...plugin], { cwd: dir });
+      expectUsageError(r, pattern, plugin.join(' '));
+    }
+    writeFileSync(join(dir, 'pfmsim.config.json'), '{ "plugins": 3 }');
+    expectUsageError(
+      await runInProcess(['pmu', 'list'], { cwd: dir }),
+      /pfmsim\.config\.json: "plugins" must be a list of paths or package names$/,
+    );
+    expect(() => readFileSync(join(dir, 'never.json'))).toThrow();
+  });
+});
