@@ -6,43 +6,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { PmcDescriptor, PmuEvent, PmuModel } from '../model.js';
 import { getModel } from '../registry.js';
 import { p4EscrCccrScheme } from './p4-escr-cccr.js';
-import type { CounterConfig, PmcState, SchemeBinding } from './scheme.js';
+import type { SchemeBinding } from './scheme.js';
+import { decode, regs, untouched, withEntryAtMinusOne } from './scheme.test-util.js';
 
 const p4 = getModel('intel-p4');
-
-/** PMC state: `written` PMCs with their values, `unwritten` values the set did not write. */
-function regs(
-  model: PmuModel,
-  written: Record<number, number>,
-  unwritten: Record<number, number> = {},
-): PmcState {
-  const pmcLo = new Uint32Array(model.maxPmc);
-  const usedPmcs = new Uint8Array(model.maxPmc);
-  for (const [i, v] of Object.entries(unwritten)) pmcLo[Number(i)] = v;
-  for (const [i, v] of Object.entries(written)) {
-    pmcLo[Number(i)] = v;
-    usedPmcs[Number(i)] = 1;
-  }
-  return { pmcLo, pmcHi: new Uint32Array(model.maxPmc), usedPmcs };
-}
-
-const junk = (): CounterConfig => ({ enabled: true, code: -7, umask: -9, user: true, kernel: true });
-const untouched: CounterConfig = { enabled: false, code: -7, umask: -9, user: true, kernel: true };
-
-/** The same state as plain arrays with an entry at index -1, which typed arrays cannot have. */
-function withEntryAtMinusOne(state: PmcState, lo: number): PmcState {
-  return {
-    pmcLo: Object.assign(Array.from(state.pmcLo), { '-1': lo }),
-    pmcHi: state.pmcHi,
-    usedPmcs: Object.assign(Array.from(state.usedPmcs), { '-1': 1 }),
-  };
-}
-
-function decode(binding: SchemeBinding, state: PmcState, pmd: number): CounterConfig {
-  const out = junk();
-  binding.decode(state, pmd, out);
-  return out;
-}
 
 const cfg = (enabled: boolean, code: number, umask: number, user: boolean, kernel: boolean) => ({
   enabled,

@@ -6,7 +6,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { normaliseModel, type PmuEvent, type PmuModel, toModelFile } from '../model.js';
 import { getModel } from '../registry.js';
-import type { CounterConfig, PmcState, SchemeBinding } from './scheme.js';
+import type { SchemeBinding } from './scheme.js';
+import { decode, junk, regs, untouched } from './scheme.test-util.js';
 import { x86EvtSelScheme } from './x86-evtsel.js';
 
 const USR = 1 << 16;
@@ -17,32 +18,6 @@ const core = getModel('intel-core');
 const arch = getModel('intel-arch-perfmon');
 const p6 = getModel('intel-p6');
 const k8 = getModel('amd64-k8');
-
-/** PMC state: `written` PMCs with their values, `unwritten` values the set did not write. */
-function regs(
-  model: PmuModel,
-  written: Record<number, number>,
-  unwritten: Record<number, number> = {},
-): PmcState {
-  const pmcLo = new Uint32Array(model.maxPmc);
-  const usedPmcs = new Uint8Array(model.maxPmc);
-  for (const [i, v] of Object.entries(unwritten)) pmcLo[Number(i)] = v;
-  for (const [i, v] of Object.entries(written)) {
-    pmcLo[Number(i)] = v;
-    usedPmcs[Number(i)] = 1;
-  }
-  return { pmcLo, pmcHi: new Uint32Array(model.maxPmc), usedPmcs };
-}
-
-/** Values decode never writes, to see which fields an early return leaves alone. */
-const junk = (): CounterConfig => ({ enabled: true, code: -7, umask: -9, user: true, kernel: true });
-const untouched: CounterConfig = { enabled: false, code: -7, umask: -9, user: true, kernel: true };
-
-function decode(binding: SchemeBinding, state: PmcState, pmd: number): CounterConfig {
-  const out = junk();
-  binding.decode(state, pmd, out);
-  return out;
-}
 
 /** A copy of a model with other encoding options. */
 function withOptions(model: PmuModel, options: Record<string, string | number | boolean>): PmuModel {
