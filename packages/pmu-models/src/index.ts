@@ -82,6 +82,7 @@ export {
   type CounterConfig,
   controllingPmcs,
   dataNumber,
+  eventBitsCodeWidth,
   type PmcState,
   type PmuScheme,
   SCHEME_API_VERSION,

@@ -7,6 +7,7 @@ import {
   type CounterConfig,
   controllingPmcs,
   dataNumber,
+  eventBitsCodeWidth,
   type PmcState,
   type PmuScheme,
   SCHEME_API_VERSION,
@@ -17,10 +18,7 @@ export const ia64PmcScheme: PmuScheme = {
   name: 'ia64-pmc',
   summary: 'IA-64 counter PMCs: plm 0-3, event select 8-15, unit mask 16-19 (modelData.umask)',
   options: {},
-  codeWidth: (encoding) => ({
-    bits: encoding.eventBits,
-    label: `encoding.eventBits (${encoding.eventBits})`,
-  }),
+  codeWidth: eventBitsCodeWidth,
   workloadKey: (_model, ev) => ({
     code: Number(ev.code & 0xffn),
     umask: (dataNumber(ev.modelData.umask) ?? 0) & 0xf,

@@ -7,6 +7,7 @@
 import {
   type CounterConfig,
   controllingPmcs,
+  eventBitsCodeWidth,
   type PmcState,
   type PmuScheme,
   SCHEME_API_VERSION,
@@ -18,10 +19,7 @@ export const mips64CtrlScheme: PmuScheme = {
   name: 'mips64-ctrl',
   summary: 'MIPS64 PerfCtl: U 3, K 1, event from bit 5; per-counter select codes (modelData.codes)',
   options: {},
-  codeWidth: (encoding) => ({
-    bits: encoding.eventBits,
-    label: `encoding.eventBits (${encoding.eventBits})`,
-  }),
+  codeWidth: eventBitsCodeWidth,
   workloadKey(_model, ev) {
     const pme = ev.modelData.pmeCode;
     return {

@@ -8,6 +8,7 @@
 import {
   type CounterConfig,
   dataNumber,
+  eventBitsCodeWidth,
   type PmcState,
   type PmuScheme,
   SCHEME_API_VERSION,
@@ -18,10 +19,7 @@ export const p4EscrCccrScheme: PmuScheme = {
   name: 'p4-escr-cccr',
   summary: 'Pentium 4 ESCR/CCCR pairs: CCCR enable 12 and ESCR select 13-15; ESCR event 25-30, mask 9-24',
   options: {},
-  codeWidth: (encoding) => ({
-    bits: encoding.eventBits,
-    label: `encoding.eventBits (${encoding.eventBits})`,
-  }),
+  codeWidth: eventBitsCodeWidth,
   workloadKey: (_model, ev) => ({ code: Number(ev.code & 0x3fn), umask: 0 }),
   bind(model) {
     const nd = Math.max(1, model.maxPmd);

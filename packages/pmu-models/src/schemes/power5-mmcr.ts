@@ -8,6 +8,7 @@
 import {
   type CounterConfig,
   dataNumber,
+  eventBitsCodeWidth,
   type PmcState,
   type PmuScheme,
   SCHEME_API_VERSION,
@@ -25,10 +26,7 @@ export const power5MmcrScheme: PmuScheme = {
   name: 'power5-mmcr',
   summary: 'POWER5 MMCR0 freeze bits and MMCR1 PMCSEL bytes for PMC1-4; PMC5/6 fixed',
   options: {},
-  codeWidth: (encoding) => ({
-    bits: encoding.eventBits,
-    label: `encoding.eventBits (${encoding.eventBits})`,
-  }),
+  codeWidth: eventBitsCodeWidth,
   workloadKey: (_model, ev) => ({ code: Number(ev.code), umask: 0 }),
   bind(model) {
     const mmcr0 = model.pmcs.find((r) => r.name === 'MMCR0')?.index ?? -1;

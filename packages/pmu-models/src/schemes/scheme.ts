@@ -79,6 +79,11 @@ export interface PmuScheme {
   bind(model: PmuModel): SchemeBinding;
 }
 
+/** `codeWidth` for schemes whose event code is the event field alone (`encoding.eventBits`). */
+export function eventBitsCodeWidth(encoding: PmuEncoding): { readonly bits: number; readonly label: string } {
+  return { bits: encoding.eventBits, label: `encoding.eventBits (${encoding.eventBits})` };
+}
+
 /** An option's value as the model file gives it, or undefined. */
 export function schemeOption(model: PmuModel, name: string): string | number | boolean | undefined {
   return model.encoding.options?.[name];
