@@ -1,7 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStrategy, STRATEGY_NAMES, strategyNames, strategySource } from '@pfmsim/buffer-strategies';
+import {
+  createStrategy,
+  isBrokenStrategy,
+  STRATEGY_NAMES,
+  strategyNames,
+  strategySource,
+} from '@pfmsim/buffer-strategies';
 import { getModel, listModelIds, PACKAGE_MODELS_DIR } from '@pfmsim/pmu-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCompare } from './compare.js';
@@ -62,6 +68,7 @@ async function refused(specs: string[]): Promise<string> {
     await loadPlugins(specs, { cwd: dir });
   } catch (e) {
     expect(e).toBeInstanceOf(PluginError);
+    expect([(e as PluginError).name, (e as PluginError).code]).toEqual(['PluginError', 'PFMSIM_PLUGIN']);
     expect((e as Error).message).not.toContain('\n');
     return (e as Error).message;
   }
@@ -152,6 +159,34 @@ describe('loadPlugins: strategies and models from outside the packages', () => {
     expect(loaded.map((p) => p.name)).toEqual(['main-only', 'index-only']);
   });
 
+  it('a path without ./ is a path when it ends in .mjs/.js/.cjs/.ts; a broken strategy is marked broken', async () => {
+    write(
+      'plain.mjs',
+      `export default { name: 'plain', strategies: { racy: () => (${STRATEGY_SOURCE('racy')}), fine: () => (${STRATEGY_SOURCE('fine')}) }, brokenStrategies: ['racy'] };`,
+    );
+    const [p] = await loadPlugins(['plain.mjs'], { cwd: dir });
+    expect(p!.file).toBe(join(dir, 'plain.mjs'));
+    expect([isBrokenStrategy('racy'), isBrokenStrategy('fine')]).toEqual([true, false]);
+    expect(await refused(['other.js'])).toBe(
+      `plugin other.js: no such file (${join(dir, 'other.js')}); give a path relative to the working directory or an installed package name`,
+    );
+    expect(await refused(['other.cjs'])).toMatch(/^plugin other\.cjs: no such file/);
+    expect(await refused(['other.ts'])).toMatch(/^plugin other\.ts: no such file/);
+    expect(await refused(['pkg.mjsx'])).toMatch(/^plugin pkg\.mjsx: no installed package/);
+    expect(await refused(['other.jsm'])).toMatch(/^plugin other\.jsm: no installed package/);
+  });
+
+  it('a package whose entry file is missing is not installed', async () => {
+    write('node_modules/ghost/package.json', JSON.stringify({ name: 'ghost', exports: './gone.mjs' }));
+    expect(await refused(['ghost'])).toMatch(/^plugin ghost: no installed package of that name/);
+    write(
+      'node_modules/nulls/package.json',
+      JSON.stringify({ name: 'nulls', exports: { '.': null }, main: 'm.mjs' }),
+    );
+    write('node_modules/nulls/m.mjs', "export default { name: 'nulls' };");
+    expect((await loadPlugins(['nulls'], { cwd: dir })).map((l) => l.name)).toEqual(['nulls']);
+  });
+
   it('definePlugin returns its argument', () => {
     const p = { name: 'typed' };
     expect(definePlugin(p)).toBe(p);
@@ -200,6 +235,28 @@ describe('bad plugins: one line each, nothing registered after the problem', () 
     );
     write('m.mjs', "export default { name: 'm', pmuModels: './models' };");
     expect(await refused(['./m.mjs'])).toBe('plugin m (./m.mjs): `pmuModels` must be a list of strings');
+    write('empty-name.mjs', "export default { name: '' };");
+    expect(await refused(['./empty-name.mjs'])).toBe(
+      'plugin ./empty-name.mjs has no name: give its default export a `name` string',
+    );
+    write('null-s.mjs', "export default { name: 'n', strategies: null };");
+    expect(await refused(['./null-s.mjs'])).toBe(
+      'plugin n (./null-s.mjs): `strategies` must be an object of name: factory',
+    );
+    write('str-s.mjs', "export default { name: 'n', strategies: 'x' };");
+    expect(await refused(['./str-s.mjs'])).toBe(
+      'plugin n (./str-s.mjs): `strategies` must be an object of name: factory',
+    );
+    write('mixed.mjs', "export default { name: 'mx', pmuModels: ['./a', 1] };");
+    expect(await refused(['./mixed.mjs'])).toBe(
+      'plugin mx (./mixed.mjs): `pmuModels` must be a list of strings',
+    );
+    write('keys.mjs', "export default { name: 'k', a: 1, b: 2 };");
+    expect(await refused(['./keys.mjs'])).toBe(
+      'plugin ./keys.mjs: unknown key "a", "b" (accepted: specificationVersion, name, strategies, brokenStrategies, pmuModels)',
+    );
+    write('null.mjs', 'export default null;');
+    expect(await refused(['./null.mjs'])).toMatch(/^plugin \.\/null\.mjs has no default export object/);
     write('b.mjs', "export default { name: 'b', brokenStrategies: ['x'] };");
     expect(await refused(['./b.mjs'])).toBe(
       'plugin b (./b.mjs): brokenStrategies names "x", which it does not define',
@@ -269,6 +326,9 @@ describe('pfmsim.config.json', () => {
     );
     mkdirSync(join(dir, 'a', 'b'), { recursive: true });
     expect(findConfigFile(join(dir, 'a', 'b'))).toBe(file);
+    rmSync(file);
+    expect(findConfigFile(join(dir, 'a', 'b'))).toBeUndefined();
+    writeFileSync(file, JSON.stringify({ plugins: ['./p.mjs', 'some-package', '/abs/q.mjs'] }));
     expect(configPlugins(file)).toEqual([join(dir, 'p.mjs'), 'some-package', '/abs/q.mjs']);
     write('empty/pfmsim.config.json', '{}');
     expect(configPlugins(join(dir, 'empty', 'pfmsim.config.json'))).toEqual([]);
