@@ -1,7 +1,11 @@
 // The sweep worker's side of the pool protocol, in this thread over a MessageChannel (the worker
 // thread, src/sweep-worker.ts, only hands its parentPort to serveCells).
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { unloadPlugins } from '@pfmsim/lab';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCell, summarize } from './cell.js';
 import { expandCells, parseSweepConfig, type SweepCell } from './config.js';
@@ -76,6 +80,39 @@ describe('the sweep worker', () => {
     const closed = once(pool, 'close');
     pool.postMessage({ stop: true });
     await closed;
+  });
+
+  it('loads the plugins it is sent before the cells that follow, and answers a bad one with an error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfmsim-worker-plugin-'));
+    try {
+      const plugin = join(dir, 'p.mjs');
+      writeFileSync(
+        plugin,
+        "export default { name: 'p', strategies: { 'p-kmalloc': () => ({ specificationVersion: 'v1', name: 'p-kmalloc', description: 'd', pinnedFormula: '0', stackFootprint: '0 B', frameBytes: () => 0, acquire(call) { const b = call.k.mem.kmalloc(call.t, call.bytes, 0xd0, call.slot.owner, call.site); if (b === 0) return -12; call.buf = b; call.how = 1; return b; }, release(call) { if (call.how === 1) call.k.mem.kfree(call.t, call.buf); call.buf = 0; call.how = 0; } }) } };",
+      );
+      const pool = serve();
+      pool.postMessage({ plugins: [plugin] });
+      const cell: SweepCell = { ...cells[1]!, strategy: 'p-kmalloc', key: 'plugin-cell' };
+      pool.postMessage({ cells: [cell] });
+      const r = await reply(pool);
+      if (!('lines' in r)) throw new Error(`unexpected reply ${JSON.stringify(r)}`);
+      const {
+        hostMs: _h,
+        key: _k,
+        strategy: _s,
+        ...got
+      } = JSON.parse(r.lines[0]!) as ReturnType<typeof runCell>;
+      const { hostMs: _h2, key: _k2, strategy: _s2, ...kmalloc } = runCell(cells[1]!);
+      expect(got).toEqual(kmalloc);
+      const again = serve();
+      again.postMessage({ plugins: [join(dir, 'missing.mjs')] });
+      expect(await reply(again)).toEqual({
+        error: `loading plugins in a sweep worker: plugin ${join(dir, 'missing.mjs')}: no such file (${join(dir, 'missing.mjs')}); give a path relative to the working directory or an installed package name`,
+      });
+    } finally {
+      unloadPlugins();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('does nothing outside a worker thread (no parent port)', () => {
