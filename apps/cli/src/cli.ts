@@ -150,13 +150,10 @@ export function extractPluginArgs(argv: readonly string[]): { plugins: string[];
   return { plugins, rest };
 }
 
-/** The plugins of `pfmsim.config.json` (nearest upward) and of `--plugin`, loaded in that order. */
-async function loadPluginArgs(plugins: readonly string[], io: Io): Promise<boolean> {
+/** The plugins of `pfmsim.config.json` (nearest upward), then those of `--plugin`. */
+function pluginSpecs(plugins: readonly string[], io: Io): string[] {
   const config = findConfigFile(io.cwd);
-  const specs = [...(config === undefined ? [] : configPlugins(config)), ...plugins];
-  if (specs.length === 0) return false;
-  await loadPlugins(specs, { cwd: io.cwd });
-  return true;
+  return [...(config === undefined ? [] : configPlugins(config)), ...plugins];
 }
 
 /** Runs pfmsim with `argv` (the arguments after the program name); resolves to the exit code. */
@@ -171,7 +168,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let loaded = false;
   try {
     const { plugins, rest } = extractPluginArgs(argv);
-    loaded = await loadPluginArgs(plugins, io);
+    const specs = pluginSpecs(plugins, io);
+    if (specs.length > 0) {
+      // set first: a plugin that fails to load may leave the ones before it registered
+      loaded = true;
+      await loadPlugins(specs, { cwd: io.cwd });
+    }
     await program.parseAsync(rest, { from: 'user' });
     return ctx.exitCode;
   } catch (e) {

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strategyNames } from '@pfmsim/buffer-strategies';
-import { PACKAGE_MODELS_DIR } from '@pfmsim/pmu-models';
+import { PACKAGE_MODELS_DIR, refreshModels } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import { expectUsageError, runInProcess, tempDir } from '../test/helpers.js';
 import { extractPluginArgs } from './cli.js';
@@ -155,6 +155,52 @@ describe('pfmsim --plugin', SLOW, () => {
       /strategy "demo-kmalloc" from plugin demo \(\.\.\/demo\.mjs\) clashes with "demo-kmalloc" from plugin demo \(.*demo\.mjs\)/,
     );
   });
+
+  it('an invalid model file among the extra models is listed on stderr and skipped, not fatal', async () => {
+    const dir = pluginDir();
+    const p6 = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'), 'utf8'));
+    const bad = { ...p6, id: 'acme-bad', libpfm: { ...p6.libpfm, type: 978 } };
+    bad.events[0].counters = [0, 9];
+    bad.events[1].counters = [8];
+    writeFileSync(join(dir, 'models', 'acme', 'bad.json'), JSON.stringify(bad));
+    // the registry reads the process environment
+    process.env.PFMSIM_EXTRA_MODELS = join(dir, 'models');
+    refreshModels();
+    try {
+      await extraModelsRun(dir);
+    } finally {
+      delete process.env.PFMSIM_EXTRA_MODELS;
+      refreshModels();
+    }
+    // a plugin's own invalid model is refused
+    expectUsageError(
+      await runInProcess(['pmu', 'list', '--plugin', './demo.mjs'], { cwd: dir }),
+      /^pfmsim: plugin demo \(\.\/demo\.mjs\): invalid PMU model file .*bad\.json: 2 error\(s\); `pfmsim pmu validate FILE` lists them$/,
+    );
+    // and leaves nothing registered behind
+    expect((await runInProcess(['pmu', 'list'], { cwd: dir })).stdout).not.toContain('acme-p6-clone');
+  });
+
+  async function extraModelsRun(dir: string): Promise<void> {
+    const env = {};
+    const list = await runInProcess(['pmu', 'list'], { cwd: dir, env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('acme-p6-clone');
+    expect(list.stdout).not.toContain('acme-bad');
+    const file = join(dir, 'models', 'acme', 'bad.json');
+    expect(list.stderr).toBe(
+      `pfmsim: skipped invalid PMU model file ${file}: events[0].counters: counter 9 does not exist [counter-exists] (and 1 more); \`pfmsim pmu validate ${file}\` lists every error\n`,
+    );
+    const stat = await runInProcess(['stat', '--pmu', 'acme-p6-clone', '-e', 'CPU_CLK_UNHALTED'], {
+      cwd: dir,
+      env,
+    });
+    expect([stat.code, stat.stderr]).toEqual([0, '']);
+    expectUsageError(
+      await runInProcess(['stat', '--pmu', 'acme-bad', '-e', 'CPU_CLK_UNHALTED'], { cwd: dir, env }),
+      /acme-bad/,
+    );
+  }
 
   it('bad plugins and configs: one line, exit 2, nothing run', async () => {
     const dir = tempDir('pfmsim-plugin-');

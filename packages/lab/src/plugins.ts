@@ -24,7 +24,7 @@ import {
 import {
   DuplicateModelError,
   getModel,
-  InvalidModelError,
+  invalidModelFiles,
   listModelFiles,
   listModelIds,
   modelFile,
@@ -159,6 +159,7 @@ function checkShape(value: unknown, label: string): PfmsimPlugin {
 
 function registerModels(plugin: PfmsimPlugin, label: string, file: string): string[] {
   const before = new Set(listModelIds());
+  const invalidBefore = new Set(invalidModelFiles().map((e) => e.file));
   const base = dirname(file);
   for (const entry of plugin.pmuModels ?? []) {
     const path = resolve(base, entry);
@@ -180,12 +181,16 @@ function registerModels(plugin: PfmsimPlugin, label: string, file: string): stri
   try {
     ids = listModelIds();
   } catch (error) {
-    if (error instanceof DuplicateModelError || error instanceof InvalidModelError) {
-      throw new PluginError(
-        `plugin ${plugin.name} (${label}): ${firstLine(error)}${error instanceof InvalidModelError ? ` ${error.errors.length} error(s); \`pfmsim pmu validate FILE\` lists them` : ''}`,
-      );
-    }
+    if (error instanceof DuplicateModelError)
+      throw new PluginError(`plugin ${plugin.name} (${label}): ${error.message}`);
     throw error;
+  }
+  // The registry skips invalid files; a plugin's own are refused.
+  const bad = invalidModelFiles().find((e) => !invalidBefore.has(e.file));
+  if (bad !== undefined) {
+    throw new PluginError(
+      `plugin ${plugin.name} (${label}): ${firstLine(bad)} ${bad.errors.length} error(s); \`pfmsim pmu validate FILE\` lists them`,
+    );
   }
   const added = ids.filter((id) => !before.has(id));
   for (const id of added) {

@@ -30,6 +30,7 @@ export {
   EXTRA_MODELS_ENV,
   getModel,
   InvalidModelError,
+  invalidModelFiles,
   listModelFiles,
   listModelIds,
   listModels,

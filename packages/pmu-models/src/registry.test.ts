@@ -18,6 +18,7 @@ import {
   EXTRA_MODELS_ENV,
   getModel,
   InvalidModelError,
+  invalidModelFiles,
   listModelFiles,
   listModelIds,
   listModels,
@@ -225,21 +226,21 @@ describe('adding a model is adding a file', () => {
     );
   });
 
-  it('refuses an invalid file, naming the file, the path and the rule', () => {
+  it('skips an invalid file and lists it, naming the file, the path and the rule', () => {
     const file = join(scratch, 'acme', 'broken.json');
     mkdirSync(dirname(file));
     const broken = JSON.parse(contributedModel('acme-broken'));
     broken.events[12].counters = [0, 5];
     writeFileSync(file, JSON.stringify(broken));
+    writeFileSync(join(scratch, 'acme', 'good.json'), contributedModel('acme-good'));
     registerModelDirectory(scratch);
-    let error: unknown;
-    try {
-      listModels();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InvalidModelError);
-    const invalid = error as InvalidModelError;
+    expect(listModelIds()).toContain('acme-good');
+    expect(listModelIds()).not.toContain('acme-broken');
+    expect(listModels().map((m) => m.id)).toEqual(listModelIds());
+    const skipped = invalidModelFiles();
+    expect(skipped).toHaveLength(1);
+    const invalid = skipped[0]!;
+    expect(invalid).toBeInstanceOf(InvalidModelError);
     expect(invalid.file).toBe(file);
     expect(invalid.errors).toEqual([
       { path: 'events[12].counters', rule: 'counter-exists', message: 'counter 5 does not exist' },
@@ -247,6 +248,25 @@ describe('adding a model is adding a file', () => {
     expect(invalid.message).toContain(
       `${file}:\n  events[12].counters: counter 5 does not exist [counter-exists]`,
     );
+    // asking for the model names the skipped file
+    expect(() => getModel('acme-broken')).toThrow(
+      `unknown PMU model "acme-broken"; accepted ids: ${listModelIds().join(', ')}; skipped as invalid: ${file} (\`pfmsim pmu validate FILE\` lists the errors)`,
+    );
+    expect(() => modelFile('acme-broken')).toThrow(UnknownModelError);
+    // fixed, and rescanned: no longer skipped
+    broken.events[12].counters = [0, 1];
+    writeFileSync(file, JSON.stringify(broken));
+    refreshModels();
+    expect([invalidModelFiles(), listModelIds().includes('acme-broken')]).toEqual([[], true]);
+  });
+
+  it('with nothing skipped, an unknown id gives no hint', () => {
+    expect(invalidModelFiles()).toEqual([]);
+    expect(() => getModel('nope')).toThrow(
+      `unknown PMU model "nope"; accepted ids: ${listModelIds().join(', ')}`,
+    );
+    expect(() => getModel('nope')).toThrow(/accepted ids: [^;]*$/);
+    expect(new UnknownModelError('x', ['a']).skipped).toEqual([]);
   });
 
   it('reports a file that is not JSON under the json rule', () => {

@@ -5,7 +5,8 @@
  * (separated by the platform path delimiter), then every directory passed to
  * {@link registerModelDirectory}, then every file passed to {@link registerModelFile}. Adding
  * a model is therefore adding a file. Results are cached until {@link refreshModels} or a
- * registration.
+ * registration. A file that fails to parse or validate is skipped and listed by
+ * {@link invalidModelFiles}; two files declaring one id are an error.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
@@ -27,8 +28,14 @@ export class UnknownModelError extends Error {
   constructor(
     readonly id: string,
     readonly accepted: readonly string[],
+    /** Model files skipped as invalid: the model may be in one of them. */
+    readonly skipped: readonly string[] = [],
   ) {
-    super(`unknown PMU model "${id}"; accepted ids: ${accepted.join(', ')}`);
+    const hint =
+      skipped.length === 0
+        ? ''
+        : `; skipped as invalid: ${skipped.join(', ')} (\`pfmsim pmu validate FILE\` lists the errors)`;
+    super(`unknown PMU model "${id}"; accepted ids: ${accepted.join(', ')}${hint}`);
   }
 }
 
@@ -82,6 +89,7 @@ interface LoadedModel {
 const extraDirectories: string[] = [];
 const extraFiles: string[] = [];
 let cache: Map<string, LoadedModel> | undefined;
+let invalid: InvalidModelError[] = [];
 
 /** Read, parse and validate one model file; throws {@link InvalidModelError}. */
 export function loadModelFile(path: string): PmuModel {
@@ -147,14 +155,38 @@ function load(): Map<string, LoadedModel> {
   if (cache !== undefined) return cache;
   const byId = new Map<string, LoadedModel>();
   const files = modelDirectories().flatMap((dir) => listModelFiles(dir));
+  const problems: InvalidModelError[] = [];
   for (const file of [...new Set([...files, ...extraFiles])]) {
-    const model = loadModelFile(file);
+    let model: PmuModel;
+    try {
+      model = loadModelFile(file);
+    } catch (error) {
+      // One bad file (a contributor's draft, a plugin's) must not take the others down.
+      if (!(error instanceof InvalidModelError)) throw error;
+      problems.push(error);
+      continue;
+    }
     const previous = byId.get(model.id);
     if (previous !== undefined) throw new DuplicateModelError(model.id, [previous.file, file]);
     byId.set(model.id, { model, file });
   }
+  invalid = problems;
   cache = new Map([...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return cache;
+}
+
+/** The model files the last scan skipped because they failed to parse or validate, in scan order. */
+export function invalidModelFiles(): readonly InvalidModelError[] {
+  load();
+  return [...invalid];
+}
+
+function unknown(id: string, models: Map<string, LoadedModel>): UnknownModelError {
+  return new UnknownModelError(
+    id,
+    [...models.keys()],
+    invalid.map((e) => e.file),
+  );
 }
 
 /** Ids of every available model, sorted. */
@@ -184,7 +216,7 @@ export function listModels(): ModelSummary[] {
 export function getModel(id: string): PmuModel {
   const models = load();
   const found = models.get(id);
-  if (found === undefined) throw new UnknownModelError(id, [...models.keys()]);
+  if (found === undefined) throw unknown(id, models);
   return found.model;
 }
 
@@ -192,6 +224,6 @@ export function getModel(id: string): PmuModel {
 export function modelFile(id: string): string {
   const models = load();
   const found = models.get(id);
-  if (found === undefined) throw new UnknownModelError(id, [...models.keys()]);
+  if (found === undefined) throw unknown(id, models);
   return found.file;
 }

@@ -4,6 +4,7 @@ import {
   formatHex,
   formatValidationError,
   getModel,
+  invalidModelFiles,
   listModelIds,
   listModels,
   modelFile,
@@ -60,6 +61,14 @@ export function registerPmu(program: Command, ctx: Ctx): void {
         `${renderTable(table, style)}\n${style.dim('`pfmsim pmu show ID` for registers and events')}`,
     };
     emit(ctx.io, flags, doc);
+    // Listed, not fatal: one bad file in a models directory must not hide the others.
+    for (const bad of invalidModelFiles()) {
+      const first = bad.errors[0];
+      const more = bad.errors.length > 1 ? ` (and ${bad.errors.length - 1} more)` : '';
+      ctx.io.err(
+        `pfmsim: skipped invalid PMU model file ${bad.file}: ${first ? `${first.path}: ${first.message} [${first.rule}]` : ''}${more}; \`pfmsim pmu validate ${bad.file}\` lists every error\n`,
+      );
+    }
   });
 
   const show = pmu
