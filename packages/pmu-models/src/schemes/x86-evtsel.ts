@@ -36,10 +36,10 @@ export const x86EvtSelScheme: PmuScheme = {
         'event selects at or above this value are AMD Northbridge events, usable by one context at a time (K8: "0xee")',
     },
   },
-  codeWidth: (encoding) => ({
-    bits: Math.min(64, encoding.eventBits + encoding.umaskBits),
-    label: `encoding.eventBits + umaskBits (${Math.min(64, encoding.eventBits + encoding.umaskBits)})`,
-  }),
+  codeWidth(encoding) {
+    const bits = Math.min(64, encoding.eventBits + encoding.umaskBits);
+    return { bits, label: `encoding.eventBits + umaskBits (${bits})` };
+  },
   pmcImage: (model, select, umask) => select | (umask << BigInt(model.encoding.eventBits)),
   workloadKey: (_model, ev) => ({ code: Number(ev.code & 0xffn), umask: Number((ev.code >> 8n) & 0xffn) }),
   bind(model): SchemeBinding {
