@@ -21,14 +21,7 @@ export function showResult(r: number): string {
   return r < 0 ? errnoName(-r) : `ok ${r}`;
 }
 
-function pointer(
-  w: World,
-  p: Pointer | undefined,
-  kind: StructKind | null,
-  proc: Process,
-  path: Path,
-  key: object,
-): Ptr {
+function pointer(w: World, p: Pointer | undefined, kind: StructKind | null, proc: Process, path: Path): Ptr {
   if (p === undefined || p === null) return NO_PTR;
   if (typeof p === 'number') return { addr: p, buf: null };
   if (typeof p === 'string') {
@@ -41,7 +34,7 @@ function pointer(
     const off = m[3] === undefined ? 0 : Number(m[3]) * (m[2] === '-' ? -1 : 1);
     return { addr: buf.data + off, buf };
   }
-  // inline: made once per world, refilled each time the step runs
+  // inline: a buffer of its own (each step runs once per world)
   const spec =
     'struct' in p ||
     'value' in p ||
@@ -64,11 +57,6 @@ function pointer(
             string | number | null
           >;
         })();
-  const existing = w.inline.get(key);
-  if (existing) {
-    if ('value' in spec && spec.value !== undefined) w.fill(existing, spec.value, [...path, 'value']);
-    return { addr: existing.data, buf: existing };
-  }
   let owner = proc;
   const procName = (spec as { process?: string }).process;
   if (procName !== undefined) {
@@ -81,7 +69,6 @@ function pointer(
     owner = named;
   }
   const buf = w.createBuffer(formatPath(path), spec as never, kind, owner, path);
-  w.inline.set(key, buf);
   return { addr: buf.data, buf };
 }
 
@@ -229,8 +216,8 @@ function syscall(
   const s = w.sys.sys;
   switch (name) {
     case 'pfm_create_context': {
-      const fmtName = pointer(w, step.fmt_name, null, t.process, [...path, 'fmt_name'], fmtKey(step, 'n'));
-      const fmtArg = pointer(w, step.fmt_arg, null, t.process, [...path, 'fmt_arg'], fmtKey(step, 'a'));
+      const fmtName = pointer(w, step.fmt_name, null, t.process, [...path, 'fmt_name']);
+      const fmtArg = pointer(w, step.fmt_arg, null, t.process, [...path, 'fmt_arg']);
       const fmtSize = step.fmt_size === undefined ? 0 : w.num(step.fmt_size, [...path, 'fmt_size']);
       return s.pfm_create_context(t, a.addr, fmtName.addr, fmtArg.addr, fmtSize);
     }
@@ -269,16 +256,6 @@ function syscall(
   }
 }
 
-const fmtKeys = new WeakMap<Step, { n: object; a: object }>();
-function fmtKey(step: Step, which: 'n' | 'a'): object {
-  let k = fmtKeys.get(step);
-  if (!k) {
-    k = { n: {}, a: {} };
-    fmtKeys.set(step, k);
-  }
-  return k[which];
-}
-
 /** The pointer argument of a call, with the conveniences (inline ctx/load/start from flags/pid/set). */
 function callPointer(w: World, step: Step, t: Thread, path: Path): Ptr {
   const name = step.call!;
@@ -288,42 +265,27 @@ function callPointer(w: World, step: Step, t: Thread, path: Path): Ptr {
       if (step[sugar] !== undefined)
         throw new ScenarioPathError([...path, sugar], `${sugar} and arg exclude each other`);
     }
-    return pointer(w, step.arg, kind, t.process, [...path, 'arg'], step);
+    return pointer(w, step.arg, kind, t.process, [...path, 'arg']);
   }
   if (name === 'pfm_create_context') {
-    return pointer(
-      w,
-      { struct: 'ctx', value: { ctx_flags: step.flags ?? 0 } },
-      'ctx',
-      t.process,
-      [...path, 'flags'],
-      step,
-    );
+    return pointer(w, { struct: 'ctx', value: { ctx_flags: step.flags ?? 0 } }, 'ctx', t.process, [
+      ...path,
+      'flags',
+    ]);
   }
   if (name === 'pfm_load_context') {
     const pid = step.pid === undefined ? t.tid : w.num(step.pid, [...path, 'pid']);
     const set = step.set === undefined ? 0 : w.num(step.set, [...path, 'set']);
-    return pointer(
-      w,
-      { struct: 'load', value: { load_pid: pid, load_set: set } },
-      'load',
-      t.process,
-      [...path, 'pid'],
-      step,
-    );
+    return pointer(w, { struct: 'load', value: { load_pid: pid, load_set: set } }, 'load', t.process, [
+      ...path,
+      'pid',
+    ]);
   }
   if (name === 'pfm_start' && step.set !== undefined) {
     const set = w.num(step.set, [...path, 'set']);
-    return pointer(
-      w,
-      { struct: 'start', value: { start_set: set } },
-      'start',
-      t.process,
-      [...path, 'set'],
-      step,
-    );
+    return pointer(w, { struct: 'start', value: { start_set: set } }, 'start', t.process, [...path, 'set']);
   }
-  if (name === 'read') return pointer(w, { struct: 'msg' }, 'msg', t.process, [...path, 'arg'], step);
+  if (name === 'read') return pointer(w, { struct: 'msg' }, 'msg', t.process, [...path, 'arg']);
   return NO_PTR;
 }
 

@@ -54,7 +54,6 @@ export class World {
   readonly procs = new Map<string, Process>();
   readonly threads = new Map<string, Thread>();
   readonly buffers = new Map<string, Buf>();
-  readonly inline = new Map<object, Buf>();
   readonly vars = new Map<string, number>();
   readonly failures: string[] = [];
   readonly log: Observation[] = [];
