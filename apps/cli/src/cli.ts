@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAttack } from './commands/attack.js';
 import { registerBench } from './commands/bench.js';
 import { registerCalibrate } from './commands/calibrate.js';
+import { registerCertify } from './commands/certify.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMachines } from './commands/machines.js';
 import { registerMerge } from './commands/merge.js';
@@ -24,6 +25,8 @@ import { VERSION } from './version.js';
 export interface Ctx {
   readonly io: Io;
   exitCode: number;
+  /** The `--plugin` values of this run, for the replay commands a command prints. */
+  plugins: readonly string[];
 }
 
 export function createProgram(ctx: Ctx): Command {
@@ -57,6 +60,7 @@ export function createProgram(ctx: Ctx): Command {
   registerPmu(program, ctx);
   registerTune(program, ctx);
   registerCalibrate(program, ctx);
+  registerCertify(program, ctx);
   registerSweep(program, ctx);
   registerMerge(program, ctx);
   registerBench(program, ctx);
@@ -158,7 +162,7 @@ function pluginSpecs(plugins: readonly string[], io: Io): string[] {
 
 /** Runs pfmsim with `argv` (the arguments after the program name); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const ctx: Ctx = { io, exitCode: 0 };
+  const ctx: Ctx = { io, exitCode: 0, plugins: [] };
   const program = createProgram(ctx);
   if (argv.length === 0) {
     // The same help as --help, with the text after it (where to start, the exit codes).
@@ -168,6 +172,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let loaded = false;
   try {
     const { plugins, rest } = extractPluginArgs(argv);
+    ctx.plugins = plugins;
     const specs = pluginSpecs(plugins, io);
     if (specs.length > 0) {
       // set first: a plugin that fails to load may leave the ones before it registered

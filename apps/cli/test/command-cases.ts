@@ -128,6 +128,19 @@ export const COMMAND_CASES: readonly CommandCase[] = [
     },
   },
   {
+    name: 'certify: a certificate with every check; a broken strategy exits 1 with replay commands',
+    async check(run) {
+      const r = await run(['certify', 'hybrid']);
+      expect(r.code, r.stderr).toBe(0);
+      expectGolden('certify', r.stdout);
+      const bad = await run(['certify', 'ctx-cache-naive', '--only', 'shared-fd,race,attacks']);
+      expect(bad.code).toBe(1);
+      expectGolden('certify-broken', bad.stdout);
+      const j = await run(['certify', 'ctx-cache-naive', '--only', 'race', '--json']);
+      expect(expectSchema('certify', j.stdout)).toMatchObject({ verdict: 'not certified', failed: ['race'] });
+    },
+  },
+  {
     name: 'race: findings with their replay commands, the replay reproduces them; random exploration; --fail-on-findings exits 1',
     async check(run) {
       const r = await run(['race', '--strategy', 'ctx-cache-naive']);

@@ -6,6 +6,24 @@ export {
   DEFAULT_USER_BUDGET,
   PercpuCounter,
 } from './budget.js';
+export {
+  type CertCheck,
+  type CheckStatus,
+  FAULT_COUNTS,
+  FAULT_SEQUENCE,
+  type FaultOptions,
+  type Figure,
+  faultInjectionCheck,
+  MAX_PROBLEMS,
+  Problems,
+  replaySharedFd,
+  SHARED_FD_PLANS,
+  type SharedFdOptions,
+  type SharedFdPlan,
+  type StrategyFactory,
+  sharedFdCheck,
+  statusOf,
+} from './certify/index.js';
 export { ELEM_SIZES, LAB_CONTEXT_BYTES, type LabOptions, StrategyLab } from './lab.js';
 export { cyclesPerCall, type MeasureOptions } from './measure.js';
 export {

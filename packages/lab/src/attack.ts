@@ -1,4 +1,4 @@
-import { type ArchId, getArch } from '@pfmsim/kernel-sim';
+import { type ArchId, getArch, type Thread } from '@pfmsim/kernel-sim';
 import { errnoName } from '@pfmsim/perfmon-core';
 import { createWorld, type VectorSyscall, type WorldOptions } from './world.js';
 
@@ -21,8 +21,10 @@ export interface AttackResult {
   readonly samples: readonly AttackSample[];
   readonly pinnedBytesAfter: number;
   readonly pinnedPagesAfter: number;
-  /** Pinned bytes after every context was closed (what a leak would leave). */
+  /** Pinned bytes after every context was closed (a per-thread cache still holds its buffer). */
   readonly pinnedBytesAfterClose: number;
+  /** Pinned bytes after the attacker's thread exited too (what a leak would leave). */
+  readonly pinnedBytesAfterExit: number;
   readonly errors: readonly string[];
   readonly kernelBugs: number;
 }
@@ -65,6 +67,8 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
   }
   const pinnedBytesAfter = s.pinnedArgBytes(p.uid);
   for (const fd of fds) g.close(fd);
+  const pinnedBytesAfterClose = s.pinnedArgBytes(p.uid);
+  s.k.exitThread(w.main);
   return {
     strategy: s.strategy.name,
     contexts: n,
@@ -72,7 +76,8 @@ export function runAttack(opts: WorldOptions & { contexts: number; samples?: num
     samples,
     pinnedBytesAfter,
     pinnedPagesAfter: Math.ceil(pinnedBytesAfter / s.k.arch.pageSize),
-    pinnedBytesAfterClose: s.pinnedArgBytes(p.uid),
+    pinnedBytesAfterClose,
+    pinnedBytesAfterExit: s.pinnedArgBytes(p.uid),
     errors: [...errors],
     kernelBugs: s.k.bugs.length,
   };
@@ -82,6 +87,8 @@ export interface ThreadAttackResult {
   readonly strategy: string;
   readonly threads: number;
   readonly pinnedBytesAfter: number;
+  /** Pinned bytes after the context was closed and every attacker thread exited. */
+  readonly pinnedBytesAfterExit: number;
   readonly errors: readonly string[];
   readonly kernelBugs: number;
 }
@@ -104,16 +111,22 @@ export function runThreadAttack(opts: WorldOptions & { threads: number }): Threa
   const count = Math.floor(s.sysfs.state.argSizeMax / size);
   const u = w.vector(ATTACK_CALL, count);
   const errors = new Set<string>();
+  const attackers: Thread[] = [];
   for (let i = 0; i < n; i++) {
     // Stryker disable next-line ConditionalExpression,StringLiteral: main is an idle thread of the same process, so a fresh thread in its place makes the same call and pins the same; names only show in kernel bug messages, which this result counts
     const t = i === 0 ? w.main : s.thread(p, `attacker${i}`);
+    attackers.push(t);
     const r = s.k.runSync(t, w.call(ATTACK_CALL, t, u, count));
     if (r < 0) errors.add(`${ATTACK_CALL}: ${errnoName(-r)}`);
   }
+  const pinnedBytesAfter = s.pinnedArgBytes(p.uid);
+  s.gate(w.main).close(w.fd);
+  for (const t of attackers) s.k.exitThread(t);
   return {
     strategy: s.strategy.name,
     threads: n,
-    pinnedBytesAfter: s.pinnedArgBytes(p.uid),
+    pinnedBytesAfter,
+    pinnedBytesAfterExit: s.pinnedArgBytes(p.uid),
     errors: [...errors],
     kernelBugs: s.k.bugs.length,
   };

@@ -15,6 +15,15 @@ export {
   plausibility,
 } from './calibrate.js';
 export {
+  type Certificate,
+  type CertificateVerdict,
+  type CertifyOptions,
+  CHECK_IDS,
+  type CheckId,
+  CYCLE_COUNTS,
+  certify,
+} from './certify/index.js';
+export {
   type CompareOptions,
   type CompareResult,
   runCompare,

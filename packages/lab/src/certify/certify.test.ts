@@ -1,0 +1,215 @@
+import {
+  type ArgBufferStrategy,
+  type ArgCall,
+  type CertCheck,
+  clearRegisteredStrategies,
+  createStrategy,
+  E2BIG,
+  kmallocBuffer,
+  registerStrategy,
+  UnknownStrategyError,
+} from '@pfmsim/buffer-strategies';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MACHINE, getMachine } from '../machines.js';
+import { replayRace } from '../race.js';
+import { CHECK_IDS, certify } from './certify.js';
+import { cyclesCheck, floodCheck, raceCheck, stackCheck } from './system-checks.js';
+
+const machine = () => getMachine(DEFAULT_MACHINE);
+const sys = (strategy: string) => ({
+  strategy,
+  machine: machine(),
+  seed: 1,
+  cli: 'pfmsim --plugin ./p.mjs',
+  machineArgs: '--machine p4-2006',
+});
+
+/** Registers kmalloc with one change under `name`, as a plugin would. */
+function plugin(name: string, change: Partial<ArgBufferStrategy>): void {
+  registerStrategy({
+    name,
+    source: 'test plugin (t.mjs)',
+    create: () => ({ ...createStrategy('kmalloc'), name, ...change }),
+  });
+}
+
+afterEach(() => clearRegisteredStrategies());
+
+describe('certify', () => {
+  it('kmalloc without the scenario runner: six checks pass, conformance skipped, so partial', () => {
+    const seen: string[] = [];
+    const c = certify({
+      strategy: 'kmalloc',
+      machine: machine(),
+      onCheck: (id, i, n) => seen.push(`${id} ${i}/${n}`),
+    });
+    expect(seen).toEqual(CHECK_IDS.map((id, i) => `${id} ${i}/7`));
+    expect(c.checks.map((x) => [x.id, x.status])).toEqual([
+      ['conformance', 'skipped'],
+      ['shared-fd', 'pass'],
+      ['race', 'pass'],
+      ['faults', 'pass'],
+      ['attacks', 'pass'],
+      ['stack', 'pass'],
+      ['cycles', 'pass'],
+    ]);
+    expect(c.verdict).toBe('partial');
+    expect(c).toMatchObject({
+      strategy: 'kmalloc',
+      source: 'built-in',
+      broken: false,
+      machine: 'p4-2006',
+      seed: 1,
+      failed: [],
+      pinnedFormula: '0 between calls; at most arg_size_max per call in flight',
+    });
+  });
+
+  it('with a conformance check every check counts: certified, and a failing one fails the certificate', () => {
+    const conformance = (status: CertCheck['status']) => (s: string) => ({
+      id: 'conformance',
+      title: `suite for ${s}`,
+      status,
+      summary: '',
+      figures: {},
+      problems: [],
+      moreProblems: 0,
+      replay: [],
+    });
+    const ok = certify({ strategy: 'hybrid', machine: machine(), conformance: conformance('pass') });
+    expect(ok.verdict).toBe('certified');
+    expect(ok.checks[0]!.title).toBe('suite for hybrid');
+    const bad = certify({
+      strategy: 'hybrid',
+      machine: machine(),
+      conformance: conformance('fail'),
+      only: ['conformance', 'faults'],
+    });
+    expect(bad.verdict).toBe('not certified');
+    expect(bad.failed).toEqual(['conformance']);
+    expect(bad.checks.map((x) => x.id)).toEqual(['conformance', 'faults']);
+  });
+
+  it('a subset is partial even when it passes; the broken flag and the replay commands name the strategy', () => {
+    const c = certify({ strategy: 'ctx-cache-naive', machine: machine(), only: ['faults', 'race'], seed: 3 });
+    expect(c.broken).toBe(true);
+    expect(c.verdict).toBe('not certified');
+    expect(c.failed).toEqual(['race']);
+    const faults = certify({ strategy: 'ctx-cache-naive', machine: machine(), only: ['faults'] });
+    expect(faults.verdict).toBe('partial');
+  });
+
+  it('a plugin strategy is certified by name, with its source', () => {
+    plugin('copy-twice', {});
+    const c = certify({ strategy: 'copy-twice', machine: machine(), only: ['faults', 'shared-fd'] });
+    expect(c.source).toBe('test plugin (t.mjs)');
+    expect(c.checks.map((x) => x.status)).toEqual(['pass', 'pass']);
+    const sharedFd = certify({ strategy: 'copy-twice', machine: machine(), only: ['shared-fd'], seed: 9 });
+    expect(sharedFd.checks[0]!.figures.randomSchedules).toBe(900);
+  });
+
+  it('an unknown strategy is an UnknownStrategyError', () => {
+    expect(() => certify({ strategy: 'nope', machine: machine() })).toThrow(UnknownStrategyError);
+  });
+});
+
+describe('raceCheck', () => {
+  it('ctx-cache-naive: one problem per kind of finding, each with a pfmsim race command that replays it', () => {
+    const c = raceCheck(sys('ctx-cache-naive'), { maxPreemptions: 3, randomSchedules: 20, threads: 2 });
+    expect(c.status).toBe('fail');
+    expect(c.figures).toMatchObject({ exhaustiveSchedules: 90, randomSchedules: 20, complete: true });
+    expect(c.replay.length).toBe(c.problems.length);
+    const m =
+      /^pfmsim --plugin \.\/p\.mjs race -s ctx-cache-naive --machine p4-2006 -t 2 --replay (\S+)$/.exec(
+        c.replay[0]!,
+      );
+    expect(m).not.toBeNull();
+    const again = replayRace({ machine: machine(), strategy: 'ctx-cache-naive', threads: 2 }, m![1]!);
+    expect(again.bugs.length + again.corrupted.length).toBeGreaterThan(0);
+  });
+
+  it('kmalloc is clean; a capped search would be partial', () => {
+    const c = raceCheck(sys('kmalloc'), { maxPreemptions: 2, randomSchedules: 5, threads: 2 });
+    expect(c.status).toBe('pass');
+    expect(c.summary).toMatch(
+      /^\d+ exhaustive schedules \(up to 2 preemptions, complete\) \+ 5 random; no finding$/,
+    );
+  });
+});
+
+describe('floodCheck', () => {
+  it('ctx-cache pins a page per context: a caveat, not a failure', () => {
+    const c = floodCheck(sys('ctx-cache'), { contexts: 64, threads: 8 });
+    expect(c.status).toBe('warn');
+    expect(c.figures).toMatchObject({
+      pinnedBytesAfterContexts: 64 * 4096,
+      pinnedPagesAfterContexts: 64,
+      pinnedBytesAfterClose: 0,
+      pinnedBytesAfterExit: 0,
+    });
+    expect(c.summary).toBe(
+      '64 contexts pin 256.0 KiB, 8 threads pin 4.0 KiB, 0 B once closed and exited; pins 256.0 KiB for 64 contexts: grows with the attacker',
+    );
+  });
+
+  it('task-cache holds a buffer per thread until the thread exits: grows with threads, nothing left after exit', () => {
+    const c = floodCheck(sys('task-cache'), { contexts: 16, threads: 16 });
+    expect(c.status).toBe('warn');
+    expect(c.figures).toMatchObject({ pinnedBytesAfterClose: 4096, pinnedBytesAfterExit: 0 });
+    expect(c.figures.verdict).toBe('pins 64.0 KiB for 16 threads: grows with the attacker');
+  });
+
+  it('a buffer never freed fails both floods', () => {
+    plugin('leaky', { release: () => {} });
+    const c = floodCheck(sys('leaky'), { contexts: 8, threads: 4 });
+    expect(c.status).toBe('fail');
+    expect(c.problems).toEqual([
+      'context flood: 32768 B still charged after every context was closed and the thread exited',
+      'thread flood: 16384 B still charged after the context was closed and every thread exited',
+    ]);
+    expect(c.replay).toEqual([
+      'pfmsim --plugin ./p.mjs certify leaky --machine p4-2006 --seed 1 --only attacks',
+    ]);
+  });
+
+  it('kmalloc is bounded', () => {
+    expect(floodCheck(sys('kmalloc'), { contexts: 8, threads: 4 }).figures.verdict).toBe('bounded');
+  });
+});
+
+describe('stackCheck', () => {
+  it('stack: a 1056 B frame over ppc32 CONFIG_FRAME_WARN is a caveat', () => {
+    const c = stackCheck(sys('stack'));
+    expect(c.status).toBe('warn');
+    expect(c.summary).toContain('over CONFIG_FRAME_WARN: ppc32 pmd 1056 B > 1024');
+    expect(c.figures.archs).toBe(9);
+  });
+
+  it('a frame larger than the stack overflows it: a failure on every arch', () => {
+    plugin('huge-frame', { frameBytes: () => 40_000 });
+    const c = stackCheck(sys('huge-frame'));
+    expect(c.status).toBe('fail');
+    expect(c.problems[0]).toMatch(/^i386: pmc call overflowed the 8192 B kernel stack$/);
+    expect(c.replay).toEqual(['pfmsim --plugin ./p.mjs certify huge-frame --only stack']);
+  });
+});
+
+describe('cyclesCheck', () => {
+  it('stack saves 15.3 % at 4 registers on p4-2006 and nothing from 8 up', () => {
+    const c = cyclesCheck(sys('stack'));
+    expect(c.status).toBe('pass');
+    expect(c.figures).toMatchObject({ measurements: 192, cyclesAt4: 1765, kmallocAt4: 2085 });
+    expect(c.summary).toMatch(/n=4 -15\.3%, n=8 0\.0%/);
+    expect((c.data as unknown[]).length).toBe(192);
+  });
+
+  it('a strategy refusing what kmalloc accepts fails at each such count', () => {
+    plugin('small-only', {
+      acquire: (call: ArgCall) => (call.count > 32 ? -E2BIG : kmallocBuffer(call)),
+    });
+    const c = cyclesCheck(sys('small-only'));
+    expect(c.status).toBe('fail');
+    expect(c.problems[0]).toBe('pfm_read_pmds n=33: lab: initial pfm_write_pmds failed: E2BIG');
+    expect(c.problems.length + c.moreProblems).toBe(3 * 32);
+  });
+});
