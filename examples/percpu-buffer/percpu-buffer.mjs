@@ -20,7 +20,13 @@ const HOW_NONE = 0;
 const HOW_KMALLOC = 1;
 const HOW_PERCPU = 2;
 
-export function createPercpuBufferStrategy() {
+/**
+ * `options.claim`: 'cmpxchg' (the default, correct), or 'preempt-off': the claim word read and
+ * written plainly between preempt_disable and preempt_enable, kept to show why that is not
+ * enough (pfmsim finds the race between two threads of one CPU; see README.md).
+ */
+export function createPercpuBufferStrategy(options = {}) {
+  const plain = options.claim === 'preempt-off';
   /** Per kernel: each CPU's buffer, the page of claim words (one word per CPU), a site tag. */
   const perKernel = new WeakMap();
   const state = (k) => {
@@ -49,7 +55,8 @@ export function createPercpuBufferStrategy() {
     name: 'percpu-buffer',
     description:
       'one PAGE_SIZE buffer per CPU, claimed with cmpxchg and returned with xchg; kmalloc when it is taken',
-    pinnedFormula: 'nr_cpus x PAGE_SIZE (+ one page of claim words), reserved at boot; nothing per user, context or thread',
+    pinnedFormula:
+      'nr_cpus x PAGE_SIZE (+ one page of claim words), reserved at boot; nothing per user, context or thread',
     stackFootprint: '0 B',
     frameBytes: () => 0,
     init(k) {
@@ -62,7 +69,14 @@ export function createPercpuBufferStrategy() {
       if (call.bytes > s.size) return kmallocPath(call);
       // raw_smp_processor_id(): only a hint, the cmpxchg makes the claim safe from any CPU
       const cpu = t.cpu;
-      if (k.sync.cmpxchg(t, s.claims + cpu * k.arch.wordSize, 0, 1, s.site) !== 0) return kmallocPath(call);
+      const claim = s.claims + cpu * k.arch.wordSize;
+      if (plain) {
+        k.sync.preemptDisable(t);
+        const taken = k.mem.readWord(claim) !== 0;
+        if (!taken) k.mem.writeWord(claim, 1);
+        k.sync.preemptEnable(t);
+        if (taken) return kmallocPath(call);
+      } else if (k.sync.cmpxchg(t, claim, 0, 1, s.site) !== 0) return kmallocPath(call);
       call.buf = s.bufs[cpu];
       call.how = HOW_PERCPU + cpu;
       return call.buf;
@@ -72,7 +86,12 @@ export function createPercpuBufferStrategy() {
       if (call.how === HOW_KMALLOC) k.mem.kfree(t, call.buf);
       else if (call.how >= HOW_PERCPU) {
         const s = state(k);
-        k.sync.xchg(t, s.claims + (call.how - HOW_PERCPU) * k.arch.wordSize, 0, s.site);
+        const claim = s.claims + (call.how - HOW_PERCPU) * k.arch.wordSize;
+        if (plain) {
+          k.sync.preemptDisable(t);
+          k.mem.writeWord(claim, 0);
+          k.sync.preemptEnable(t);
+        } else k.sync.xchg(t, claim, 0, s.site);
       }
       call.buf = 0;
       call.how = HOW_NONE;
