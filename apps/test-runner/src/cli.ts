@@ -219,6 +219,11 @@ function commanderLine(e: CommanderError, argv: readonly string[]): string {
   return text;
 }
 
+/** For the help only: mainAsync takes `--plugin` out of the arguments before commander sees them. */
+function pluginOption(): Option {
+  return new Option('--plugin <path|package>', 'load a plugin first (repeatable)');
+}
+
 /** The exit code the command's action sets (0 unless it says otherwise). */
 interface Outcome {
   code: number;
@@ -241,7 +246,7 @@ function createProgram(
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
-      '\nEvery command takes --plugin PATH|PACKAGE (repeatable; also `plugins` in pfmsim.config.json, found upward from the working directory).',
+      '\nEvery command takes --plugin PATH|PACKAGE (repeatable), and the `plugins` of a\npfmsim.config.json found upward from the working directory.',
     )
     .configureOutput({
       writeOut: io.stdout,
@@ -263,6 +268,7 @@ function createProgram(
     .addOption(new Option('--reporter <name>', 'output format').choices(REPORTERS).default('human'))
     .option('--update', 'rewrite expected results from what the first strategy observed')
     .option('--replay <seed:decisions>', 'run one recorded schedule (as printed for a failing schedule)')
+    .addOption(pluginOption())
     .action((paths: string[], flags: RunFlags) => {
       const run = prepareRun(paths, flags, io);
       const result = suite(run.targets, run.options);
@@ -285,6 +291,7 @@ function createProgram(
     .option('--strategy <names>', 'strategies (comma-separated; default: all shipped and plugin ones)')
     .option('--out <dir>', 'where failing programs are written', 'fuzz-findings')
     .option('--close-races', 'also race close() against calls on the same fd')
+    .addOption(pluginOption())
     .action(
       (flags: { seconds: number; seed: number; strategy?: string; out: string; closeRaces?: boolean }) => {
         const strategies = splitStrategies(flags.strategy, io);
@@ -307,6 +314,7 @@ function createProgram(
   program
     .command('schema')
     .description('print the JSON Schema of scenario files')
+    .addOption(pluginOption())
     .action(() => {
       io.stdout(renderJsonSchema());
     });

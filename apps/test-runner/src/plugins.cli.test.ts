@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STRATEGY_NAMES, strategyNames } from '@pfmsim/buffer-strategies';
+import { PACKAGE_MODELS_DIR } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import { main } from './cli.js';
 import { DEFAULT_STRATEGIES } from './plan.js';
@@ -85,6 +86,16 @@ describe('pfmsim-test --plugin', () => {
     );
   });
 
+  it('the help of every command shows --plugin', async () => {
+    for (const command of ['run', 'fuzz', 'schema']) {
+      const r = await cliAsync([command, '--help'], '/');
+      expect(r.out, command).toMatch(/^ {2}--plugin <path\|package> +load a plugin first \(repeatable\)$/m);
+    }
+    expect((await cliAsync(['--help'], '/')).out).toContain(
+      'Every command takes --plugin PATH|PACKAGE (repeatable), and the `plugins` of a\npfmsim.config.json found upward from the working directory.\n',
+    );
+  });
+
   it('main() (synchronous) refuses --plugin and points at mainAsync', () => {
     let err = '';
     const code = main(['run', '--plugin', './x.mjs'], {
@@ -135,6 +146,26 @@ describe('a scenario with plugins:', () => {
       d: [...DEFAULT_STRATEGIES, 'my-kmalloc'],
     });
     expect(strategyNames()).toEqual([...STRATEGY_NAMES]);
+  });
+
+  it("brings a plugin's PMU model for that scenario's machine", async () => {
+    const p6 = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'), 'utf8'));
+    const clone = { ...p6, id: 'acme-p6-clone', vendor: 'acme', libpfm: { ...p6.libpfm, type: 977 } };
+    const machine = 'machine: {arch: i386, cost: p4-2006, pmu: acme-p6-clone}\nstrategy: kmalloc\n';
+    const dir = tempFiles({
+      'models.mjs': "export default { name: 'acme', pmuModels: ['./models'] };",
+      'models/acme/p6-clone.json': JSON.stringify(clone),
+      'a.yaml': scenario('a', `plugins: [./models.mjs]\n`).replace('machine: p4-2006\n', machine),
+      'b.yaml': scenario('b').replace('machine: p4-2006\n', machine),
+    });
+    const r = await cliAsync(['run', dir], dir);
+    expect(r.out).toMatch(/^PASS .*a\.yaml: a /m);
+    // dropped after a: b, which does not name the plugin, does not see the model
+    expect(r.out).toMatch(
+      /^ {4}\S*b\.yaml:2:1: machine: unknown PMU model "acme-p6-clone"; accepted ids: amd64-k8,/m,
+    );
+    const loaded = await cliAsync(['run', '--plugin', './models.mjs', join(dir, 'b.yaml')], dir);
+    expect([loaded.code, loaded.err]).toEqual([0, '']);
   });
 
   it('a bad one fails that scenario, located at its entry; the others run', async () => {
