@@ -364,7 +364,7 @@ describe('names used by steps', () => {
       planError(`${H}steps:\n  - {call: pfm_stop, expect: {by_strategy: {ctx-cache-naive: {ok: true}}}}\n`),
     ).toBe('');
     expect(planError(`${H}steps:\n  - {call: pfm_stop, expect: {by_strategy: {kmaloc: {ret: 0}}}}\n`)).toBe(
-      'x.yaml:4:45: steps[0].expect.by_strategy.kmaloc: unknown strategy "kmaloc" (did you mean "kmalloc"?)',
+      'x.yaml:4:45: steps[0].expect.by_strategy.kmaloc: unknown strategy "kmaloc" (did you mean "kmalloc"?); no plugin is loaded: if a plugin defines it, list its plugin under `plugins:` or pass --plugin FILE',
     );
   });
 

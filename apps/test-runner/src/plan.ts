@@ -215,7 +215,10 @@ export function makePlan(sc: LoadedScenario, opts: PlanOptions = {}): Plan {
       }
       for (const s of Object.keys(step.expect?.by_strategy ?? {})) {
         if (!strategyFactory(s, opts.extraStrategies))
-          fail([...path, 'expect', 'by_strategy', s], unknown('strategy', s, strategyNames()));
+          fail(
+            [...path, 'expect', 'by_strategy', s],
+            `${unknown('strategy', s, strategyNames())}${pluginHint('scenario')}`,
+          );
       }
     });
   }

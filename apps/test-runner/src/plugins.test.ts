@@ -47,6 +47,13 @@ describe('strategies from plugins', () => {
     expect(plan('strategy: all\n')).toEqual([...DEFAULT_STRATEGIES, 'good-one']);
     expect(plan('strategy: [bad-one, kmalloc]\n')).toEqual(['bad-one', 'kmalloc']);
     expect(strategyFactory('good-one')!().name).toBe('good-one');
+    const byStrategy =
+      'steps:\n  - {call: pfm_stop, expect: {errno: EBADF, by_strategy: {good-one: {errno: EBADF}}}}\n';
+    expect(() => makePlan(parseScenario(`name: s\nmachine: p4-2006\n${byStrategy}`, 'x.yaml'))).not.toThrow();
+    unloadPlugins();
+    expect(() => makePlan(parseScenario(`name: s\nmachine: p4-2006\n${byStrategy}`, 'x.yaml'))).toThrow(
+      /by_strategy\.good-one: unknown strategy "good-one" .*; no plugin is loaded/,
+    );
   });
 
   it('an unknown strategy names the loaded plugins, or how to load one', async () => {
