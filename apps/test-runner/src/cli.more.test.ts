@@ -45,6 +45,7 @@ const BAD = scenario(
 );
 const ACCEPTED =
   'all, kmalloc, stack, ctx-cache, ctx-cache-mutex, ctx-cache-bounded, task-cache, slab-cache, hybrid, ctx-cache-naive, ctx-cache-spinsplit';
+const HINT = '; no plugin is loaded: if a plugin defines it, pass --plugin FILE';
 
 /** The usage error: exit 2, exactly this one line on stderr, nothing on stdout. */
 function expectUsage(args: string[], line: string, env: Record<string, string> = {}) {
@@ -89,7 +90,7 @@ describe('pfmsim-test: version and help', () => {
       'random syscall programs checked against the invariants; failures are shrunk and written as scenarios',
       '--seconds <n> time budget (default: 10)',
       '--seed <n> random seed (default: 1)',
-      '--strategy <names> strategies (comma-separated; default: all shipped)',
+      '--strategy <names> strategies (comma-separated; default: all shipped and plugin ones)',
       '--out <dir> where failing programs are written (default: "fuzz-findings")',
       '--close-races also race close() against calls on the same fd',
     ]) {
@@ -135,16 +136,19 @@ describe('pfmsim-test: bad flags, files and paths (one line naming the problem a
   });
 
   it('--strategy: unknown names and an empty list are refused before anything runs', () => {
-    expectUsage(['run', '--strategy', 'kmaloc', good], `unknown strategy "kmaloc" (accepted: ${ACCEPTED})`);
+    expectUsage(
+      ['run', '--strategy', 'kmaloc', good],
+      `unknown strategy "kmaloc" (accepted: ${ACCEPTED})${HINT}`,
+    );
     expectUsage(
       ['run', '--strategy', 'kmalloc,stak', good],
-      `unknown strategy "stak" (accepted: ${ACCEPTED})`,
+      `unknown strategy "stak" (accepted: ${ACCEPTED})${HINT}`,
     );
     expectUsage(['run', '--strategy', ',', good], `--strategy "," names no strategy (accepted: ${ACCEPTED})`);
     expectUsage(['run', '--strategy', '', good], `--strategy "" names no strategy (accepted: ${ACCEPTED})`);
     expectUsage(
       ['fuzz', '--strategy', 'bogus', '--seconds', '0'],
-      `unknown strategy "bogus" (accepted: ${ACCEPTED})`,
+      `unknown strategy "bogus" (accepted: ${ACCEPTED})${HINT}`,
     );
     expectUsage(
       ['fuzz', '--strategy', ' , ', '--seconds', '0'],

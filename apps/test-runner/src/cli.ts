@@ -1,4 +1,8 @@
-/** The `pfmsim-test` command line: `run` scenario files, `fuzz`, `schema`. */
+/**
+ * The `pfmsim-test` command line: `run` scenario files, `fuzz`, `schema`. {@link main} is
+ * synchronous and loads no plugin; {@link mainAsync} (the binary) loads `--plugin`, the config
+ * file's and each scenario's plugins first.
+ */
 import {
   accessSync,
   constants,
@@ -11,15 +15,25 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isBrokenStrategy, strategyNames } from '@pfmsim/buffer-strategies';
+import { loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { runFuzz } from './fuzz.js';
 import { renderJsonSchema } from './json-schema.js';
 import type { LoadedScenario } from './load.js';
-import { DEFAULT_STRATEGIES, type ExtraStrategies, strategyFactory } from './plan.js';
+import { defaultStrategies, type ExtraStrategies, pluginHint, strategyFactory } from './plan.js';
+import { commandPluginSpecs, extractPluginArgs } from './plugins.js';
 import { createReporter, REPORTERS, type Reporter, type ReporterName } from './reporters.js';
 import type { ScenarioResult } from './run.js';
-import { findScenarioFiles, MissingPathError, runSuite } from './suite.js';
+import {
+  findScenarioFiles,
+  MissingPathError,
+  runSuite,
+  runSuiteAsync,
+  type SuiteOptions,
+  type SuiteResult,
+} from './suite.js';
 import { applyUpdate, writeUpdated } from './update.js';
 import type { Observation } from './world.js';
 
@@ -32,6 +46,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where `pfmsim.config.json` is searched from and `--plugin` paths resolve (mainAsync; default: the process's). */
+  cwd?: string;
   /** Strategies beyond the registry (tests). */
   extraStrategies?: ExtraStrategies;
 }
@@ -42,7 +58,7 @@ const COMMANDS = ['run', 'fuzz', 'schema'];
 
 function splitStrategies(value: string | undefined, io: CliIo): string[] | undefined {
   if (value === undefined) return undefined;
-  const accepted = `(accepted: all, ${DEFAULT_STRATEGIES.join(', ')}, ctx-cache-naive, ctx-cache-spinsplit)`;
+  const accepted = `(accepted: all, ${[...defaultStrategies(), ...strategyNames().filter(isBrokenStrategy)].join(', ')})`;
   const names = value
     .split(',')
     .map((s) => s.trim())
@@ -51,8 +67,9 @@ function splitStrategies(value: string | undefined, io: CliIo): string[] | undef
   if (names.length === 0)
     throw new UsageError(`--strategy ${JSON.stringify(value)} names no strategy ${accepted}`);
   for (const n of names) {
-    if (n !== 'all' && !strategyFactory(n, io.extraStrategies))
-      throw new UsageError(`unknown strategy ${JSON.stringify(n)} ${accepted}`);
+    if (n !== 'all' && !strategyFactory(n, io.extraStrategies)) {
+      throw new UsageError(`unknown strategy ${JSON.stringify(n)} ${accepted}${pluginHint('flag')}`);
+    }
   }
   return names;
 }
@@ -87,7 +104,14 @@ interface RunFlags {
   replay?: string;
 }
 
-function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
+/** A run checked and ready: the suite's options, and what to do with its result (the exit code). */
+interface PreparedRun {
+  readonly targets: string[];
+  readonly options: SuiteOptions;
+  finish(suite: SuiteResult): number;
+}
+
+function prepareRun(paths: string[], flags: RunFlags, io: CliIo): PreparedRun {
   const strategies = splitStrategies(flags.strategy, io);
   const countsDir = io.env.PFMSIM_COUNTS_DIR;
   if (countsDir)
@@ -126,7 +150,7 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
   const report = () => (reporter ??= createReporter(flags.reporter, io.stdout));
   let current: Observation[] | null = null;
   const updates: { sc: LoadedScenario; log: Observation[] }[] = [];
-  const suite = runSuite(targets, {
+  const options: SuiteOptions = {
     ...(strategies ? { strategies } : {}),
     filter: flags.filter,
     // Stryker disable next-line ConditionalExpression: to runScenario an undefined replay is no replay
@@ -147,31 +171,34 @@ function runCommand(paths: string[], flags: RunFlags, io: CliIo): number {
       if (flags.update && current) updates.push({ sc, log: current });
       current = null;
     },
-  });
-  if (suite.scenarios.length === 0)
-    throw new UsageError(
-      `--filter ${JSON.stringify(flags.filter)} matches no scenario name or file among the ${files.length} under ${targets.join(', ')}; check the text or run without --filter`,
-    );
-  report().end(suite);
-  if (flags.update) {
-    let changed = 0;
-    for (const u of updates) {
-      const n = applyUpdate(u.sc, u.log);
-      if (n > 0) {
-        writeUpdated(u.sc, u.sc.file);
-        changed += n;
+  };
+  const finish = (suite: SuiteResult): number => {
+    if (suite.scenarios.length === 0)
+      throw new UsageError(
+        `--filter ${JSON.stringify(flags.filter)} matches no scenario name or file among the ${files.length} under ${targets.join(', ')}; check the text or run without --filter`,
+      );
+    report().end(suite);
+    if (flags.update) {
+      let changed = 0;
+      for (const u of updates) {
+        const n = applyUpdate(u.sc, u.log);
+        if (n > 0) {
+          writeUpdated(u.sc, u.sc.file);
+          changed += n;
+        }
       }
+      io.stderr(`--update: ${changed} expectation${changed === 1 ? '' : 's'} rewritten\n`);
     }
-    io.stderr(`--update: ${changed} expectation${changed === 1 ? '' : 's'} rewritten\n`);
-  }
-  if (countsDir) {
-    mkdirSync(countsDir, { recursive: true });
-    writeAtomic(
-      join(countsDir, 'conformance.json'),
-      `${JSON.stringify({ passed: suite.passed, failed: suite.failed })}\n`,
-    );
-  }
-  return suite.failed > 0 ? 1 : 0;
+    if (countsDir) {
+      mkdirSync(countsDir, { recursive: true });
+      writeAtomic(
+        join(countsDir, 'conformance.json'),
+        `${JSON.stringify({ passed: suite.passed, failed: suite.failed })}\n`,
+      );
+    }
+    return suite.failed > 0 ? 1 : 0;
+  };
+  return { targets, options, finish };
 }
 
 function positiveInt(name: string) {
@@ -192,15 +219,35 @@ function commanderLine(e: CommanderError, argv: readonly string[]): string {
   return text;
 }
 
-/** Runs the command line; returns the exit code (0 ok, 1 test failures, 2 usage errors). */
-export function main(argv: readonly string[], io: CliIo): number {
-  let code = 0;
+/** For the help only: mainAsync takes `--plugin` out of the arguments before commander sees them. */
+function pluginOption(): Option {
+  return new Option('--plugin <path|package>', 'load a plugin first (repeatable)');
+}
+
+/** The exit code the command's action sets (0 unless it says otherwise). */
+interface Outcome {
+  code: number;
+}
+
+/**
+ * The program. `run` runs the suite through `suite`: the synchronous runner (its action
+ * returns nothing) or the asynchronous one that loads scenario plugins (a promise to await).
+ */
+function createProgram(
+  io: CliIo,
+  out: Outcome,
+  suite: (targets: string[], options: SuiteOptions) => SuiteResult | Promise<SuiteResult>,
+): Command {
   const program = new Command()
     .name('pfmsim-test')
     .description('Runs perfmon2 scenario files against pfmsim; fuzzes the simulated kernel.')
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nEvery command takes --plugin PATH|PACKAGE (repeatable), and the `plugins` of a\npfmsim.config.json found upward from the working directory.',
+    )
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
@@ -221,8 +268,17 @@ export function main(argv: readonly string[], io: CliIo): number {
     .addOption(new Option('--reporter <name>', 'output format').choices(REPORTERS).default('human'))
     .option('--update', 'rewrite expected results from what the first strategy observed')
     .option('--replay <seed:decisions>', 'run one recorded schedule (as printed for a failing schedule)')
+    .addOption(pluginOption())
     .action((paths: string[], flags: RunFlags) => {
-      code = runCommand(paths, flags, io);
+      const run = prepareRun(paths, flags, io);
+      const result = suite(run.targets, run.options);
+      if (!(result instanceof Promise)) {
+        out.code = run.finish(result);
+        return;
+      }
+      return result.then((r) => {
+        out.code = run.finish(r);
+      });
     });
 
   program
@@ -232,9 +288,10 @@ export function main(argv: readonly string[], io: CliIo): number {
     )
     .option('--seconds <n>', 'time budget', positiveInt('--seconds'), 10)
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
-    .option('--strategy <names>', 'strategies (comma-separated; default: all shipped)')
+    .option('--strategy <names>', 'strategies (comma-separated; default: all shipped and plugin ones)')
     .option('--out <dir>', 'where failing programs are written', 'fuzz-findings')
     .option('--close-races', 'also race close() against calls on the same fd')
+    .addOption(pluginOption())
     .action(
       (flags: { seconds: number; seed: number; strategy?: string; out: string; closeRaces?: boolean }) => {
         const strategies = splitStrategies(flags.strategy, io);
@@ -245,38 +302,84 @@ export function main(argv: readonly string[], io: CliIo): number {
           out: flags.out,
           ...(flags.closeRaces ? { closeRaces: true } : {}),
           ...(strategies
-            ? { strategies: strategies.flatMap((s) => (s === 'all' ? [...DEFAULT_STRATEGIES] : [s])) }
+            ? { strategies: strategies.flatMap((s) => (s === 'all' ? defaultStrategies() : [s])) }
             : {}),
           ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
           log: io.stdout,
         });
-        code = r.findings.length > 0 ? 1 : 0;
+        out.code = r.findings.length > 0 ? 1 : 0;
       },
     );
 
   program
     .command('schema')
     .description('print the JSON Schema of scenario files')
+    .addOption(pluginOption())
     .action(() => {
       io.stdout(renderJsonSchema());
     });
+  return program;
+}
 
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help, --version
-      if (e.exitCode === 0) return 0;
-      // no command: commander printed the help on stderr
-      if (e.code === 'commander.help') return 2;
-      io.stderr(`error: ${commanderLine(e, argv)}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError) {
-      io.stderr(`error: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+/** The exit code for what parsing or a command threw, after printing its one line. */
+function failure(e: unknown, argv: readonly string[], io: CliIo): number {
+  if (e instanceof CommanderError) {
+    // --help, --version
+    if (e.exitCode === 0) return 0;
+    // no command: commander printed the help on stderr
+    if (e.code === 'commander.help') return 2;
+    io.stderr(`error: ${commanderLine(e, argv)}\n`);
+    return 2;
   }
-  return code;
+  if (e instanceof UsageError || e instanceof PluginError) {
+    io.stderr(`error: ${e.message}\n`);
+    return 2;
+  }
+  throw e;
+}
+
+/**
+ * Runs the command line with the plugins already loaded in this process, loading none (see
+ * {@link mainAsync}); returns the exit code (0 ok, 1 test failures, 2 usage errors).
+ */
+export function main(argv: readonly string[], io: CliIo): number {
+  const out: Outcome = { code: 0 };
+  try {
+    if (extractPluginArgs(argv).plugins.length > 0)
+      throw new UsageError('--plugin loads modules, which main() cannot wait for: call mainAsync()');
+    createProgram(io, out, runSuite).parse([...argv], { from: 'user' });
+  } catch (e) {
+    return failure(e, argv, io);
+  }
+  return out.code;
+}
+
+/**
+ * Runs the command line as the `pfmsim-test` binary does: loads the plugins of
+ * `pfmsim.config.json` (found upward from `io.cwd`) and of `--plugin` first (a plugin that
+ * fails to load is one line and exit 2, and nothing runs), runs each scenario with its own
+ * `plugins:` loaded, and unloads every plugin at the end.
+ */
+export async function mainAsync(argv: readonly string[], io: CliIo): Promise<number> {
+  const out: Outcome = { code: 0 };
+  let loaded = false;
+  let args = argv;
+  try {
+    const { plugins, rest } = extractPluginArgs(argv);
+    args = rest;
+    const cwd = io.cwd ?? process.cwd();
+    const specs = commandPluginSpecs(plugins, cwd);
+    if (specs.length > 0) {
+      // set first: a plugin that fails to load may leave the ones before it registered
+      loaded = true;
+      await loadPlugins(specs, { cwd });
+    }
+    await createProgram(io, out, runSuiteAsync).parseAsync(rest, { from: 'user' });
+  } catch (e) {
+    return failure(e, args, io);
+  } finally {
+    // plugins register process-wide: a caller running mainAsync() again starts clean
+    if (loaded) unloadPlugins();
+  }
+  return out.code;
 }

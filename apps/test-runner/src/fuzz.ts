@@ -7,11 +7,13 @@
  * its steps, threads, buffers and faults) and written as a scenario file that reproduces it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { isStrategyName } from '@pfmsim/buffer-strategies';
 import { Rng } from '@pfmsim/kernel-sim';
+import { activePlugins } from '@pfmsim/lab';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { scenarioFromData } from './load.js';
-import { DEFAULT_STRATEGIES, type ExtraStrategies } from './plan.js';
+import { defaultStrategies, type ExtraStrategies } from './plan.js';
 import { runScenario } from './run.js';
 import type { Scenario, Step } from './schema.js';
 
@@ -529,9 +531,22 @@ export function renderProgram(data: Data, header: readonly string[]): string {
   return `${header.map((l) => `# ${l}`.trimEnd()).join('\n')}\n${doc.toString({ lineWidth: 0 })}`;
 }
 
+/**
+ * The loaded plugins, as paths relative to the findings' directory, when a strategy comes
+ * from one: the finding then loads them itself, and reproduces without --plugin.
+ */
+function findingPlugins(strategies: readonly string[], out: string, extra?: ExtraStrategies): string[] {
+  if (strategies.every((s) => isStrategyName(s) || extra?.has(s))) return [];
+  return activePlugins().map((p) => {
+    const path = relative(resolve(out), p.file);
+    return path.startsWith('.') ? path : `./${path}`;
+  });
+}
+
 export function runFuzz(opts: FuzzOptions): FuzzResult {
   const log = opts.log ?? (() => {});
-  const strategies = opts.strategies ?? DEFAULT_STRATEGIES;
+  const all = defaultStrategies();
+  const strategies = opts.strategies ?? all;
   const t0 = performance.now();
   const deadline = t0 + opts.seconds * 1000;
   const findings: FuzzFinding[] = [];
@@ -569,14 +584,12 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
     );
     small.name = `fuzz finding: ${signature} (seed ${opts.seed}, program ${programs - 1})`;
     const strategyList =
-      strategies.length === DEFAULT_STRATEGIES.length &&
-      strategies.every((s, i) => s === DEFAULT_STRATEGIES[i])
-        ? 'all'
-        : [...strategies];
+      strategies.length === all.length && strategies.every((s, i) => s === all[i]) ? 'all' : [...strategies];
     const order = [
       'name',
       'machine',
       'abi',
+      'plugins',
       'strategy',
       'cpus',
       // Stryker disable next-line StringLiteral: the fuzzer never generates a program with options
@@ -597,7 +610,12 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
       'explore',
       'expect',
     ];
-    const withStrategy: Record<string, unknown> = { ...small, strategy: strategyList };
+    const plugins = findingPlugins(strategies, opts.out, opts.extraStrategies);
+    const withStrategy: Record<string, unknown> = {
+      ...small,
+      strategy: strategyList,
+      ...(plugins.length > 0 ? { plugins } : {}),
+    };
     const out = Object.fromEntries(
       order.filter((k) => withStrategy[k] !== undefined).map((k) => [k, withStrategy[k]]),
     ) as Data;

@@ -3,7 +3,7 @@
  * checks them (under every argument-buffer strategy, optionally under every schedule), the
  * reporters, and a fuzzer that writes what it finds as scenario files.
  */
-export { type CliIo, CONFORMANCE_DIR, main, VERSION } from './cli.js';
+export { type CliIo, CONFORMANCE_DIR, main, mainAsync, VERSION } from './cli.js';
 export {
   checkProgram,
   type FuzzFinding,
@@ -27,6 +27,7 @@ export {
 } from './load.js';
 export {
   DEFAULT_STRATEGIES,
+  defaultStrategies,
   type ExtraStrategies,
   makePlan,
   type Plan,
@@ -57,6 +58,7 @@ export {
   findScenarioFiles,
   MissingPathError,
   runSuite,
+  runSuiteAsync,
   type SuiteOptions,
   type SuiteResult,
 } from './suite.js';

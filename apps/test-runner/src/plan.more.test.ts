@@ -153,10 +153,10 @@ describe('strategies', () => {
 
   it('an unknown name in the file is located at strategy:', () => {
     expect(planError(`${H}strategy: kmaloc\n`)).toBe(
-      'x.yaml:3:1: strategy: unknown strategy "kmaloc" (did you mean "kmalloc"?)',
+      'x.yaml:3:1: strategy: unknown strategy "kmaloc" (did you mean "kmalloc"?); no plugin is loaded: if a plugin defines it, list its plugin under `plugins:` or pass --plugin FILE',
     );
     expect(planError(`${H}strategy: [stack, zzzzzzzzzzzzzz]\n`)).toBe(
-      'x.yaml:3:1: strategy: unknown strategy "zzzzzzzzzzzzzz" (known: kmalloc, stack, ctx-cache-naive, ctx-cache-spinsplit, ctx-cache, ctx-cache-mutex, ctx-cache-bounded, task-cache, slab-cache, hybrid, all)',
+      'x.yaml:3:1: strategy: unknown strategy "zzzzzzzzzzzzzz" (known: kmalloc, stack, ctx-cache-naive, ctx-cache-spinsplit, ctx-cache, ctx-cache-mutex, ctx-cache-bounded, task-cache, slab-cache, hybrid, all); no plugin is loaded: if a plugin defines it, list its plugin under `plugins:` or pass --plugin FILE',
     );
   });
 
@@ -170,9 +170,11 @@ describe('strategies', () => {
     }
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ScenarioError);
-    expect((err as Error).message).toBe('unknown strategy "kmaloc" (did you mean "kmalloc"?)');
+    expect((err as Error).message).toBe(
+      'unknown strategy "kmaloc" (did you mean "kmalloc"?); no plugin is loaded: if a plugin defines it, pass --plugin FILE',
+    );
     expect(() => makePlan(sc, { strategies: ['zzzzzzzzzzzz'] })).toThrow(
-      'unknown strategy "zzzzzzzzzzzz" (known: kmalloc, stack, ctx-cache-naive, ctx-cache-spinsplit, ctx-cache, ctx-cache-mutex, ctx-cache-bounded, task-cache, slab-cache, hybrid, all)',
+      /^unknown strategy "zzzzzzzzzzzz" \(known: kmalloc, stack, ctx-cache-naive, ctx-cache-spinsplit, ctx-cache, ctx-cache-mutex, ctx-cache-bounded, task-cache, slab-cache, hybrid, all\); no plugin is loaded: if a plugin defines it, pass --plugin FILE$/,
     );
   });
 
@@ -362,7 +364,7 @@ describe('names used by steps', () => {
       planError(`${H}steps:\n  - {call: pfm_stop, expect: {by_strategy: {ctx-cache-naive: {ok: true}}}}\n`),
     ).toBe('');
     expect(planError(`${H}steps:\n  - {call: pfm_stop, expect: {by_strategy: {kmaloc: {ret: 0}}}}\n`)).toBe(
-      'x.yaml:4:45: steps[0].expect.by_strategy.kmaloc: unknown strategy "kmaloc" (did you mean "kmalloc"?)',
+      'x.yaml:4:45: steps[0].expect.by_strategy.kmaloc: unknown strategy "kmaloc" (did you mean "kmalloc"?); no plugin is loaded: if a plugin defines it, list its plugin under `plugins:` or pass --plugin FILE',
     );
   });
 

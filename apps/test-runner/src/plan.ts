@@ -6,11 +6,13 @@ import {
   type ArgBufferStrategy,
   BROKEN_STRATEGY_NAMES,
   createStrategy,
-  isStrategyName,
+  isBrokenStrategy,
+  isKnownStrategy,
   STRATEGY_NAMES,
+  strategyNames,
 } from '@pfmsim/buffer-strategies';
 import type { BugKind, FaultAttr, FaultConfig } from '@pfmsim/kernel-sim';
-import { closest, getMachine, MACHINES, resolveMachine } from '@pfmsim/lab';
+import { activePlugins, closest, getMachine, MACHINES, resolveMachine } from '@pfmsim/lab';
 import { getAbiProfile, type V2AbiProfile, type Workload, workloadFromEvents } from '@pfmsim/perfmon-core';
 import { getModel, type PmuModel } from '@pfmsim/pmu-models';
 import { errorAt, type LoadedScenario, type Path, ScenarioError, stepLists } from './load.js';
@@ -26,10 +28,18 @@ import {
 import { encodeStruct } from './structs.js';
 import { toBigInt, ValueError } from './values.js';
 
-/** The strategies `strategy: all` stands for: every shipped one except the deliberately broken. */
+/** The built-in strategies `strategy: all` stands for: every shipped one except the deliberately broken. */
 export const DEFAULT_STRATEGIES: readonly string[] = STRATEGY_NAMES.filter(
   (n) => !BROKEN_STRATEGY_NAMES.includes(n),
 );
+
+/**
+ * What `strategy: all` stands for now: the built-ins of {@link DEFAULT_STRATEGIES}, then the
+ * strategies of the loaded plugins, leaving out those marked broken (`brokenStrategies`).
+ */
+export function defaultStrategies(): string[] {
+  return strategyNames().filter((n) => !isBrokenStrategy(n));
+}
 
 export type StrategyFactory = () => ArgBufferStrategy;
 
@@ -41,8 +51,27 @@ export type ExtraStrategies = ReadonlyMap<string, StrategyFactory>;
 export function strategyFactory(name: string, extra?: ExtraStrategies): StrategyFactory | null {
   const x = extra?.get(name);
   if (x) return x;
-  if (isStrategyName(name)) return () => createStrategy(name);
+  if (isKnownStrategy(name)) return () => createStrategy(name);
   return null;
+}
+
+/**
+ * An unknown strategy, with the closest name or the known ones, and what a plugin strategy
+ * needs (`my-kmalloc` is close to `kmalloc`, yet may come from a plugin): the plugins that are
+ * loaded did not define it, or none is.
+ */
+export function unknownStrategy(name: string, where: 'scenario' | 'flag'): string {
+  return `${unknown('strategy', name, [...strategyNames(), 'all'])}${pluginHint(where)}`;
+}
+
+/** `; no plugin loaded defines it (...)`, or how to load the plugin that may define it. */
+export function pluginHint(where: 'scenario' | 'flag'): string {
+  const loaded = activePlugins();
+  if (loaded.length > 0)
+    return `; no plugin loaded defines it (${loaded.map((p) => `${p.name} from ${p.spec}`).join(', ')})`;
+  const how =
+    where === 'scenario' ? 'list its plugin under `plugins:` or pass --plugin FILE' : 'pass --plugin FILE';
+  return `; no plugin is loaded: if a plugin defines it, ${how}`;
 }
 
 export interface PlanProcess {
@@ -186,7 +215,10 @@ export function makePlan(sc: LoadedScenario, opts: PlanOptions = {}): Plan {
       }
       for (const s of Object.keys(step.expect?.by_strategy ?? {})) {
         if (!strategyFactory(s, opts.extraStrategies))
-          fail([...path, 'expect', 'by_strategy', s], unknown('strategy', s, [...STRATEGY_NAMES]));
+          fail(
+            [...path, 'expect', 'by_strategy', s],
+            `${unknown('strategy', s, strategyNames())}${pluginHint('scenario')}`,
+          );
       }
     });
   }
@@ -364,12 +396,12 @@ function resolveStrategies(sc: LoadedScenario, opts: PlanOptions): string[] {
   const out: string[] = [];
   for (const name of list) {
     if (name === 'all') {
-      out.push(...DEFAULT_STRATEGIES);
+      out.push(...defaultStrategies());
       continue;
     }
     if (!strategyFactory(name, opts.extraStrategies)) {
-      if (opts.strategies) throw new Error(unknown('strategy', name, [...STRATEGY_NAMES, 'all']));
-      throw errorAt(sc, ['strategy'], unknown('strategy', name, [...STRATEGY_NAMES, 'all']));
+      if (opts.strategies) throw new Error(unknownStrategy(name, 'flag'));
+      throw errorAt(sc, ['strategy'], unknownStrategy(name, 'scenario'));
     }
     out.push(name);
   }

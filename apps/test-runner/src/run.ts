@@ -378,7 +378,8 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions = {}): Scenario
   return { file: sc.file, scenario: name, tests };
 }
 
-function errorResult(sc: LoadedScenario, e: unknown): ScenarioResult {
+/** A scenario that cannot run, as one failed test (strategy `-`). */
+export function errorResult(sc: LoadedScenario, e: unknown): ScenarioResult {
   let message: string;
   if (e instanceof ScenarioError) message = e.message;
   else if (e instanceof ScenarioPathError) {

@@ -281,11 +281,17 @@ export const ScenarioSchema = z
     description: z.string().optional(),
     machine: MachineSpec.describe('a lab preset id, or {preset?, arch?, cost?, pmu?}'),
     abi: z.enum(['v2.3', 'v2.2', 'v2-compact']).optional().describe('ABI profile (default v2.3)'),
+    plugins: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'plugins loaded for this scenario only: module paths relative to this file, or installed package names',
+      ),
     strategy: z
       .union([z.string(), z.array(z.string()).min(1)])
       .optional()
       .describe(
-        'a strategy, a list, or "all" (every shipped strategy except the broken ctx-cache-naive/spinsplit)',
+        'a strategy, a list, or "all" (every shipped or plugin strategy except the broken ones, such as ctx-cache-naive/spinsplit)',
       ),
     seed: z.number().int().min(0).optional(),
     cpus: z.number().int().min(1).max(64).optional(),

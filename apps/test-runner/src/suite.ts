@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.js';
-import { type RunOptions, runScenario, type ScenarioResult } from './run.js';
+import { ScenarioPlugins, unloadedScenarioPlugin } from './plugins.js';
+import { errorResult, type RunOptions, runScenario, type ScenarioResult } from './run.js';
 
 export class MissingPathError extends Error {
   override readonly name = 'MissingPathError';
@@ -49,37 +50,89 @@ export function displayPath(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-/** Loads and runs every scenario file under `paths`. Throws MissingPathError for a missing path. */
-export function runSuite(paths: readonly string[], opts: SuiteOptions = {}): SuiteResult {
+interface Pass {
+  readonly files: string[];
+  /** The scenario of `file` when it loads and passes the filter; a load failure is recorded. */
+  load(file: string): LoadedScenario | null;
+  /** Runs it, or records `error` (its plugins could not be loaded) in its place. */
+  run(sc: LoadedScenario, error: ScenarioError | null): void;
+  result(): SuiteResult;
+}
+
+function suitePass(paths: readonly string[], opts: SuiteOptions): Pass {
   const t0 = performance.now();
-  const files = findScenarioFiles(paths);
   const filter = opts.filter?.toLowerCase();
   const scenarios: ScenarioResult[] = [];
-  for (const file of files) {
-    const shown = displayPath(file);
-    let sc: LoadedScenario;
-    try {
-      sc = loadScenarioFile(file, shown);
-    } catch (e) {
-      if (filter && !shown.toLowerCase().includes(filter)) continue;
-      const message = e instanceof ScenarioError ? e.message : `${shown}: ${(e as Error).message}`;
-      const r: ScenarioResult = {
-        file: shown,
-        scenario: shown,
-        tests: [{ file: shown, scenario: shown, strategy: '-', passed: false, failures: [message], ms: 0 }],
-      };
-      scenarios.push(r);
-      opts.onScenario?.(r);
-      continue;
-    }
-    if (filter && !sc.data.name.toLowerCase().includes(filter) && !shown.toLowerCase().includes(filter))
-      continue;
-    const r = runScenario(sc, opts);
+  const record = (r: ScenarioResult) => {
     scenarios.push(r);
     opts.onScenario?.(r);
-    opts.onLoaded?.(sc, r);
+  };
+  return {
+    files: findScenarioFiles(paths),
+    load(file) {
+      const shown = displayPath(file);
+      let sc: LoadedScenario;
+      try {
+        sc = loadScenarioFile(file, shown);
+      } catch (e) {
+        if (filter && !shown.toLowerCase().includes(filter)) return null;
+        const message = e instanceof ScenarioError ? e.message : `${shown}: ${(e as Error).message}`;
+        record({
+          file: shown,
+          scenario: shown,
+          tests: [{ file: shown, scenario: shown, strategy: '-', passed: false, failures: [message], ms: 0 }],
+        });
+        return null;
+      }
+      if (filter && !sc.data.name.toLowerCase().includes(filter) && !shown.toLowerCase().includes(filter))
+        return null;
+      return sc;
+    },
+    run(sc, error) {
+      if (error !== null) {
+        record(errorResult(sc, error));
+        return;
+      }
+      const r = runScenario(sc, opts);
+      record(r);
+      opts.onLoaded?.(sc, r);
+    },
+    result() {
+      const tests = scenarios.flatMap((s) => s.tests);
+      const passed = tests.filter((t) => t.passed).length;
+      return { scenarios, passed, failed: tests.length - passed, ms: performance.now() - t0 };
+    },
+  };
+}
+
+/**
+ * Loads and runs every scenario file under `paths`. Throws MissingPathError for a missing path.
+ * It cannot load plugins: a scenario whose `plugins:` are not loaded already fails
+ * ({@link runSuiteAsync} loads them).
+ */
+export function runSuite(paths: readonly string[], opts: SuiteOptions = {}): SuiteResult {
+  const pass = suitePass(paths, opts);
+  for (const file of pass.files) {
+    const sc = pass.load(file);
+    if (sc) pass.run(sc, unloadedScenarioPlugin(sc, file));
   }
-  const tests = scenarios.flatMap((s) => s.tests);
-  const passed = tests.filter((t) => t.passed).length;
-  return { scenarios, passed, failed: tests.length - passed, ms: performance.now() - t0 };
+  return pass.result();
+}
+
+/**
+ * {@link runSuite}, loading each scenario's `plugins:` before it runs and unloading them after
+ * (the plugins loaded when it starts stay loaded).
+ */
+export async function runSuiteAsync(paths: readonly string[], opts: SuiteOptions = {}): Promise<SuiteResult> {
+  const pass = suitePass(paths, opts);
+  const plugins = new ScenarioPlugins();
+  try {
+    for (const file of pass.files) {
+      const sc = pass.load(file);
+      if (sc) pass.run(sc, await plugins.enter(sc, file));
+    }
+  } finally {
+    await plugins.restore();
+  }
+  return pass.result();
 }
