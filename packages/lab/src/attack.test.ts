@@ -52,6 +52,12 @@ describe('runAttack', () => {
     expect(kernel[4]! - kernel[0]!).toBeGreaterThanOrEqual(7 * 4096);
   });
 
+  it('a per-thread cache keeps its buffer after the contexts close, until the thread exits', () => {
+    const a = runAttack({ machine: p4, strategy: 'task-cache', contexts: 3 });
+    expect(a).toMatchObject({ pinnedBytesAfter: 4096, pinnedBytesAfterClose: 4096, pinnedBytesAfterExit: 0 });
+    expect(runAttack({ machine: p4, strategy: 'ctx-cache', contexts: 3 }).pinnedBytesAfterExit).toBe(0);
+  });
+
   it('takes 32 samples by default and at least one per context', () => {
     expect(runAttack({ machine: p4, strategy: 'kmalloc', contexts: 64 }).samples).toHaveLength(33);
     const few = runAttack({ machine: p4, strategy: 'kmalloc', contexts: 3, samples: 10 });
@@ -118,6 +124,7 @@ describe('runThreadAttack', () => {
       strategy: 'task-cache',
       threads: 5,
       pinnedBytesAfter: 5 * 4096,
+      pinnedBytesAfterExit: 0, // each thread's buffer goes with the thread
       errors: [],
       kernelBugs: 0,
     });
@@ -130,6 +137,7 @@ describe('runThreadAttack', () => {
       strategy: 'small-only',
       threads: 3,
       pinnedBytesAfter: 0,
+      pinnedBytesAfterExit: 0,
       errors: ['pfm_write_pmds: E2BIG'],
       kernelBugs: 0,
     });

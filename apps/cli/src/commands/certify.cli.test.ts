@@ -128,7 +128,7 @@ describe('pfmsim certify', () => {
       expect(doc.source).toMatch(/leaky/);
       expect(doc.failed).toEqual(['faults', 'attacks']);
       // the leaked buffers fill the lab's 2 MiB arena: calls start failing with ENOMEM
-    expect(doc.checks[0]!.problems[0]).toMatch(/returned -12, expected/);
+      expect(doc.checks[0]!.problems[0]).toMatch(/returned -12, expected/);
       expect(doc.checks[1]!.replay).toEqual([
         'pfmsim --plugin ./leaky.mjs certify leaky --machine p4-2006 --seed 1 --only attacks',
       ]);
