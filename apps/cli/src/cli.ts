@@ -1,6 +1,6 @@
 import { UnknownStrategyError } from '@pfmsim/buffer-strategies';
 import { InvalidArgumentError, KernelSimError } from '@pfmsim/kernel-sim';
-import { configPlugins, findConfigFile, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
+import { commandPluginSpecs, extractPluginArgs, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
 import { PfmError, SyscallError } from '@pfmsim/libpfm';
 import { InvalidModelError, UnknownModelError } from '@pfmsim/pmu-models';
 import { Command, CommanderError } from 'commander';
@@ -125,41 +125,6 @@ export function describeError(e: unknown, debug: boolean, command = ''): { line:
   };
 }
 
-/**
- * `--plugin X` and `--plugin=X`, accepted anywhere before `--` on every command: the values,
- * and the arguments without them.
- */
-export function extractPluginArgs(argv: readonly string[]): { plugins: string[]; rest: string[] } {
-  const plugins: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (a.startsWith('--plugin=')) plugins.push(a.slice('--plugin='.length));
-    else if (a === '--plugin') {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('-')) {
-        throw new UsageError('--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs');
-      }
-      plugins.push(value);
-      i++;
-    } else rest.push(a);
-  }
-  if (plugins.some((p) => p === '')) {
-    throw new UsageError('--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs');
-  }
-  return { plugins, rest };
-}
-
-/** The plugins of `pfmsim.config.json` (nearest upward), then those of `--plugin`. */
-function pluginSpecs(plugins: readonly string[], io: Io): string[] {
-  const config = findConfigFile(io.cwd);
-  return [...(config === undefined ? [] : configPlugins(config)), ...plugins];
-}
-
 /** Runs pfmsim with `argv` (the arguments after the program name); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const ctx: Ctx = { io, exitCode: 0, plugins: [] };
@@ -173,7 +138,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     const { plugins, rest } = extractPluginArgs(argv);
     ctx.plugins = plugins;
-    const specs = pluginSpecs(plugins, io);
+    const specs = commandPluginSpecs(plugins, io.cwd);
     if (specs.length > 0) {
       // set first: a plugin that fails to load may leave the ones before it registered
       loaded = true;

@@ -7,8 +7,6 @@ import { strategyNames } from '@pfmsim/buffer-strategies';
 import { PACKAGE_MODELS_DIR, refreshModels } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
 import { expectUsageError, runInProcess, tempDir } from '../test/helpers.js';
-import { extractPluginArgs } from './cli.js';
-import { UsageError } from './errors.js';
 
 const SLOW = { timeout: 120_000 };
 
@@ -67,27 +65,6 @@ async function expectInvalidModelSkipped(dir: string): Promise<void> {
     /acme-bad/,
   );
 }
-
-describe('extractPluginArgs', () => {
-  it('takes --plugin X and --plugin=X anywhere before --, in order', () => {
-    expect(
-      extractPluginArgs(['--plugin', 'a.mjs', 'compare', '--plugin=b', '--json', '--', '--plugin', 'c']),
-    ).toEqual({
-      plugins: ['a.mjs', 'b'],
-      rest: ['compare', '--json', '--', '--plugin', 'c'],
-    });
-    expect(extractPluginArgs(['compare'])).toEqual({ plugins: [], rest: ['compare'] });
-  });
-
-  it('a --plugin without a value is a usage error', () => {
-    for (const argv of [['compare', '--plugin'], ['--plugin', '--json'], ['--plugin=']]) {
-      expect(() => extractPluginArgs(argv)).toThrow(UsageError);
-      expect(() => extractPluginArgs(argv)).toThrow(
-        '--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs',
-      );
-    }
-  });
-});
 
 describe('pfmsim --plugin', SLOW, () => {
   it('a plugin strategy takes part in compare; the registry is clean afterwards', async () => {

@@ -16,14 +16,13 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isBrokenStrategy, strategyNames } from '@pfmsim/buffer-strategies';
-import { loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
+import { commandPluginSpecs, extractPluginArgs, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { runFuzz } from './fuzz.js';
 import { renderJsonSchema } from './json-schema.js';
 import type { LoadedScenario } from './load.js';
 import { defaultStrategies, type ExtraStrategies, pluginHint, strategyFactory } from './plan.js';
-import { commandPluginSpecs, extractPluginArgs } from './plugins.js';
 import { createReporter, REPORTERS, type Reporter, type ReporterName } from './reporters.js';
 import type { ScenarioResult } from './run.js';
 import {

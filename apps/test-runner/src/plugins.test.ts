@@ -2,11 +2,11 @@
 // and a scenario's own `plugins:` loaded before it and dropped after it.
 import { join } from 'node:path';
 import { STRATEGY_NAMES, strategyNames } from '@pfmsim/buffer-strategies';
-import { activePlugins, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
+import { activePlugins, loadPlugins, unloadPlugins } from '@pfmsim/lab';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseScenario } from './load.js';
 import { DEFAULT_STRATEGIES, defaultStrategies, makePlan, strategyFactory, unknownStrategy } from './plan.js';
-import { extractPluginArgs, ScenarioPlugins, unloadedScenarioPlugin } from './plugins.js';
+import { ScenarioPlugins, unloadedScenarioPlugin } from './plugins.js';
 import { kmallocPlugin, scenario, tempFiles } from './plugins.test-util.js';
 import { runSuite } from './suite.js';
 
@@ -16,23 +16,6 @@ afterEach(() => {
 
 const withPlugins = (plugins: string[], file: string) =>
   parseScenario(scenario('s', `plugins: [${plugins.join(', ')}]\n`), file);
-
-describe('extractPluginArgs', () => {
-  it('takes --plugin X and --plugin=X anywhere before --, in order', () => {
-    expect(
-      extractPluginArgs(['--plugin', 'a.mjs', 'run', '--plugin=b', 'x.yaml', '--', '--plugin', 'c']),
-    ).toEqual({ plugins: ['a.mjs', 'b'], rest: ['run', 'x.yaml', '--', '--plugin', 'c'] });
-    expect(extractPluginArgs(['run'])).toEqual({ plugins: [], rest: ['run'] });
-  });
-
-  it('a --plugin without a value is a PluginError', () => {
-    for (const argv of [['run', '--plugin'], ['--plugin', '--strategy'], ['--plugin=']]) {
-      expect(() => extractPluginArgs(argv), argv.join(' ')).toThrow(
-        new PluginError('--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs'),
-      );
-    }
-  });
-});
 
 describe('strategies from plugins', () => {
   it('`all` is the built-ins then the correct plugin strategies; broken ones run only when named', async () => {

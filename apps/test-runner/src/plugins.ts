@@ -4,11 +4,10 @@
  * (loaded before that scenario runs, unloaded after it). Loading is lab's `loadPlugins`, so a
  * plugin behaves here as it does for `pfmsim`.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   activePlugins,
-  configPlugins,
-  findConfigFile,
+  isPluginPath,
   type LoadedPlugin,
   loadPlugins,
   PluginError,
@@ -16,46 +15,9 @@ import {
 } from '@pfmsim/lab';
 import { errorAt, type LoadedScenario, type ScenarioError } from './load.js';
 
-const NEEDS_VALUE = '--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs';
-
-/**
- * `--plugin X` and `--plugin=X`, anywhere before `--`: the values, and the arguments without
- * them. Throws {@link PluginError} for a `--plugin` without a value.
- */
-export function extractPluginArgs(argv: readonly string[]): { plugins: string[]; rest: string[] } {
-  const plugins: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (a.startsWith('--plugin=')) plugins.push(a.slice('--plugin='.length));
-    else if (a === '--plugin') {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('-')) throw new PluginError(NEEDS_VALUE);
-      plugins.push(value);
-      i++;
-    } else rest.push(a);
-  }
-  if (plugins.includes('')) throw new PluginError(NEEDS_VALUE);
-  return { plugins, rest };
-}
-
-/** The plugins of `pfmsim.config.json` (nearest upward from `cwd`), then those given. */
-export function commandPluginSpecs(plugins: readonly string[], cwd: string): string[] {
-  const config = findConfigFile(cwd);
-  return [...(config === undefined ? [] : configPlugins(config)), ...plugins];
-}
-
-function isPath(spec: string): boolean {
-  return spec.startsWith('.') || isAbsolute(spec) || /\.(m?js|cjs|ts)$/.test(spec);
-}
-
 /** What a scenario's `plugins:` entry names: a module file, or a package as seen from `dir`. */
 function identity(spec: string, dir: string): string {
-  return isPath(spec) ? resolve(dir, spec) : `package ${spec}`;
+  return isPluginPath(spec) ? resolve(dir, spec) : `package ${spec}`;
 }
 
 function loadedIdentities(plugins: readonly LoadedPlugin[]): Set<string> {

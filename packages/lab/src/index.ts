@@ -43,9 +43,12 @@ export {
 export { type CallMeasurement, type MeasureOptions, measureCall } from './measure.js';
 export {
   activePlugins,
+  commandPluginSpecs,
   configPlugins,
   definePlugin,
+  extractPluginArgs,
   findConfigFile,
+  isPluginPath,
   type LoadedPlugin,
   loadPlugins,
   type PfmsimPlugin,

@@ -16,7 +16,9 @@ import {
   activePlugins,
   configPlugins,
   definePlugin,
+  extractPluginArgs,
   findConfigFile,
+  isPluginPath,
   loadPlugins,
   PLUGIN_SPECIFICATION_VERSION,
   PluginError,
@@ -350,5 +352,33 @@ describe('pfmsim.config.json', () => {
     expect(bad('null')).toBe('FILE: expected an object such as { "plugins": ["./my-plugin.mjs"] }');
     expect(bad('{ "plugins": "./p.mjs" }')).toBe('FILE: "plugins" must be a list of paths or package names');
     expect(bad('{ "plugins": [1] }')).toBe('FILE: "plugins" must be a list of paths or package names');
+  });
+});
+
+describe('extractPluginArgs', () => {
+  it('takes --plugin X and --plugin=X anywhere before --, in order', () => {
+    expect(extractPluginArgs(['--plugin', 'a.mjs', 'compare', '--plugin=b', '--', '--plugin', 'c'])).toEqual({
+      plugins: ['a.mjs', 'b'],
+      rest: ['compare', '--', '--plugin', 'c'],
+    });
+    expect(extractPluginArgs(['compare'])).toEqual({ plugins: [], rest: ['compare'] });
+  });
+
+  it('a --plugin without a value is a PluginError', () => {
+    for (const argv of [['compare', '--plugin'], ['--plugin', '--strategy'], ['--plugin=']]) {
+      expect(() => extractPluginArgs(argv), argv.join(' ')).toThrow(
+        new PluginError('--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs'),
+      );
+    }
+  });
+});
+
+describe('isPluginPath', () => {
+  it('a relative or absolute path, or a module file name, is a path; anything else a package', () => {
+    for (const p of ['./a', '../b/c.mjs', '/abs/x', 'plug.mjs', 'plug.js', 'plug.cjs', 'plug.ts']) {
+      expect(isPluginPath(p), p).toBe(true);
+    }
+    for (const p of ['pfmsim-plugin-x', '@scope/plugin', 'plugin.json'])
+      expect(isPluginPath(p), p).toBe(false);
   });
 });

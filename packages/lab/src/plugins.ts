@@ -77,8 +77,43 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-function looksLikePath(spec: string): boolean {
+/** A plugin spec naming a module file (relative, absolute, or ending .js/.mjs/.cjs/.ts), not a package. */
+export function isPluginPath(spec: string): boolean {
   return spec.startsWith('.') || isAbsolute(spec) || /\.(m?js|cjs|ts)$/.test(spec);
+}
+
+const NEEDS_VALUE = '--plugin needs a plugin path or package name, e.g. --plugin ./my-plugin.mjs';
+
+/**
+ * `--plugin X` and `--plugin=X`, anywhere before `--` (what both tools accept on every
+ * command): the values, and the arguments without them. A `--plugin` without a value is a
+ * {@link PluginError}.
+ */
+export function extractPluginArgs(argv: readonly string[]): { plugins: string[]; rest: string[] } {
+  const plugins: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a.startsWith('--plugin=')) plugins.push(a.slice('--plugin='.length));
+    else if (a === '--plugin') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) throw new PluginError(NEEDS_VALUE);
+      plugins.push(value);
+      i++;
+    } else rest.push(a);
+  }
+  if (plugins.includes('')) throw new PluginError(NEEDS_VALUE);
+  return { plugins, rest };
+}
+
+/** The plugins of `pfmsim.config.json` (nearest upward from `cwd`), then those given. */
+export function commandPluginSpecs(plugins: readonly string[], cwd: string): string[] {
+  const config = findConfigFile(cwd);
+  return [...(config === undefined ? [] : configPlugins(config)), ...plugins];
 }
 
 /** The entry file of an installed package, searched upward from `cwd` as Node does. */
@@ -105,7 +140,7 @@ function packageEntry(spec: string, cwd: string): string | undefined {
 }
 
 function moduleFile(spec: string, cwd: string): string {
-  if (looksLikePath(spec)) {
+  if (isPluginPath(spec)) {
     const file = resolve(cwd, spec);
     if (!existsSync(file)) {
       throw new PluginError(
@@ -290,5 +325,5 @@ export function configPlugins(file: string): string[] {
     throw new PluginError(`${file}: "plugins" must be a list of paths or package names`);
   }
   // Paths in the config are relative to the config file, as users expect.
-  return plugins.map((p: string) => (looksLikePath(p) && !isAbsolute(p) ? resolve(dirname(file), p) : p));
+  return plugins.map((p: string) => (isPluginPath(p) && !isAbsolute(p) ? resolve(dirname(file), p) : p));
 }
