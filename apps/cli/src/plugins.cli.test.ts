@@ -6,38 +6,15 @@ import { join } from 'node:path';
 import { strategyNames } from '@pfmsim/buffer-strategies';
 import { PACKAGE_MODELS_DIR, refreshModels } from '@pfmsim/pmu-models';
 import { describe, expect, it } from 'vitest';
-import { expectUsageError, runInProcess, tempDir } from '../test/helpers.js';
+import { expectUsageError, kmallocStrategySource, runInProcess, tempDir } from '../test/helpers.js';
 
 const SLOW = { timeout: 120_000 };
-
-/** kmalloc per call, written as a plugin author would, importing nothing. */
-const STRATEGY = (name: string) => `{
-  specificationVersion: 'v1',
-  name: '${name}',
-  description: 'kmalloc per call, from a plugin',
-  pinnedFormula: '0 between calls',
-  stackFootprint: '0 B',
-  frameBytes: () => 0,
-  acquire(call) {
-    if (call.bytes > call.limit) return -7;
-    const buf = call.k.mem.kmalloc(call.t, call.bytes, 0xd0, call.slot.owner, call.site);
-    if (buf === 0) return -12;
-    call.buf = buf;
-    call.how = 1;
-    return buf;
-  },
-  release(call) {
-    if (call.how === 1) call.k.mem.kfree(call.t, call.buf);
-    call.buf = 0;
-    call.how = 0;
-  },
-}`;
 
 function pluginDir(): string {
   const dir = tempDir('pfmsim-plugin-');
   writeFileSync(
     join(dir, 'demo.mjs'),
-    `export default { name: 'demo', strategies: { 'demo-kmalloc': () => (${STRATEGY('demo-kmalloc')}) }, pmuModels: ['./models'] };`,
+    `export default { name: 'demo', strategies: { 'demo-kmalloc': () => (${kmallocStrategySource('demo-kmalloc')}) }, pmuModels: ['./models'] };`,
   );
   const p6 = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'), 'utf8'));
   mkdirSync(join(dir, 'models', 'acme'), { recursive: true });
@@ -186,7 +163,7 @@ describe('pfmsim --plugin', SLOW, () => {
     writeFileSync(join(dir, 'v9.mjs'), "export default { specificationVersion: 9, name: 'v9' };");
     writeFileSync(
       join(dir, 'stack.mjs'),
-      `export default { name: 's', strategies: { stack: () => (${STRATEGY('stack')}) } };`,
+      `export default { name: 's', strategies: { stack: () => (${kmallocStrategySource('stack')}) } };`,
     );
     const cases: [string[], RegExp][] = [
       [['--plugin', './missing.mjs'], /^pfmsim: plugin \.\/missing\.mjs: no such file/],

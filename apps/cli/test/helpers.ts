@@ -136,3 +136,36 @@ export async function runInProcess(args: readonly string[], opts: RunOptions = {
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * The source of a plugin strategy that kmallocs per call, written as a plugin author would
+ * (importing nothing); `leak` leaves out the kfree.
+ */
+export function kmallocStrategySource(name: string, opts: { leak?: boolean } = {}): string {
+  return `{
+  specificationVersion: 'v1',
+  name: '${name}',
+  description: 'kmalloc per call, from a plugin${opts.leak ? ', never kfreed' : ''}',
+  pinnedFormula: '0 between calls',
+  stackFootprint: '0 B',
+  frameBytes: () => 0,
+  acquire(call) {
+    if (call.bytes > call.limit) return -7;
+    const buf = call.k.mem.kmalloc(call.t, call.bytes, 0xd0, call.slot.owner, call.site);
+    if (buf === 0) return -12;
+    call.buf = buf;
+    call.how = 1;
+    return buf;
+  },
+  release(call) {
+    if (call.how === 1${opts.leak ? ' && false' : ''}) call.k.mem.kfree(call.t, call.buf);
+    call.buf = 0;
+    call.how = 0;
+  },
+}`;
+}
+
+/** A plugin module named `name` with one kmalloc strategy `strategy` (see kmallocStrategySource). */
+export function kmallocPluginSource(name: string, strategy: string, opts: { leak?: boolean } = {}): string {
+  return `export default { name: '${name}', strategies: { '${strategy}': () => (${kmallocStrategySource(strategy, opts)}) } };`;
+}

@@ -4,7 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectSchema, expectUsageError, runInProcess, tempDir } from '../../test/helpers.js';
+import {
+  expectSchema,
+  expectUsageError,
+  kmallocPluginSource,
+  runInProcess,
+  tempDir,
+} from '../../test/helpers.js';
 
 const SLOW = { timeout: 120_000 };
 const certify = (...args: string[]) => runInProcess(['certify', ...args]);
@@ -102,21 +108,7 @@ describe('pfmsim certify', () => {
     SLOW,
     async () => {
       const dir = tempDir('pfmsim-certify-');
-      writeFileSync(
-        join(dir, 'leaky.mjs'),
-        `export default { name: 'leaky', strategies: { leaky: () => ({
-        specificationVersion: 'v1', name: 'leaky', description: 'kmalloc, never kfree',
-        pinnedFormula: 'unbounded', stackFootprint: '0 B', frameBytes: () => 0,
-        acquire(call) {
-          if (call.bytes > call.limit) return -7;
-          const buf = call.k.mem.kmalloc(call.t, call.bytes, 0xd0, call.slot.owner, call.site);
-          if (buf === 0) return -12;
-          call.buf = buf;
-          return buf;
-        },
-        release(call) { call.buf = 0; },
-      }) } };`,
-      );
+      writeFileSync(join(dir, 'leaky.mjs'), kmallocPluginSource('leaky', 'leaky', { leak: true }));
       const r = await runInProcess(
         ['certify', 'leaky', '--plugin', './leaky.mjs', '--only', 'faults,attacks', '--json'],
         {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { unloadPlugins } from '@pfmsim/lab';
 import { afterEach, describe, expect, it } from 'vitest';
+import { kmallocPluginSource } from '../../test/helpers.js';
 import { runCell, summarize } from './cell.js';
 import { expandCells, parseSweepConfig, type SweepCell } from './config.js';
 import { serveCells, type WorkerReply } from './worker-serve.js';
@@ -86,10 +87,7 @@ describe('the sweep worker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pfmsim-worker-plugin-'));
     try {
       const plugin = join(dir, 'p.mjs');
-      writeFileSync(
-        plugin,
-        "export default { name: 'p', strategies: { 'p-kmalloc': () => ({ specificationVersion: 'v1', name: 'p-kmalloc', description: 'd', pinnedFormula: '0', stackFootprint: '0 B', frameBytes: () => 0, acquire(call) { const b = call.k.mem.kmalloc(call.t, call.bytes, 0xd0, call.slot.owner, call.site); if (b === 0) return -12; call.buf = b; call.how = 1; return b; }, release(call) { if (call.how === 1) call.k.mem.kfree(call.t, call.buf); call.buf = 0; call.how = 0; } }) } };",
-      );
+      writeFileSync(plugin, kmallocPluginSource('p', 'p-kmalloc'));
       const pool = serve();
       pool.postMessage({ plugins: [plugin] });
       const cell: SweepCell = { ...cells[1]!, strategy: 'p-kmalloc', key: 'plugin-cell' };
