@@ -64,9 +64,22 @@ describe('pfmsim --plugin', SLOW, () => {
     const [k, demo] = doc.strategies;
     expect(doc.strategies.map((s) => s.name)).toEqual(['kmalloc', 'demo-kmalloc']);
     expect([demo!.cyclesAt4, demo!.raceFree]).toEqual([k!.cyclesAt4, true]);
-    const table = await runInProcess([...args, '--plugin=./demo.mjs'], { cwd: dir });
+    const table = await runInProcess([...args, '--plugin=./demo.mjs', '--export-json', 'cmp.json'], {
+      cwd: dir,
+    });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^demo-kmalloc\s/m);
+    // and in the HTML report made from those results, with the plugin (it reruns the strategies)
+    expectUsageError(
+      await runInProcess(['report', 'cmp.json', '-o', 'r.html'], { cwd: dir }),
+      /cmp\.json: strategy "demo-kmalloc" is not known here; it comes from a plugin: add the --plugin/,
+    );
+    const report = await runInProcess(['report', 'cmp.json', '-o', 'r.html', '--plugin', './demo.mjs'], {
+      cwd: dir,
+    });
+    expect(report.code, report.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(html).toMatch(/<td[^>]*>demo-kmalloc<\/td>/);
     expect(strategyNames()).not.toContain('demo-kmalloc');
     // without the plugin the name is unknown again
     expectUsageError(await runInProcess(args, { cwd: dir }), /strategy.*demo-kmalloc/);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { createStrategy, type StackReport, stackReport } from '@pfmsim/buffer-strategies';
+import { createStrategy, isKnownStrategy, type StackReport, stackReport } from '@pfmsim/buffer-strategies';
 import { ARCH_IDS, type ArchId } from '@pfmsim/kernel-sim';
 import { resolveMachine, runAttack } from '@pfmsim/lab';
 import { ABI_PROFILE_IDS, type AbiProfileId } from '@pfmsim/perfmon-core';
@@ -99,6 +99,14 @@ export function registerReport(program: Command, ctx: Ctx): void {
             : `abi: unknown ABI profile "${d.abi}" (valid: ${ABI_PROFILE_IDS.join(', ')})`);
         if (problem)
           throw new UsageError(`${name}: ${problem}`, 'pass the output of `pfmsim compare --json`');
+        // the report reruns each strategy (attack curves, stack panels): a plugin's must be loaded
+        const unknown = (d.strategies as { name: string }[]).find((s) => !isKnownStrategy(s.name));
+        if (unknown) {
+          throw new UsageError(
+            `${name}: strategy "${unknown.name}" is not known here`,
+            'it comes from a plugin: add the --plugin PATH|PACKAGE the results were made with',
+          );
+        }
         compares.push({ doc: d as unknown as CompareDoc, source: name });
       } else if (d && d.command === 'attack' && Array.isArray(d.samples)) {
         const problem = badItem(d.samples, SAMPLE_FIELDS, 'samples');
