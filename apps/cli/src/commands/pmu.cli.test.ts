@@ -238,6 +238,18 @@ describe('pfmsim pmu validate', () => {
     expect(two.stderr).toBe('pfmsim: two.json is not a valid PMU model (2 errors); fix the paths above\n');
   });
 
+  it('schema and semantic errors of one file come together', async () => {
+    const dir = tempDir();
+    const model = p6Json() as { events: { counters: number[] }[] } & Record<string, unknown>;
+    model.events[3]!.counters = [0, 4];
+    writeFileSync(join(dir, 'both.json'), JSON.stringify({ ...model, countrWidth: 31 }));
+    const r = await runInProcess(['pmu', 'validate', 'both.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('both.json: countrWidth: unknown property "countrWidth" [unknown-key]');
+    expect(r.stdout).toContain('both.json: events[3].counters: counter 4 does not exist [counter-exists]');
+    expect(r.stderr).toBe('pfmsim: both.json is not a valid PMU model (2 errors); fix the paths above\n');
+  });
+
   it('a missing file or argument, and export flags it does not take, are usage errors', async () => {
     const dir = tempDir();
     expectUsageError(
