@@ -1,7 +1,12 @@
 import { UnknownStrategyError } from '@pfmsim/buffer-strategies';
 import { InvalidArgumentError, KernelSimError } from '@pfmsim/kernel-sim';
 import { PfmError, SyscallError } from '@pfmsim/libpfm';
-import { InvalidModelError, UnknownModelError } from '@pfmsim/pmu-models';
+import {
+  DuplicateModelError,
+  InvalidModelError,
+  LibpfmTypeClashError,
+  UnknownModelError,
+} from '@pfmsim/pmu-models';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { expectGolden, expectUsageError, runInProcess } from '../test/helpers.js';
@@ -46,6 +51,18 @@ describe('errors become one line and an exit code', () => {
     expect(describeError(new InvalidModelError('m.json', errors.slice(0, 1)), false).line).toBe(
       'invalid PMU model file m.json: events[0].code: must be an integer [schema]; `pfmsim pmu validate FILE` lists every error',
     );
+  });
+
+  it('two model files the registry cannot both serve: their message, exit 2', () => {
+    const dup = new DuplicateModelError('a', ['/x/a.json', '/y/a.json']);
+    expect(describeError(dup, false)).toEqual({ line: dup.message, code: 2 });
+    const clash = new LibpfmTypeClashError(
+      16,
+      ['a', 'b'],
+      ['/a.json', '/b.json'],
+      [{ family: 15 }, undefined],
+    );
+    expect(describeError(clash, false)).toEqual({ line: clash.message, code: 2 });
   });
 
   it('libpfm errors are bad input; a failed simulated system call is a finding (exit 1)', () => {

@@ -2,7 +2,12 @@ import { UnknownStrategyError } from '@pfmsim/buffer-strategies';
 import { InvalidArgumentError, KernelSimError } from '@pfmsim/kernel-sim';
 import { commandPluginSpecs, extractPluginArgs, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
 import { PfmError, SyscallError } from '@pfmsim/libpfm';
-import { InvalidModelError, UnknownModelError } from '@pfmsim/pmu-models';
+import {
+  DuplicateModelError,
+  InvalidModelError,
+  LibpfmTypeClashError,
+  UnknownModelError,
+} from '@pfmsim/pmu-models';
 import { Command, CommanderError } from 'commander';
 import { registerAttack } from './commands/attack.js';
 import { registerBench } from './commands/bench.js';
@@ -105,6 +110,10 @@ export function describeError(e: unknown, debug: boolean, command = ''): { line:
   if (e instanceof UnknownStrategyError) return { line: e.message, code: EXIT_USAGE };
   if (e instanceof PluginError) return { line: e.message, code: EXIT_USAGE };
   if (e instanceof UnknownModelError) return { line: e.message, code: EXIT_USAGE };
+  // Two model files the registry cannot both serve (one id, or one libpfm type for one CPU).
+  if (e instanceof DuplicateModelError || e instanceof LibpfmTypeClashError) {
+    return { line: e.message, code: EXIT_USAGE };
+  }
   if (e instanceof InvalidModelError) {
     const first = e.errors[0];
     const more = e.errors.length > 1 ? ` (and ${e.errors.length - 1} more)` : '';

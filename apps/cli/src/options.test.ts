@@ -86,8 +86,10 @@ describe('machine flags', () => {
     const p6 = JSON.parse(
       readFileSync(join(REPO, 'packages', 'pmu-models', 'models', 'intel', 'p6.json'), 'utf8'),
     );
-    for (const id of ['site-a', 'site-b', 'site-c', 'site-d']) {
-      writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...p6, $schema: undefined, id }));
+    for (const [i, id] of ['site-a', 'site-b', 'site-c', 'site-d'].entries()) {
+      // each its own libpfm type: two models of one type must say which CPUs they are
+      const libpfm = { ...p6.libpfm, type: 900 + i };
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...p6, $schema: undefined, id, libpfm }));
     }
     registerModelDirectory(dir);
     try {

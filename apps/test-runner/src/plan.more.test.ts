@@ -90,7 +90,7 @@ describe('the machine', () => {
       /^x\.yaml:2:1: machine: invalid machine: "p4-2007"/,
     );
     expect(planError('name: t\nmachine: {preset: p4-2006, pmu: intel-p7}\n')).toBe(
-      'x.yaml:2:1: machine: unknown PMU model "intel-p7"; accepted ids: amd64-k8, intel-arch-perfmon, intel-core, intel-p4, intel-p6, itanium2, mips64, montecito, power5',
+      'x.yaml:2:1: machine: unknown PMU model "intel-p7"; accepted ids: amd64-fam10h, amd64-k8, intel-arch-perfmon, intel-core, intel-p4, intel-p6, itanium2, mips64, montecito, power5',
     );
     expect(planError('name: t\nmachine: {arch: i386, cost: p4-2006, pmu: intel-p7}\n')).toMatch(
       /^x\.yaml:2:1: machine: unknown PMU model "intel-p7"/,

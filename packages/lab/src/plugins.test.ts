@@ -306,7 +306,22 @@ describe('bad plugins: one line each, nothing registered after the problem', () 
     write('type/k8-twin.json', modelText('k8-twin', 16));
     write('type.mjs', "export default { name: 'ty', pmuModels: ['./type'] };");
     expect(await refused(['./type.mjs'])).toBe(
-      `plugin ty (./type.mjs): PMU model "k8-twin" (${join(dir, 'type', 'k8-twin.json')}) claims libpfm PMU type 16, as "amd64-k8" (${join(PACKAGE_MODELS_DIR, 'amd', 'k8.json')}) does; libpfm could not tell them apart`,
+      `plugin ty (./type.mjs): PMU model "k8-twin" (${join(dir, 'type', 'k8-twin.json')}, every CPU) claims libpfm PMU type 16, as "amd64-fam10h" (${join(PACKAGE_MODELS_DIR, 'amd', 'fam10h.json')}, family 16) does; libpfm could not tell them apart: give each a \`cpu\` with a distinct family or models`,
+    );
+    unloadPlugins();
+    // the same type for another CPU family: told apart, as libpfm tells K8 from Family 10h
+    write(
+      'type/k8-twin.json',
+      JSON.stringify({ ...JSON.parse(modelText('k8-twin', 16)), cpu: { family: 17 } }),
+    );
+    expect((await loadPlugins(['./type.mjs'], { cwd: dir }))[0]?.models).toEqual(['k8-twin']);
+    unloadPlugins();
+    write(
+      'type/k8-twin.json',
+      JSON.stringify({ ...JSON.parse(modelText('k8-twin', 16)), cpu: { family: 15 } }),
+    );
+    expect(await refused(['./type.mjs'])).toContain(
+      `, family 15) claims libpfm PMU type 16, as "amd64-k8" (${join(PACKAGE_MODELS_DIR, 'amd', 'k8.json')}, family 15) does;`,
     );
     unloadPlugins();
     const broken = JSON.parse(modelText('acme-broken', 903));

@@ -23,11 +23,10 @@ import {
 } from '@pfmsim/buffer-strategies';
 import {
   DuplicateModelError,
-  getModel,
   invalidModelFiles,
+  LibpfmTypeClashError,
   listModelFiles,
   listModelIds,
-  modelFile,
   registerModelDirectory,
   registerModelFile,
   resetModelDirectories,
@@ -216,7 +215,8 @@ function registerModels(plugin: PfmsimPlugin, label: string, file: string): stri
   try {
     ids = listModelIds();
   } catch (error) {
-    if (error instanceof DuplicateModelError)
+    // The registry refuses one id twice, and one libpfm type for CPUs it cannot tell apart.
+    if (error instanceof DuplicateModelError || error instanceof LibpfmTypeClashError)
       throw new PluginError(`plugin ${plugin.name} (${label}): ${error.message}`);
     throw error;
   }
@@ -227,17 +227,7 @@ function registerModels(plugin: PfmsimPlugin, label: string, file: string): stri
       `plugin ${plugin.name} (${label}): ${firstLine(bad)} ${bad.errors.length} error(s); \`pfmsim pmu validate FILE\` lists them`,
     );
   }
-  const added = ids.filter((id) => !before.has(id));
-  for (const id of added) {
-    const type = getModel(id).libpfm.type;
-    const same = ids.find((other) => other !== id && getModel(other).libpfm.type === type);
-    if (same !== undefined) {
-      throw new PluginError(
-        `plugin ${plugin.name} (${label}): PMU model "${id}" (${modelFile(id)}) claims libpfm PMU type ${type}, as "${same}" (${modelFile(same)}) does; libpfm could not tell them apart`,
-      );
-    }
-  }
-  return added;
+  return ids.filter((id) => !before.has(id));
 }
 
 /**

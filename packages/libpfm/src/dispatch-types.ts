@@ -74,10 +74,15 @@ export interface DispatchOutput {
 /** K8 revision of the host, for events gated by revision (BADHOST). */
 export type Amd64Revision = 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
+/** AMD Family 10h revision of the host (B Barcelona, C Shanghai, D Istanbul, E). */
+export type Fam10hRevision = 'B' | 'C' | 'D' | 'E';
+
 /** What the library knows about the host beyond the model. */
 export interface HostInfo {
-  /** Default `F`. */
+  /** Default `F`; used on K8 models. */
   readonly amd64Revision?: Amd64Revision;
+  /** Default `B`; used on Family 10h models (`cpu.family` 16). */
+  readonly fam10hRevision?: Fam10hRevision;
 }
 
 /** An input event after the common checks. */

@@ -29,6 +29,7 @@ const p6 = getModel('intel-p6');
 const core = getModel('intel-core');
 const arch = getModel('intel-arch-perfmon');
 const k8 = getModel('amd64-k8');
+const fam10h = getModel('amd64-fam10h');
 
 function run(
   model: Model,
@@ -440,6 +441,113 @@ describe('AMD64 K8 (§2.3)', () => {
     });
     expect(pmcs(run(model, ['ONE_OF:B']))).toEqual([[0, '0x51029e']]);
     expect(err(() => run(model, ['ONE_OF:A:B'])).code).toBe(PFMLIB_ERR_FEATCOMB);
+  });
+});
+
+describe('AMD64 Family 10h (pfmlib_amd64.c with the family 10h table)', () => {
+  it('puts event-select bits 11:8 in PERFSEL bits 35:32 (sel_event_mask2)', () => {
+    const out = run(fam10h, [
+      'L3_CACHE_MISSES:ANY_READ:ALL_CORES',
+      'RETIRED_INSTRUCTIONS',
+      'CPU_TO_DRAM_REQUESTS_TO_TARGET_NODE:ALL',
+      'L3_EVICTIONS:ALL',
+    ]);
+    expect(pmcs(out)).toEqual([
+      [0, '0x40051f7e1'],
+      [1, '0x5100c0'],
+      [2, '0x10051ffe0'],
+      [3, '0x400510fe3'],
+    ]);
+    const lines = dispatchEventsVerbose(
+      fam10h,
+      {
+        events: ['L3_CACHE_MISSES:ANY_READ', 'CPU_CLK_UNHALTED'].map((s) => findFullEvent(fam10h, s)),
+        dflPlm: PFM_PLM0,
+      },
+      {},
+      { fam10hRevision: 'D' },
+    ).lines;
+    expect(lines).toEqual([
+      '[PERFSEL0(pmc0)=0x4005207e1 emask=0xe1 umask=0x7 os=1 usr=0 inv=0 en=1 int=1 edge=0 cnt_mask=0] L3_CACHE_MISSES:ANY_READ',
+      '[PERFCTR0(pmd0)]',
+      '[PERFSEL1(pmc1)=0x520076 emask=0x76 umask=0x0 os=1 usr=0 inv=0 en=1 int=1 edge=0 cnt_mask=0] CPU_CLK_UNHALTED',
+      '[PERFCTR1(pmd1)]',
+    ]);
+  });
+
+  it('gates Rev C events and masks by the family 10h revision (default B, Barcelona)', () => {
+    const at = (fam10hRevision: 'B' | 'C' | 'E', spec: string) =>
+      dispatchEvents(
+        fam10h,
+        { events: [findFullEvent(fam10h, spec)], dflPlm: PFM_PLM3 },
+        {},
+        { fam10hRevision },
+      );
+    const early = err(() => run(fam10h, ['LFENCE_INST_RETIRED']));
+    expect(early.code).toBe(PFMLIB_ERR_BADHOST);
+    expect(early.message).toBe(
+      'not supported by host cpu: LFENCE_INST_RETIRED needs family 10h revision C or later (host is family 10h revision B)',
+    );
+    expect(pmcs(at('C', 'LFENCE_INST_RETIRED'))).toEqual([[0, '0x1005100d3']]);
+    expect(pmcs(at('B', 'L1_DTLB_MISS_AND_L2_DTLB_HIT:ALL'))).toEqual([[0, '0x510345']]);
+    const late = err(() => at('C', 'L1_DTLB_MISS_AND_L2_DTLB_HIT:ALL'));
+    expect(late.message).toBe(
+      'not supported by host cpu: L1_DTLB_MISS_AND_L2_DTLB_HIT:ALL: unit mask ALL exists only up to family 10h revision B (host is family 10h revision C)',
+    );
+    expect(err(() => at('B', 'L1_DTLB_MISS_AND_L2_DTLB_HIT:L2_1G_TLB_HIT')).code).toBe(PFMLIB_ERR_BADHOST);
+    expect(pmcs(at('E', 'L1_DTLB_MISS_AND_L2_DTLB_HIT:L2_1G_TLB_HIT'))).toEqual([[0, '0x510445']]);
+  });
+
+  it('K8 and Family 10h gates order as libpfm’s revisions do (every K8 before every 10h)', () => {
+    const gated = syntheticModel('amd64-k8', (f) => {
+      f.id = 'test-k8-10h-gate';
+      f.events.push({
+        name: 'TEN',
+        code: '0x9f',
+        counters: [0, 1, 2, 3],
+        description: 'x',
+        flags: ['FAM10H_REV_B'],
+      });
+      f.events.push({
+        name: 'OLD',
+        code: '0x9e',
+        counters: [0, 1, 2, 3],
+        description: 'x',
+        flags: ['TILL_K8_REV_G'],
+      });
+      f.events.push({
+        name: 'ODD',
+        code: '0x9d',
+        counters: [0, 1, 2, 3],
+        description: 'x',
+        flags: ['FAM10H_REV_F', 'K8_REV_Z'],
+      });
+    });
+    expect(err(() => run(gated, ['TEN'])).message).toBe(
+      'not supported by host cpu: TEN needs family 10h revision B or later (host is K8 revision F)',
+    );
+    expect(pmds(run(gated, ['OLD', 'ODD']))).toEqual([0, 1]);
+    const later = syntheticModel('amd64-fam10h', (f) => {
+      f.id = 'test-10h-k8-gate';
+      f.events.push({
+        name: 'OLD',
+        code: '0x9e',
+        counters: [0, 1, 2, 3],
+        description: 'x',
+        flags: ['TILL_K8_REV_G'],
+      });
+      f.events.push({
+        name: 'NEW',
+        code: '0x9f',
+        counters: [0, 1, 2, 3],
+        description: 'x',
+        flags: ['K8_REV_G'],
+      });
+    });
+    expect(err(() => run(later, ['OLD'])).message).toBe(
+      'not supported by host cpu: OLD exists only up to K8 revision G (host is family 10h revision B)',
+    );
+    expect(pmds(run(later, ['NEW']))).toEqual([0]);
   });
 });
 

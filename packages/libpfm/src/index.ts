@@ -19,6 +19,7 @@ export type {
   DispatchInput,
   DispatchOutput,
   DispatchResult,
+  Fam10hRevision,
   HostInfo,
   ModelInput,
   PmcValue,
@@ -51,6 +52,9 @@ export { PerfmonGate } from './os/perfmon.js';
 export { UserMemory } from './os/user-memory.js';
 export {
   amd64Revision,
+  type CpuId,
+  fam10hRevision,
+  parseForceCpu,
   parseForcePmu,
   pmuName,
   pmuNameByType,

@@ -49,7 +49,7 @@ describe('pfmInitialize: detection and forcing', () => {
       throw new Error('no error');
     })();
     expect(e.code).toBe(PFMLIB_ERR_NOTSUPP);
-    expect(e.message).toContain('accepted: amd64-k8');
+    expect(e.message).toContain(`accepted: ${listModelIds().join(', ')})`);
   });
 
   it('forcePmu picks the first supported PMU of a type, whatever the host', () => {
@@ -58,6 +58,50 @@ describe('pfmInitialize: detection and forcing', () => {
     expect(lib.forced).toBe(true);
     expect(pfmInitialize({ forcePmu: PFMLIB_ITANIUM2_PMU }).model.id).toBe('itanium2');
     expect(code(() => pfmInitialize({ model: 'intel-p6', forcePmu: 999 }))).toBe(PFMLIB_ERR_NOTSUPP);
+  });
+
+  it('forcing AMD64 (type 16, shared by K8 and Family 10h) picks the model by CPU family', () => {
+    // the host's own type: the host (issue 13: not the other AMD64 model)
+    const k8 = pfmInitialize({ model: 'amd64-k8', forcePmu: PFMLIB_AMD64_PMU });
+    expect([k8.model.id, k8.getPmuName(), k8.getNumEvents()]).toEqual(['amd64-k8', 'AMD64 (K8 RevF)', 84]);
+    const ten = pfmInitialize({ model: 'amd64-fam10h', forcePmu: PFMLIB_AMD64_PMU });
+    expect([ten.model.id, ten.getPmuName()]).toEqual(['amd64-fam10h', 'AMD64 (Family 10h RevB, Barcelona)']);
+    // another host: the CPU named by LIBPFM_FORCE_PMU or the cpu option, else K8
+    const byEnv = (value: string) => pfmInitialize({ model: 'intel-p6', env: { LIBPFM_FORCE_PMU: value } });
+    expect([byEnv('16,16,2,2').model.id, byEnv('16,16,2,2').getPmuName()]).toEqual([
+      'amd64-fam10h',
+      'AMD64 (Family 10h RevB, Barcelona)',
+    ]);
+    expect(byEnv('16,16,4,2').getPmuName()).toBe('AMD64 (Family 10h RevC, Shanghai)');
+    expect(byEnv('16,16,9,1').getPmuName()).toBe('AMD64 (Family 10h RevD, Istanbul)');
+    expect(byEnv('16,16,10,0').getPmuName()).toBe('AMD64 (Family 10h RevE)');
+    expect(byEnv('16,15,72,2').model.id).toBe('amd64-k8');
+    expect(byEnv('16').model.id).toBe('amd64-k8');
+    const byOption = pfmInitialize({ forcePmu: 16, cpu: { family: 16, model: 8, stepping: 0 } });
+    expect([byOption.model.id, byOption.fam10hRevision, byOption.amd64Revision]).toEqual([
+      'amd64-fam10h',
+      'D',
+      'F',
+    ]);
+    const k8ByOption = pfmInitialize({ forcePmu: 16, cpu: { family: 15, model: 0x21, stepping: 0 } });
+    expect([k8ByOption.model.id, k8ByOption.getPmuName()]).toEqual(['amd64-k8', 'AMD64 (K8 RevE)']);
+    // a family no supported AMD64 model is
+    const none = (() => {
+      try {
+        byEnv('16,17,1,0');
+      } catch (x) {
+        return x as PfmError;
+      }
+      throw new Error('no error');
+    })();
+    expect(none.code).toBe(PFMLIB_ERR_NOTSUPP);
+    expect(none.message).toBe(
+      'not supported: no supported PMU of type 16 is a family 17 model 1 CPU (forced; supported: amd64-fam10h, amd64-k8)',
+    );
+    // detection is by model: the CPU does not change it
+    expect(pfmInitialize({ model: 'amd64-k8', cpu: { family: 16, model: 2, stepping: 2 } }).model.id).toBe(
+      'amd64-k8',
+    );
   });
 
   it('LIBPFM_FORCE_PMU in env wins over forcePmu', () => {
@@ -133,7 +177,10 @@ describe('PMU identification and registers', () => {
     const list = lib.listSupportedPmus();
     expect(list.startsWith('supported PMU models: [AMD64] ')).toBe(true);
     expect(list.endsWith('\ndetected host PMU: Intel P6 Processor Family\n')).toBe(true);
-    expect(list.match(/\[/g)).toHaveLength(listModelIds().length);
+    // one entry per PMU type: K8 and Family 10h are libpfm's one AMD64 module
+    const types = new Set(listModelIds().map((id) => getModel(id).libpfm.type));
+    expect(list.match(/\[/g)).toHaveLength(types.size);
+    expect(list.match(/\[AMD64\]/g)).toHaveLength(1);
   });
 
   it('reports libpfm 3.10', () => {

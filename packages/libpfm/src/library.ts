@@ -17,6 +17,7 @@ import type {
   DispatchInput,
   DispatchOutput,
   DispatchResult,
+  Fam10hRevision,
   ModelInput,
 } from './dispatch-types.js';
 import { PFMLIB_ERR_NOTSUPP, PfmError } from './errors.js';
@@ -61,6 +62,8 @@ export class Libpfm {
   /** True when the PMU was forced (`LIBPFM_FORCE_PMU`, `forcePmu`) rather than detected. */
   readonly forced: boolean;
   readonly amd64Revision: Amd64Revision;
+  /** The Family 10h revision of the host (default `B`), for Family 10h models. */
+  readonly fam10hRevision: Fam10hRevision;
   readonly verbose: boolean;
   readonly #supported: readonly PmuModel[];
   readonly #log: (line: string) => void;
@@ -70,6 +73,7 @@ export class Libpfm {
     this.model = resolved.model;
     this.forced = resolved.forced;
     this.amd64Revision = resolved.amd64Revision;
+    this.fam10hRevision = resolved.fam10hRevision;
     this.#supported = resolved.supported;
     const envVerbose = options.env?.LIBPFM_VERBOSE;
     this.verbose =
@@ -83,7 +87,7 @@ export class Libpfm {
 
   /** `pfm_get_pmu_name`. */
   getPmuName(): string {
-    return pmuName(this.model, this.amd64Revision);
+    return pmuName(this.model, this.amd64Revision, this.fam10hRevision);
   }
 
   /** `pfm_get_pmu_type`: the `PFMLIB_*_PMU` code. */
@@ -103,7 +107,10 @@ export class Libpfm {
 
   /** `pfm_list_supported_pmus`: `supported PMU models: [name] ...` then the detected one. */
   listSupportedPmus(): string {
-    const names = this.#supported.map((m) => `[${m.libpfm.name}] `).join('');
+    // One entry per PMU type, as libpfm lists its modules (AMD64's K8 and Family 10h are one).
+    const types = new Set<number>();
+    const modules = this.#supported.filter((m) => !types.has(m.libpfm.type) && types.add(m.libpfm.type));
+    const names = modules.map((m) => `[${m.libpfm.name}] `).join('');
     return `supported PMU models: ${names}\ndetected host PMU: ${this.getPmuName()}\n`;
   }
 
@@ -245,7 +252,10 @@ export class Libpfm {
 
   /** {@link dispatchEvents} with libpfm's verbose lines, whatever the verbose setting. */
   dispatchEventsVerbose(input: DispatchInput, modelInput?: ModelInput): DispatchResult {
-    return dispatchEventsVerbose(this.model, input, modelInput ?? {}, { amd64Revision: this.amd64Revision });
+    return dispatchEventsVerbose(this.model, input, modelInput ?? {}, {
+      amd64Revision: this.amd64Revision,
+      fam10hRevision: this.fam10hRevision,
+    });
   }
 }
 

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { PFMLIB_AMD64_PMU, PFMLIB_MAX_PMCS, PFMLIB_MAX_PMDS } from './constants.js';
 import { PFMLIB_ERR_INVAL, PFMLIB_ERR_NOTSUPP } from './errors.js';
 import { expectPfmError } from './pfm-error.test-util.js';
-import { amd64Revision, atoi, parseForcePmu, pmuName, pmuNameByType, resolvePmu, toModel } from './pmu.js';
+import {
+  amd64Revision,
+  atoi,
+  fam10hRevision,
+  parseForceCpu,
+  parseForcePmu,
+  pmuName,
+  pmuNameByType,
+  resolvePmu,
+  toModel,
+} from './pmu.js';
 
 describe('atoi (LIBPFM_FORCE_PMU parsing)', () => {
   it.each([
@@ -40,7 +50,47 @@ describe('amd64_get_revision (family 15)', () => {
   });
 });
 
+describe('amd64_get_revision (family 16, Family 10h)', () => {
+  it.each([
+    [0, 'B'],
+    [2, 'B'],
+    [3, 'B'],
+    [4, 'C'],
+    [5, 'C'],
+    [6, 'C'],
+    [7, 'B'],
+    [8, 'D'],
+    [9, 'D'],
+    [10, 'E'],
+    [11, 'B'],
+  ] as const)('model %i → Rev%s', (model, rev) => {
+    expect(fam10hRevision(model)).toBe(rev);
+  });
+});
+
+describe('pmuName by AMD64 family', () => {
+  it('K8 (family 15 or none), Family 10h, K7, another family; other types as named', () => {
+    const k8 = getModel('amd64-k8');
+    expect(pmuName(k8, 'C', 'D')).toBe('AMD64 (K8 RevC)');
+    expect(pmuName(getModel('intel-p6'))).toBe('Intel P6 Processor Family');
+    const ten = getModel('amd64-fam10h');
+    expect(pmuName(ten)).toBe('AMD64 (Family 10h RevB, Barcelona)');
+    expect(pmuName(ten, 'B', 'C')).toBe('AMD64 (Family 10h RevC, Shanghai)');
+    expect(pmuName({ ...k8, cpu: { family: 6 } })).toBe('AMD64 (K7)');
+    expect(pmuName({ ...k8, cpu: { family: 17 } })).toBe('AMD64 (family 17)');
+    expect(pmuName(getModel('intel-p6'), 'C', 'C')).toBe('Intel P6 Processor Family');
+  });
+});
+
 describe('LIBPFM_FORCE_PMU', () => {
+  it('gives the AMD64 CPU only with type 16 and all three of family, model and stepping', () => {
+    expect(parseForceCpu('16,16,2,2')).toStrictEqual({ family: 16, model: 2, stepping: 2 });
+    expect(parseForceCpu('16, 15 ,65x,1')).toStrictEqual({ family: 15, model: 65, stepping: 1 });
+    expect(parseForceCpu('16,16,2')).toBeUndefined();
+    expect(parseForceCpu('16')).toBeUndefined();
+    expect(parseForceCpu('32,16,2,2')).toBeUndefined();
+  });
+
   it('takes family, model and stepping only for AMD64 and only all three', () => {
     expect(parseForcePmu(`${PFMLIB_AMD64_PMU},15,5,1`)).toStrictEqual({
       type: PFMLIB_AMD64_PMU,

@@ -34,14 +34,7 @@ import {
   range,
   rejectPlm12,
 } from './dispatch-common.js';
-import type {
-  Amd64Revision,
-  DispatchContext,
-  DispatchResult,
-  PmcValue,
-  PmdValue,
-  ResolvedEvent,
-} from './dispatch-types.js';
+import type { DispatchContext, DispatchResult, PmcValue, PmdValue, ResolvedEvent } from './dispatch-types.js';
 import { PFMLIB_ERR_BADHOST, PFMLIB_ERR_FEATCOMB, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import { LIBPFM_SCHEME_API_VERSION, type LibpfmScheme } from './scheme-types.js';
 
@@ -71,8 +64,12 @@ interface EvtSel {
  * neither core get SELF (bit 6).
  */
 function encodeEvtSel(model: PmuModel, e: ResolvedEvent, en: boolean): EvtSel {
-  const bits = BigInt(model.encoding.eventBits);
-  const select = Number(e.event.code & ((1n << bits) - 1n));
+  // AMD Family 10h (extendedEventSelect): a 12-bit select, bits 11:8 in PERFSEL 35:32
+  // (libpfm's sel_event_mask2); the code then has no built-in unit mask.
+  const extended = model.encoding.options?.extendedEventSelect === true;
+  const bits = extended ? 12n : BigInt(model.encoding.eventBits);
+  const fullSelect = Number(e.event.code & ((1n << bits) - 1n));
+  const select = extended ? fullSelect & 0xff : fullSelect;
   let umask = Number((e.event.code >> bits) & 0xffn);
   for (const u of e.unitMasks) umask |= Number(u.value);
   if (hasFlag(e, 'CSPEC') && (umask & 0xc0) === 0) umask |= 0x40;
@@ -82,6 +79,7 @@ function encodeEvtSel(model: PmuModel, e: ResolvedEvent, en: boolean): EvtSel {
   const edge = bit(e.options.edge);
   const cntMask = e.options.cntMask;
   let value = BigInt(select) | (BigInt(umask & 0xff) << 8n) | INT | (BigInt(cntMask & 0xff) << 24n);
+  if (extended) value |= BigInt(fullSelect >> 8) << 32n;
   if (usr) value |= USR;
   if (os) value |= OS;
   if (edge) value |= EDGE;
@@ -391,33 +389,60 @@ export function dispatchGenIa32(ctx: DispatchContext): DispatchResult {
 
 /* ---------------------------------------------------------------- AMD64 */
 
-const REVISIONS = 'BCDEFG';
+/** libpfm's `amd64_rev_t` order: K8 revisions B–G, then Family 10h revisions B–E. */
+const REVISIONS: Readonly<Record<'K8' | 'FAM10H', { readonly letters: string; readonly label: string }>> = {
+  K8: { letters: 'BCDEFG', label: 'K8 revision' },
+  FAM10H: { letters: 'BCDE', label: 'family 10h revision' },
+};
 
-function revisionAllowed(flags: readonly string[], revision: Amd64Revision): string | undefined {
-  const rank = REVISIONS.indexOf(revision);
+/** A CPU revision's rank in libpfm's order (-1: not a revision of that family). */
+function revisionRank(family: 'K8' | 'FAM10H', letter: string): number {
+  const index = REVISIONS[family].letters.indexOf(letter);
+  if (index < 0) return -1;
+  return family === 'K8' ? index : REVISIONS.K8.letters.length + index;
+}
+
+interface HostRevision {
+  readonly family: 'K8' | 'FAM10H';
+  readonly letter: string;
+}
+
+function revisionAllowed(flags: readonly string[], host: HostRevision): string | undefined {
+  const rank = revisionRank(host.family, host.letter);
   for (const flag of flags) {
-    const from = /^K8_REV_([B-G])$/.exec(flag)?.[1];
-    if (from !== undefined && rank < REVISIONS.indexOf(from)) return `needs K8 revision ${from} or later`;
-    const till = /^TILL_K8_REV_([B-G])$/.exec(flag)?.[1];
-    if (till !== undefined && rank > REVISIONS.indexOf(till)) return `exists only up to K8 revision ${till}`;
+    const m = /^(TILL_)?(K8|FAM10H)_REV_([A-Z])$/.exec(flag);
+    if (m === null) continue;
+    const family = m[2] as 'K8' | 'FAM10H';
+    const letter = m[3] as string;
+    const gate = revisionRank(family, letter);
+    if (gate < 0) continue;
+    const label = REVISIONS[family].label;
+    if (m[1] === undefined && rank < gate) return `needs ${label} ${letter} or later`;
+    if (m[1] !== undefined && rank > gate) return `exists only up to ${label} ${letter}`;
   }
   return undefined;
 }
 
 /**
- * AMD64 K8 (`pfm_amd64_dispatch_counters`): events in input order on the next available
- * counter; several unit masks on a non-combo event → FEATCOMB; cnt_mask ≥ 4 → INVAL; an event
- * or unit mask gated by CPU revision (flags `K8_REV_D`, `K8_REV_E`: from that revision on)
- * → BADHOST on an older host. EN and INT on every PERFSEL.
+ * AMD64 (`pfm_amd64_dispatch_counters`), K8 and Family 10h: events in input order on the next
+ * available counter; several unit masks on a non-combo event → FEATCOMB; cnt_mask ≥ 4 → INVAL;
+ * an event or unit mask gated by CPU revision (flags `K8_REV_D`, `FAM10H_REV_C`: from that
+ * revision on; `TILL_K8_REV_C`, `TILL_FAM10H_REV_B`: up to it) → BADHOST on another host.
+ * EN and INT on every PERFSEL. An event select wider than 8 bits needs the model's
+ * `extendedEventSelect` (Family 10h: bits 11:8 in PERFSEL 35:32), else BADHOST.
  */
 export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
   rejectPlm12(ctx);
   rejectUmaskCombination(ctx);
-  const revision = ctx.host.amd64Revision ?? 'F';
+  const host: HostRevision =
+    ctx.model.cpu?.family === 16
+      ? { family: 'FAM10H', letter: ctx.host.fam10hRevision ?? 'B' }
+      : { family: 'K8', letter: ctx.host.amd64Revision ?? 'F' };
+  const hostLabel = `${REVISIONS[host.family].label} ${host.letter}`;
   for (const e of ctx.events) {
-    const gated = revisionAllowed(e.event.flags, revision);
+    const gated = revisionAllowed(e.event.flags, host);
     if (gated !== undefined) {
-      throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} ${gated} (host is K8 revision ${revision})`, {
+      throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} ${gated} (host is ${hostLabel})`, {
         events: [e.name],
       });
     }
@@ -432,18 +457,21 @@ export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
   });
   for (const e of ctx.events) {
     for (const u of e.unitMasks) {
-      const gated = revisionAllowed(u.flags, revision);
+      const gated = revisionAllowed(u.flags, host);
       if (gated !== undefined) {
         throw new PfmError(
           PFMLIB_ERR_BADHOST,
-          `${e.name}: unit mask ${u.name} ${gated} (host is K8 revision ${revision})`,
+          `${e.name}: unit mask ${u.name} ${gated} (host is ${hostLabel})`,
           {
             events: [e.name],
           },
         );
       }
     }
-    if (e.event.code >> BigInt(ctx.model.encoding.eventBits) !== 0n) {
+    if (
+      ctx.model.encoding.options?.extendedEventSelect !== true &&
+      e.event.code >> BigInt(ctx.model.encoding.eventBits) !== 0n
+    ) {
       throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} needs the family 10h extended event select`, {
         events: [e.name],
       });

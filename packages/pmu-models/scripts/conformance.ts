@@ -1,5 +1,6 @@
 // Runs validation and the conformance suite over model files and prints every finding.
-// Run: pnpm --filter @pfmsim/pmu-models conformance [file.json ...]
+// Run: pnpm --filter @pfmsim/pmu-models conformance [file.json ...] (paths relative to where
+// pnpm was run)
 // With no arguments it checks every file in the package's models/ directory and in
 // PFMSIM_EXTRA_MODELS. Exit status 1 when anything fails.
 import { resolve } from 'node:path';
@@ -8,8 +9,11 @@ import { InvalidModelError, listModelFiles, loadModelFile, modelDirectories } fr
 import { formatValidationError } from '../src/validate.js';
 
 const args = process.argv.slice(2);
+// pnpm runs package scripts in the package directory; INIT_CWD is where pnpm was invoked, so
+// `pnpm --filter @pfmsim/pmu-models conformance packages/.../x.json` works from the root.
+const base = process.env.INIT_CWD ?? process.cwd();
 const files =
-  args.length > 0 ? args.map((f) => resolve(f)) : modelDirectories().flatMap((d) => listModelFiles(d));
+  args.length > 0 ? args.map((f) => resolve(base, f)) : modelDirectories().flatMap((d) => listModelFiles(d));
 let failed = 0;
 for (const file of files) {
   try {

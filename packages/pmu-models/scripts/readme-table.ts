@@ -7,5 +7,8 @@ import { renderModelTable, replaceModelTable } from '../src/table.js';
 
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const table = renderModelTable(listModelIds().map((id) => getModel(id)));
-writeFileSync(readme, replaceModelTable(readFileSync(readme, 'utf8'), table));
+const current = readFileSync(readme, 'utf8');
+const next = replaceModelTable(current, table);
+// Written only when stale, so running it on an up-to-date tree touches nothing.
+if (next !== current) writeFileSync(readme, next);
 process.stdout.write(`${table}\n`);

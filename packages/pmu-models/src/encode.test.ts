@@ -116,3 +116,29 @@ describe('encodeX86EvtSel', () => {
     expect(encodeX86EvtSel(m, 'INST_RETIRED')).toBe(0x5100c0n);
   });
 });
+
+describe('the AMD extended event select (extendedEventSelect)', () => {
+  /** K8 as a Family 10h would be: the option set, PMC bits 35:32 no longer reserved. */
+  const fam10hLike = () => {
+    const file = JSON.parse(JSON.stringify(validFixture()));
+    file.encoding.options = { extendedEventSelect: true };
+    for (const p of file.pmcs.slice(0, 2)) p.reservedMask = '0xfffffcf000300000';
+    file.events[2].code = '0x4e1';
+    file.events[2].unitMasks = [{ name: 'ANY_READ', value: '0x7' }];
+    return normaliseModel(PmuModelFileSchema.parse(file));
+  };
+
+  it('eventFields: the code is a 12-bit select with no built-in unit mask', () => {
+    const m = fam10hLike();
+    const ev = m.events[2]!;
+    expect(eventFields(m, ev, [])).toEqual({ select: 0x4e1n, umask: 0n });
+    expect(eventFields(m, ev, ev.unitMasks)).toEqual({ select: 0x4e1n, umask: 7n });
+  });
+
+  it('encodeX86EvtSel puts select bits 11:8 in PERFEVTSEL bits 35:32', () => {
+    const m = fam10hLike();
+    expect(encodeX86EvtSel(m, 'FILLER_0:ANY_READ').toString(16)).toBe('4005107e1');
+    expect(encodeX86EvtSel(m, 'FILLER_0', { os: true, usr: false }).toString(16)).toBe('4005200e1');
+    expect(encodeX86EvtSel(m, 'INST_RETIRED').toString(16)).toBe('5100c0');
+  });
+});

@@ -5,7 +5,9 @@
  * counters and enforces no libpfm unit-mask rules.
  *
  * Bits: 0–7 event select, 8–15 unit mask (the code's second byte OR the chosen unit
- * masks), 16 USR, 17 OS, 18 EDGE, 20 INT, 22 EN, 23 INV, 24–31 counter mask.
+ * masks), 16 USR, 17 OS, 18 EDGE, 20 INT, 22 EN, 23 INV, 24–31 counter mask; with the
+ * `extendedEventSelect` option (AMD Family 10h) the code is a 12-bit select whose bits 11:8
+ * go to bits 32–35.
  */
 import { effectiveCounters, lowBits, type PmuEvent, type PmuModel, type PmuUnitMask } from './model.js';
 
@@ -54,9 +56,10 @@ export function eventFields(
   event: PmuEvent,
   unitMasks: readonly PmuUnitMask[],
 ): { select: bigint; umask: bigint } {
-  const { eventBits } = model.encoding;
-  const select = event.code & lowBits(eventBits);
-  const umask = unitMasks.reduce((acc, u) => acc | u.value, event.code >> BigInt(eventBits));
+  // x86-evtsel's extendedEventSelect: the code is a 12-bit select with no built-in unit mask.
+  const selectBits = model.encoding.options?.extendedEventSelect === true ? 12 : model.encoding.eventBits;
+  const select = event.code & lowBits(selectBits);
+  const umask = unitMasks.reduce((acc, u) => acc | u.value, event.code >> BigInt(selectBits));
   return { select, umask };
 }
 
@@ -76,7 +79,7 @@ export function encodeX86EvtSel(model: PmuModel, spec: string, options: X86EvtSe
   const pmc = model.pmcs.find((p) => p.controls.includes(counter));
   if (pmc === undefined) throw new Error(`${model.id}: no PMC controls counter ${counter}`);
   const { select, umask } = eventFields(model, event, unitMasks);
-  let value = select | (umask << BigInt(model.encoding.eventBits));
+  let value = (select & 0xffn) | (umask << BigInt(model.encoding.eventBits)) | ((select >> 8n) << 32n);
   if (options.usr ?? true) value |= X86_EVTSEL.USR;
   if (options.os ?? false) value |= X86_EVTSEL.OS;
   if (options.edge ?? false) value |= X86_EVTSEL.EDGE;

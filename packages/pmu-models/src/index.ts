@@ -10,6 +10,9 @@ export { encodeX86EvtSel, eventFields, resolveEvent, X86_EVTSEL, type X86EvtSelO
 export { buildJsonSchema, JSON_SCHEMA_FILE, renderJsonSchema } from './json-schema.js';
 export {
   bitsAbove,
+  cpuMatches,
+  cpusOverlap,
+  describeCpu,
   effectiveCounters,
   type FixedCounterRef,
   lowBits,
@@ -17,6 +20,7 @@ export {
   normaliseModel,
   type PmcDescriptor,
   type PmdDescriptor,
+  type PmuCpu,
   type PmuEncoding,
   type PmuEvent,
   type PmuModel,
@@ -31,6 +35,7 @@ export {
   getModel,
   InvalidModelError,
   invalidModelFiles,
+  LibpfmTypeClashError,
   listModelFiles,
   listModelIds,
   listModels,
@@ -56,6 +61,7 @@ export {
 export {
   ARCH_IDS,
   type ArchId,
+  type CpuFile,
   type EventFile,
   formatHex,
   HEX64_PATTERN,

@@ -5,7 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UMASK_EVENT, validFixture } from './fixtures.js';
-import { effectiveCounters, normaliseModel, toModelFile } from './model.js';
+import {
+  cpuMatches,
+  cpusOverlap,
+  describeCpu,
+  effectiveCounters,
+  normaliseModel,
+  toModelFile,
+} from './model.js';
 import { getModel, modelFile } from './registry.js';
 import { type PmuModelFile, PmuModelFileSchema } from './schema.js';
 
@@ -233,9 +240,55 @@ describe('effectiveCounters', () => {
   });
 });
 
+describe('cpu: the CPUs a model is (libpfm tells PMUs of one type apart by them)', () => {
+  it('is copied from the file, written back, and absent when the file has none', () => {
+    const m = build((f) => {
+      f.cpu = { family: 16, models: [2, 4] };
+    });
+    expect(m.cpu).toEqual({ family: 16, models: [2, 4] });
+    expect(Object.isFrozen(m.cpu?.models)).toBe(true);
+    expect(toModelFile(m).cpu).toStrictEqual({ family: 16, models: [2, 4] });
+    const family = build((f) => {
+      f.cpu = { family: 15 };
+    });
+    expect(toModelFile(family).cpu).toStrictEqual({ family: 15 });
+    expect(build().cpu).toBeUndefined();
+    expect('cpu' in toModelFile(build())).toBe(false);
+  });
+
+  it('cpusOverlap: absent covers every CPU; else one family and a shared model (absent: all)', () => {
+    const f16 = { family: 16 };
+    expect(cpusOverlap(undefined, undefined)).toBe(true);
+    expect(cpusOverlap(undefined, f16)).toBe(true);
+    expect(cpusOverlap(f16, undefined)).toBe(true);
+    expect(cpusOverlap(f16, { family: 15 })).toBe(false);
+    expect(cpusOverlap(f16, { family: 16, models: [2] })).toBe(true);
+    expect(cpusOverlap({ family: 16, models: [2] }, f16)).toBe(true);
+    expect(cpusOverlap({ family: 16, models: [2, 4] }, { family: 16, models: [4, 8] })).toBe(true);
+    expect(cpusOverlap({ family: 16, models: [2, 4] }, { family: 16, models: [5, 8] })).toBe(false);
+    expect(cpusOverlap({ family: 16, models: [2] }, { family: 15, models: [2] })).toBe(false);
+  });
+
+  it('cpuMatches: the family, and the model when models are listed', () => {
+    expect(cpuMatches(undefined, 6, 9)).toBe(true);
+    expect(cpuMatches({ family: 15 }, 15, 0x41)).toBe(true);
+    expect(cpuMatches({ family: 15 }, 16, 2)).toBe(false);
+    expect(cpuMatches({ family: 16, models: [2, 4] }, 16, 4)).toBe(true);
+    expect(cpuMatches({ family: 16, models: [2, 4] }, 16, 8)).toBe(false);
+    expect(cpuMatches({ family: 16, models: [2, 4] }, 15, 2)).toBe(false);
+  });
+
+  it('describeCpu names the family and the models', () => {
+    expect(describeCpu(undefined)).toBe('every CPU');
+    expect(describeCpu({ family: 15 })).toBe('family 15');
+    expect(describeCpu({ family: 16, models: [2] })).toBe('family 16 model 2');
+    expect(describeCpu({ family: 16, models: [2, 4] })).toBe('family 16 models 2, 4');
+  });
+});
+
 describe('toModelFile', () => {
   it('writes the x86 model files back exactly as committed (canonical hex, no empty lists)', () => {
-    for (const id of ['intel-p6', 'intel-core', 'intel-arch-perfmon', 'amd64-k8']) {
+    for (const id of ['intel-p6', 'intel-core', 'intel-arch-perfmon', 'amd64-k8', 'amd64-fam10h']) {
       const raw: unknown = JSON.parse(readFileSync(modelFile(id), 'utf8'));
       expect(toModelFile(getModel(id)), id).toStrictEqual(raw);
     }

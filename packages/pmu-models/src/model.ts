@@ -85,6 +85,14 @@ export interface PmuSource {
   readonly note?: string;
 }
 
+/** The CPUs a PMU is (libpfm tells apart PMUs of one type by CPUID family and model). */
+export interface PmuCpu {
+  /** CPUID family with the extended family added (K8 15, Family 10h 16). */
+  readonly family: number;
+  /** CPUID models (with the extended model) covered; absent: every model of the family. */
+  readonly models?: readonly number[];
+}
+
 export interface PmuEncoding {
   /** A registered scheme name (see `schemes/registry.ts`). */
   readonly scheme: string;
@@ -102,6 +110,8 @@ export interface PmuModel {
   readonly archs: readonly ArchId[];
   readonly module: string;
   readonly libpfm: { readonly name: string; readonly type: number };
+  /** The CPUs this PMU is; absent: every CPU of its libpfm type. */
+  readonly cpu?: PmuCpu;
   readonly counterWidth: number;
   readonly hwCounterWidth: number;
   /** perfmon2's `ovfl_mask = 2^counterWidth - 1`. */
@@ -154,6 +164,41 @@ function copyEncoding(encoding: {
 }): PmuEncoding {
   const { options, ...fields } = encoding;
   return { ...fields, ...optional('options', options === undefined ? undefined : { ...options }) };
+}
+
+function copyCpu(cpu: { readonly family: number; readonly models?: readonly number[] | undefined }): {
+  family: number;
+  models?: number[];
+} {
+  return {
+    family: cpu.family,
+    ...optional('models', cpu.models === undefined ? undefined : [...cpu.models]),
+  };
+}
+
+/**
+ * Whether two CPU declarations can describe the same CPU: an absent declaration covers every
+ * CPU; otherwise the families are equal and the model lists (absent: every model) share one.
+ */
+export function cpusOverlap(a: PmuCpu | undefined, b: PmuCpu | undefined): boolean {
+  if (a === undefined || b === undefined) return true;
+  if (a.family !== b.family) return false;
+  if (a.models === undefined || b.models === undefined) return true;
+  return a.models.some((m) => b.models?.includes(m));
+}
+
+/** Whether a model declares the CPU with this family and model (no `cpu`: every CPU). */
+export function cpuMatches(cpu: PmuCpu | undefined, family: number, model: number): boolean {
+  if (cpu === undefined) return true;
+  return cpu.family === family && (cpu.models === undefined || cpu.models.includes(model));
+}
+
+/** `family 16`, `family 16 models 2, 4`: a CPU declaration for messages; `every CPU` if absent. */
+export function describeCpu(cpu: PmuCpu | undefined): string {
+  if (cpu === undefined) return 'every CPU';
+  return cpu.models === undefined
+    ? `family ${cpu.family}`
+    : `family ${cpu.family} model${cpu.models.length === 1 ? '' : 's'} ${cpu.models.join(', ')}`;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -237,6 +282,7 @@ export function normaliseModel(file: PmuModelFile): PmuModel {
     archs: [...file.archs],
     module: file.module,
     libpfm: { name: file.libpfm.name, type: file.libpfm.type },
+    ...optional('cpu', file.cpu === undefined ? undefined : copyCpu(file.cpu)),
     counterWidth: file.counterWidth,
     hwCounterWidth: file.hwCounterWidth,
     ovflMask: lowBits(file.counterWidth),
@@ -294,6 +340,7 @@ export function toModelFile(model: PmuModel, schemaRef = '../../pmu-model.schema
     archs: [...model.archs],
     module: model.module,
     libpfm: { ...model.libpfm },
+    ...optional('cpu', model.cpu === undefined ? undefined : copyCpu(model.cpu)),
     counterWidth: model.counterWidth,
     hwCounterWidth: model.hwCounterWidth,
     encoding: copyEncoding(model.encoding),

@@ -298,3 +298,56 @@ describe('amd64-k8 (perfmon_amd64, libpfm amd64 K8)', () => {
     for (const e of m.events) expect(e.flags.includes('NORTHBRIDGE')).toBe(e.code >= 0xeen);
   });
 });
+
+describe('amd64-fam10h (perfmon_amd64 on family 16, libpfm amd64 Family 10h)', () => {
+  let m: PmuModel;
+  let k8: PmuModel;
+  beforeEach(() => {
+    m = getModel('amd64-fam10h');
+    k8 = getModel('amd64-k8');
+  });
+
+  it('shares libpfm type 16 with K8 and tells itself apart by CPU family 16', () => {
+    expect([m.libpfm, m.cpu]).toEqual([{ name: 'AMD64', type: 16 }, { family: 16 }]);
+    expect([k8.libpfm, k8.cpu]).toEqual([{ name: 'AMD64', type: 16 }, { family: 15 }]);
+  });
+
+  it('has K8’s registers with the family 16 reserved mask (PFM_16_RSVD): bits 32–35 and 40–41 writable', () => {
+    expect(m.pmcs.map((r) => [r.name, r.hwAddr, r.defaultValue, r.reservedMask])).toEqual(
+      [0, 1, 2, 3].map((i) => [`PERFSEL${i}`, 0xc0010000n + BigInt(i), 0x100000n, 0xfffffcf000300000n]),
+    );
+    expect(m.pmds.map((r) => [r.name, r.width])).toEqual(k8.pmds.map((r) => [r.name, r.width]));
+    expect([m.counterWidth, m.hwCounterWidth]).toEqual([47, 48]);
+  });
+
+  it('declares the 12-bit event select and encodes bits 11:8 into PERFSEL bits 35:32', () => {
+    expect(m.encoding.options).toEqual({ northbridgeFrom: '0xee', extendedEventSelect: true });
+    expect(m.eventByName('L3_CACHE_MISSES')?.code).toBe(0x4e1n);
+    expect(encodeX86EvtSel(m, 'L3_CACHE_MISSES:ANY_READ:ALL_CORES')).toBe(0x4_0051_f7e1n);
+    expect(encodeX86EvtSel(m, 'RETIRED_X87_OPS:ALL', { counter: 2 })).toBe(0x1_0051_07c0n);
+    expect(encodeX86EvtSel(m, 'RETIRED_INSTRUCTIONS')).toBe(0x5100c0n);
+    expect(m.events.filter((e) => e.code > 0xffn).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has the core events at K8’s codes, and libpfm’s cycle and instruction events', () => {
+    for (const name of ['CPU_CLK_UNHALTED', 'RETIRED_INSTRUCTIONS', 'DATA_CACHE_MISSES', 'DISPATCHED_FPU']) {
+      expect(m.eventByName(name)?.code, name).toBe(k8.eventByName(name)?.code);
+    }
+    expect([m.cycleEvent, m.instRetiredEvent]).toEqual(['CPU_CLK_UNHALTED', 'RETIRED_INSTRUCTIONS']);
+    expect(m.events).toHaveLength(123);
+    expect(m.events.reduce((n, e) => n + e.unitMasks.length, 0)).toBe(378);
+  });
+
+  it('gates the Rev C events and masks by revision, and flags Northbridge events from 0xee', () => {
+    expect(m.eventByName('LFENCE_INST_RETIRED')?.flags).toEqual(['FAM10H_REV_C']);
+    const tlb = m.eventByName('L1_DTLB_MISS_AND_L2_DTLB_HIT')!;
+    expect(tlb.unitMasks.map((u) => [u.name, u.value, u.flags])).toContainEqual([
+      'ALL',
+      3n,
+      ['TILL_FAM10H_REV_B'],
+    ]);
+    for (const e of m.events) {
+      expect(e.flags.includes('NORTHBRIDGE'), e.name).toBe(e.code >= 0xeen && e.code <= 0xffn);
+    }
+  });
+});

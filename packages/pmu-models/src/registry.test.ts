@@ -19,6 +19,7 @@ import {
   getModel,
   InvalidModelError,
   invalidModelFiles,
+  LibpfmTypeClashError,
   listModelFiles,
   listModelIds,
   listModels,
@@ -48,10 +49,15 @@ const REQUIRED_IDS = [
   'power5',
 ];
 
-/** A copy of the shipped P6 model under a new id and vendor, as a contributor would add. */
+let nextType = 900;
+/**
+ * A copy of the shipped P6 model under a new id, vendor and libpfm type (each call its own
+ * type: two models of one type must say which CPUs they are), as a contributor would add.
+ */
 function contributedModel(id = 'acme-p6-clone'): string {
   const p6 = JSON.parse(readFileSync(join(PACKAGE_MODELS_DIR, 'intel', 'p6.json'), 'utf8'));
-  return JSON.stringify({ ...p6, id, vendor: 'acme', name: 'ACME P6 clone' }, null, 2);
+  const libpfm = { name: 'ACME P6 clone', type: nextType++ };
+  return JSON.stringify({ ...p6, id, vendor: 'acme', name: 'ACME P6 clone', libpfm }, null, 2);
 }
 
 let scratch: string;
@@ -223,6 +229,66 @@ describe('adding a model is adding a file', () => {
     expect(() => listModelIds()).toThrow(DuplicateModelError);
     expect(() => listModelIds()).toThrow(
       `PMU model id "intel-p6" is declared by both ${join(PACKAGE_MODELS_DIR, 'intel', 'p6.json')} and ${join(scratch, 'intel', 'p6-again.json')}`,
+    );
+  });
+
+  it('refuses two models of one libpfm type unless their cpu families or models tell them apart', () => {
+    mkdirSync(join(scratch, 'amd'));
+    const k8File = join(PACKAGE_MODELS_DIR, 'amd', 'k8.json');
+    /** A K8 copy under another id, libpfm type 16, with this cpu (undefined: none). */
+    const twin = (id: string, cpu?: object) => {
+      const k8 = JSON.parse(readFileSync(k8File, 'utf8'));
+      const file = join(scratch, 'amd', `${id}.json`);
+      writeFileSync(file, JSON.stringify({ ...k8, id, cpu }));
+      return file;
+    };
+    const clash = () => {
+      try {
+        listModelIds();
+      } catch (error) {
+        expect(error).toBeInstanceOf(LibpfmTypeClashError);
+        return (error as Error).message;
+      }
+      return 'no clash';
+    };
+    registerModelDirectory(scratch);
+    // no cpu: it claims every CPU of type 16, K8's family 15 among them
+    const any = twin('amd64-any');
+    expect(clash()).toBe(
+      `PMU model "amd64-any" (${any}, every CPU) claims libpfm PMU type 16, as "amd64-fam10h" (${join(PACKAGE_MODELS_DIR, 'amd', 'fam10h.json')}, family 16) does; libpfm could not tell them apart: give each a \`cpu\` with a distinct family or models`,
+    );
+    // the same family as K8, whatever the models: K8 claims every model of family 15
+    twin('amd64-any', { family: 15, models: [4] });
+    refreshModels();
+    expect(clash()).toContain(
+      `"amd64-any" (${any}, family 15 model 4) claims libpfm PMU type 16, as "amd64-k8"`,
+    );
+    // another family: told apart
+    twin('amd64-any', { family: 17 });
+    refreshModels();
+    expect(clash()).toBe('no clash');
+    expect(getModel('amd64-any').cpu).toEqual({ family: 17 });
+    // one family, disjoint models: told apart; a shared model: refused
+    twin('amd64-other', { family: 17, models: [3, 5] });
+    twin('amd64-any', { family: 17, models: [1, 2] });
+    refreshModels();
+    expect(clash()).toBe('no clash');
+    twin('amd64-other', { family: 17, models: [2, 3] });
+    refreshModels();
+    expect(clash()).toContain(', family 17 models 2, 3) claims libpfm PMU type 16, as "amd64-any" (');
+    // another type never clashes
+    writeFileSync(join(scratch, 'amd', 'amd64-other.json'), contributedModel('amd64-other'));
+    refreshModels();
+    expect(clash()).toBe('no clash');
+  });
+
+  it('names both models, their files and CPUs in a libpfm type clash', () => {
+    const e = new LibpfmTypeClashError(16, ['a', 'b'], ['/a.json', '/b.json'], [undefined, { family: 16 }]);
+    expect(e).toMatchObject({ name: 'LibpfmTypeClashError', code: 'PFMSIM_LIBPFM_TYPE_CLASH', type: 16 });
+    expect(e.ids).toEqual(['a', 'b']);
+    expect(e.files).toEqual(['/a.json', '/b.json']);
+    expect(e.message).toBe(
+      'PMU model "b" (/b.json, family 16) claims libpfm PMU type 16, as "a" (/a.json, every CPU) does; libpfm could not tell them apart: give each a `cpu` with a distinct family or models',
     );
   });
 

@@ -6,12 +6,13 @@
  * {@link registerModelDirectory}, then every file passed to {@link registerModelFile}. Adding
  * a model is therefore adding a file. Results are cached until {@link refreshModels} or a
  * registration. A file that fails to parse or validate is skipped and listed by
- * {@link invalidModelFiles}; two files declaring one id are an error.
+ * {@link invalidModelFiles}; two files declaring one id are an error, and so are two models
+ * claiming one libpfm PMU type for CPUs they do not tell apart (see {@link LibpfmTypeClashError}).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PmuModel } from './model.js';
+import { cpusOverlap, describeCpu, type PmuCpu, type PmuModel } from './model.js';
 import type { ValidationError } from './rules.js';
 import { formatValidationError, validateModel } from './validate.js';
 
@@ -62,6 +63,25 @@ export class DuplicateModelError extends Error {
     readonly files: readonly [string, string],
   ) {
     super(`PMU model id "${id}" is declared by both ${files[0]} and ${files[1]}`);
+  }
+}
+
+/**
+ * Two models claim the same libpfm PMU type for CPUs libpfm could not tell apart (no `cpu`,
+ * or the same family with overlapping models): libpfm would pick one of them silently.
+ */
+export class LibpfmTypeClashError extends Error {
+  override readonly name = 'LibpfmTypeClashError';
+  readonly code = 'PFMSIM_LIBPFM_TYPE_CLASH';
+  constructor(
+    readonly type: number,
+    readonly ids: readonly [string, string],
+    readonly files: readonly [string, string],
+    cpus: readonly [PmuCpu | undefined, PmuCpu | undefined],
+  ) {
+    super(
+      `PMU model "${ids[1]}" (${files[1]}, ${describeCpu(cpus[1])}) claims libpfm PMU type ${type}, as "${ids[0]}" (${files[0]}, ${describeCpu(cpus[0])}) does; libpfm could not tell them apart: give each a \`cpu\` with a distinct family or models`,
+    );
   }
 }
 
@@ -168,6 +188,17 @@ function load(): Map<string, LoadedModel> {
     }
     const previous = byId.get(model.id);
     if (previous !== undefined) throw new DuplicateModelError(model.id, [previous.file, file]);
+    for (const other of byId.values()) {
+      const o = other.model;
+      if (o.libpfm.type === model.libpfm.type && cpusOverlap(o.cpu, model.cpu)) {
+        throw new LibpfmTypeClashError(
+          model.libpfm.type,
+          [o.id, model.id],
+          [other.file, file],
+          [o.cpu, model.cpu],
+        );
+      }
+    }
     byId.set(model.id, { model, file });
   }
   invalid = problems;

@@ -48,7 +48,7 @@ export const SEMANTIC_RULES = {
   countable: 'every event, and every unit mask of it, can be counted on at least one counter',
   'event-ref': 'cycleEvent and instRetiredEvent name an existing event (and unit mask, if given)',
   'encoding-option':
-    'encoding.options holds only options the scheme defines, each of the right kind (an existing PMC index, or a hex string)',
+    'encoding.options holds only options the scheme defines, each of the right kind (an existing PMC index, a hex string, or true/false)',
   'scheme-rule': "the encoding scheme's own rules about the model hold (see the scheme's module)",
 } as const;
 export type SemanticRule = keyof typeof SEMANTIC_RULES;
@@ -303,6 +303,8 @@ function checkScheme(model: PmuModel, report: Report): void {
       report(path, 'encoding-option', `${JSON.stringify(value)} is not the index of a PMC of this model`);
     } else if (option.kind === 'hex' && (typeof value !== 'string' || !HEX64_PATTERN.test(value))) {
       report(path, 'encoding-option', `${JSON.stringify(value)} is not a hex string such as "0xee"`);
+    } else if (option.kind === 'boolean' && typeof value !== 'boolean') {
+      report(path, 'encoding-option', `${JSON.stringify(value)} is not true or false`);
     }
   }
   scheme.checkModel?.(model, (path, message) => report(path, 'scheme-rule', message));

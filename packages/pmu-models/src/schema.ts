@@ -155,6 +155,26 @@ export const EventFileSchema = z
   })
   .describe('a hardware event');
 
+export const CpuFileSchema = z
+  .strictObject({
+    family: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .describe(
+        'CPUID family with the extended family added, as libpfm computes it: 15 for K8, 16 for Family 10h',
+      ),
+    models: z
+      .array(z.number().int().min(0).max(255))
+      .min(1)
+      .describe('CPUID models (with the extended model) this PMU covers; absent: every model of the family')
+      .optional(),
+  })
+  .describe(
+    'the CPUs this PMU is, as libpfm tells apart PMUs that share a PMU type (AMD64: family, model); needed when two models claim one libpfm.type',
+  );
+
 export const SourceFileSchema = z
   .strictObject({
     what: z.string().min(1).describe('what this source backs, e.g. "register map and widths"'),
@@ -185,6 +205,7 @@ export const PmuModelFileSchema = z
         type: z.number().int().describe('PFMLIB_*_PMU type code'),
       })
       .describe('how libpfm3 names this PMU'),
+    cpu: CpuFileSchema.optional(),
     counterWidth: z
       .number()
       .int()
@@ -203,7 +224,7 @@ export const PmuModelFileSchema = z
         options: z
           .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
           .describe(
-            "model facts the scheme defines, e.g. x86-evtsel's enablePmc (P6) and northbridgeFrom (K8)",
+            "model facts the scheme defines, e.g. x86-evtsel's enablePmc (P6), northbridgeFrom (K8) and extendedEventSelect (Family 10h)",
           )
           .optional(),
       })
@@ -228,6 +249,7 @@ export type PmdFile = z.infer<typeof PmdFileSchema>;
 export type EventFile = z.infer<typeof EventFileSchema>;
 export type UnitMaskFile = z.infer<typeof UnitMaskFileSchema>;
 export type SourceFile = z.infer<typeof SourceFileSchema>;
+export type CpuFile = z.infer<typeof CpuFileSchema>;
 
 /** Parse a validated hex string (see {@link HEX64_PATTERN}). */
 export function parseHex(value: string): bigint {

@@ -319,7 +319,8 @@ const BROKEN: readonly BrokenCase[] = [
     },
     path: 'encoding.options.enablePMC',
     rule: 'encoding-option',
-    message: 'scheme x86-evtsel has no option "enablePMC" (it takes enablePmc, northbridgeFrom)',
+    message:
+      'scheme x86-evtsel has no option "enablePMC" (it takes enablePmc, northbridgeFrom, extendedEventSelect)',
   },
   {
     title: 'an option on a scheme that takes none',
@@ -365,6 +366,47 @@ const BROKEN: readonly BrokenCase[] = [
     path: 'encoding.options.northbridgeFrom',
     rule: 'encoding-option',
     message: '"ee" is not a hex string such as "0xee"',
+  },
+  {
+    title: 'a boolean option given as a string',
+    mutate: (f) => {
+      f.encoding.options = { extendedEventSelect: 'yes' };
+    },
+    path: 'encoding.options.extendedEventSelect',
+    rule: 'encoding-option',
+    message: '"yes" is not true or false',
+  },
+  {
+    title: 'a 12-bit x86 event field (the extended select is an option, not a width)',
+    mutate: (f) => {
+      f.encoding.eventBits = 12;
+    },
+    path: 'encoding.eventBits',
+    rule: 'scheme-rule',
+    message: '12: the PERFEVTSEL event select is 8 bits (7:0)',
+    alsoOthers: true,
+  },
+  {
+    title: 'an AMD extended event code on a model without extendedEventSelect',
+    mutate: (f) => {
+      f.encoding.umaskBits = 0;
+      f.events[2]!.code = '0x4e1';
+      for (const m of f.events[u]!.unitMasks!) m.value = '0x0';
+      f.events[u]!.unitMasks![1]!.name = 'J';
+    },
+    path: 'events[2].code',
+    rule: 'code-width',
+    message: '0x4e1 is wider than encoding.eventBits + umaskBits (8)',
+  },
+  {
+    title: 'an event code beyond the 12-bit extended select',
+    mutate: (f) => {
+      f.encoding.options = { extendedEventSelect: true };
+      f.events[2]!.code = '0x14e1';
+    },
+    path: 'events[2].code',
+    rule: 'code-width',
+    message: '0x14e1 is wider than the 12-bit extended event select (encoding.options.extendedEventSelect)',
   },
   {
     title: "a model breaking its scheme's own rule",
@@ -776,6 +818,115 @@ describe('schema errors', () => {
     expect(only((f) => Reflect.set(f.encoding, 'scheme', 'arm'))[0]).toMatch(
       /^encoding\.scheme: .* \[enum\]$/,
     );
+  });
+});
+
+describe('all of a file’s errors at once: semantic rules on the parts that parsed', () => {
+  const all = (mutate: (f: PmuModelFile) => void) => errorsOf(mutate).map(formatValidationError);
+
+  it('reports a schema error and a semantic error elsewhere together', () => {
+    expect(
+      all((f) => {
+        Reflect.deleteProperty(f, 'description');
+        f.events[3]!.counters = [0, 7];
+      }),
+    ).toEqual([
+      'description: required string is missing [required]',
+      'events[3].counters: counter 7 does not exist [counter-exists]',
+    ]);
+  });
+
+  it('keeps the file’s indexes when invalid elements are left out', () => {
+    expect(
+      all((f) => {
+        Reflect.set(f.events[1]!, 'code', 'c0');
+        Reflect.set(f.pmcs[0]!, 'reservedMask', 12);
+        f.events[5]!.counters = [0, 7];
+        f.events[9]!.name = 'filler_2';
+      }),
+    ).toEqual([
+      'pmcs[0].reservedMask: Invalid input: expected string, received number [type]',
+      'events[1].code: expected a 64-bit hex string such as "0x1f" (event code; on x86-evtsel bits 8–15 may carry a built-in unit mask) [format]',
+      'events[5].counters: counter 7 does not exist [counter-exists]',
+      'events[9].name: duplicate event name "filler_2" (also events[4]) [unique-name]',
+    ]);
+  });
+
+  it('unknown keys are schema errors; the element is still checked', () => {
+    expect(
+      all((f) => {
+        Object.assign(f.events[3]!, { counter: [0] });
+        f.events[3]!.counters = [0, 0];
+      }),
+    ).toEqual([
+      'events[3].counter: unknown property "counter" [unknown-key]',
+      'events[3].counters: counter 0 listed twice [duplicate-entry]',
+    ]);
+  });
+
+  it('does not run the rules that read a part that did not parse', () => {
+    // PMD 1 left out: events counting on it are not reported as naming a missing counter
+    expect(
+      all((f) => {
+        Reflect.set(f.pmds[1]!, 'defaultValue', 0);
+        f.events[4]!.counters = [0, 0];
+      }),
+    ).toEqual([
+      'pmds[1].defaultValue: Invalid input: expected string, received number [type]',
+      'events[4].counters: counter 0 listed twice [duplicate-entry]',
+    ]);
+    // the widths unknown: no width rules; the encoding unknown: no code widths, no scheme name
+    expect(
+      all((f) => {
+        Reflect.set(f, 'hwCounterWidth', 'wide');
+        f.pmds[0]!.reservedMask = '0xff00000000000000';
+        Reflect.set(f, 'encoding', { scheme: 'nope', eventBits: 'x', umaskBits: 8 });
+        f.events[2]!.code = '0xfffff';
+        f.events[3]!.counters = [];
+      }),
+    ).toEqual([
+      'hwCounterWidth: Invalid input: expected number, received string [type]',
+      'encoding.eventBits: Invalid input: expected number, received string [type]',
+      'events[3].counters: the event has no counter and no fixed counter [countable]',
+    ]);
+    // an invalid event: cycleEvent may name it, so no event-ref
+    expect(
+      all((f) => {
+        Reflect.deleteProperty(f.events[0]!, 'description');
+      }),
+    ).toEqual(['events[0].description: required string is missing [required]']);
+    // an optional part that does not parse is left out; its required neighbours are placeholders
+    expect(
+      all((f) => {
+        Reflect.set(f, 'cycleEvent', 7);
+        Reflect.set(f, 'id', 'Not An Id');
+        Reflect.set(f, 'sources', [{ what: '' }]);
+        f.events[6]!.counters = [9];
+      }),
+    ).toEqual([
+      'id: expected a lower-case kebab id such as "intel-p6" [format]',
+      'cycleEvent: Invalid input: expected string, received number [type]',
+      'sources[0].what: Too small: expected string to have >=1 characters [range]',
+      'sources[0].ref: required string is missing [required]',
+      'sources[0].verified: required boolean is missing [required]',
+      'events[6].counters: counter 9 does not exist [counter-exists]',
+    ]);
+  });
+
+  it('reports no semantic errors when no register parses, or the file is not an object', () => {
+    expect(
+      all((f) => {
+        Reflect.set(f, 'pmds', 'none');
+        f.events[3]!.counters = [0, 0];
+      }),
+    ).toEqual(['pmds: Invalid input: expected array, received string [type]']);
+    expect(
+      all((f) => {
+        for (const p of f.pmcs) Reflect.set(p, 'index', -1);
+        f.events[3]!.counters = [0, 0];
+      }),
+    ).toHaveLength(3);
+    expect(validateModel([])).toMatchObject({ ok: false, errors: [{ path: '$', rule: 'type' }] });
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * `validateModel(data)`: the schema first, then the semantic rules. Every error names the
  * JSON path (`events[12].counters`), the rule (`counter-exists`) and a message
- * (`counter 5 does not exist`). Semantic rules run only on schema-valid data.
+ * (`counter 5 does not exist`). A file that fails the schema still gets the semantic rules
+ * on the parts that parsed (see `salvage.ts`), so all of its errors come at once.
  */
 import type { z } from 'zod';
 import { normaliseModel, type PmuModel } from './model.js';
-import { checkSemanticRules, type ValidationError } from './rules.js';
+import { checkSemanticRules, type SemanticRule, type ValidationError } from './rules.js';
+import { restoreIndexes, salvageModel } from './salvage.js';
 import { PmuModelFileSchema } from './schema.js';
 import { findScheme, listSchemes } from './schemes/registry.js';
 
@@ -96,13 +98,39 @@ function checkSchemeName(name: string): ValidationError[] {
 }
 
 /**
+ * The semantic errors of the parts of a schema-invalid file that parsed, with the file's own
+ * paths; none at or under a path the schema already reported, none from a rule that reads a
+ * part that did not parse.
+ */
+function salvagedErrors(data: unknown, schema: readonly ValidationError[]): ValidationError[] {
+  const salvage = salvageModel(data);
+  if (salvage === undefined) return [];
+  const model = normaliseModel(salvage.file);
+  const reported = schema.map((e) => e.path);
+  const within = (path: string) =>
+    reported.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+  const scheme = salvage.skipped.has('scheme-name') ? [] : checkSchemeName(model.encoding.scheme);
+  return [...scheme, ...checkSemanticRules(model)]
+    .filter((e) => !salvage.skipped.has(e.rule as SemanticRule))
+    .map((e) => ({
+      ...e,
+      path: restoreIndexes(e.path, salvage.indexes),
+      message: restoreIndexes(e.message, salvage.indexes),
+    }))
+    .filter((e) => !within(e.path));
+}
+
+/**
  * Validate parsed JSON against the PMU model format. On success returns the normalised,
- * frozen {@link PmuModel}; otherwise every error found (schema errors alone if the schema
- * fails, since the semantic rules need a well-formed file).
+ * frozen {@link PmuModel}; otherwise every error found: the schema errors, then the semantic
+ * errors of the parts that parsed.
  */
 export function validateModel(data: unknown): ValidationResult {
   const parsed = PmuModelFileSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, errors: schemaErrors(data, parsed.error.issues) };
+  if (!parsed.success) {
+    const errors = schemaErrors(data, parsed.error.issues);
+    return { ok: false, errors: [...errors, ...salvagedErrors(data, errors)] };
+  }
   const model = normaliseModel(parsed.data);
   const errors = [...checkSchemeName(model.encoding.scheme), ...checkSemanticRules(model)];
   return errors.length === 0 ? { ok: true, model } : { ok: false, errors };

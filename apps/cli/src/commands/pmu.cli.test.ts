@@ -60,6 +60,27 @@ describe('pfmsim pmu list', () => {
     );
   });
 
+  it('two models of one libpfm type for the same CPUs: one line naming both, exit 2, on every command', async () => {
+    const dir = tempDir();
+    const k8File = join(REPO, 'packages', 'pmu-models', 'models', 'amd', 'k8.json');
+    const k8 = JSON.parse(readFileSync(k8File, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'k8-twin.json'), JSON.stringify({ ...k8, id: 'amd64-k8-twin' }));
+    registerModelDirectory(dir);
+    try {
+      for (const args of [['pmu', 'list'], ['machines'], ['stat', '--pmu', 'amd64-k8', '--cycles', '1000']]) {
+        expectUsageError(
+          await runInProcess(args),
+          new RegExp(
+            `^pfmsim: PMU model "amd64-k8-twin" \\(${join(dir, 'k8-twin.json')}, family 15\\) claims libpfm PMU type 16, as "amd64-k8" \\(${k8File}, family 15\\) does; libpfm could not tell them apart: give each a \`cpu\` with a distinct family or models$`,
+          ),
+          args.join(' '),
+        );
+      }
+    } finally {
+      resetModelDirectories();
+    }
+  });
+
   it('help names the subcommands and where extra models come from', async () => {
     const r = await pmu('--help');
     expect(r.code).toBe(0);
@@ -136,7 +157,7 @@ describe('pfmsim pmu show', () => {
   it('an unknown id is one line with the closest id and the valid ones, exit 2', async () => {
     expectUsageError(
       await pmu('show', 'intel-core2'),
-      /^pfmsim: unknown PMU model "intel-core2"; did you mean "intel-core"\? valid: amd64-k8, intel-arch-perfmon, intel-core, /,
+      /^pfmsim: unknown PMU model "intel-core2"; did you mean "intel-core"\? valid: amd64-fam10h, amd64-k8, intel-arch-perfmon, intel-core, /,
     );
     expectUsageError(
       await pmu('show'),
@@ -154,7 +175,10 @@ describe('pfmsim pmu show', () => {
       const dir = tempDir();
       for (const n of [1, 2, 3, 4]) {
         const { $schema: _s, ...m } = p6Json();
-        writeFileSync(join(dir, `extra-${n}.json`), JSON.stringify({ ...m, id: `extra-p6-${n}` }));
+        writeFileSync(
+          join(dir, `extra-${n}.json`),
+          JSON.stringify({ ...m, id: `extra-p6-${n}`, libpfm: { name: 'extra P6', type: 900 + n } }),
+        );
       }
       registerModelDirectory(dir);
     });
@@ -212,6 +236,18 @@ describe('pfmsim pmu validate', () => {
     writeFileSync(join(dir, 'two.json'), JSON.stringify({ ...p6Json(), countrWidth: 31, vendr: 'x' }));
     const two = await runInProcess(['pmu', 'validate', 'two.json'], { cwd: dir });
     expect(two.stderr).toBe('pfmsim: two.json is not a valid PMU model (2 errors); fix the paths above\n');
+  });
+
+  it('schema and semantic errors of one file come together', async () => {
+    const dir = tempDir();
+    const model = p6Json() as { events: { counters: number[] }[] } & Record<string, unknown>;
+    model.events[3]!.counters = [0, 4];
+    writeFileSync(join(dir, 'both.json'), JSON.stringify({ ...model, countrWidth: 31 }));
+    const r = await runInProcess(['pmu', 'validate', 'both.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('both.json: countrWidth: unknown property "countrWidth" [unknown-key]');
+    expect(r.stdout).toContain('both.json: events[3].counters: counter 4 does not exist [counter-exists]');
+    expect(r.stderr).toBe('pfmsim: both.json is not a valid PMU model (2 errors); fix the paths above\n');
   });
 
   it('a missing file or argument, and export flags it does not take, are usage errors', async () => {

@@ -106,6 +106,32 @@ describe('pfmsim stat: what is counted', () => {
     expect(doc.events.map((e) => [e.name, e.value])).toEqual([['LOAD_BLOCK:STA', 10_000]]);
   });
 
+  it('counts AMD Family 10h events with the 12-bit select on a K8 machine with --pmu amd64-fam10h', async () => {
+    // no calibrated Family 10h cost profile: a custom machine, K8 costs with the Family 10h PMU
+    const r = await runInProcess([
+      'stat',
+      '--machine',
+      'k8-2006',
+      '--pmu',
+      'amd64-fam10h',
+      '--cycles',
+      '1000000',
+      '-e',
+      'L3_CACHE_MISSES:ANY_READ:ALL_CORES,READ_REQUEST_TO_L3_CACHE:ANY_READ,CPU_CLK_UNHALTED',
+      '--workload',
+      'loop:L3_CACHE_MISSES:ANY_READ:ALL_CORES=0.002,CPU_CLK_UNHALTED=1',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = expectSchema('stat', r.stdout) as unknown as StatDoc;
+    expect(doc.machine).toBe('x86_64/k8-2006/amd64-fam10h');
+    expect(doc.events.map((e) => [e.name, e.value])).toEqual([
+      ['L3_CACHE_MISSES:ANY_READ:ALL_CORES', 2_000],
+      ['READ_REQUEST_TO_L3_CACHE:ANY_READ', 0],
+      ['CPU_CLK_UNHALTED', 1_000_000],
+    ]);
+  });
+
   it('--pmu replaces the preset PMU: its default events, its id in the header and the machine id', async () => {
     const r = await runInProcess([
       'stat',
@@ -530,7 +556,10 @@ describe('pfmsim stat with a PMU model that names no cycle or instruction event'
       readFileSync(join(REPO, 'packages', 'pmu-models', 'models', 'intel', 'p6.json'), 'utf8'),
     ) as Record<string, unknown>;
     const { cycleEvent: _c, instRetiredEvent: _i, $schema: _s, ...rest } = p6;
-    writeFileSync(join(dir, 'bare.json'), JSON.stringify({ ...rest, id: 'test-bare-p6' }));
+    writeFileSync(
+      join(dir, 'bare.json'),
+      JSON.stringify({ ...rest, id: 'test-bare-p6', libpfm: { name: 'bare P6', type: 901 } }),
+    );
     registerModelDirectory(dir);
   });
   afterAll(() => resetModelDirectories());

@@ -196,7 +196,7 @@ describe('sweep config errors name the JSON path and the fix', () => {
       'config grid.json: machines[0].machine: unknown machine "p4-2007"; did you mean "p4-2006"?',
     );
     expect(lineOf({ machines: ['p4-2006', { machine: 'k8-2006', pmu: 'itanium2' }] })).toBe(
-      'config grid.json: machines[1]: PMU model itanium2 does not run on arch x86_64 (it runs on ia64); PMU models for x86_64: amd64-k8, intel-arch-perfmon, intel-core, intel-p4',
+      'config grid.json: machines[1]: PMU model itanium2 does not run on arch x86_64 (it runs on ia64); PMU models for x86_64: amd64-fam10h, amd64-k8, intel-arch-perfmon, intel-core, intel-p4',
     );
     expect(lineOf({ machines: [{ machine: 'p4-2006', arch: 'ia64' }] })).toMatch(
       /^config grid\.json: machines\[0\]: PMU model intel-p4 does not run on arch ia64 /,

@@ -150,6 +150,25 @@ describe('x86 PERFEVTSEL (event 0-7, unit mask 8-15, USR 16, OS 17, EN 22)', () 
     ).toEqual([0n, 1_000_000n]);
   });
 
+  it('AMD Family 10h: the 12-bit event select, bits 11:8 from PERFSEL bits 35:32, counts', () => {
+    const l3 = 0xe1n | (0x07n << 8n) | (0x4n << 32n); // L3_CACHE_MISSES:ANY_READ (0x4e1)
+    expect(
+      count(
+        'amd64-fam10h',
+        [
+          { reg_num: 0, reg_value: l3 | USR | EN },
+          { reg_num: 1, reg_value: 0xe1n | (0x07n << 8n) | USR | EN }, // 0x0e1: another event
+          { reg_num: 2, reg_value: 0x76n | USR | EN },
+        ],
+        [0, 1, 2],
+        { 'L3_CACHE_MISSES:ANY_READ': 0.25, CPU_CLK_UNHALTED: 1 },
+      ),
+    ).toEqual([250_000n, 0n, 1_000_000n]);
+    // on K8, bits 35:32 are reserved (forced to the default, 0): the same value selects 0x0e1
+    const m = monitor('amd64-k8', [{ reg_num: 0, reg_value: l3 | USR | EN }], [0]);
+    expect(m.decoded(0)).toEqual({ enabled: true, code: 0xe1, umask: 7, user: true, kernel: false });
+  });
+
   it('P6: only PERFEVTSEL0 has the enable; clear, neither counter counts', () => {
     // EN is reserved in PERFEVTSEL1: writing it has no effect
     expect(

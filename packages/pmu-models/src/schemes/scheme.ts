@@ -48,8 +48,8 @@ export interface SchemeBinding {
 
 /** One `encoding.options` entry a scheme accepts. */
 export interface SchemeOption {
-  /** `pmc`: an existing PMC index; `hex`: a hex string such as "0xee". */
-  readonly kind: 'pmc' | 'hex';
+  /** `pmc`: an existing PMC index; `hex`: a hex string such as "0xee"; `boolean`: true or false. */
+  readonly kind: 'pmc' | 'hex' | 'boolean';
   readonly description: string;
 }
 

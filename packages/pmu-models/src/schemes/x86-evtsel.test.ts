@@ -53,11 +53,49 @@ describe('x86-evtsel: the scheme', () => {
         northbridgeFrom: {
           kind: 'hex',
           description:
-            'event selects at or above this value are AMD Northbridge events, usable by one context at a time (K8: "0xee")',
+            'event selects at or above this value are AMD Northbridge events, usable by one context at a time (K8: "0xee"); perfmon2 compares the low 8 bits of PERFEVTSEL',
+        },
+        extendedEventSelect: {
+          kind: 'boolean',
+          description:
+            'AMD Family 10h: event codes are 12-bit event selects, bits 11:8 in PERFEVTSEL bits 35:32 (codes carry no built-in unit mask)',
         },
       },
     });
-    expect(x86EvtSelScheme.checkModel).toBeUndefined();
+  });
+
+  it('checkModel: an 8-bit event select and at most 8 unit-mask bits, whatever else the model says', () => {
+    const found = (eventBits: number, umaskBits: number, options?: Record<string, boolean>) => {
+      const out: string[] = [];
+      const encoding = { ...k8.encoding, eventBits, umaskBits, ...(options ? { options } : {}) };
+      x86EvtSelScheme.checkModel!({ ...k8, encoding }, (path, message) => out.push(`${path}: ${message}`));
+      return out;
+    };
+    expect(found(8, 8)).toEqual([]);
+    expect(found(8, 0)).toEqual([]);
+    const twelve =
+      'encoding.eventBits: 12: the PERFEVTSEL event select is 8 bits (7:0); an AMD 12-bit event select is declared with encoding.options.extendedEventSelect: true, which puts bits 11:8 in PERFEVTSEL bits 35:32';
+    expect(found(12, 8)).toEqual([twelve]);
+    // the option does not make a 12-bit field encodable either
+    expect(found(12, 8, { extendedEventSelect: true })).toEqual([twelve]);
+    expect(found(7, 8)[0]).toMatch(/^encoding\.eventBits: 7: the PERFEVTSEL event select is 8 bits/);
+    expect(found(8, 9)).toEqual(['encoding.umaskBits: 9: the PERFEVTSEL unit mask is at most 8 bits (15:8)']);
+    expect(found(9, 16)).toHaveLength(2);
+  });
+
+  it('codeWidth with extendedEventSelect: a 12-bit select, whatever the field widths', () => {
+    const extended = {
+      scheme: 'x86-evtsel',
+      eventBits: 8,
+      umaskBits: 8,
+      options: { extendedEventSelect: true },
+    };
+    expect(x86EvtSelScheme.codeWidth(extended)).toEqual({
+      bits: 12,
+      label: 'the 12-bit extended event select (encoding.options.extendedEventSelect)',
+    });
+    // false is the default: the code carries a built-in unit mask
+    expect(x86EvtSelScheme.codeWidth({ ...extended, options: { extendedEventSelect: false } }).bits).toBe(16);
   });
 
   it('codeWidth: event bits plus unit-mask bits (the second byte is a built-in unit mask), at most 64', () => {
@@ -84,6 +122,16 @@ describe('x86-evtsel: the scheme', () => {
     expect(image(wide, 0x2en, 0x41n)).toBe(0x4102en);
   });
 
+  it('pmcImage with extendedEventSelect: select bits 11:8 in PMC bits 35:32', () => {
+    const image = x86EvtSelScheme.pmcImage!;
+    const fam10h = withOptions(k8, { extendedEventSelect: true });
+    expect(image(fam10h, 0x4e1n, 0x07n)).toBe(0x4_0000_07e1n);
+    expect(image(fam10h, 0xfffn, 0xffn)).toBe(0xf_0000_ffffn);
+    expect(image(fam10h, 0x76n, 0n)).toBe(0x76n);
+    expect(image(fam10h, 0x100n, 0n)).toBe(0x1_0000_0000n);
+    expect(image(withOptions(k8, { extendedEventSelect: false }), 0x76n, 0x1n)).toBe(0x176n);
+  });
+
   it('workloadKey: the event select and the built-in unit mask from the code', () => {
     const key = (m: PmuModel, name: string) => x86EvtSelScheme.workloadKey(m, m.eventByName(name)!);
     expect(key(p6, 'INST_RETIRED')).toEqual({ code: 0xc0, umask: 0 });
@@ -93,6 +141,15 @@ describe('x86-evtsel: the scheme', () => {
     // bits above the unit mask are ignored
     const ev: PmuEvent = { ...p6.eventByName('INST_RETIRED')!, code: 0xabcdefn };
     expect(x86EvtSelScheme.workloadKey(p6, ev)).toEqual({ code: 0xef, umask: 0xcd });
+  });
+
+  it('workloadKey with extendedEventSelect: the 12-bit select, no built-in unit mask', () => {
+    const fam10h = withOptions(k8, { extendedEventSelect: true });
+    const ev = (code: bigint): PmuEvent => ({ ...k8.eventByName('CPU_CLK_UNHALTED')!, code });
+    expect(x86EvtSelScheme.workloadKey(fam10h, ev(0x4e1n))).toEqual({ code: 0x4e1, umask: 0 });
+    expect(x86EvtSelScheme.workloadKey(fam10h, ev(0x76n))).toEqual({ code: 0x76, umask: 0 });
+    expect(x86EvtSelScheme.workloadKey(fam10h, ev(0xabcdefn))).toEqual({ code: 0xdef, umask: 0 });
+    expect(x86EvtSelScheme.workloadKey(k8, ev(0x4e1n))).toEqual({ code: 0xe1, umask: 4 });
   });
 });
 
@@ -327,5 +384,37 @@ describe('x86-evtsel: sharedUnit (AMD64 Northbridge events, northbridgeFrom)', (
     expect([0x0f, 0x10, 0x11].map((lo) => low.sharedUnit(0, lo))).toEqual([false, true, true]);
     const numeric = x86EvtSelScheme.bind(withOptions(k8, { northbridgeFrom: 0xee }));
     expect([0xee, 0xff].map((lo) => numeric.sharedUnit(0, lo))).toEqual([false, false]);
+  });
+});
+
+describe('x86-evtsel: the extended event select (extendedEventSelect, AMD Family 10h)', () => {
+  /** K8's PMC state with PERFSEL0's high word set as well. */
+  const withHi = (model: PmuModel, lo: number, hi: number) => {
+    const state = regs(model, { 0: lo });
+    (state.pmcHi as Uint32Array)[0] = hi;
+    return state;
+  };
+
+  it('decodes select bits 11:8 from PERFEVTSEL bits 35:32', () => {
+    const b = x86EvtSelScheme.bind(withOptions(k8, { extendedEventSelect: true }));
+    expect(decode(b, withHi(k8, 0xe1 | (0x07 << 8) | USR | EN, 0x4), 0)).toEqual(
+      cfg(true, 0x4e1, 0x07, true, false),
+    );
+    // bits 36 and up (HostOnly, GuestOnly, reserved) are not the select
+    expect(decode(b, withHi(k8, 0x76 | OS | EN, 0xfffffff0), 0)).toEqual(cfg(true, 0x76, 0, false, true));
+    expect(decode(b, withHi(k8, 0xff | EN, 0xffffffff), 0)).toEqual(cfg(true, 0xfff, 0, false, false));
+    expect(decode(b, withHi(k8, EN, 0x1), 0)).toEqual(cfg(true, 0x100, 0, false, false));
+  });
+
+  it('without the option the high word is ignored (K8: bits 32–63 are reserved)', () => {
+    for (const model of [k8, withOptions(k8, { extendedEventSelect: false })]) {
+      const b = x86EvtSelScheme.bind(model);
+      expect(decode(b, withHi(k8, 0xe1 | USR | EN, 0x4), 0)).toEqual(cfg(true, 0xe1, 0, true, false));
+    }
+  });
+
+  it('the Northbridge test stays on the low byte, as perfmon2 does', () => {
+    const b = x86EvtSelScheme.bind(withOptions(k8, { northbridgeFrom: '0xee', extendedEventSelect: true }));
+    expect([0xe1, 0xee, 0xef].map((lo) => b.sharedUnit(0, lo))).toEqual([false, true, true]);
   });
 });

@@ -4,9 +4,15 @@
  * a built-in unit mask. Fixed counters (Core, architectural perfmon) share one FIXED_CTR_CTRL
  * PMC with 4 bits per counter (OS bit 0, USR bit 1), counting the event the model names.
  *
- * Options: `enablePmc` (P6: PERFEVTSEL0's EN bit enables both counters) and `northbridgeFrom`
- * (AMD64: event selects from 0xEE are Northbridge events, one context at a time).
+ * Options: `enablePmc` (P6: PERFEVTSEL0's EN bit enables both counters), `northbridgeFrom`
+ * (AMD64: event selects from 0xEE are Northbridge events, one context at a time) and
+ * `extendedEventSelect` (AMD Family 10h: a 12-bit event select whose bits 11:8 sit in
+ * PERFEVTSEL bits 35:32; event codes are then the select alone, with no built-in unit mask).
+ *
+ * The event-select field is 8 bits and the unit-mask field at most 8 (PERFEVTSEL bits 7:0 and
+ * 15:8): a model declaring other widths cannot be encoded and is refused (`scheme-rule`).
  */
+import type { PmuModel } from '../model.js';
 import {
   type CounterConfig,
   controllingPmcs,
@@ -18,6 +24,13 @@ import {
 } from './scheme.js';
 
 const EN_BIT = 22;
+/** PERFEVTSEL bit where event-select bits 11:8 go under `extendedEventSelect` (35:32). */
+const EXTENDED_SELECT_SHIFT = 32n;
+
+/** Whether the model declares the AMD Family 10h 12-bit event select. */
+function extendedSelect(model: PmuModel): boolean {
+  return schemeOption(model, 'extendedEventSelect') === true;
+}
 
 export const x86EvtSelScheme: PmuScheme = {
   apiVersion: SCHEME_API_VERSION,
@@ -33,15 +46,42 @@ export const x86EvtSelScheme: PmuScheme = {
     northbridgeFrom: {
       kind: 'hex',
       description:
-        'event selects at or above this value are AMD Northbridge events, usable by one context at a time (K8: "0xee")',
+        'event selects at or above this value are AMD Northbridge events, usable by one context at a time (K8: "0xee"); perfmon2 compares the low 8 bits of PERFEVTSEL',
+    },
+    extendedEventSelect: {
+      kind: 'boolean',
+      description:
+        'AMD Family 10h: event codes are 12-bit event selects, bits 11:8 in PERFEVTSEL bits 35:32 (codes carry no built-in unit mask)',
     },
   },
   codeWidth(encoding) {
+    if (encoding.options?.extendedEventSelect === true) {
+      return { bits: 12, label: 'the 12-bit extended event select (encoding.options.extendedEventSelect)' };
+    }
     const bits = Math.min(64, encoding.eventBits + encoding.umaskBits);
     return { bits, label: `encoding.eventBits + umaskBits (${bits})` };
   },
-  pmcImage: (model, select, umask) => select | (umask << BigInt(model.encoding.eventBits)),
-  workloadKey: (_model, ev) => ({ code: Number(ev.code & 0xffn), umask: Number((ev.code >> 8n) & 0xffn) }),
+  checkModel(model, report) {
+    const { eventBits, umaskBits } = model.encoding;
+    if (eventBits !== 8) {
+      report(
+        'encoding.eventBits',
+        `${eventBits}: the PERFEVTSEL event select is 8 bits (7:0); an AMD 12-bit event select is declared with encoding.options.extendedEventSelect: true, which puts bits 11:8 in PERFEVTSEL bits 35:32`,
+      );
+    }
+    if (umaskBits > 8) {
+      report('encoding.umaskBits', `${umaskBits}: the PERFEVTSEL unit mask is at most 8 bits (15:8)`);
+    }
+  },
+  pmcImage(model, select, umask) {
+    const image = umask << BigInt(model.encoding.eventBits);
+    if (!extendedSelect(model)) return select | image;
+    return (select & 0xffn) | ((select >> 8n) << EXTENDED_SELECT_SHIFT) | image;
+  },
+  workloadKey: (model, ev) =>
+    extendedSelect(model)
+      ? { code: Number(ev.code & 0xfffn), umask: 0 }
+      : { code: Number(ev.code & 0xffn), umask: Number((ev.code >> 8n) & 0xffn) },
   bind(model): SchemeBinding {
     const control = controllingPmcs(model);
     const fixedEvent = new Float64Array(control.length).fill(-1);
@@ -53,6 +93,8 @@ export const x86EvtSelScheme: PmuScheme = {
     const sharedEnable = typeof enablePmc === 'number' ? enablePmc : -1;
     const northbridge = schemeOption(model, 'northbridgeFrom');
     const northbridgeFrom = typeof northbridge === 'string' ? Number(northbridge) : Number.POSITIVE_INFINITY;
+    // PERFEVTSEL bits 35:32 (event select 11:8) count only where the model declares them.
+    const selectHiMask = extendedSelect(model) ? 0xf : 0;
     return {
       decode(regs: PmcState, pmd: number, out: CounterConfig): void {
         out.enabled = false;
@@ -72,7 +114,7 @@ export const x86EvtSelScheme: PmuScheme = {
         const lo = regs.pmcLo[ctrl]!;
         const enableFrom = sharedEnable >= 0 ? regs.pmcLo[sharedEnable]! : lo;
         out.enabled = ((enableFrom >>> EN_BIT) & 1) === 1;
-        out.code = lo & 0xff;
+        out.code = (lo & 0xff) | ((regs.pmcHi[ctrl]! & selectHiMask) << 8);
         out.umask = (lo >>> 8) & 0xff;
         out.user = ((lo >>> 16) & 1) === 1;
         out.kernel = ((lo >>> 17) & 1) === 1;
