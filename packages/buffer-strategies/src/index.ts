@@ -14,6 +14,7 @@ export {
   type FaultOptions,
   type Figure,
   faultInjectionCheck,
+  MAX_FAULT_POINTS,
   MAX_PROBLEMS,
   Problems,
   replaySharedFd,

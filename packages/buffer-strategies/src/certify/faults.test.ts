@@ -25,7 +25,11 @@ describe('faultInjectionCheck', () => {
     });
     expect(c.problems).toEqual([]);
     expect(c.replay).toEqual([]);
-    expect(c.summary).toContain('copy in faulted at each of 5808 bytes');
+    expect(c.id).toBe('faults');
+    expect(c.title).toBe('fault injection at every copy byte and every allocation, with the leak check');
+    expect(c.summary).toBe(
+      '11783 calls: copy in faulted at each of 5808 bytes, copy back at each of 5808, failslab at 7 allocations, fail_usercopy at 14 copies; 0 problem(s)',
+    );
   });
 
   it('a cache allocates less: ctx-cache makes 2 allocations over the sequence', () => {
@@ -98,11 +102,37 @@ describe('faultInjectionCheck', () => {
       REPLAY,
     );
     expect(c.status).toBe('fail');
-    // the kernel's own return-to-user check reports it first
-    expect(c.problems[0]).toBe(
-      'copy in, n=2, 0 of 352 bytes readable: held-at-return: returning to user space with ctx1->lock held',
+    // the kernel's own return-to-user check reports it; each case stops at its first call
+    const held = 'held-at-return: returning to user space with ctx1->lock held';
+    const preempt = 'held-at-return: returning to user space with preempt count 1';
+    expect(c.problems).toEqual([
+      `copy in, n=2, 0 of 352 bytes readable: ${held}`,
+      `copy in, n=2, 0 of 352 bytes readable: ${preempt}`,
+      `copy back, n=2, 0 of 352 bytes writable: ${held}`,
+      `copy back, n=2, 0 of 352 bytes writable: ${preempt}`,
+      `failslab nth=1, call 2 (n=8): ${held}`,
+      `failslab nth=1, call 2 (n=8): ${preempt}`,
+      `fail_usercopy nth=1, call 1 (n=8): ${held}`,
+      `fail_usercopy nth=1, call 1 (n=8): ${preempt}`,
+    ]);
+    expect(c.figures.problems).toBe(8);
+  });
+
+  it('a wrong errno on a faulting copy in is named with the case', () => {
+    const c = faultInjectionCheck(
+      kmallocWith({ acquire: (call: ArgCall) => (call.count === 8 ? -ENOMEM : kmallocBuffer(call)) }),
+      REPLAY,
     );
-    expect(c.problems.some((p) => p.includes('preempt count 1'))).toBe(true);
+    expect(c.problems[0]).toBe('copy in, n=8, 0 of 1408 bytes readable: returned -12, expected -14');
+  });
+
+  it('a strategy making more allocations or copies than the points tried is reported, not looped on', () => {
+    const c = faultInjectionCheck(() => createStrategy('kmalloc'), { ...REPLAY, maxPoints: 3 });
+    expect(c.problems).toEqual([
+      'failslab: still injecting at point 3; the calls make more than 3',
+      'fail_usercopy: still injecting at point 3; the calls make more than 3',
+    ]);
+    expect(c.figures).toMatchObject({ allocationPoints: 3, copyPoints: 3 });
   });
 
   it('a strategy that throws is a failure naming the throw, not a crash', () => {

@@ -1,5 +1,11 @@
 export { type CertCheck, type CheckStatus, type Figure, MAX_PROBLEMS, Problems, statusOf } from './check.js';
-export { FAULT_COUNTS, FAULT_SEQUENCE, type FaultOptions, faultInjectionCheck } from './faults.js';
+export {
+  FAULT_COUNTS,
+  FAULT_SEQUENCE,
+  type FaultOptions,
+  faultInjectionCheck,
+  MAX_FAULT_POINTS,
+} from './faults.js';
 export {
   replaySharedFd,
   SHARED_FD_PLANS,

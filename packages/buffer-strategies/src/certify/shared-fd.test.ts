@@ -31,6 +31,7 @@ describe('sharedFdCheck', () => {
     expect(c.replay[0]).toBe(replayCommand(replay));
     const again = replaySharedFd(() => createStrategy('ctx-cache-naive'), replay);
     expect(again.plan).toBe('two-calls');
+    expect(again.problems[0]).toMatch(/^data-race: read by T1 B at ctx->arg_buf read/);
     expect(first).toContain(again.problems[0]!);
     // the same schedule under kmalloc is clean
     expect(replaySharedFd(() => createStrategy('kmalloc'), replay).problems).toEqual([]);
@@ -43,6 +44,38 @@ describe('sharedFdCheck', () => {
     });
     expect(c.figures.kinds).toBe('sleep-in-atomic');
     expect(c.problems.map((p) => p.split(':')[0])).toEqual(SHARED_FD_PLANS.map((p) => `schedule ${p.id}`));
+  });
+
+  it('kmalloc: the figures and the summary, by default 3 preemptions and seed 1', () => {
+    const c = sharedFdCheck(() => createStrategy('kmalloc'), { replayCommand, randomSchedules: 2 });
+    expect(c.id).toBe('shared-fd');
+    expect(c.title).toBe('two threads on one context fd: exhaustive (bounded) and random schedules');
+    expect(c.figures).toEqual({
+      plans: 3,
+      exhaustiveSchedules: 1426,
+      exhaustiveByPlan: 'two-calls 594, full-vector 238, faulting-copy 594',
+      randomSchedules: 6,
+      maxPreemptions: 3,
+      complete: true,
+      findings: 0,
+      kinds: '',
+    });
+    expect(c.summary).toBe(
+      '3 plans, 1426 exhaustive schedules (up to 3 preemptions, complete) + 6 random (seed 1); no finding',
+    );
+  });
+
+  it('with DEBUG_ATOMIC_SLEEP off, ctx-cache-spinsplit is caught only where the copy page-faults under its lock', () => {
+    const c = sharedFdCheck(() => createStrategy('ctx-cache-spinsplit'), {
+      replayCommand,
+      randomSchedules: 5,
+      debugAtomicSleep: false,
+    });
+    expect(c.figures.kinds).toBe('sleep-in-atomic');
+    expect(c.problems).toHaveLength(1);
+    expect(c.problems[0]).toMatch(
+      /^schedule faulting-copy:\S+: sleep-in-atomic: .*page fault in copy_from_user/,
+    );
   });
 
   it('a capped exhaustive search is partial, never a pass', () => {

@@ -42,12 +42,19 @@ export interface SharedFdOptions {
   seed?: number;
   /** Cap on exhaustive schedules per plan; reaching it makes the check partial. Default 100,000. */
   cap?: number;
+  /** CONFIG_DEBUG_ATOMIC_SLEEP (might_sleep checks in the copies). Default true. */
+  debugAtomicSleep?: boolean;
   /** Builds the replay command of a finding from its `PLAN:SEED:DECISIONS` string. */
   replayCommand: (replay: string) => string;
 }
 
-function scenarioOf(factory: StrategyFactory, plan: SharedFdPlan) {
-  return sharedContextScenario({ strategy: factory, calls: plan.calls, evictVectors: plan.evictVectors });
+function scenarioOf(factory: StrategyFactory, plan: SharedFdPlan, debugAtomicSleep = true) {
+  return sharedContextScenario({
+    strategy: factory,
+    calls: plan.calls,
+    evictVectors: plan.evictVectors,
+    debugAtomicSleep,
+  });
 }
 
 /**
@@ -67,9 +74,10 @@ export function sharedFdCheck(factory: StrategyFactory, opts: SharedFdOptions): 
   let exhaustive = 0;
   let random = 0;
   let partial = false;
+  const byPlan: string[] = [];
   for (const plan of SHARED_FD_PLANS) {
     try {
-      const sc = scenarioOf(factory, plan);
+      const sc = scenarioOf(factory, plan, opts.debugAtomicSleep);
       const ex = explore({
         build: sc.build,
         check: sc.check,
@@ -78,6 +86,7 @@ export function sharedFdCheck(factory: StrategyFactory, opts: SharedFdOptions): 
         schedules: cap,
       });
       exhaustive += ex.schedules;
+      byPlan.push(`${plan.id} ${ex.schedules}`);
       if (!ex.complete) partial = true;
       const rnd = explore({
         build: sc.build,
@@ -106,15 +115,16 @@ export function sharedFdCheck(factory: StrategyFactory, opts: SharedFdOptions): 
     id: 'shared-fd',
     title: 'two threads on one context fd: exhaustive (bounded) and random schedules',
     status,
-    summary: `${SHARED_FD_PLANS.length} plans, ${exhaustive} exhaustive schedules (up to ${maxPreemptions} preemptions${partial ? `, capped at ${cap}: PARTIAL` : ', complete'}) + ${random} random (seed ${seed}); ${problems.count === 0 ? 'no finding' : `findings: ${[...kinds].sort().join(', ')}`}`,
+    summary: `${SHARED_FD_PLANS.length} plans, ${exhaustive} exhaustive schedules (up to ${maxPreemptions} preemptions${partial ? `, capped at ${cap}: PARTIAL` : ', complete'}) + ${random} random (seed ${seed}); ${problems.count === 0 ? 'no finding' : `findings: ${[...kinds].join(', ')}`}`,
     figures: {
       plans: SHARED_FD_PLANS.length,
       exhaustiveSchedules: exhaustive,
+      exhaustiveByPlan: byPlan.join(', '),
       randomSchedules: random,
       maxPreemptions,
       complete: !partial,
       findings: problems.count,
-      kinds: [...kinds].sort().join(' '),
+      kinds: [...kinds].join(' '),
     },
     problems: problems.list,
     moreProblems: problems.more,
@@ -139,7 +149,7 @@ export function replaySharedFd(
   const at = replay.indexOf(':');
   const id = replay.slice(0, at);
   const plan = SHARED_FD_PLANS.find((p) => p.id === id);
-  if (!plan || at < 0) {
+  if (!plan) {
     throw new RangeError(
       `unknown shared-fd plan in ${JSON.stringify(replay)}: expected PLAN:SEED:DECISIONS with PLAN one of ${SHARED_FD_PLANS.map((p) => p.id).join(', ')}`,
     );
