@@ -213,3 +213,135 @@ describe('cyclesCheck', () => {
     expect(c.problems.length + c.moreProblems).toBe(3 * 32);
   });
 });
+
+describe('certify: defaults and replay commands', () => {
+  it('a broken strategy: every replay names pfmsim, the machine and the seed; the default bounds are in the figures', () => {
+    const c = certify({
+      strategy: 'ctx-cache-naive',
+      machine: machine(),
+      only: ['shared-fd', 'race', 'attacks'],
+    });
+    const [sharedFd, race, attacks] = c.checks;
+    expect(sharedFd!.replay[0]).toMatch(
+      /^pfmsim certify ctx-cache-naive --machine p4-2006 --seed 1 --only shared-fd --replay two-calls:1:[\d.]+$/,
+    );
+    expect(sharedFd!.figures).toMatchObject({ maxPreemptions: 3, randomSchedules: 900 });
+    expect(race!.replay[0]).toMatch(
+      /^pfmsim race -s ctx-cache-naive --machine p4-2006 -t 2 --replay 1:[\d.]+$/,
+    );
+    expect(race!.figures).toMatchObject({ threads: 2, maxPreemptions: 3, randomSchedules: 300 });
+    expect(attacks!.figures).toMatchObject({ contexts: 1024, threads: 256 });
+    expect(attacks!.replay).toEqual([
+      'pfmsim certify ctx-cache-naive --machine p4-2006 --seed 1 --only attacks',
+    ]);
+    expect(c.description).toBe(createStrategy('ctx-cache-naive').description);
+    expect(c.stackFootprint).toBe('0 B');
+  });
+
+  it('the options reach the checks: seed, bounds, attack sizes, the cli prefix and machine flags', () => {
+    const c = certify({
+      strategy: 'ctx-cache-spinsplit',
+      machine: machine(),
+      seed: 4,
+      maxPreemptions: 1,
+      randomSchedules: 7,
+      attackContexts: 16,
+      attackThreads: 8,
+      cli: 'pfmsim --plugin x.mjs',
+      machineArgs: '--machine p4-2006 --pmu intel-p6',
+      only: ['faults', 'race', 'attacks'],
+    });
+    const [race, faults, attacks] = c.checks;
+    expect(race!.figures).toMatchObject({ maxPreemptions: 1, randomSchedules: 7 });
+    expect(faults!.replay).toEqual([
+      'pfmsim --plugin x.mjs certify ctx-cache-spinsplit --machine p4-2006 --pmu intel-p6 --seed 4 --only faults',
+    ]);
+    expect(attacks!.figures).toMatchObject({ contexts: 16, threads: 8 });
+    expect(c.seed).toBe(4);
+  });
+
+  it('without the scenario runner, conformance is reported as skipped, with nothing else', () => {
+    const c = certify({ strategy: 'kmalloc', machine: machine(), only: ['conformance'] });
+    expect(c.checks).toEqual([
+      {
+        id: 'conformance',
+        title: 'the conformance suite differential against kmalloc',
+        status: 'skipped',
+        summary: 'not run here: it needs the scenario runner (pfmsim certify runs it)',
+        figures: {},
+        problems: [],
+        moreProblems: 0,
+        replay: [],
+      },
+    ]);
+    expect(c.verdict).toBe('partial');
+  });
+});
+
+describe('system checks: exact figures', () => {
+  it('kmalloc: the stack, race and cycle summaries', () => {
+    const stack = stackCheck(sys('kmalloc'));
+    expect(stack.summary).toBe('deepest use 160 B of 4040 usable (i386-4k); no frame over CONFIG_FRAME_WARN');
+    expect(stack.figures).toEqual({
+      archs: 9,
+      deepestArch: 'i386-4k',
+      deepestBytes: 160,
+      usableBytes: 4040,
+      frameWarnExceeded: 0,
+    });
+    expect(stack.replay).toEqual([]);
+    const race = raceCheck(sys('kmalloc'), { maxPreemptions: 3, randomSchedules: 4, threads: 2 });
+    expect(race.summary).toBe(
+      '90 exhaustive schedules (up to 3 preemptions, complete) + 4 random; no finding',
+    );
+    expect(race.title).toBe('2 threads calling pfm_write_pmds on one context fd (the perfmon2 core)');
+    const cycles = cyclesCheck(sys('kmalloc'));
+    expect(cycles.summary).toBe(
+      'pfm_read_pmds vs kmalloc: n=1 0.0%, n=4 0.0%, n=8 0.0%, n=16 0.0%, n=64 0.0% (2085 vs 2085 cycles at 4); 192 measurements',
+    );
+    expect(cycles.figures).toEqual({
+      measurements: 192,
+      cyclesAt4: 2085,
+      kmallocAt4: 2085,
+      savingAt4: 0,
+      savingAt64: 0,
+    });
+    expect(cycles.title).toBe('cycles per call at 1..64 registers, against kmalloc (p4-2006)');
+  });
+
+  it('calls that fail in a flood are named per flood and errno; kernel bugs are counted', () => {
+    plugin('small-flood', { acquire: (call: ArgCall) => (call.count > 16 ? -E2BIG : kmallocBuffer(call)) });
+    const c = floodCheck(sys('small-flood'), { contexts: 4, threads: 2 });
+    expect(c.problems).toEqual([
+      'context flood: pfm_write_pmds: E2BIG',
+      'thread flood: pfm_write_pmds: E2BIG',
+    ]);
+    expect(c.title).toBe('memory-pinning attacks: 4 contexts, 2 threads');
+    plugin('buggy', {
+      release(call: ArgCall) {
+        call.k.reportBug('double-free', call.t, 'made up');
+        call.buf = 0;
+      },
+    });
+    expect(floodCheck(sys('buggy'), { contexts: 3, threads: 2 }).problems.slice(0, 2)).toEqual([
+      'context flood: 1 kernel bug(s)',
+      'thread flood: 1 kernel bug(s)',
+    ]);
+  });
+
+  it('a strategy that throws fails each system check with the message', () => {
+    plugin('thrower', {
+      acquire() {
+        throw new Error('plugin bug');
+      },
+    });
+    for (const c of [
+      raceCheck(sys('thrower'), { maxPreemptions: 1, randomSchedules: 1, threads: 2 }),
+      floodCheck(sys('thrower'), { contexts: 2, threads: 2 }),
+    ]) {
+      expect(c.problems).toEqual(['the strategy threw: plugin bug']);
+    }
+    expect(stackCheck(sys('thrower')).problems[0]).toBe('i386: the strategy threw: plugin bug');
+    expect(cyclesCheck(sys('thrower')).problems[0]).toBe('pfm_read_pmds n=1: plugin bug');
+  });
+});
