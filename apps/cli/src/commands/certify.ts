@@ -83,9 +83,7 @@ export function registerCertify(program: Command, ctx: Ctx): void {
     } finally {
       progress.finish();
     }
-    if (cert.verdict === 'not certified' || (cert.verdict === 'partial' && only === undefined)) {
-      ctx.exitCode = EXIT_FINDINGS;
-    }
+    ctx.exitCode = certifyExitCode(cert, only);
     const table: Table = {
       title: `Certificate of ${cert.strategy} (${machine.id})`,
       columns: [{ header: 'check' }, { header: 'status' }, { header: 'figures' }],
@@ -106,7 +104,14 @@ export function registerCertify(program: Command, ctx: Ctx): void {
   });
 }
 
-function verdictLine(cert: Certificate, only: readonly CheckId[] | undefined): string {
+/** 1 when a check failed, or when a full run could not finish one; 0 otherwise (a passing --only subset too). */
+export function certifyExitCode(cert: Certificate, only: readonly CheckId[] | undefined): number {
+  if (cert.verdict === 'not certified') return EXIT_FINDINGS;
+  return cert.verdict === 'partial' && only === undefined ? EXIT_FINDINGS : 0;
+}
+
+/** The last line of a certificate. */
+export function verdictLine(cert: Certificate, only: readonly CheckId[] | undefined): string {
   const warned = cert.checks.filter((c) => c.status === 'warn').map((c) => c.id);
   const caveat = warned.length > 0 ? ` (with caveats: ${warned.join(', ')})` : '';
   if (cert.verdict === 'not certified') return `NOT CERTIFIED: ${cert.failed.join(', ')} failed`;
@@ -116,7 +121,11 @@ function verdictLine(cert: Certificate, only: readonly CheckId[] | undefined): s
   return `PARTIAL: only ${(only ?? []).join(', ')} checked (${cert.checks.length} of ${CHECK_IDS.length}), all pass${caveat}; not a certificate`;
 }
 
-function certificateText(cert: Certificate, only: readonly CheckId[] | undefined, style: Style): string {
+export function certificateText(
+  cert: Certificate,
+  only: readonly CheckId[] | undefined,
+  style: Style,
+): string {
   const lines = [
     style.bold(`Certificate of ${cert.strategy}`) +
       ` (${cert.source}${cert.broken ? ', registered as broken' : ''})`,
