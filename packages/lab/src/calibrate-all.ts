@@ -72,7 +72,8 @@ function toRow(r: CalibrationResult, target: CalibrationTarget): WhatIfRow {
   };
   if (!r.solved || r.value === null || r.plausibility === null) {
     const [a, b] = r.reachable;
-    const fmt = (x: number) => (target.kind === 'absolute' ? `${round(x)}` : `${(x * 100).toFixed(1)}%`);
+    const fmt = (x: number) =>
+      target.kind === 'absolute' ? `${round(x)}` : `${(Math.abs(x) < 5e-4 ? 0 : x * 100).toFixed(1)}%`;
     const reason =
       a === b
         ? 'no effect on this call'

@@ -78,7 +78,7 @@ export function calibrate(opts: CalibrateOptions): CalibrationResult {
   const meter = createMeter(opts);
   const at = (v: number) => meter.read({ [opts.vary]: v } as CostOverrides);
   const now = meter.read({});
-  const seen: number[] = [now.metric];
+  const seen: number[] = [];
   const f = (v: number) => {
     const m = at(v).metric;
     seen.push(m);
