@@ -9,11 +9,22 @@ export {
   type CalibrateOptions,
   type CalibrationResult,
   type CalibrationTarget,
+  type Cycles,
   calibrate,
   documentedRange,
+  metricOf,
   type Plausibility,
   plausibility,
+  type TargetSample,
 } from './calibrate.js';
+export {
+  type CalibrateAllOptions,
+  calibrateAll,
+  type RowVerdict,
+  type WhatIfRow,
+  type WhatIfTable,
+} from './calibrate-all.js';
+export { MAX_SAMPLE_CALLS, MIN_SAMPLE_CALLS, sampleTarget } from './calibrate-meter.js';
 export {
   type Certificate,
   type CertificateVerdict,
@@ -40,7 +51,14 @@ export {
   resolveMachine,
   UnknownMachineError,
 } from './machines.js';
-export { type CallMeasurement, type MeasureOptions, measureCall } from './measure.js';
+export {
+  type CallMeasurement,
+  type CallSample,
+  type MeasureOptions,
+  measureCall,
+  sampleCalls,
+} from './measure.js';
+export { PROBABILITY_KEYS, type Verdict } from './plausibility.js';
 export {
   activePlugins,
   commandPluginSpecs,

@@ -5,7 +5,7 @@
 import { createStrategy, ENOMEM } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
 import { getMachine } from './machines.js';
-import { measureCall } from './measure.js';
+import { measureCall, sampleCalls } from './measure.js';
 
 const p4 = getMachine('p4-2006');
 const sum = (b: Record<string, number>) => Object.values(b).reduce((a, x) => a + x, 0);
@@ -107,6 +107,27 @@ describe('measureCall', () => {
     expect(threaded.error).toBe('ENOMEM');
     expect(() => measureCall({ machine: p4, strategy, syscall: 'pfm_read_pmds', count: 4 })).toThrow(
       'lab: initial pfm_write_pmds failed: ENOMEM',
+    );
+  });
+});
+
+describe('sampleCalls', () => {
+  it('averages steady-state calls; a deterministic call has no spread, a drawn one does', () => {
+    const machine = getMachine('p4-2006');
+    const o = { machine, strategy: 'kmalloc', syscall: 'pfm_read_pmds', count: 4 } as const;
+    expect(sampleCalls(o, 50)).toEqual({ calls: 50, mean: 2085, sd: 0 });
+    expect(sampleCalls({ ...o, costOverrides: { allocColdProbability: 1 } }, 10)).toEqual({
+      calls: 10,
+      mean: 3140,
+      sd: 0,
+    });
+    const half = sampleCalls({ ...o, costOverrides: { allocColdProbability: 0.5 } }, 4000);
+    // E = 2085 + 0.5 x 1055; two independent draws (alloc 495, free 560 apart): sd = 0.5 x 747.4.
+    expect(Math.abs(half.mean - 2612.5)).toBeLessThan(3 * (373.7 / Math.sqrt(4000)));
+    expect(half.sd).toBeGreaterThan(350);
+    expect(half.sd).toBeLessThan(400);
+    expect(sampleCalls({ ...o, seed: 9, costOverrides: { allocColdProbability: 0.5 } }, 100)).toEqual(
+      sampleCalls({ ...o, seed: 9, costOverrides: { allocColdProbability: 0.5 } }, 100),
     );
   });
 });

@@ -101,6 +101,48 @@ function measureIn(w: World, opts: MeasureOptions, threads: number): CallMeasure
   };
 }
 
+/** The mean of `calls` steady-state calls of one thread, with the sample standard deviation. */
+export interface CallSample {
+  readonly calls: number;
+  readonly mean: number;
+  readonly sd: number;
+}
+
+/**
+ * `calls` steady-state calls of one thread after a warm-up call, as `measureCall` makes one:
+ * the mean of a seeded stream when a cost is drawn per operation (`allocColdProbability`).
+ */
+export function sampleCalls(opts: MeasureOptions, calls: number): CallSample {
+  const w = createWorld(opts);
+  try {
+    const { s } = w;
+    fitLimit(s, opts.count * w.elemSize(opts.syscall));
+    if (opts.syscall === 'pfm_read_pmds') {
+      s.k.runSync(
+        w.main,
+        w.call('pfm_write_pmds', w.main, w.vector('pfm_write_pmds', opts.count), opts.count),
+      );
+    }
+    const u = w.vector(opts.syscall, opts.count);
+    s.k.runSync(w.main, w.call(opts.syscall, w.main, u, opts.count));
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = 0; i < calls; i++) {
+      const before = w.main.clock.total;
+      const r = s.k.runSync(w.main, w.call(opts.syscall, w.main, u, opts.count));
+      if (r < 0) throw new Error(`lab: ${opts.syscall} failed with ${errnoName(-r)} while sampling`);
+      const c = w.main.clock.total - before;
+      sum += c;
+      sumSq += c * c;
+    }
+    const mean = sum / calls;
+    const variance = calls > 1 ? Math.max(0, (sumSq - calls * mean * mean) / (calls - 1)) : 0;
+    return { calls, mean, sd: Math.sqrt(variance) };
+  } finally {
+    w.s.k.dispose();
+  }
+}
+
 interface Seen {
   error: string | null;
   stack: number;

@@ -11,7 +11,7 @@ import { parseTarget } from './calibrate.js';
 const REL = 'pfm_read_pmds n=4 stack vs kmalloc = -20%';
 const ABS = 'pfm_read_pmds n=4 kmalloc = 2500';
 const TARGET_HELP =
-  'write it as "pfm_read_pmds n=4 stack vs kmalloc = -20%" or "pfm_read_pmds n=4 kmalloc = 2000"';
+  'write it as "pfm_read_pmds n=4 stack vs kmalloc = -20%", "pfm_read_pmds n=4 stack vs kmalloc calls/s = +20%" or "pfm_read_pmds n=4 kmalloc = 2000"';
 
 const calibrate = (target: string, vary: string, more: string[] = [], cwd?: string): Promise<CliRun> =>
   runInProcess(['calibrate', '--target', target, '--vary', vary, ...more], cwd ? { cwd } : {});
@@ -77,7 +77,7 @@ describe('calibrate: bad input is one line and exit 2', () => {
     [
       'unreadable target',
       ['--target', 'pfm_read_pmds four', '--vary', 'kmallocFast'],
-      /cannot read the target "pfm_read_pmds four"; write it as "pfm_read_pmds n=4 stack vs kmalloc = -20%" or "pfm_read_pmds n=4 kmalloc = 2000"$/,
+      /cannot read the target "pfm_read_pmds four"; write it as "pfm_read_pmds n=4 stack vs kmalloc = -20%", "pfm_read_pmds n=4 stack vs kmalloc calls\/s = \+20%" or "pfm_read_pmds n=4 kmalloc = 2000"$/,
     ],
     [
       'unknown syscall',
@@ -172,6 +172,31 @@ describe('calibrate: bad input is one line and exit 2', () => {
     ['unknown abi', ['--target', ABS, '--vary', 'copyFixed', '--abi', 'v9'], /v9/],
     ['bad seed', ['--target', ABS, '--vary', 'copyFixed', '--seed', 'x'], /--seed/],
     ['no --vary', ['--target', ABS], /--vary/],
+    [
+      'calls/s without two strategies',
+      ['--target', 'pfm_read_pmds n=4 kmalloc calls/s = 20%', '--vary', 'kmallocFast'],
+      /: calls\/s compares two strategies \("A vs B calls\/s = \+20%"\); write it as/,
+    ],
+    [
+      'a throughput change of -100%',
+      ['--target', 'pfm_read_pmds n=4 stack vs kmalloc calls/s = -100%', '--vary', 'kmallocFast'],
+      /: a throughput change is above -100%; write it as/,
+    ],
+    [
+      '--min with --vary all',
+      ['--target', REL, '--vary', 'all', '--min', '1'],
+      /: --min and --max bound one figure; --vary all searches each from 0$/,
+    ],
+    [
+      '--tolerance 0',
+      ['--target', REL, '--vary', 'kmallocFast', '--tolerance', '0'],
+      /: --tolerance must be a number > 0, got "0"$/,
+    ],
+    [
+      '--tolerance text',
+      ['--target', REL, '--vary', 'kmallocFast', '--tolerance', 'x'],
+      /: --tolerance must be a number > 0, got "x"$/,
+    ],
   ];
   for (const [label, args, pattern] of bad) {
     it(label, async () => {
@@ -193,10 +218,10 @@ describe('calibrate: the answer', () => {
     expect(r.stderr).toBe('');
     expect(lines(r)).toEqual([
       `pfmsim ${VERSION} · calibrate · machine p4-2006 · seed 1 · abi v2.3 · cost p4-2006`,
-      'target: pfm_read_pmds n=4 kmalloc = 2500',
+      'target: pfm_read_pmds n=4 kmalloc = 2500 (tolerance ±0.5 cycles)',
       'figure: copyFixed = 60 on p4-2006 (kind E: cost-model.md §1.1 (40–80))',
       'now:    pfm_read_pmds n=4 kmalloc = 2085 (2085 cycles)',
-      'solved: copyFixed = 267.5 (19 simulated runs; gives 2500, 2500 cycles)',
+      'solved: copyFixed = 267.5 (5 simulated calls; gives 2500, 2500 cycles)',
       'implausible: far above the documented range 40–80',
     ]);
   });
@@ -205,7 +230,7 @@ describe('calibrate: the answer', () => {
     const r = await calibrate('pfm_read_pmds n=4 stack vs kmalloc = -15%', 'kmallocFast');
     expect(r.code, r.stderr).toBe(0);
     expect(lines(r).slice(-2)).toEqual([
-      'solved: kmallocFast = 121.5 (20 simulated runs; gives -15.0%, 1765 vs 2077 cycles)',
+      'solved: kmallocFast = 121.5 (30 simulated calls; gives -15.0%, 1765 vs 2077 cycles)',
       'plausible: 0.93x the figure 130, within the tolerance for a derived figure',
     ]);
   });
@@ -225,7 +250,10 @@ describe('calibrate: the answer', () => {
       param: 'kmallocFast',
       target: -0.2,
       solved: true,
-      value: 251.5,
+      value: 251.49,
+      tolerance: 0.001,
+      method: 'exact',
+      sampled: null,
       interval: [0, 520],
       plausibility: { verdict: 'doubtful' },
     });
@@ -236,8 +264,8 @@ describe('calibrate: the answer', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     expect(lines(r).slice(-2)).toEqual([
-      'no value of kmallocFast in [300, 400] reproduces the target: the result ranges over -25.1% .. -21.7%',
-      'vary another figure, or widen the interval with --min/--max',
+      'not solved: no value of kmallocFast in [300, 400] reproduces the target: the result ranges over -25.1% .. -21.7%',
+      'vary another figure (--vary all lists them), or widen the interval with --min/--max',
     ]);
     const j = await calibrate(REL, 'kmallocFast', ['--min', '300', '--max', '400', '--json']);
     expect(j.code).toBe(1);
@@ -318,7 +346,7 @@ describe('calibrate: exports', () => {
     );
   });
 
-  it('an unsolved calibration exports an empty value and the verdict "unsolved"', async () => {
+  it('an unsolved calibration exports an empty value and the verdict "not solved"', async () => {
     const dir = tempDir();
     const r = await calibrate(
       REL,
@@ -328,7 +356,7 @@ describe('calibrate: exports', () => {
     );
     expect(r.code).toBe(1);
     const row = readFileSync(join(dir, 'u.csv'), 'utf8').split('\n')[1]!.split(',');
-    expect(row.slice(0, 7)).toEqual(['kmallocFast', '130', 'D', '', '-0.2', '', 'unsolved']);
+    expect(row.slice(0, 7)).toEqual(['kmallocFast', '130', 'D', '', '-0.2', '', 'not solved']);
   });
 
   it('the JSON export is the document --json prints', async () => {
@@ -361,7 +389,7 @@ describe('calibrate: colours', () => {
       ['calibrate', '--target', REL, '--vary', 'kmallocFast', '--min', '300', '--max', '400'],
       { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } },
     );
-    expect(r.stdout).toContain('\x1b[31mno value of kmallocFast in [300, 400]');
+    expect(r.stdout).toContain('\x1b[31mnot solved: no value of kmallocFast in [300, 400]');
   });
 });
 
@@ -371,16 +399,111 @@ describe('calibrate --help', () => {
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
     expect(help).toContain(
-      'solve for the cost figure that reproduces a measured result (bisection over the simulated call) ' +
-        'and say whether the value is plausible against the cost reference',
+      'solve for the cost figure that reproduces a measured result (a bracketed search over the simulated call, ' +
+        'checked by measuring the value again) and say whether the value is plausible against the cost reference; ' +
+        '--vary all gives one row per cost figure: what would have to be true',
     );
     expect(help).toContain(`--target <spec> ${TARGET_HELP.replace('write it as ', '')} `);
     expect(help).toContain(
-      '--vary <param> the cost figure to solve for (syscallEntryExit, fdLookup, kmallocFast,',
+      '--vary <param> the cost figure to solve for, or all (syscallEntryExit, fdLookup, kmallocFast,',
     );
     expect(help).toContain('--min <value> lower end of the search interval (default 0)');
     expect(help).toContain(
       '--max <value> upper end of the search interval (default: widened from 4x the figure)',
     );
+    expect(help).toContain(
+      '--tolerance <t> how close the result must come to the target: percentage points for % targets (default 0.1), cycles for absolute ones (default 0.5)',
+    );
+  });
+});
+
+describe('calibrate: the seed question, a drawn figure, throughput and --vary all', () => {
+  it('allocColdProbability solves to a value that, re-measured as a mean of calls, gives -20.0 %', async () => {
+    const r = await calibrate(REL, 'allocColdProbability');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r).slice(4)).toEqual([
+      'solved: allocColdProbability = 0.11493 (6 simulated calls; gives -20.0%, 1765 vs 2206.3 cycles, expected: linear in the probability, from all-hot and all-cold calls)',
+      're-measured: -19.99% ± 0.05% as the mean of 126,000 calls per strategy (seed 1, 95 % confidence)',
+      'doubtful: 0.115 away from the figure 0 on the probability scale (no documented range; a probability may move 0.05, doubtful to 0.25)',
+    ]);
+    const doc = expectSchema('calibrate', (await calibrate(REL, 'allocColdProbability', ['--json'])).stdout);
+    expect(doc).toMatchObject({
+      solved: true,
+      value: 0.11493,
+      method: 'expectation',
+      sampled: { calls: 126000 },
+    });
+  });
+
+  it('reads a throughput target and solves it', async () => {
+    expect(parseTarget('pfm_read_pmds n=4 stack vs kmalloc calls/s = +20%')).toEqual({
+      ...parseTarget(REL),
+      kind: 'throughput',
+      value: 0.2,
+    });
+    const r = await calibrate('pfm_read_pmds n=4 stack vs kmalloc calls/s = +20%', 'allocColdProbability');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r)[1]).toBe(
+      'target: pfm_read_pmds n=4 stack vs kmalloc calls/s = +20.0% (tolerance ±0.1 points)',
+    );
+    expect(lines(r)[4]).toMatch(/^solved: allocColdProbability = 0\.03128 \(/);
+  });
+
+  it('--tolerance is in percentage points for a % target, and can make a solution fail', async () => {
+    const doc = JSON.parse((await calibrate(REL, 'kmallocFast', ['--tolerance', '0.5', '--json'])).stdout);
+    expect(doc.tolerance).toBe(0.005);
+    const strict = await calibrate('pfm_read_pmds n=4 kmalloc = 2185.5', 'kmallocFast', [
+      '--tolerance',
+      '0.1',
+    ]);
+    expect(strict.code).toBe(1);
+    expect(lines(strict).at(-2)).toMatch(
+      /^not solved: the closest value of kmallocFast found, [\d.]+, gives 218[56], outside the tolerance \(±0\.1 cycles\)$/,
+    );
+  });
+
+  it('--vary all: one row per cost figure, sorted by verdict, as text and JSON', async () => {
+    const r = await calibrate(REL, 'all');
+    expect(r.code, r.stderr).toBe(0);
+    const out = lines(r);
+    expect(out.slice(1, 3)).toEqual([
+      'target: pfm_read_pmds n=4 stack vs kmalloc = -20.0% (tolerance ±0.1 points)',
+      'now:    pfm_read_pmds n=4 stack vs kmalloc = -15.3% (1765 vs 2085 cycles)',
+    ]);
+    expect(out[4]).toMatch(/^figure +today +kind +value +ratio +documented +verdict +why +source$/);
+    expect(out[5]).toMatch(/^allocColdProbability +0 +E +0\.11493 +- +- +doubtful /);
+    expect(out.at(-1)).toBe(
+      "5 of 26 figures reach the target alone; sorted by verdict, then by how far the value moves from today's figure",
+    );
+    const doc = expectSchema('calibrate', (await calibrate(REL, 'all', ['--json'])).stdout) as unknown as {
+      vary: string;
+      solved: boolean;
+      rows: { param: string; verdict: string }[];
+    };
+    expect(doc.vary).toBe('all');
+    expect(doc.solved).toBe(true);
+    expect(doc.rows).toHaveLength(26);
+    expect(doc.rows.slice(0, 5).map((x) => [x.param, x.verdict])).toEqual([
+      ['allocColdProbability', 'doubtful'],
+      ['kfreeFast', 'doubtful'],
+      ['kmallocFast', 'doubtful'],
+      ['syscallEntryExit', 'implausible'],
+      ['copyPerByte', 'implausible'],
+    ]);
+  });
+
+  it('--vary all with a target no figure reaches: not solved, the range each reaches, exit 1', async () => {
+    const r = await calibrate('pfm_read_pmds n=4 stack vs kmalloc = +10%', 'all', ['--machine', 'modern']);
+    expect(r.code).toBe(1);
+    expect(lines(r).at(-1)).toBe('not solved: no single figure reaches the target (26 tried)');
+    expect(r.stdout).toMatch(
+      /\nallocColdProbability +0 +E +- +- +- +unreachable +the result ranges over -35\.6% \.\. -17\.1% for values in \[0, 1\] /,
+    );
+    const doc = expectSchema(
+      'calibrate',
+      (await calibrate('pfm_read_pmds n=4 stack vs kmalloc = +10%', 'all', ['--machine', 'modern', '--json']))
+        .stdout,
+    );
+    expect(doc.solved).toBe(false);
   });
 });
