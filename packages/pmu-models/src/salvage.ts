@@ -103,7 +103,8 @@ export function salvageModel(data: unknown): Salvage | undefined {
         indexes[list].push(i);
       });
       if (kept.length < value.length) tainted.add(key);
-      if (kept.length > 0 || key === 'events') {
+      // none kept: a required list gets its placeholder below (events: an empty table)
+      if (kept.length > 0) {
         file[key] = kept;
         continue;
       }
