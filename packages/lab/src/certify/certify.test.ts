@@ -9,6 +9,7 @@ import {
   registerStrategy,
   UnknownStrategyError,
 } from '@pfmsim/buffer-strategies';
+import { CAT } from '@pfmsim/kernel-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MACHINE, getMachine } from '../machines.js';
 import { replayRace } from '../race.js';
@@ -343,5 +344,85 @@ describe('system checks: exact figures', () => {
     }
     expect(stackCheck(sys('thrower')).problems[0]).toBe('i386: the strategy threw: plugin bug');
     expect(cyclesCheck(sys('thrower')).problems[0]).toBe('pfm_read_pmds n=1: plugin bug');
+  });
+});
+
+describe('system checks: messages, boundaries and replays', () => {
+  it('cycles: a failing call is named with both results, and the check replays with --only cycles', () => {
+    plugin('small-only-2', {
+      acquire: (call: ArgCall) => (call.kind === 'pmc' && call.count > 32 ? -E2BIG : kmallocBuffer(call)),
+    });
+    const c = cyclesCheck(sys('small-only-2'));
+    expect(c.problems[0]).toBe('pfm_write_pmcs n=33: E2BIG where kmalloc gives success');
+    expect(c.replay).toEqual([
+      'pfmsim --plugin ./p.mjs certify small-only-2 --machine p4-2006 --only cycles',
+    ]);
+    expect(cyclesCheck(sys('kmalloc')).replay).toEqual([]);
+  });
+
+  it('cycles: a strategy slower than kmalloc shows a + change; kernel bugs during a call are counted', () => {
+    plugin('slower', {
+      acquire(call: ArgCall) {
+        call.k.charge(call.t, CAT.alloc, 500);
+        return kmallocBuffer(call);
+      },
+    });
+    expect(cyclesCheck(sys('slower')).summary).toMatch(/^pfm_read_pmds vs kmalloc: n=1 \+\d+\.\d%, n=4 \+/);
+    plugin('buggy-call', {
+      release(call: ArgCall) {
+        call.k.reportBug('double-free', call.t, 'made up');
+        call.buf = 0;
+      },
+    });
+    expect(cyclesCheck(sys('buggy-call')).problems[0]).toMatch(/^pfm_read_pmds n=1: \d+ kernel bug\(s\)$/);
+  });
+
+  it('stack: the deepest use over every arch and the frames over CONFIG_FRAME_WARN, exactly', () => {
+    const c = stackCheck(sys('stack'));
+    expect(c.summary).toBe(
+      'deepest use 1312 B of 8128 usable (ppc32); over CONFIG_FRAME_WARN: ppc32 pmd 1056 B > 1024',
+    );
+    expect(c.figures).toEqual({
+      archs: 9,
+      deepestArch: 'ppc32',
+      deepestBytes: 1312,
+      usableBytes: 8128,
+      frameWarnExceeded: 1,
+    });
+    expect(c.title).toBe('stack report against CONFIG_FRAME_WARN on every arch (9)');
+  });
+
+  it('attacks: the page size of the arch decides what grows (IA-64 pages are 16 KiB); 1 MiB is printed as MiB', () => {
+    const ia64 = { ...sys('ctx-cache-bounded'), machine: getMachine('itanium2-2006') };
+    // 64 KiB of budget against 32 contexts: a quarter of a 16 KiB page each is 128 KiB
+    expect(floodCheck(ia64, { contexts: 32, threads: 8 }).figures.verdict).toBe('bounded');
+    expect(floodCheck(sys('ctx-cache-bounded'), { contexts: 32, threads: 2 }).figures.verdict).toBe(
+      'pins 64.0 KiB for 32 contexts: grows with the attacker',
+    );
+    expect(floodCheck(sys('ctx-cache'), { contexts: 256, threads: 2 }).summary).toMatch(
+      /^256 contexts pin 1\.0 MiB, /,
+    );
+  });
+
+  it('attacks: a check that could not measure says so in its summary', () => {
+    plugin('thrower-2', {
+      acquire() {
+        throw new Error('plugin bug');
+      },
+    });
+    expect(floodCheck(sys('thrower-2'), { contexts: 2, threads: 2 }).summary).toBe(
+      '2 contexts pin 0 B, 2 threads pin 0 B, 0 B once closed and exited; not measured',
+    );
+  });
+
+  it('race: one problem per kind, each with its schedule, and the kinds in the summary', () => {
+    const c = raceCheck(sys('ctx-cache-naive'), { maxPreemptions: 3, randomSchedules: 0, threads: 2 });
+    expect(c.summary).toBe(
+      '90 exhaustive schedules (up to 3 preemptions, complete) + 0 random; findings: corrupted-argument, data-race',
+    );
+    expect(c.problems[0]).toMatch(/^schedule 1:[\d.]+: data-race: read by T1 caller1 at ctx->arg_buf read/);
+    expect(c.problems[1]).toMatch(
+      /^schedule 1:[\d.]+: T0 main: copied-back vector differs from its own \(corrupted argument\)$/,
+    );
   });
 });
