@@ -1,0 +1,128 @@
+/**
+ * The differential test against the real libpfm-3.10: every case of the recorded corpus
+ * (test-data/libpfm-3.10, recipe in test-data/recipe) replayed through this port. Each
+ * difference must have a known cause (DIFFERENCE_RULES), and the identical count per PMU is
+ * pinned: a change that moves it, either way, updates the figures here and in the README.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  CORPUS_PMUS,
+  type CorpusName,
+  classifyDifference,
+  compareCorpus,
+  initializeFor,
+  loadCorpus,
+  parseCorpus,
+  parseResult,
+  replayCase,
+} from './libpfm-corpus.test-util.js';
+
+/** Identical cases per PMU, and the differences by cause, on the recorded corpus. */
+const EXPECTED: Record<CorpusName, { identical: number; total: number; byClass: Record<string, number> }> = {
+  p6: { identical: 742, total: 752, byClass: { 'p6-bus-tran-def': 10 } },
+  core: {
+    identical: 948,
+    total: 1010,
+    byClass: {
+      'missing-event': 21,
+      'core-mesi-default': 20,
+      'core-fixed-umask': 5,
+      'pmc-write-order': 9,
+      'core-pmc1-twice': 6,
+      'plm-before-counters': 1,
+    },
+  },
+  k8: { identical: 755, total: 850, byClass: { 'missing-umask-name': 29, 'missing-event': 66 } },
+  p4: {
+    identical: 164,
+    total: 838,
+    byClass: { 'missing-event': 618, 'missing-umask-name': 51, 'p4-counter-order': 5 },
+  },
+  'arch-perfmon': { identical: 465, total: 607, byClass: { 'pmc-write-order': 142 } },
+};
+
+describe('the recorded libpfm-3.10 corpus', () => {
+  for (const { name } of CORPUS_PMUS) {
+    it(`${name}: was recorded on the PMU this port initialises`, () => {
+      const corpus = loadCorpus(name);
+      const lib = initializeFor(name);
+      expect(corpus.header.pmu).toBe(lib.getPmuName());
+      expect(Number(corpus.header.type)).toBe(lib.getPmuType());
+      expect(Number(corpus.header.counters)).toBe(lib.getNumCounters());
+      expect(corpus.cases.length).toBe(EXPECTED[name].total);
+    });
+
+    it(`${name}: every difference has a known cause, and the identical count is pinned`, () => {
+      const report = compareCorpus(name);
+      expect(report.unclassified.map((u) => `${u.c.id}: ${u.c.expected} / ${u.actual}`)).toEqual([]);
+      expect(report.total).toBe(EXPECTED[name].total);
+      expect(report.identical).toBe(EXPECTED[name].identical);
+      expect(Object.fromEntries(report.byClass)).toEqual(EXPECTED[name].byClass);
+    });
+  }
+});
+
+describe('corpus replay', () => {
+  it('parses cases and results in the recipe format', () => {
+    const corpus = parseCorpus(
+      't',
+      '# pmu\tX\nsingle\t0\t8\tA:B@0\trc 0 pmc16=0xa0 pmc0=0x51003c pmd17 pmd0\nrandom\t1\t9\tA@1 C:D:E@8\tfind -4 1\n',
+    );
+    expect(corpus.header).toEqual({ pmu: 'X' });
+    expect(corpus.cases).toEqual([
+      { kind: 'single', id: 0, dflPlm: 8, events: [{ spec: 'A:B', plm: 0 }], expected: expect.any(String) },
+      {
+        kind: 'random',
+        id: 1,
+        dflPlm: 9,
+        events: [
+          { spec: 'A', plm: 1 },
+          { spec: 'C:D:E', plm: 8 },
+        ],
+        expected: 'find -4 1',
+      },
+    ]);
+    expect(parseResult('rc 0 pmc16=0xa0 pmc0=0x51003c pmd17 pmd0')).toEqual({
+      rc: 0,
+      pmcs: [
+        { num: 16, value: 0xa0n },
+        { num: 0, value: 0x51003cn },
+      ],
+      pmds: [17, 0],
+    });
+    expect(parseResult('find -22 2')).toEqual({ find: { rc: -22, index: 2 }, rc: -22, pmcs: [], pmds: [] });
+    expect(() => parseCorpus('t', 'bogus line\n')).toThrow('t: bad corpus line');
+  });
+
+  it('answers in the corpus format: registers, dispatch errors, lookup errors', () => {
+    const lib = initializeFor('p6');
+    const c = (specs: string[], dflPlm = 8) => ({
+      kind: 'random' as const,
+      id: 0,
+      dflPlm,
+      events: specs.map((spec) => ({ spec, plm: 0 })),
+      expected: '',
+    });
+    expect(replayCase(lib, c(['CPU_CLK_UNHALTED', 'INST_RETIRED']))).toBe(
+      'rc 0 pmc0=0x510079 pmc1=0x1100c0 pmd0 pmd1',
+    );
+    expect(replayCase(lib, c(['CPU_CLK_UNHALTED'], 2))).toBe('rc -2');
+    expect(replayCase(lib, c(['CPU_CLK_UNHALTED', 'NO_SUCH_EVENT']))).toBe('find -4 1');
+  });
+
+  it('classifies a difference by its first matching rule, and leaves unknown ones unclassified', () => {
+    const lib = initializeFor('core');
+    const base = { kind: 'single' as const, id: 0, dflPlm: 8 };
+    const order = {
+      ...base,
+      events: [{ spec: 'INSTRUCTIONS_RETIRED', plm: 0 }],
+      expected: 'rc 0 pmc16=0xa pmc0=0x1 pmd16 pmd0',
+    };
+    expect(classifyDifference('core', lib, order, 'rc 0 pmc0=0x1 pmc16=0xa pmd16 pmd0')?.id).toBe(
+      'pmc-write-order',
+    );
+    expect(classifyDifference('core', lib, order, 'rc 0 pmc0=0x2 pmc16=0xa pmd16 pmd0')).toBeUndefined();
+    const missing = { ...base, events: [{ spec: 'NO_SUCH_EVENT', plm: 0 }], expected: 'rc 0 pmc0=0x1 pmd0' };
+    expect(classifyDifference('core', lib, missing, 'find -4 0')?.id).toBe('missing-event');
+  });
+});
