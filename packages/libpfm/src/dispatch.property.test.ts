@@ -1,5 +1,6 @@
 /**
- * Property: for random event subsets of every model, dispatch either succeeds with a valid
+ * Property: for random event subsets of every model, dispatch with `search: 'exhaustive'`
+ * either succeeds with a valid
  * assignment (distinct counters, each allowed by the event's constraints, no unavailable
  * register, PMDs in input order) or fails with NOASSIGN only when a brute force over every
  * placement confirms that none exists.
@@ -198,6 +199,7 @@ describe.each(listModelIds())('dispatch property: %s', (id) => {
           events: events.map((e) => ({ event: e.index, unitMasks: e.unitMasks })),
           dflPlm,
           unavailPmcs: unavail,
+          search: 'exhaustive',
         };
         const picked: Picked[] = events.map((e) => {
           const event = model.events[e.index] as PmuEvent;
@@ -237,6 +239,13 @@ describe.each(listModelIds())('dispatch property: %s', (id) => {
         expect(new Set(pmcs).size).toBe(pmcs.length);
         expect(acceptAll(model, picked, counters)).toBe(true);
         expect(globalRulesHold(model, picked, unavailable)).toBe(true);
+        // libpfm's own search either fails with NOASSIGN or finds this same answer (the
+        // exhaustive search starts from libpfm's first fit).
+        try {
+          expect(dispatchEvents(model, { ...input, search: 'libpfm' })).toEqual(output);
+        } catch (error) {
+          if (!isPfmError(error, PFMLIB_ERR_NOASSIGN)) throw error;
+        }
       }),
       { numRuns: 300 },
     );

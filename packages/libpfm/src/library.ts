@@ -18,7 +18,9 @@ import type {
   DispatchOutput,
   DispatchResult,
   Fam10hRevision,
+  LibpfmBug,
   ModelInput,
+  SearchMode,
 } from './dispatch-types.js';
 import { PFMLIB_ERR_NOTSUPP, PfmError } from './errors.js';
 import {
@@ -52,6 +54,10 @@ export interface InitializeOptions extends ResolvePmuOptions {
   readonly verbose?: boolean;
   /** Where verbose lines go; default `console.error` (libpfm prints to stderr). */
   readonly log?: (line: string) => void;
+  /** The counter search of every dispatch that names none (default `'libpfm'`). */
+  readonly search?: SearchMode;
+  /** libpfm-3.10 bugs switched on for every dispatch that names none (default none). */
+  readonly libpfmBugs?: readonly LibpfmBug[];
 }
 
 export class Libpfm {
@@ -65,6 +71,10 @@ export class Libpfm {
   /** The Family 10h revision of the host (default `B`), for Family 10h models. */
   readonly fam10hRevision: Fam10hRevision;
   readonly verbose: boolean;
+  /** The default counter search of {@link dispatchEvents}. */
+  readonly search: SearchMode;
+  /** The libpfm-3.10 bugs {@link dispatchEvents} reproduces by default. */
+  readonly libpfmBugs: readonly LibpfmBug[];
   readonly #supported: readonly PmuModel[];
   readonly #log: (line: string) => void;
 
@@ -81,6 +91,8 @@ export class Libpfm {
         ? envVerbose[0] !== '0'
         : (options.verbose ?? false);
     this.#log = options.log ?? ((line) => console.error(line));
+    this.search = options.search ?? 'libpfm';
+    this.libpfmBugs = [...(options.libpfmBugs ?? [])];
   }
 
   /* ------------------------------------------------------------ PMU */
@@ -252,7 +264,12 @@ export class Libpfm {
 
   /** {@link dispatchEvents} with libpfm's verbose lines, whatever the verbose setting. */
   dispatchEventsVerbose(input: DispatchInput, modelInput?: ModelInput): DispatchResult {
-    return dispatchEventsVerbose(this.model, input, modelInput ?? {}, {
+    const withDefaults: DispatchInput = {
+      ...input,
+      search: input.search ?? this.search,
+      libpfmBugs: input.libpfmBugs ?? this.libpfmBugs,
+    };
+    return dispatchEventsVerbose(this.model, withDefaults, modelInput ?? {}, {
       amd64Revision: this.amd64Revision,
       fam10hRevision: this.fam10hRevision,
     });

@@ -4,8 +4,10 @@
  * (the ESCR's `controls`), whose CCCR (the PMC named `*_CCCR*` controlling that PMD) must be
  * free too. No ESCR, CCCR or counter may be used twice, and none may be unavailable.
  *
- * libpfm places events in input order on the first free ESCR/CCCR pair, which can fail where
- * an assignment exists; here that first-fit is tried first and an exhaustive search follows.
+ * libpfm places events in input order on the first free ESCR/CCCR pair (an ESCR's counters in
+ * the order of the model's `controls`, which is libpfm's table order), which can fail where an
+ * assignment exists: that is the default (`search: 'libpfm'`); with `search: 'exhaustive'` the
+ * first fit is tried first and an exhaustive search follows.
  *
  * Checked against libpfm-3.x `pfmlib_pentium4.c`: the bit layout below, ESCR then CCCR per
  * event, active_thread 3 and OVF_PMI_T0 set, T1 bits left to the kernel, the verbose lines (the
@@ -26,14 +28,17 @@
 import type { Slot } from './assign.js';
 import { PFM_PLM0, PFM_PLM3 } from './constants.js';
 import {
+  type AssignPlan,
   assignCounters,
   bit,
   checkCntMask,
   hex,
+  noAssignment,
   pmcAddr,
   pmdAddr,
   range,
-  rejectPlm12,
+  rejectDflPlm12,
+  rejectEventPlm12,
 } from './dispatch-common.js';
 import type { DispatchContext, DispatchResult, PmcValue } from './dispatch-types.js';
 import { p4Data } from './model-data.js';
@@ -45,11 +50,36 @@ interface P4Slot extends Slot {
 }
 
 function cccrFor(ctx: DispatchContext, pmd: number): number | undefined {
+  // libpfm-3.10's table gives BPU_CCCR2 (pmd9) the number of BPU_CCCR1 (pmc24).
+  if (pmd === 9 && ctx.bugs.has('p4-bpu-cccr2') && ctx.model.pmcByIndex(24)?.name === 'BPU_CCCR1') return 24;
   return ctx.model.pmcs.find((p) => /CCCR/i.test(p.name) && p.controls.includes(pmd))?.index;
 }
 
+/**
+ * libpfm-3.10's loop (`pentium4_dispatch_events`): per event in input order, its privilege
+ * level, then the first ESCR of its list that is free and available, with the first CCCR of
+ * that ESCR's list that is free and available; NOASSIGN as soon as an event finds none.
+ * ESCRs and CCCRs are tracked as PMCs, as libpfm does.
+ */
+function p4FirstFit(
+  ctx: DispatchContext,
+  candidates: readonly (readonly P4Slot[])[],
+  plan: AssignPlan,
+): P4Slot[] {
+  const used = new Set<number>();
+  return ctx.events.map((e) => {
+    rejectEventPlm12(ctx, e);
+    const slot = (candidates[e.pos] ?? []).find((s) => !used.has(s.escr) && !used.has(s.cccr));
+    if (slot === undefined) throw noAssignment(ctx, plan, true);
+    used.add(slot.escr);
+    used.add(slot.cccr);
+    return slot;
+  });
+}
+
 export function dispatchP4(ctx: DispatchContext): DispatchResult {
-  rejectPlm12(ctx);
+  rejectDflPlm12(ctx);
+  if (ctx.search === 'exhaustive') for (const e of ctx.events) rejectEventPlm12(ctx, e);
   for (const e of ctx.events) checkCntMask(e, 15, 'CCCR threshold');
   const data = ctx.events.map((e) => p4Data(ctx.model, e.event));
   const staticCounters: number[][] = [];
@@ -68,12 +98,15 @@ export function dispatchP4(ctx: DispatchContext): DispatchResult {
     staticCounters.push([...new Set(reach)]);
     return slots;
   });
-  const assignment = assignCounters(ctx, {
+  const plan: AssignPlan = {
     candidates,
     greedy: [{ events: range(ctx.events.length) }],
     staticCounters,
     escrName: (x) => ctx.model.pmcByIndex(x)?.name ?? `pmc${x}`,
-  }) as readonly P4Slot[];
+  };
+  const assignment = (
+    ctx.search === 'libpfm' ? p4FirstFit(ctx, candidates, plan) : assignCounters(ctx, plan)
+  ) as readonly P4Slot[];
   const pmcs: PmcValue[] = [];
   const lines: string[] = [];
   for (const e of ctx.events) {
