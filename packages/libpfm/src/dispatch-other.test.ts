@@ -14,6 +14,7 @@ import {
   PFM_PLM1,
   PFM_PLM2,
   PFM_PLM3,
+  PFMLIB_ERR_EVTINCOMP,
   PFMLIB_ERR_EVTSET,
   PFMLIB_ERR_INVAL,
   PFMLIB_ERR_NOASSIGN,
@@ -203,6 +204,38 @@ describe('Pentium 4: ESCR/CCCR pairs', () => {
     expect(
       err(() => dispatchEvents(p4, { events, dflPlm: PFM_PLM3, unavailPmcs, search: 'exhaustive' })).code,
     ).toBe(PFMLIB_ERR_INVAL);
+  });
+
+  it("tag bits, replay_event's PEBS registers and instr_completed, as libpfm-3.10", () => {
+    // Unit-mask bits 16-19 are the ESCR tag value (bits 5-8) with tag enable (bit 4).
+    expect(pmcs(run(p4, ['PACKED_SP_UOP:TAG1:TAG3']))).toEqual([
+      [12, '0x10000154'],
+      [27, '0x4033000'],
+    ]);
+    // L1_LD_MISS and DTLB_LD_MISS: PEBS_ENABLE and PEBS_MATRIX_VERT first, the ESCR keeps NBOGUS.
+    expect(pmcs(run(p4, ['REPLAY_EVENT:NBOGUS:L1_LD_MISS:DTLB_LD_MISS']))).toEqual([
+      [64, '0x1000005'],
+      [63, '0x1'],
+      [21, '0x12000204'],
+      [29, '0x403b000'],
+    ]);
+    expect(pmcs(run(p4, ['REPLAY_EVENT:BOGUS']))).toEqual([
+      [21, '0x12000404'],
+      [29, '0x403b000'],
+    ]);
+    // instr_completed exists on Prescott (models 3, 4, 6) only; a forced P4 has no model.
+    const e = err(() => run(p4, ['INSTR_COMPLETED:NBOGUS']));
+    expect(e.code).toBe(PFMLIB_ERR_EVTINCOMP);
+    expect(e.message).toBe(
+      'incompatible events combination: INSTR_COMPLETED:NBOGUS exists only on CPU models 3, 4, 6 (the host is an unknown model)',
+    );
+    const events = [findFullEvent(p4, 'INSTR_COMPLETED:NBOGUS')];
+    expect(
+      dispatchEvents(p4, { events, dflPlm: PFM_PLM3 }, {}, { cpuModel: 4 }).pmds.map((p) => p.regNum),
+    ).toEqual([6]);
+    expect(
+      err(() => dispatchEvents(p4, { events, dflPlm: PFM_PLM3 }, {}, { cpuModel: 2 })).message,
+    ).toContain('(the host is model 2)');
   });
 
   it('NOTSUPP for an event whose model data lacks its ESCRs', () => {

@@ -112,6 +112,12 @@ export interface HostInfo {
   readonly amd64Revision?: Amd64Revision;
   /** Default `B`; used on Family 10h models (`cpu.family` 16). */
   readonly fam10hRevision?: Fam10hRevision;
+  /**
+   * The CPUID model of the host; events whose model data lists `cpuModels` exist only on those
+   * (P4 `instr_completed`: Prescott, models 3, 4 and 6). Unknown (as when libpfm is forced):
+   * such events are EVTINCOMP.
+   */
+  readonly cpuModel?: number;
 }
 
 /** An input event after the common checks. */

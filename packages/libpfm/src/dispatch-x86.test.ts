@@ -1003,3 +1003,31 @@ describe('libpfm-3.10, output for output (recorded in test-data/libpfm-3.10)', (
     );
   });
 });
+
+describe("libpfm-3.10's tables (recorded in test-data/libpfm-3.10)", () => {
+  it('Core RS_UOPS_DISPATCHED_NONE carries inv and cnt_mask 1', () => {
+    expect(pmcs(run(core, ['RS_UOPS_DISPATCHED_NONE']))).toEqual([[0, '0x1d100a0']]);
+    // A caller's cnt_mask does not replace the built-in one; its edge adds to it.
+    expect(
+      pmcs(run(core, ['RS_UOPS_DISPATCHED_NONE'], PFM_PLM3, {}, { counters: [{ cntMask: 4, edge: true }] })),
+    ).toEqual([[0, '0x1d500a0']]);
+  });
+
+  it('K8: libpfm-3.10 unit-mask names, the later names as aliases, and the HyperTransport events', () => {
+    expect(pmcs(run(k8, ['L2_FILL_WRITEBACK:L2_WRITEBACKS']))).toEqual([[0, '0x51027f']]);
+    expect(pmcs(run(k8, ['L2_FILL_WRITEBACK:L2_WRITEBACKS_TO_SYSTEM']))).toEqual([[0, '0x51027f']]);
+    expect(
+      pmcs(run(k8, ['THERMAL_STATUS_AND_ECC_ERRORS:CLKS_CPU_ACTIVE:CLKS_DIE_TEMP_TOO_HIGH'], PFM_PLM0)),
+    ).toEqual([[0, '0x5205e8']]);
+    expect(
+      pmcs(
+        run(k8, ['THERMAL_STATUS_AND_ECC_ERRORS:NUMBER_OF_CORRECTABLE_AND_UNCORRECTABLE_DRAM_ECC_ERRORS']),
+      ),
+    ).toEqual([[0, '0x5180e8']]);
+    expect(pmcs(run(k8, ['HYPERTRANSPORT_LINK2:ALL', 'HYPERTRANSPORT_LINK0:NOP_DWORD_SENT']))).toEqual([
+      [0, '0x510ff8'],
+      [1, '0x5108f6'],
+    ]);
+    expect(findFullEvent(k8, 'hypertransport_link1:command_dword_sent').unitMasks).toEqual([0]);
+  });
+});

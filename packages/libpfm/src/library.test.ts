@@ -64,7 +64,7 @@ describe('pfmInitialize: detection and forcing', () => {
   it('forcing AMD64 (type 16, shared by K8 and Family 10h) picks the model by CPU family', () => {
     // the host's own type: the host (issue 13: not the other AMD64 model)
     const k8 = pfmInitialize({ model: 'amd64-k8', forcePmu: PFMLIB_AMD64_PMU });
-    expect([k8.model.id, k8.getPmuName(), k8.getNumEvents()]).toEqual(['amd64-k8', 'AMD64 (K8 RevF)', 84]);
+    expect([k8.model.id, k8.getPmuName(), k8.getNumEvents()]).toEqual(['amd64-k8', 'AMD64 (K8 RevF)', 87]);
     const ten = pfmInitialize({ model: 'amd64-fam10h', forcePmu: PFMLIB_AMD64_PMU });
     expect([ten.model.id, ten.getPmuName()]).toEqual(['amd64-fam10h', 'AMD64 (Family 10h RevB, Barcelona)']);
     // another host: the CPU named by LIBPFM_FORCE_PMU or the cpu option, else K8

@@ -70,6 +70,8 @@ export class Libpfm {
   readonly amd64Revision: Amd64Revision;
   /** The Family 10h revision of the host (default `B`), for Family 10h models. */
   readonly fam10hRevision: Fam10hRevision;
+  /** The CPUID model of the host, when given (`cpu`, `LIBPFM_FORCE_PMU=type,family,model,...`). */
+  readonly cpuModel: number | undefined;
   readonly verbose: boolean;
   /** The default counter search of {@link dispatchEvents}. */
   readonly search: SearchMode;
@@ -84,6 +86,7 @@ export class Libpfm {
     this.forced = resolved.forced;
     this.amd64Revision = resolved.amd64Revision;
     this.fam10hRevision = resolved.fam10hRevision;
+    this.cpuModel = resolved.cpuModel;
     this.#supported = resolved.supported;
     const envVerbose = options.env?.LIBPFM_VERBOSE;
     this.verbose =
@@ -272,6 +275,7 @@ export class Libpfm {
     return dispatchEventsVerbose(this.model, withDefaults, modelInput ?? {}, {
       amd64Revision: this.amd64Revision,
       fam10hRevision: this.fam10hRevision,
+      ...(this.cpuModel === undefined ? {} : { cpuModel: this.cpuModel }),
     });
   }
 }
