@@ -36,6 +36,7 @@ export const CORPUS_PMUS = [
   { name: 'k8', force: '16,15,65,2' },
   { name: 'p4', force: '33' },
   { name: 'arch-perfmon', force: '63' },
+  { name: 'mips64', force: '68' },
 ] as const;
 
 export type CorpusName = (typeof CORPUS_PMUS)[number]['name'];
