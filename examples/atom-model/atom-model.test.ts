@@ -222,7 +222,7 @@ describe('the atom-model plugin', () => {
     //   INSTRUCTIONS_RETIRED on FIXED_CTR0 (nibble 0), UNHALTED_CORE_CYCLES on FIXED_CTR1 (nibble 1)
     expect(pmc(16)).toBe(0xan | (0xan << 4n));
     expect(pmc(16)).toBe(0xaan);
-    expect(output.pmcs.map((p) => p.regAddr)).toEqual([0x186n, 0x38dn]);
+    expect(output.pmcs.map((p) => p.regAddr)).toEqual([0x38dn, 0x186n]);
     // L2_RQSTS:SELF:ANY:MESI = 0x40 | 0x30 | 0x0f = 0x7f in the unit-mask field.
     const l2 = lib.dispatchEvents({
       events: [lib.findFullEvent('L2_RQSTS:SELF:ANY:MESI')],

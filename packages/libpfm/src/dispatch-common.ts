@@ -6,6 +6,7 @@ import {
   type GreedyPass,
   greedyPasses,
   isValidAssignment,
+  joinAnd,
   type SearchOptions,
   type Slot,
   searchAssignment,
@@ -77,24 +78,34 @@ export function hasFlag(e: ResolvedEvent, flag: string): boolean {
   return e.event.flags.includes(flag) || e.unitMasks.some((u) => u.flags.includes(flag));
 }
 
-/** x86 (and P4): only PLM0 and PLM3 exist; PLM1/PLM2 in the default or an event give INVAL. */
+/**
+ * x86 (and P4): only PLM0 and PLM3 exist; PLM1/PLM2 in the default or an event give INVAL.
+ * libpfm checks the default first, then each event's own plm in its per-event loop, so the
+ * dispatchers call {@link rejectDflPlm12} first and {@link rejectEventPlm12} per event.
+ */
 export function rejectPlm12(ctx: DispatchContext): void {
+  rejectDflPlm12(ctx);
+  for (const e of ctx.events) rejectEventPlm12(ctx, e);
+}
+
+export function rejectDflPlm12(ctx: DispatchContext): void {
   if (ctx.dflPlm & (PFM_PLM1 | PFM_PLM2)) {
     throw new PfmError(
       PFMLIB_ERR_INVAL,
       `${ctx.model.id} supports only PLM0 and PLM3 (dflPlm ${hex(ctx.dflPlm)})`,
     );
   }
-  for (const e of ctx.events) {
-    if (e.ownPlm & (PFM_PLM1 | PFM_PLM2)) {
-      throw new PfmError(
-        PFMLIB_ERR_INVAL,
-        `${e.name}: ${ctx.model.id} supports only PLM0 and PLM3 (plm ${hex(e.ownPlm)})`,
-        {
-          events: [e.name],
-        },
-      );
-    }
+}
+
+export function rejectEventPlm12(ctx: DispatchContext, e: ResolvedEvent): void {
+  if (e.ownPlm & (PFM_PLM1 | PFM_PLM2)) {
+    throw new PfmError(
+      PFMLIB_ERR_INVAL,
+      `${e.name}: ${ctx.model.id} supports only PLM0 and PLM3 (plm ${hex(e.ownPlm)})`,
+      {
+        events: [e.name],
+      },
+    );
   }
 }
 
@@ -138,17 +149,32 @@ export interface AssignPlan {
 }
 
 /**
- * Run libpfm's greedy passes; when they fail (or there are none), search exhaustively; when
- * no assignment exists, NOASSIGN naming the events and counters in conflict.
+ * Run libpfm's greedy passes; when they fail (or there are none), search exhaustively, unless
+ * the search mode is `'libpfm'` and libpfm's own passes exist (then their failure is final);
+ * when no assignment is found, NOASSIGN naming the events and counters in conflict.
  */
 export function assignCounters(ctx: DispatchContext, plan: AssignPlan): Assignment {
   const accept = plan.search?.accept;
   if (plan.greedy !== undefined) {
     const greedy = greedyPasses(plan.candidates, plan.greedy);
     if (greedy !== undefined && isValidAssignment(greedy, plan.candidates, accept)) return greedy;
+    if (ctx.search === 'libpfm') throw noAssignment(ctx, plan, true);
   }
   const found = searchAssignment(plan.candidates, plan.search);
   if (found !== undefined) return found;
+  throw noAssignment(ctx, plan, false);
+}
+
+/** NOASSIGN for a plan, naming the conflict (or libpfm's first fit when only it failed). */
+export function noAssignment(ctx: DispatchContext, plan: AssignPlan, firstFitOnly: boolean): PfmError {
+  if (firstFitOnly && searchAssignment(plan.candidates, plan.search) !== undefined) {
+    const names = ctx.events.map((e) => e.name);
+    return new PfmError(
+      PFMLIB_ERR_NOASSIGN,
+      `libpfm's first fit cannot place ${joinAnd(names)}, though an assignment exists (search: 'exhaustive' finds it)`,
+      { events: names },
+    );
+  }
   const why = explainNoAssignment(plan.candidates, {
     names: ctx.events.map((e) => e.name),
     staticCounters: plan.staticCounters,
@@ -156,7 +182,7 @@ export function assignCounters(ctx: DispatchContext, plan: AssignPlan): Assignme
     escrName: plan.escrName,
     ruleText: plan.ruleText,
   });
-  throw new PfmError(PFMLIB_ERR_NOASSIGN, why.detail, { events: why.events });
+  return new PfmError(PFMLIB_ERR_NOASSIGN, why.detail, { events: why.events });
 }
 
 /** Indexes 0..n-1. */

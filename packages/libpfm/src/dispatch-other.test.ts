@@ -14,6 +14,7 @@ import {
   PFM_PLM1,
   PFM_PLM2,
   PFM_PLM3,
+  PFMLIB_ERR_EVTINCOMP,
   PFMLIB_ERR_EVTSET,
   PFMLIB_ERR_INVAL,
   PFMLIB_ERR_NOASSIGN,
@@ -129,8 +130,16 @@ describe('Pentium 4: ESCR/CCCR pairs', () => {
       [{ events: [0, 1] }],
     );
     expect(libpfmFirstFit).toBeUndefined();
-    const out = run(p4, ['branch_retired:MMNP', 'instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs });
+    const out = run(p4, ['branch_retired:MMNP', 'instr_retired:NBOGUSNTAG'], PFM_PLM3, {
+      unavailPmcs,
+      search: 'exhaustive',
+    });
     expect(pmds(out)).toEqual([15, 6]);
+    // libpfm's own search (the default) fails where libpfm fails.
+    const e = err(() =>
+      run(p4, ['branch_retired:MMNP', 'instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs }),
+    );
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(out.pmcs.map((p) => p.regNum)).toEqual([52, 60, 20, 29]);
   });
 
@@ -153,12 +162,80 @@ describe('Pentium 4: ESCR/CCCR pairs', () => {
     const e = err(() => run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs }));
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toBe(
-      'cannot assign events to counters: INSTR_RETIRED:NBOGUSNTAG can only use counters 6, 7, 8, 15, 16 and 17, all unavailable: ' +
-        'pmc29 (IQ_CCCR0) is in unavailPmcs, pmc30 (IQ_CCCR1) is in unavailPmcs, pmc31 (IQ_CCCR4) is in unavailPmcs, ' +
+      'cannot assign events to counters: INSTR_RETIRED:NBOGUSNTAG can only use counters 6, 8, 7, 15, 16 and 17, all unavailable: ' +
+        'pmc29 (IQ_CCCR0) is in unavailPmcs, pmc31 (IQ_CCCR4) is in unavailPmcs, pmc30 (IQ_CCCR1) is in unavailPmcs, ' +
         'pmc60 (IQ_CCCR2) is in unavailPmcs, pmc61 (IQ_CCCR3) is in unavailPmcs and pmc62 (IQ_CCCR5) is in unavailPmcs',
     );
-    // With only IQ_CCCR0 taken, the event moves to IQ_CTR1.
-    expect(pmds(run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs: [29] }))).toEqual([7]);
+    // With only IQ_CCCR0 taken, the event moves to IQ_CTR4: libpfm tries CRU_ESCR0's counters
+    // in its table order, IQ_CCCR0, IQ_CCCR4, IQ_CCCR1.
+    expect(pmds(run(p4, ['instr_retired:NBOGUSNTAG'], PFM_PLM3, { unavailPmcs: [29] }))).toEqual([8]);
+  });
+
+  it('libpfmBugs p4-bpu-cccr2: pmd9 is programmed through pmc24 and conflicts with pmd1', () => {
+    // BPU_ESCR0 unavailable: BPU_fetch_request goes through BPU_ESCR1 to pmd9 (BPU_CCCR2, pmc54).
+    const unavailPmcs = [0];
+    const out = run(p4, ['BPU_fetch_request:TCMISS'], PFM_PLM3, { unavailPmcs });
+    expect(pmds(out)).toEqual([9]);
+    expect(out.pmcs.map((p) => p.regNum)).toEqual([32, 54]);
+    const bug = run(p4, ['BPU_fetch_request:TCMISS'], PFM_PLM3, {
+      unavailPmcs,
+      libpfmBugs: ['p4-bpu-cccr2'],
+    });
+    expect(pmds(bug)).toEqual([9]);
+    expect(bug.pmcs.map((p) => p.regNum)).toEqual([32, 24]);
+    // pmc24 also drives pmd1: with the first event there (BPU_CCCR0 taken), libpfm moves the
+    // second one on to pmd10.
+    const specs = ['BPU_fetch_request:TCMISS', 'BPU_fetch_request:TCMISS'];
+    const two = run(p4, specs, PFM_PLM3, { unavailPmcs: [23], libpfmBugs: ['p4-bpu-cccr2'] });
+    expect(pmds(two)).toEqual([1, 10]);
+    expect(pmds(run(p4, specs, PFM_PLM3, { unavailPmcs: [23] }))).toEqual([1, 9]);
+  });
+
+  it("libpfm's loop: an event that finds no counter fails before a later event's bad plm", () => {
+    const unavailPmcs = [29, 30, 31, 60, 61, 62];
+    const events = [
+      findFullEvent(p4, 'instr_retired:NBOGUSNTAG'),
+      { ...findFullEvent(p4, 'global_power_events:RUNNING'), plm: 2 },
+    ];
+    expect(err(() => dispatchEvents(p4, { events, dflPlm: PFM_PLM3, unavailPmcs })).code).toBe(
+      PFMLIB_ERR_NOASSIGN,
+    );
+    // The exhaustive search checks every privilege level first.
+    expect(
+      err(() => dispatchEvents(p4, { events, dflPlm: PFM_PLM3, unavailPmcs, search: 'exhaustive' })).code,
+    ).toBe(PFMLIB_ERR_INVAL);
+  });
+
+  it("tag bits, replay_event's PEBS registers and instr_completed, as libpfm-3.10", () => {
+    // Unit-mask bits 16-19 are the ESCR tag value (bits 5-8) with tag enable (bit 4).
+    expect(pmcs(run(p4, ['PACKED_SP_UOP:TAG1:TAG3']))).toEqual([
+      [12, '0x10000154'],
+      [27, '0x4033000'],
+    ]);
+    // L1_LD_MISS and DTLB_LD_MISS: PEBS_ENABLE and PEBS_MATRIX_VERT first, the ESCR keeps NBOGUS.
+    expect(pmcs(run(p4, ['REPLAY_EVENT:NBOGUS:L1_LD_MISS:DTLB_LD_MISS']))).toEqual([
+      [64, '0x1000005'],
+      [63, '0x1'],
+      [21, '0x12000204'],
+      [29, '0x403b000'],
+    ]);
+    expect(pmcs(run(p4, ['REPLAY_EVENT:BOGUS']))).toEqual([
+      [21, '0x12000404'],
+      [29, '0x403b000'],
+    ]);
+    // instr_completed exists on Prescott (models 3, 4, 6) only; a forced P4 has no model.
+    const e = err(() => run(p4, ['INSTR_COMPLETED:NBOGUS']));
+    expect(e.code).toBe(PFMLIB_ERR_EVTINCOMP);
+    expect(e.message).toBe(
+      'incompatible events combination: INSTR_COMPLETED:NBOGUS exists only on CPU models 3, 4, 6 (the host is an unknown model)',
+    );
+    const events = [findFullEvent(p4, 'INSTR_COMPLETED:NBOGUS')];
+    expect(
+      dispatchEvents(p4, { events, dflPlm: PFM_PLM3 }, {}, { cpuModel: 4 }).pmds.map((p) => p.regNum),
+    ).toEqual([6]);
+    expect(
+      err(() => dispatchEvents(p4, { events, dflPlm: PFM_PLM3 }, {}, { cpuModel: 2 })).message,
+    ).toContain('(the host is model 2)');
   });
 
   it('NOTSUPP for an event whose model data lacks its ESCRs', () => {
@@ -259,7 +336,9 @@ describe('Montecito', () => {
         if (e.name === 'BUS_ALL_EITHER') e.counters = [4];
       }
     });
-    expect(pmds(run(model, ['BUS_ALL_ANY', 'BUS_ALL_EITHER', 'CPU_OP_CYCLES_ALL']))).toEqual([5, 4, 6]);
+    const specs = ['BUS_ALL_ANY', 'BUS_ALL_EITHER', 'CPU_OP_CYCLES_ALL'];
+    expect(pmds(run(model, specs, PFM_PLM3, { search: 'exhaustive' }))).toEqual([5, 4, 6]);
+    expect(err(() => run(model, specs)).code).toBe(PFMLIB_ERR_NOASSIGN);
   });
 });
 

@@ -14,6 +14,31 @@ export interface DispatchEventInput {
   readonly plm?: number;
 }
 
+/**
+ * How counters are searched: `'libpfm'` (the default) is libpfm-3.10's own first fit, failing
+ * (NOASSIGN) where libpfm fails; `'exhaustive'` tries libpfm's first fit, then every
+ * assignment, and finds one whenever one exists.
+ */
+export type SearchMode = 'libpfm' | 'exhaustive';
+
+/**
+ * Behaviours of libpfm-3.10 that are wrong about the hardware. pfmsim does the right thing by
+ * default; each name here switches libpfm's behaviour back on, for output-for-output
+ * compatibility:
+ * - `p6-bus-tran-def`: the P6 BUS_TRAN_DEF unit masks SELF/ANY are 0x1/0x2 (libpfm-3.10's
+ *   table) instead of 0x00/0x20 (the SDM, libpfm4);
+ * - `core-shared-counter`: libpfm's Core first fit can put two events on one counter: it
+ *   moves its next generic counter back to PMC0 after placing a PMC1-only event (so a second
+ *   event lands on PMC1), and with PEBS it puts a PMC0-only event on PMC0 after the first PEBS
+ *   event took it; without this, such cases are NOASSIGN in `'libpfm'` search;
+ * - `p4-bpu-cccr2`: libpfm's P4 table gives BPU_CCCR2 (pmd9's CCCR) register number 24, which
+ *   is BPU_CCCR1's; so pmd9 is programmed through pmc24 and conflicts with pmd1.
+ */
+export type LibpfmBug = 'p6-bus-tran-def' | 'core-shared-counter' | 'p4-bpu-cccr2';
+
+/** Every {@link LibpfmBug}. */
+export const LIBPFM_BUGS: readonly LibpfmBug[] = ['p6-bus-tran-def', 'core-shared-counter', 'p4-bpu-cccr2'];
+
 /** `pfmlib_input_param_t`. */
 export interface DispatchInput {
   readonly events: readonly DispatchEventInput[];
@@ -23,6 +48,10 @@ export interface DispatchInput {
   readonly flags?: number;
   /** PMCs (perfmon2 numbering) the library must not use, e.g. taken by the NMI watchdog. */
   readonly unavailPmcs?: RegMaskLike;
+  /** Counter search (not in libpfm): default `'libpfm'`. */
+  readonly search?: SearchMode;
+  /** libpfm-3.10 behaviours that are wrong about the hardware, switched on (not in libpfm). */
+  readonly libpfmBugs?: readonly LibpfmBug[];
 }
 
 /**
@@ -83,6 +112,12 @@ export interface HostInfo {
   readonly amd64Revision?: Amd64Revision;
   /** Default `B`; used on Family 10h models (`cpu.family` 16). */
   readonly fam10hRevision?: Fam10hRevision;
+  /**
+   * The CPUID model of the host; events whose model data lists `cpuModels` exist only on those
+   * (P4 `instr_completed`: Prescott, models 3, 4 and 6). Unknown (as when libpfm is forced):
+   * such events are EVTINCOMP.
+   */
+  readonly cpuModel?: number;
 }
 
 /** An input event after the common checks. */
@@ -111,6 +146,8 @@ export interface DispatchContext {
   readonly unavail: RegMask;
   readonly modelInput: ModelInput;
   readonly host: HostInfo;
+  readonly search: SearchMode;
+  readonly bugs: ReadonlySet<LibpfmBug>;
 }
 
 /** What a PMU dispatcher returns: the output and libpfm's verbose lines. */

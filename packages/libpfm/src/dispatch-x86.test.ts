@@ -552,7 +552,7 @@ describe('AMD64 Family 10h (pfmlib_amd64.c with the family 10h table)', () => {
 });
 
 describe('Intel Core (§2.2)', () => {
-  it('puts unfiltered eligible events on the fixed counters and writes FIXED_CTR_CTRL after the PERFEVTSELs', () => {
+  it('puts unfiltered eligible events on the fixed counters and writes FIXED_CTR_CTRL before the PERFEVTSELs', () => {
     const out = run(core, [
       'BR_INST_DECODED',
       'INSTRUCTIONS_RETIRED',
@@ -560,11 +560,12 @@ describe('Intel Core (§2.2)', () => {
       'UNHALTED_REFERENCE_CYCLES',
     ]);
     expect(pmds(out)).toEqual([0, 16, 17, 18]);
+    // libpfm-3.10 writes FIXED_CTR_CTRL (pmc16) first (recorded: core.tsv).
     expect(pmcs(out)).toEqual([
-      [0, '0x5100e0'],
       [16, '0xaaa'],
+      [0, '0x5100e0'],
     ]);
-    expect(out.pmcs[1]?.regAddr).toBe(0x38dn);
+    expect(out.pmcs[0]?.regAddr).toBe(0x38dn);
     expect(out.pmds.map((p) => p.regAddr)).toEqual([0xc1n, 0x309n, 0x30an, 0x30bn]);
     expect(pmcs(run(core, ['INSTRUCTIONS_RETIRED'], PFM_PLM0 | PFM_PLM3))).toEqual([[16, '0xb']]);
     expect(pmcs(run(core, ['UNHALTED_CORE_CYCLES'], PFM_PLM0))).toEqual([[16, '0x90']]);
@@ -581,10 +582,14 @@ describe('Intel Core (§2.2)', () => {
     );
   });
 
-  it('CPU_CLK_UNHALTED:CORE_P goes to FIXED_CTR1, :REF only to FIXED_CTR2, :BUS to a generic counter', () => {
+  it('CPU_CLK_UNHALTED:CORE_P and INST_RETIRED:ANY_P take generic counters, :REF only FIXED_CTR2', () => {
+    // libpfm-3.10's table lets no unit mask but REF onto a fixed counter (recorded: core.tsv,
+    // CPU_CLK_UNHALTED:CORE_P → pmc0=0x51003c; UNHALTED_CORE_CYCLES is the fixed-counter name).
     expect(
       pmds(run(core, ['CPU_CLK_UNHALTED:CORE_P', 'CPU_CLK_UNHALTED:REF', 'CPU_CLK_UNHALTED:BUS'])),
-    ).toEqual([17, 18, 0]);
+    ).toEqual([0, 18, 1]);
+    expect(pmcs(run(core, ['CPU_CLK_UNHALTED:CORE_P']))).toEqual([[0, '0x51003c']]);
+    expect(pmcs(run(core, ['INST_RETIRED:ANY_P']))).toEqual([[0, '0x5100c0']]);
   });
 
   it.each([
@@ -597,7 +602,7 @@ describe('Intel Core (§2.2)', () => {
     [['CPU_CLK_UNHALTED:BUS:NO_OTHER'], 'the unit masks of CPU_CLK_UNHALTED cannot be combined'],
     [['BR_INST_DECODED', 'BR_INST_EXEC', 'MUL'], 'compete for counters 0 and 1'],
   ])('%j → NOASSIGN', (specs, text) => {
-    const e = err(() => run(core, specs));
+    const e = err(() => run(core, specs, PFM_PLM3, { search: 'exhaustive' }));
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain(text);
     expect(e.events).toEqual(specs);
@@ -656,8 +661,8 @@ describe('Intel Core (§2.2)', () => {
       [17, '0x1'],
     ]);
     expect(out.pmcs[2]?.regAddr).toBe(0x3f1n);
-    // Without PEBS, INST_RETIRED:ANY_P counts on FIXED_CTR0.
-    expect(pmds(run(core, ['BR_INST_DECODED', 'INST_RETIRED:ANY_P']))).toEqual([0, 16]);
+    // Without PEBS, INST_RETIRED:ANY_P takes the next generic counter (never a fixed one).
+    expect(pmds(run(core, ['BR_INST_DECODED', 'INST_RETIRED:ANY_P']))).toEqual([0, 1]);
     const e = err(() => run(core, ['INST_RETIRED:ANY_P'], PFM_PLM3, { unavailPmcs: [17] }, { pebs: true }));
     expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
     expect(e.message).toContain('PEBS_ENABLE');
@@ -665,12 +670,32 @@ describe('Intel Core (§2.2)', () => {
     expect(
       pmds(run(core, ['MEM_LOAD_RETIRED:L2_MISS', 'INST_RETIRED:ANY_P'], PFM_PLM3, {}, { pebs: true })),
     ).toEqual([0, 1]);
+    // A PMC0-only event before the first PEBS event keeps PMC0 (libpfm's done_pebs), and
+    // PEBS_ENABLE is still written, as libpfm does.
+    const pmc0First = run(core, ['FP_COMP_OPS_EXE', 'INST_RETIRED:ANY_P'], PFM_PLM3, {}, { pebs: true });
+    expect(pmds(pmc0First)).toEqual([0, 1]);
+    expect(pmcs(pmc0First).at(-1)).toEqual([17, '0x1']);
+    // After it, both need PMC0: libpfm writes both there (core-shared-counter), pfmsim refuses.
     const both = err(() =>
-      run(core, ['FP_COMP_OPS_EXE', 'INST_RETIRED:ANY_P'], PFM_PLM3, {}, { pebs: true }),
+      run(
+        core,
+        ['INST_RETIRED:ANY_P', 'FP_COMP_OPS_EXE'],
+        PFM_PLM3,
+        { search: 'exhaustive' },
+        { pebs: true },
+      ),
     );
     expect(both.message).toBe(
-      'cannot assign events to counters: FP_COMP_OPS_EXE and INST_RETIRED:ANY_P both need counter 0',
+      'cannot assign events to counters: INST_RETIRED:ANY_P and FP_COMP_OPS_EXE both need counter 0',
     );
+    const shared = run(
+      core,
+      ['INST_RETIRED:ANY_P', 'FP_COMP_OPS_EXE'],
+      PFM_PLM3,
+      { libpfmBugs: ['core-shared-counter'] },
+      { pebs: true },
+    );
+    expect(pmds(shared)).toEqual([0, 0]);
     const noPmc0 = err(() =>
       run(core, ['INST_RETIRED:ANY_P'], PFM_PLM3, { unavailPmcs: [0] }, { pebs: true }),
     );
@@ -753,9 +778,9 @@ describe('architectural perfmon (§2.5)', () => {
     ]);
     expect(pmds(out)).toEqual([17, 0, 16, 1]);
     expect(pmcs(out)).toEqual([
+      [16, '0xaa'],
       [0, '0x51412e'],
       [1, '0x5100c4'],
-      [16, '0xaa'],
     ]);
   });
 
@@ -820,9 +845,14 @@ describe('a constraint only an exhaustive search solves (synthetic x86 model)', 
     delete f.instRetiredEvent;
   });
 
-  it('finds A→1, B→0, C→2', () => {
+  it("finds A→1, B→0, C→2 with search: 'exhaustive'; libpfm's own search fails", () => {
     expect(dispatcherKind(model)).toBe('gen_ia32');
-    expect(pmds(run(model, ['A', 'B', 'C']))).toEqual([1, 0, 2]);
+    expect(pmds(run(model, ['A', 'B', 'C'], PFM_PLM3, { search: 'exhaustive' }))).toEqual([1, 0, 2]);
+    const e = err(() => run(model, ['A', 'B', 'C']));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      "cannot assign events to counters: libpfm's first fit cannot place A, B and C, though an assignment exists (search: 'exhaustive' finds it)",
+    );
   });
 
   it('and reports NOASSIGN when no assignment exists', () => {
@@ -890,5 +920,114 @@ describe('libpfm placement order is kept when it succeeds', () => {
       [0, '0x510013'],
       [1, '0x510010'],
     ]);
+  });
+});
+
+describe('libpfm-3.10, output for output (recorded in test-data/libpfm-3.10)', () => {
+  it('Core: a MESI event given no cache state counts all four (0xf), as libpfm does', () => {
+    expect(pmcs(run(core, ['L2_IFETCH:SELF']))).toEqual([[0, '0x514f28']]);
+    expect(pmcs(run(core, ['L2_LD:ANY']))).toEqual([[0, '0x517f29']]);
+    // SELF is forced too when no core is named; a named state is kept as given.
+    expect(pmcs(run(core, ['L2_LD:I_STATE']))).toEqual([[0, '0x514129']]);
+    expect(pmcs(run(core, ['L1D_CACHE_LD:S_STATE']))).toEqual([[0, '0x510240']]);
+    // Events without the MESI flag are left alone.
+    expect(pmcs(run(core, ['L2_LINES_IN:SELF']))).toEqual([[0, '0x514024']]);
+  });
+
+  it('P6: libpfmBugs p6-bus-tran-def gives BUS_TRAN_DEF:SELF/ANY libpfm-3.10 values 0x1/0x2', () => {
+    expect(pmcs(run(p6, ['BUS_TRAN_DEF:ANY']))).toEqual([[0, '0x51206d']]);
+    expect(pmcs(run(p6, ['BUS_TRAN_DEF:SELF']))).toEqual([[0, '0x51006d']]);
+    const bug = { libpfmBugs: ['p6-bus-tran-def'] } as const;
+    expect(pmcs(run(p6, ['BUS_TRAN_DEF:ANY'], PFM_PLM3, bug))).toEqual([[0, '0x51026d']]);
+    expect(pmcs(run(p6, ['BUS_TRAN_DEF:SELF'], PFM_PLM3, bug))).toEqual([[0, '0x51016d']]);
+    // Other bus events keep the SDM's values either way.
+    expect(pmcs(run(p6, ['BUS_TRANS_BRD:ANY'], PFM_PLM3, bug))).toEqual([[0, '0x512065']]);
+  });
+
+  it('Core: a PMC1-only event sends libpfm back to PMC0, so a third event would share PMC1', () => {
+    // libpfm-3.10: MUL → PMC1, next generic PMC0; BR_INST_DECODED → PMC0; BR_INST_EXEC → PMC1.
+    const specs = ['MUL', 'BR_INST_DECODED', 'BR_INST_EXEC'];
+    const e = err(() => run(core, specs));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    expect(e.message).toBe(
+      "cannot assign events to counters: libpfm-3.10's first fit puts MUL and BR_INST_EXEC both on counter 1 (libpfmBugs: ['core-shared-counter'] reproduces it; search: 'exhaustive' looks further)",
+    );
+    expect(e.events).toEqual(['MUL', 'BR_INST_EXEC']);
+    const shared = run(core, specs, PFM_PLM3, { libpfmBugs: ['core-shared-counter'] });
+    expect(pmds(shared)).toEqual([1, 0, 1]);
+    expect(pmcs(shared)).toEqual([
+      [1, '0x510012'],
+      [0, '0x5100e0'],
+      [1, '0x510088'],
+    ]);
+    // Two generic events after a PMC0-only and a PMC1-only one: none is left.
+    expect(err(() => run(core, ['FP_COMP_OPS_EXE', 'MUL', 'BR_INST_DECODED'])).code).toBe(
+      PFMLIB_ERR_NOASSIGN,
+    );
+    expect(pmds(run(core, ['FP_COMP_OPS_EXE', 'MUL']))).toEqual([0, 1]);
+  });
+
+  it('checks each event in libpfm order: its plm, then its own rules (NOASSIGN before a later INVAL)', () => {
+    const events = [
+      findFullEvent(core, 'CPU_CLK_UNHALTED:BUS:NO_OTHER'),
+      { ...findFullEvent(core, 'MUL'), plm: 2 },
+    ];
+    const e = err(() => dispatchEvents(core, { events, dflPlm: PFM_PLM3 }));
+    expect(e.code).toBe(PFMLIB_ERR_NOASSIGN);
+    const first = err(() => dispatchEvents(core, { events: [...events].reverse(), dflPlm: PFM_PLM3 }));
+    expect(first.code).toBe(PFMLIB_ERR_INVAL);
+    // The default plm is checked before any event (P6: FEATCOMB on a later event loses to it).
+    expect(err(() => dispatchEvents(core, { events, dflPlm: 2 })).code).toBe(PFMLIB_ERR_INVAL);
+    // P6: an event's FEATCOMB comes before a later event's bad plm.
+    const p6Events = [
+      findFullEvent(p6, 'BUS_TRANS_BRD:SELF:ANY'),
+      { ...findFullEvent(p6, 'INST_RETIRED'), plm: 4 },
+    ];
+    expect(err(() => dispatchEvents(p6, { events: p6Events, dflPlm: PFM_PLM3 })).code).toBe(
+      PFMLIB_ERR_FEATCOMB,
+    );
+    expect(err(() => dispatchEvents(p6, { events: [...p6Events].reverse(), dflPlm: PFM_PLM3 })).code).toBe(
+      PFMLIB_ERR_INVAL,
+    );
+  });
+
+  it('rejects an unknown search mode or libpfm bug', () => {
+    const events = [findFullEvent(core, 'MUL')];
+    const bad = err(() => dispatchEvents(core, { events, dflPlm: PFM_PLM3, search: 'best' as never }));
+    expect(bad.code).toBe(PFMLIB_ERR_INVAL);
+    expect(bad.message).toContain("search must be 'libpfm' or 'exhaustive' (got best)");
+    const bug = err(() => dispatchEvents(core, { events, dflPlm: PFM_PLM3, libpfmBugs: ['nope' as never] }));
+    expect(bug.code).toBe(PFMLIB_ERR_INVAL);
+    expect(bug.message).toContain(
+      'unknown libpfm bug nope (known: p6-bus-tran-def, core-shared-counter, p4-bpu-cccr2)',
+    );
+  });
+});
+
+describe("libpfm-3.10's tables (recorded in test-data/libpfm-3.10)", () => {
+  it('Core RS_UOPS_DISPATCHED_NONE carries inv and cnt_mask 1', () => {
+    expect(pmcs(run(core, ['RS_UOPS_DISPATCHED_NONE']))).toEqual([[0, '0x1d100a0']]);
+    // A caller's cnt_mask does not replace the built-in one; its edge adds to it.
+    expect(
+      pmcs(run(core, ['RS_UOPS_DISPATCHED_NONE'], PFM_PLM3, {}, { counters: [{ cntMask: 4, edge: true }] })),
+    ).toEqual([[0, '0x1d500a0']]);
+  });
+
+  it('K8: libpfm-3.10 unit-mask names, the later names as aliases, and the HyperTransport events', () => {
+    expect(pmcs(run(k8, ['L2_FILL_WRITEBACK:L2_WRITEBACKS']))).toEqual([[0, '0x51027f']]);
+    expect(pmcs(run(k8, ['L2_FILL_WRITEBACK:L2_WRITEBACKS_TO_SYSTEM']))).toEqual([[0, '0x51027f']]);
+    expect(
+      pmcs(run(k8, ['THERMAL_STATUS_AND_ECC_ERRORS:CLKS_CPU_ACTIVE:CLKS_DIE_TEMP_TOO_HIGH'], PFM_PLM0)),
+    ).toEqual([[0, '0x5205e8']]);
+    expect(
+      pmcs(
+        run(k8, ['THERMAL_STATUS_AND_ECC_ERRORS:NUMBER_OF_CORRECTABLE_AND_UNCORRECTABLE_DRAM_ECC_ERRORS']),
+      ),
+    ).toEqual([[0, '0x5180e8']]);
+    expect(pmcs(run(k8, ['HYPERTRANSPORT_LINK2:ALL', 'HYPERTRANSPORT_LINK0:NOP_DWORD_SENT']))).toEqual([
+      [0, '0x510ff8'],
+      [1, '0x5108f6'],
+    ]);
+    expect(findFullEvent(k8, 'hypertransport_link1:command_dword_sent').unitMasks).toEqual([0]);
   });
 });

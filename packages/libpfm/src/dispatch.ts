@@ -14,14 +14,15 @@
  */
 import type { PmuModel } from '@pfmsim/pmu-models';
 import { PFMLIB_MAX_PMCS } from './constants.js';
-import type {
-  DispatchContext,
-  DispatchInput,
-  DispatchOutput,
-  DispatchResult,
-  HostInfo,
-  ModelInput,
-  ResolvedEvent,
+import {
+  type DispatchContext,
+  type DispatchInput,
+  type DispatchOutput,
+  type DispatchResult,
+  type HostInfo,
+  LIBPFM_BUGS,
+  type ModelInput,
+  type ResolvedEvent,
 } from './dispatch-types.js';
 import { PFMLIB_ERR_INVAL, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import { checkEvent, describeEvent } from './events.js';
@@ -73,6 +74,20 @@ export function dispatchEventsVerbose(
   if (!Number.isInteger(input.dflPlm) || input.dflPlm === 0) {
     throw new PfmError(PFMLIB_ERR_INVAL, `the default privilege level must be set (dflPlm ${input.dflPlm})`);
   }
+  if (input.search !== undefined && input.search !== 'libpfm' && input.search !== 'exhaustive') {
+    throw new PfmError(
+      PFMLIB_ERR_INVAL,
+      `search must be 'libpfm' or 'exhaustive' (got ${String(input.search)})`,
+    );
+  }
+  for (const bug of input.libpfmBugs ?? []) {
+    if (!LIBPFM_BUGS.includes(bug)) {
+      throw new PfmError(
+        PFMLIB_ERR_INVAL,
+        `unknown libpfm bug ${String(bug)} (known: ${LIBPFM_BUGS.join(', ')})`,
+      );
+    }
+  }
   const count = input.events.length;
   if (count >= PFMLIB_MAX_PMCS) {
     throw new PfmError(PFMLIB_ERR_INVAL, `${count} events, libpfm takes fewer than ${PFMLIB_MAX_PMCS}`);
@@ -95,6 +110,8 @@ export function dispatchEventsVerbose(
     unavail: toRegMask(input.unavailPmcs),
     modelInput,
     host,
+    search: input.search ?? 'libpfm',
+    bugs: new Set(input.libpfmBugs ?? []),
   };
   return libpfmSchemeOf(model).dispatch(ctx);
 }

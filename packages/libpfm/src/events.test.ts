@@ -255,7 +255,8 @@ describe('unit-mask and event queries', () => {
     expect(counters(p6, 'FP_ASSIST')).toEqual([1]);
     expect(counters(core, 'INSTRUCTIONS_RETIRED')).toEqual([0, 1, 16]);
     expect(counters(core, 'UNHALTED_REFERENCE_CYCLES')).toEqual([18]);
-    expect(counters(core, 'CPU_CLK_UNHALTED')).toEqual([0, 1, 17, 18]);
+    // REF is the only unit mask on a fixed counter (libpfm-3.10's table: CORE_P is not on FIXED_CTR1).
+    expect(counters(core, 'CPU_CLK_UNHALTED')).toEqual([0, 1, 18]);
     expect(counters(ita2, 'L2_FORCE_RECIRC_ANY')).toEqual([4]);
     expect(counters(p4, 'global_power_events')).toEqual([0, 1, 9, 10]);
   });

@@ -175,7 +175,9 @@ function unknownUmask(event: PmuEvent, str: string): PfmError {
 function doFindEventMask(event: PmuEvent, str: string): number | undefined {
   if (str === '') return undefined;
   const upper = str.toUpperCase();
-  const byName = event.unitMasks.findIndex((u) => u.name.toUpperCase() === upper);
+  const byName = event.unitMasks.findIndex(
+    (u) => u.name.toUpperCase() === upper || u.aliases.some((a) => a.toUpperCase() === upper),
+  );
   if (byName >= 0) return byName;
   const { value, end } = strtoul(str);
   // libpfm's unit-mask codes are 32-bit: the ULONG_MAX of a "-1" or an overflow matches none.

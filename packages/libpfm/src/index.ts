@@ -21,10 +21,13 @@ export type {
   DispatchResult,
   Fam10hRevision,
   HostInfo,
+  LibpfmBug,
   ModelInput,
   PmcValue,
   PmdValue,
+  SearchMode,
 } from './dispatch-types.js';
+export { LIBPFM_BUGS } from './dispatch-types.js';
 export * from './errors.js';
 export {
   checkEvent,

@@ -8,6 +8,7 @@ import {
   PFMLIB_AMD64_PMU,
   PFMLIB_CORE_PMU,
   PFMLIB_ERR_INVAL,
+  PFMLIB_ERR_NOASSIGN,
   PFMLIB_ERR_NOTFOUND,
   PFMLIB_ERR_NOTSUPP,
   PFMLIB_I386_P6_PMU,
@@ -63,7 +64,7 @@ describe('pfmInitialize: detection and forcing', () => {
   it('forcing AMD64 (type 16, shared by K8 and Family 10h) picks the model by CPU family', () => {
     // the host's own type: the host (issue 13: not the other AMD64 model)
     const k8 = pfmInitialize({ model: 'amd64-k8', forcePmu: PFMLIB_AMD64_PMU });
-    expect([k8.model.id, k8.getPmuName(), k8.getNumEvents()]).toEqual(['amd64-k8', 'AMD64 (K8 RevF)', 84]);
+    expect([k8.model.id, k8.getPmuName(), k8.getNumEvents()]).toEqual(['amd64-k8', 'AMD64 (K8 RevF)', 87]);
     const ten = pfmInitialize({ model: 'amd64-fam10h', forcePmu: PFMLIB_AMD64_PMU });
     expect([ten.model.id, ten.getPmuName()]).toEqual(['amd64-fam10h', 'AMD64 (Family 10h RevB, Barcelona)']);
     // another host: the CPU named by LIBPFM_FORCE_PMU or the cpu option, else K8
@@ -263,5 +264,30 @@ describe('verbose mode', () => {
   it('INVAL for a dispatch input without an events array', () => {
     const lib = pfmInitialize({ model: 'intel-p6' });
     expect(code(() => lib.dispatchEvents({} as never))).toBe(PFMLIB_ERR_INVAL);
+  });
+});
+
+describe('dispatch defaults: search mode and libpfm bugs', () => {
+  it("searches as libpfm does unless told otherwise; a call's own setting wins", () => {
+    const lib = pfmInitialize({ model: 'intel-core' });
+    expect(lib.search).toBe('libpfm');
+    expect(lib.libpfmBugs).toEqual([]);
+    const events = ['MUL', 'BR_INST_DECODED', 'BR_INST_EXEC'].map((s) => lib.findFullEvent(s));
+    expect(code(() => lib.dispatchEvents({ events, dflPlm: PFM_PLM3 }))).toBe(PFMLIB_ERR_NOASSIGN);
+    const shared = pfmInitialize({ model: 'intel-core', libpfmBugs: ['core-shared-counter'] });
+    expect(shared.dispatchEvents({ events, dflPlm: PFM_PLM3 }).pmds.map((p) => p.regNum)).toEqual([1, 0, 1]);
+    expect(code(() => shared.dispatchEvents({ events, dflPlm: PFM_PLM3, libpfmBugs: [] }))).toBe(
+      PFMLIB_ERR_NOASSIGN,
+    );
+    const p4 = pfmInitialize({ model: 'intel-p4', search: 'exhaustive' });
+    expect(p4.search).toBe('exhaustive');
+    const p4Events = ['branch_retired:MMNP', 'instr_retired:NBOGUSNTAG'].map((s) => p4.findFullEvent(s));
+    const unavailPmcs = [51, 30, 31, 61, 62];
+    expect(
+      p4.dispatchEvents({ events: p4Events, dflPlm: PFM_PLM3, unavailPmcs }).pmds.map((p) => p.regNum),
+    ).toEqual([15, 6]);
+    expect(
+      code(() => p4.dispatchEvents({ events: p4Events, dflPlm: PFM_PLM3, unavailPmcs, search: 'libpfm' })),
+    ).toBe(PFMLIB_ERR_NOASSIGN);
   });
 });

@@ -18,7 +18,9 @@ import type {
   DispatchOutput,
   DispatchResult,
   Fam10hRevision,
+  LibpfmBug,
   ModelInput,
+  SearchMode,
 } from './dispatch-types.js';
 import { PFMLIB_ERR_NOTSUPP, PfmError } from './errors.js';
 import {
@@ -52,6 +54,10 @@ export interface InitializeOptions extends ResolvePmuOptions {
   readonly verbose?: boolean;
   /** Where verbose lines go; default `console.error` (libpfm prints to stderr). */
   readonly log?: (line: string) => void;
+  /** The counter search of every dispatch that names none (default `'libpfm'`). */
+  readonly search?: SearchMode;
+  /** libpfm-3.10 bugs switched on for every dispatch that names none (default none). */
+  readonly libpfmBugs?: readonly LibpfmBug[];
 }
 
 export class Libpfm {
@@ -64,7 +70,13 @@ export class Libpfm {
   readonly amd64Revision: Amd64Revision;
   /** The Family 10h revision of the host (default `B`), for Family 10h models. */
   readonly fam10hRevision: Fam10hRevision;
+  /** The CPUID model of the host, when given (`cpu`, `LIBPFM_FORCE_PMU=type,family,model,...`). */
+  readonly cpuModel: number | undefined;
   readonly verbose: boolean;
+  /** The default counter search of {@link dispatchEvents}. */
+  readonly search: SearchMode;
+  /** The libpfm-3.10 bugs {@link dispatchEvents} reproduces by default. */
+  readonly libpfmBugs: readonly LibpfmBug[];
   readonly #supported: readonly PmuModel[];
   readonly #log: (line: string) => void;
 
@@ -74,6 +86,7 @@ export class Libpfm {
     this.forced = resolved.forced;
     this.amd64Revision = resolved.amd64Revision;
     this.fam10hRevision = resolved.fam10hRevision;
+    this.cpuModel = resolved.cpuModel;
     this.#supported = resolved.supported;
     const envVerbose = options.env?.LIBPFM_VERBOSE;
     this.verbose =
@@ -81,6 +94,8 @@ export class Libpfm {
         ? envVerbose[0] !== '0'
         : (options.verbose ?? false);
     this.#log = options.log ?? ((line) => console.error(line));
+    this.search = options.search ?? 'libpfm';
+    this.libpfmBugs = [...(options.libpfmBugs ?? [])];
   }
 
   /* ------------------------------------------------------------ PMU */
@@ -252,9 +267,15 @@ export class Libpfm {
 
   /** {@link dispatchEvents} with libpfm's verbose lines, whatever the verbose setting. */
   dispatchEventsVerbose(input: DispatchInput, modelInput?: ModelInput): DispatchResult {
-    return dispatchEventsVerbose(this.model, input, modelInput ?? {}, {
+    const withDefaults: DispatchInput = {
+      ...input,
+      search: input.search ?? this.search,
+      libpfmBugs: input.libpfmBugs ?? this.libpfmBugs,
+    };
+    return dispatchEventsVerbose(this.model, withDefaults, modelInput ?? {}, {
       amd64Revision: this.amd64Revision,
       fam10hRevision: this.fam10hRevision,
+      ...(this.cpuModel === undefined ? {} : { cpuModel: this.cpuModel }),
     });
   }
 }

@@ -50,7 +50,29 @@ describe('P4 ESCR data', () => {
       escrSelect: 5,
       cccrSelect: 6,
       escrs: [6, 38],
+      escrMask: 0xffff,
+      pebs: new Map(),
+      cpuModels: undefined,
     });
+  });
+
+  it('reads the replay PEBS table, the ESCR mask and the CPU models', () => {
+    const d = p4Data(
+      p4,
+      p4Event({
+        escrMask: '0x3',
+        pebs: { l1_ld_miss: { enable: '0x1000001', matrixVert: 1 } },
+        cpuModels: [3, '4'],
+      }),
+    );
+    expect([d.escrMask, [...d.pebs], d.cpuModels]).toEqual([
+      3,
+      [['L1_LD_MISS', { enable: 0x1000001n, matrixVert: 1n }]],
+      [3, 4],
+    ]);
+    expect(notsupp(() => p4Data(p4, p4Event({ pebs: { X: { enable: 'no' } } }))).message).toContain(
+      'modelData.pebs.X',
+    );
   });
 
   it('without escrSelect the event code is the ESCR select', () => {

@@ -54,15 +54,39 @@ export interface P4EventData {
   readonly cccrSelect: number;
   /** PMC indexes of the ESCRs that can count the event, in libpfm's preference order. */
   readonly escrs: readonly number[];
+  /** The unit-mask bits that reach the ESCR event mask (`escrMask`; default all 16). */
+  readonly escrMask: number;
+  /**
+   * PEBS_ENABLE and PEBS_MATRIX_VERT values of unit masks that program them instead of the
+   * ESCR (`pebs`: unit-mask name → `{ enable, matrixVert }`; libpfm's replay_event).
+   */
+  readonly pebs: ReadonlyMap<string, { readonly enable: bigint; readonly matrixVert: bigint }>;
+  /** The CPU models the event exists on (`cpuModels`; undefined: all). */
+  readonly cpuModels: readonly number[] | undefined;
 }
 
 export function p4Data(model: PmuModel, event: PmuEvent): P4EventData {
   const escrs = event.modelData.escrs;
   if (!Array.isArray(escrs) || escrs.some((e) => toNumber(e) === undefined)) missing(model, event, 'escrs');
+  const pebs = new Map<string, { enable: bigint; matrixVert: bigint }>();
+  const table = event.modelData.pebs;
+  if (table !== null && typeof table === 'object') {
+    for (const [name, v] of Object.entries(table as Record<string, unknown>)) {
+      const { enable, matrixVert } = (v ?? {}) as { enable?: unknown; matrixVert?: unknown };
+      const en = toBigint(enable);
+      const mv = toBigint(matrixVert);
+      if (en === undefined || mv === undefined) missing(model, event, `pebs.${name}`);
+      pebs.set(name.toUpperCase(), { enable: en, matrixVert: mv });
+    }
+  }
+  const cpuModels = event.modelData.cpuModels;
   return {
     escrSelect: toNumber(event.modelData.escrSelect) ?? Number(event.code),
     cccrSelect: field(model, event, 'cccrSelect'),
     escrs: (escrs as unknown[]).map((e) => toNumber(e) as number),
+    escrMask: toNumber(event.modelData.escrMask) ?? 0xffff,
+    pebs,
+    cpuModels: Array.isArray(cpuModels) ? cpuModels.map((m) => toNumber(m) ?? -1) : undefined,
   };
 }
 

@@ -19,6 +19,7 @@ import {
   PFMLIB_INTEL_PPRO_PMU,
 } from './constants.js';
 import {
+  type AssignPlan,
   assignCounters,
   bit,
   checkCntMask,
@@ -28,11 +29,13 @@ import {
   genericCounters,
   hasFlag,
   hex,
+  noAssignment,
   pmcAddr,
   pmcUnavailableReason,
   pmdAddr,
   range,
-  rejectPlm12,
+  rejectDflPlm12,
+  rejectEventPlm12,
 } from './dispatch-common.js';
 import type { DispatchContext, DispatchResult, PmcValue, PmdValue, ResolvedEvent } from './dispatch-types.js';
 import { PFMLIB_ERR_BADHOST, PFMLIB_ERR_FEATCOMB, PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
@@ -63,7 +66,8 @@ interface EvtSel {
  * rejected as family 10h events). Core-specific events (`CSPEC`, Intel Core only) that name
  * neither core get SELF (bit 6).
  */
-function encodeEvtSel(model: PmuModel, e: ResolvedEvent, en: boolean): EvtSel {
+function encodeEvtSel(ctx: DispatchContext, e: ResolvedEvent, en: boolean): EvtSel {
+  const { model } = ctx;
   // AMD Family 10h (extendedEventSelect): a 12-bit select, bits 11:8 in PERFSEL 35:32
   // (libpfm's sel_event_mask2); the code then has no built-in unit mask.
   const extended = model.encoding.options?.extendedEventSelect === true;
@@ -71,13 +75,21 @@ function encodeEvtSel(model: PmuModel, e: ResolvedEvent, en: boolean): EvtSel {
   const fullSelect = Number(e.event.code & ((1n << bits) - 1n));
   const select = extended ? fullSelect & 0xff : fullSelect;
   let umask = Number((e.event.code >> bits) & 0xffn);
-  for (const u of e.unitMasks) umask |= Number(u.value);
+  const tableBug = ctx.bugs.has('p6-bus-tran-def');
+  for (const u of e.unitMasks)
+    umask |= Number(tableBug && u.libpfmValue !== undefined ? u.libpfmValue : u.value);
   if (hasFlag(e, 'CSPEC') && (umask & 0xc0) === 0) umask |= 0x40;
+  // Intel Core: an event taking cache states (MESI) given none counts all four (libpfm).
+  if (hasFlag(e, 'MESI') && (umask & 0xf) === 0) umask |= 0xf;
   const usr = bit((e.plm & PFM_PLM3) !== 0);
   const os = bit((e.plm & PFM_PLM0) !== 0);
-  const inv = bit(e.options.inv);
-  const edge = bit(e.options.edge);
-  const cntMask = e.options.cntMask;
+  // An event may carry its own inv/edge/cnt_mask (modelData, as libpfm's code bits 18, 23,
+  // 24–31: Core RS_UOPS_DISPATCHED_NONE); the caller's options add to them.
+  const builtIn = e.event.modelData;
+  const inv = bit(builtIn.inv === true || e.options.inv);
+  const edge = bit(builtIn.edge === true || e.options.edge);
+  const cntMask =
+    typeof builtIn.cntMask === 'number' && builtIn.cntMask !== 0 ? builtIn.cntMask : e.options.cntMask;
   let value = BigInt(select) | (BigInt(umask & 0xff) << 8n) | INT | (BigInt(cntMask & 0xff) << 24n);
   if (extended) value |= BigInt(fullSelect >> 8) << 32n;
   if (usr) value |= USR;
@@ -94,15 +106,13 @@ function evtselOf(model: PmuModel, counter: number): number {
   return pmcs.find((p) => (model.pmcByIndex(p)?.controls.length ?? 0) === 1) ?? pmcs[0] ?? counter;
 }
 
-function rejectUmaskCombination(ctx: DispatchContext): void {
-  for (const e of ctx.events) {
-    if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
-      throw new PfmError(
-        PFMLIB_ERR_FEATCOMB,
-        `${e.name}: the unit masks of ${e.event.name.toUpperCase()} cannot be combined`,
-        { events: [e.name] },
-      );
-    }
+function rejectUmaskCombination(e: ResolvedEvent): void {
+  if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
+    throw new PfmError(
+      PFMLIB_ERR_FEATCOMB,
+      `${e.name}: the unit masks of ${e.event.name.toUpperCase()} cannot be combined`,
+      { events: [e.name] },
+    );
   }
 }
 
@@ -185,7 +195,7 @@ function finish(
       continue;
     }
     const pmc = evtselOf(ctx.model, counter);
-    const f = encodeEvtSel(ctx.model, e, enable(counter));
+    const f = encodeEvtSel(ctx, e, enable(counter));
     pmcs.push({ regNum: pmc, regValue: f.value, regAddr: pmcAddr(ctx.model, pmc) });
     lines.push(evtselLine(layout, pmc, f, e.name), `[${layout.ctrName(counter)}(pmd${counter})]`);
   }
@@ -222,9 +232,12 @@ const INTEL_LAYOUT: X86Layout = {
  * counter 0 is unused (and available) an extra PERFEVTSEL0 with only EN follows.
  */
 export function dispatchP6(ctx: DispatchContext): DispatchResult {
-  rejectPlm12(ctx);
-  rejectUmaskCombination(ctx);
-  for (const e of ctx.events) checkCntMask(e, 255);
+  rejectDflPlm12(ctx);
+  for (const e of ctx.events) {
+    rejectEventPlm12(ctx, e);
+    checkCntMask(e, 255);
+    rejectUmaskCombination(e);
+  }
   const staticCounters = ctx.events.map(genericCountersOf);
   const candidates = staticCounters.map((list) => genericSlots(ctx, list));
   const constrained = range(ctx.events.length).filter((i) => staticCounters[i]?.length === 1);
@@ -258,17 +271,22 @@ function isPebs(e: ResolvedEvent): boolean {
  * FIXED_CTR2 events, a fixed-only event with cnt_mask/inv/edge. Then PMC0/PMC1-constrained
  * events are placed (with `pebs`, the first PEBS event is forced to PMC0), events without
  * options go to their fixed counter (pmd16/17/18) unless PMC16 is unavailable, and the rest
- * take the generic counters. Output: PERFEVTSELs in event order, then FIXED_CTR_CTRL, then
- * PEBS_ENABLE (=1) when a PEBS event was placed.
+ * take the generic counters. Output: FIXED_CTR_CTRL, then the PERFEVTSELs in event order, then
+ * PEBS_ENABLE (=1) when a PEBS event was placed. The checks run per event in libpfm's order:
+ * its own privilege level first, then the rules above.
+ *
+ * In `'libpfm'` search the placement is libpfm's own (see {@link coreFirstFit}); in
+ * `'exhaustive'` search the same passes are tried, then every assignment.
  */
 export function dispatchCore(ctx: DispatchContext): DispatchResult {
-  rejectPlm12(ctx);
+  rejectDflPlm12(ctx);
   const pebsUsed = ctx.modelInput.pebs === true;
   const generic = ctx.events.map(genericCountersOf);
   let onPmc0: ResolvedEvent | undefined;
   let onPmc1: ResolvedEvent | undefined;
   let onFixed2: ResolvedEvent | undefined;
   for (const e of ctx.events) {
+    rejectEventPlm12(ctx, e);
     checkCntMask(e, 255);
     if (e.unitMasks.length > 1 && !e.event.umaskCombinable) {
       throw new PfmError(
@@ -301,7 +319,16 @@ export function dispatchCore(ctx: DispatchContext): DispatchResult {
       );
     }
   }
-  const firstPebs = pebsUsed ? ctx.events.find(isPebs) : undefined;
+  // libpfm forces the first PEBS event onto PMC0, unless a PMC0-only event came before it.
+  const pmc0Only = (e: ResolvedEvent): boolean => {
+    const g = generic[e.pos] ?? [];
+    return g.length === 1 && g[0] === 0 && !hasFlag(e, 'FIXED2_ONLY');
+  };
+  const firstPebsAt = pebsUsed ? ctx.events.findIndex(isPebs) : -1;
+  const firstPebs =
+    firstPebsAt >= 0 && !ctx.events.slice(0, firstPebsAt).some(pmc0Only)
+      ? ctx.events[firstPebsAt]
+      : undefined;
   const staticCounters: number[][] = [];
   const candidates = ctx.events.map((e) => {
     const g = generic[e.pos] ?? [];
@@ -319,7 +346,7 @@ export function dispatchCore(ctx: DispatchContext): DispatchResult {
   const fixedSet = fixedPmds(ctx.model);
   const isFixedSlot = (s: Slot): boolean => fixedSet.has(s.counter);
   const all = range(ctx.events.length);
-  const assignment = assignCounters(ctx, {
+  const plan: AssignPlan = {
     candidates,
     greedy: [
       {
@@ -333,22 +360,97 @@ export function dispatchCore(ctx: DispatchContext): DispatchResult {
       { events: all, filter: (s) => !isFixedSlot(s) },
     ],
     staticCounters,
-  });
-  const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true);
-  const fixedPart = encodeFixed(ctx, fixed);
-  pmcs.push(...fixedPart.pmcs);
-  lines.push(...fixedPart.lines);
-  if (firstPebs !== undefined) {
+  };
+  const assignment =
+    ctx.search === 'libpfm'
+      ? coreFirstFit(ctx, plan, generic, fixedSet, pebsUsed)
+      : assignCounters(ctx, plan);
+  const perEvent = finish(ctx, assignment, INTEL_LAYOUT, () => true);
+  const fixedPart = encodeFixed(ctx, perEvent.fixed);
+  const pmcs = [...fixedPart.pmcs, ...perEvent.pmcs];
+  const lines = [...fixedPart.lines, ...perEvent.lines];
+  const { pmds } = perEvent;
+  // PEBS_ENABLE as libpfm writes it: with `pebs`, once PMC0 holds the forced PEBS event or a
+  // PMC0-only event.
+  const pebsHolder = firstPebs ?? (pebsUsed ? ctx.events.find(pmc0Only) : undefined);
+  if (pebsHolder !== undefined) {
     const reason = pmcUnavailableReason(ctx, 17);
     if (reason !== undefined) {
-      throw new PfmError(PFMLIB_ERR_NOASSIGN, `${firstPebs.name} needs PEBS_ENABLE, but ${reason}`, {
-        events: [firstPebs.name],
+      throw new PfmError(PFMLIB_ERR_NOASSIGN, `${pebsHolder.name} needs PEBS_ENABLE, but ${reason}`, {
+        events: [pebsHolder.name],
       });
     }
     pmcs.push({ regNum: 17, regValue: 1n, regAddr: pmcAddr(ctx.model, 17) });
     lines.push('[PEBS_ENABLE(pmc17)=0x1 ena=1]');
   }
   return { output: { pmcs, pmds }, lines };
+}
+
+/**
+ * libpfm-3.10's Core placement (`pfm_core_dispatch_counters`), step by step: PMC0-only events
+ * (and, with `pebs`, the first PEBS event) take PMC0 and move the next generic counter to
+ * PMC1; a PMC1-only event takes PMC1 and moves it to PMC2 if it was at PMC1, else back to
+ * PMC0; then each event without options (nor PEBS, with `pebs`) takes its fixed counter if
+ * free; then the others take the next generic counters in turn, NOASSIGN past the last.
+ * libpfm can so put two events on one counter; that is NOASSIGN here unless
+ * `core-shared-counter` is among `libpfmBugs`.
+ */
+function coreFirstFit(
+  ctx: DispatchContext,
+  plan: AssignPlan,
+  generic: readonly (readonly number[])[],
+  fixedSet: ReadonlySet<number>,
+  pebsUsed: boolean,
+): Slot[] {
+  const gens = ctx.model.counterPmds.filter((c) => !fixedSet.has(c)).sort((a, b) => a - b);
+  const [pmc0 = 0, pmc1 = 1] = gens;
+  const assign: (number | undefined)[] = ctx.events.map(() => undefined);
+  let nextGen = 0;
+  let donePebs = false;
+  for (const e of ctx.events) {
+    const g = generic[e.pos] ?? [];
+    const only = g.length === 1 && !hasFlag(e, 'FIXED2_ONLY') ? g[0] : undefined;
+    if (only === pmc0 || (pebsUsed && isPebs(e) && !donePebs)) {
+      if (!counterAvailable(ctx, pmc0)) throw noAssignment(ctx, plan, true);
+      assign[e.pos] = pmc0;
+      nextGen = 1;
+      donePebs = true;
+    }
+    if (only === pmc1) {
+      if (!counterAvailable(ctx, pmc1)) throw noAssignment(ctx, plan, true);
+      assign[e.pos] = pmc1;
+      nextGen = nextGen === 1 ? 2 : 0;
+    }
+  }
+  const freeFixed = new Set(fixedSet);
+  for (const e of ctx.events) {
+    if (e.hasOptions || (pebsUsed && isPebs(e))) continue;
+    const f = fixedCounter(e.event, e.unitMasks);
+    if (f === undefined || !freeFixed.has(f) || !counterAvailable(ctx, f)) continue;
+    assign[e.pos] = f;
+    freeFixed.delete(f);
+  }
+  for (const e of ctx.events) {
+    if (assign[e.pos] !== undefined) continue;
+    while (nextGen < gens.length && !counterAvailable(ctx, gens[nextGen] as number)) nextGen++;
+    const counter = gens[nextGen];
+    const g = generic[e.pos] ?? [];
+    if (counter === undefined || !g.includes(counter)) throw noAssignment(ctx, plan, true);
+    assign[e.pos] = counter;
+    nextGen++;
+  }
+  const slots = assign.map((counter) => ({ counter: counter as number }));
+  const twice = ctx.events.filter((e, i) => assign.indexOf(assign[e.pos]) !== i);
+  const first = twice[0];
+  if (first !== undefined && !ctx.bugs.has('core-shared-counter')) {
+    const holder = ctx.events[assign.indexOf(assign[first.pos])] as ResolvedEvent;
+    throw new PfmError(
+      PFMLIB_ERR_NOASSIGN,
+      `libpfm-3.10's first fit puts ${holder.name} and ${first.name} both on counter ${assign[first.pos]} (libpfmBugs: ['core-shared-counter'] reproduces it; search: 'exhaustive' looks further)`,
+      { events: [holder.name, first.name] },
+    );
+  }
+  return slots;
 }
 
 /* ---------------------------------------------------------------- architectural perfmon */
@@ -360,9 +462,12 @@ export function dispatchCore(ctx: DispatchContext): DispatchResult {
  * EN and INT are set on every PERFEVTSEL; FIXED_CTR_CTRL follows the PERFEVTSELs.
  */
 export function dispatchGenIa32(ctx: DispatchContext): DispatchResult {
-  rejectPlm12(ctx);
-  rejectUmaskCombination(ctx);
-  for (const e of ctx.events) checkCntMask(e, 255);
+  rejectDflPlm12(ctx);
+  for (const e of ctx.events) {
+    rejectEventPlm12(ctx, e);
+    checkCntMask(e, 255);
+    rejectUmaskCombination(e);
+  }
   const generic = ctx.events.map(genericCountersOf);
   const staticCounters: number[][] = [];
   const candidates = ctx.events.map((e) => {
@@ -384,7 +489,7 @@ export function dispatchGenIa32(ctx: DispatchContext): DispatchResult {
   });
   const { pmcs, pmds, lines, fixed } = finish(ctx, assignment, INTEL_LAYOUT, () => true);
   const fixedPart = encodeFixed(ctx, fixed);
-  return { output: { pmcs: [...pmcs, ...fixedPart.pmcs], pmds }, lines: [...lines, ...fixedPart.lines] };
+  return { output: { pmcs: [...fixedPart.pmcs, ...pmcs], pmds }, lines: [...fixedPart.lines, ...lines] };
 }
 
 /* ---------------------------------------------------------------- AMD64 */
@@ -432,14 +537,15 @@ function revisionAllowed(flags: readonly string[], host: HostRevision): string |
  * `extendedEventSelect` (Family 10h: bits 11:8 in PERFSEL 35:32), else BADHOST.
  */
 export function dispatchAmd64(ctx: DispatchContext): DispatchResult {
-  rejectPlm12(ctx);
-  rejectUmaskCombination(ctx);
+  rejectDflPlm12(ctx);
   const host: HostRevision =
     ctx.model.cpu?.family === 16
       ? { family: 'FAM10H', letter: ctx.host.fam10hRevision ?? 'B' }
       : { family: 'K8', letter: ctx.host.amd64Revision ?? 'F' };
   const hostLabel = `${REVISIONS[host.family].label} ${host.letter}`;
   for (const e of ctx.events) {
+    rejectEventPlm12(ctx, e);
+    rejectUmaskCombination(e);
     const gated = revisionAllowed(e.event.flags, host);
     if (gated !== undefined) {
       throw new PfmError(PFMLIB_ERR_BADHOST, `${e.name} ${gated} (host is ${hostLabel})`, {

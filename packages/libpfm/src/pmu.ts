@@ -129,6 +129,8 @@ export interface ResolvedPmu {
   readonly amd64Revision: Amd64Revision;
   /** The Family 10h revision (default `B`, libpfm's Barcelona). */
   readonly fam10hRevision: Fam10hRevision;
+  /** The CPUID model of the host CPU, when known (`cpu`, the `LIBPFM_FORCE_PMU` tail). */
+  readonly cpuModel?: number;
 }
 
 /** The supported PMU of a forced type: by CPU where several share the type. */
@@ -191,6 +193,7 @@ export function resolvePmu(options: ResolvePmuOptions): ResolvedPmu {
     forced: forced !== PFMLIB_NO_PMU,
     amd64Revision: revision,
     fam10hRevision: fam10h,
+    ...(cpu === undefined ? {} : { cpuModel: cpu.model }),
   };
 }
 

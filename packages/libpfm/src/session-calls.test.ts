@@ -46,6 +46,11 @@ describe('openSession()', () => {
     expect(s.thread.process.name).toBe('libpfm');
     expect(s.thread.name).toBe('self');
     expect(s.lib.getPmuName()).toBe(getModel('intel-p6').libpfm.name);
+    expect(s.lib.search).toBe('libpfm');
+  });
+
+  it('dispatches with the counter search it is given', () => {
+    expect(openSession({ machine: p6, search: 'exhaustive' }).lib.search).toBe('exhaustive');
   });
 
   it('takes the strategy and ABI it is given', () => {

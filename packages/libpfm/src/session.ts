@@ -22,7 +22,7 @@ import {
   workloadFromEvents,
 } from '@pfmsim/perfmon-core';
 import { PFM_PLM0, PFM_PLM3 } from './constants.js';
-import type { DispatchOutput } from './dispatch-types.js';
+import type { DispatchOutput, SearchMode } from './dispatch-types.js';
 import { PFMLIB_ERR_NOASSIGN, PfmError } from './errors.js';
 import type { PfmEvent } from './events.js';
 import { type Libpfm, pfmInitialize } from './library.js';
@@ -45,6 +45,8 @@ export interface SessionOptions {
   strategy?: ArgBufferStrategy;
   abi?: AbiProfileId;
   seed?: number;
+  /** Counter search of the session's dispatches: `'libpfm'` (default) or `'exhaustive'`. */
+  search?: SearchMode;
 }
 
 export interface CountOptions extends SessionOptions {
@@ -94,7 +96,12 @@ export function openSession(opts: SessionOptions): Session {
     seed: opts.seed ?? 1,
   });
   const thread = sys.thread(sys.process({ uid: 1000, name: 'libpfm' }), 'self');
-  return { sys, thread, gate: new PerfmonGate(sys, thread), lib: pfmInitialize({ model: sys.pmu.model }) };
+  return {
+    sys,
+    thread,
+    gate: new PerfmonGate(sys, thread),
+    lib: pfmInitialize({ model: sys.pmu.model, search: opts.search ?? 'libpfm' }),
+  };
 }
 
 function plmBits(plm: CountOptions['plm']): number {

@@ -53,6 +53,10 @@ export type RegisterDescriptor = PmcDescriptor | PmdDescriptor;
 export interface PmuUnitMask {
   readonly name: string;
   readonly value: bigint;
+  /** Other names the unit mask is found by (e.g. later libpfm versions' names). */
+  readonly aliases: readonly string[];
+  /** libpfm-3.10's value where its table is wrong about the hardware. */
+  readonly libpfmValue?: bigint;
   readonly description: string;
   /** Overrides the event's generic counters when present. */
   readonly counters?: readonly number[];
@@ -252,6 +256,8 @@ export function normaliseModel(file: PmuModelFile): PmuModel {
     unitMasks: (e.unitMasks ?? []).map((u) => ({
       name: u.name,
       value: parseHex(u.value),
+      aliases: [...(u.aliases ?? [])],
+      ...optional('libpfmValue', u.libpfmValue === undefined ? undefined : parseHex(u.libpfmValue)),
       description: u.description ?? '',
       ...optional('counters', u.counters === undefined ? undefined : [...u.counters]),
       ...optional('fixed', u.fixed === undefined ? undefined : { pmd: u.fixed.pmd, pmc: u.fixed.pmc }),
@@ -361,6 +367,8 @@ export function toModelFile(model: PmuModel, schemaRef = '../../pmu-model.schema
           e.unitMasks.map((u) => ({
             name: u.name,
             value: formatHex(u.value),
+            ...optional('aliases', nonEmpty(u.aliases)),
+            ...optional('libpfmValue', u.libpfmValue === undefined ? undefined : formatHex(u.libpfmValue)),
             ...optional('description', u.description === '' ? undefined : u.description),
             ...optional('counters', u.counters === undefined ? undefined : [...u.counters]),
             ...optional('fixed', u.fixed === undefined ? undefined : { ...u.fixed }),

@@ -25,7 +25,7 @@ describe('README model table', () => {
       '4 PMC (0–1, 16–17), 5 PMD (0–1, 16–18)',
       '5 (3 fixed)',
       '31 / 32',
-      '129',
+      '130',
       '',
     ]);
     expect(new Set(rows.map((r) => r.length)).size).toBe(1);

@@ -227,16 +227,18 @@ function checkEvents(model: PmuModel, report: Report): void {
     const umaskNames = new Map<string, number>();
     e.unitMasks.forEach((u, j) => {
       const up = `${p}.unitMasks[${j}]`;
-      // Stryker disable next-line MethodExpression: any one case folding makes the comparison case-insensitive
-      const uk = u.name.toUpperCase();
-      const sameU = umaskNames.get(uk);
-      if (sameU === undefined) umaskNames.set(uk, j);
-      else
-        report(
-          `${up}.name`,
-          'unique-name',
-          `duplicate unit mask "${u.name}" (also ${p}.unitMasks[${sameU}])`,
-        );
+      for (const [k, name] of [u.name, ...u.aliases].entries()) {
+        // Stryker disable next-line MethodExpression: any one case folding makes the comparison case-insensitive
+        const uk = name.toUpperCase();
+        const sameU = umaskNames.get(uk);
+        if (sameU === undefined) umaskNames.set(uk, j);
+        else
+          report(
+            k === 0 ? `${up}.name` : `${up}.aliases[${k - 1}]`,
+            'unique-name',
+            `duplicate unit mask "${name}" (also ${p}.unitMasks[${sameU}])`,
+          );
+      }
       if ((u.value & umaskLimit) !== 0n) {
         report(
           `${up}.value`,

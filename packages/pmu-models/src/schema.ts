@@ -118,6 +118,13 @@ export const UnitMaskFileSchema = z
       .regex(EVENT_NAME_PATTERN, { error: NAME_ERROR })
       .describe('unit mask name, as in EVENT:NAME'),
     value: hex64('unit mask value, within encoding.umaskBits'),
+    aliases: z
+      .array(z.string().regex(EVENT_NAME_PATTERN, { error: NAME_ERROR }))
+      .describe('other names the unit mask is found by (e.g. the names later libpfm versions gave it)')
+      .optional(),
+    libpfmValue: hex64(
+      "the value libpfm-3.10's table gives the unit mask where it is wrong about the hardware (used only when that libpfm bug is asked for)",
+    ).optional(),
     description: z.string().optional(),
     counters: z
       .array(counterIndex)

@@ -156,6 +156,15 @@ const BROKEN: readonly BrokenCase[] = [
     rule: 'unique-name',
   },
   {
+    title: 'unit mask alias repeating another unit mask, other case',
+    mutate: (f) => {
+      f.events[u]!.unitMasks![1]!.aliases = ['OTHER', 'i'];
+    },
+    path: `events[${u}].unitMasks[1].aliases[1]`,
+    rule: 'unique-name',
+    message: `duplicate unit mask "i" (also events[${u}].unitMasks[0])`,
+  },
+  {
     title: 'counter listed twice',
     mutate: (f) => {
       f.events[3]!.counters = [0, 1, 0];

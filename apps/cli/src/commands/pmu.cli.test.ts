@@ -56,7 +56,7 @@ describe('pfmsim pmu list', () => {
       '### PMU models\n\n| id | name | vendor | archs | pmcs | pmds | counters | width | events |\n',
     );
     expect(md).toContain(
-      '| intel-core | Intel Core | intel | i386 i386-4k x86_64 x86_64-16k | 4 | 5 | 5 | 31 | 129 |',
+      '| intel-core | Intel Core | intel | i386 i386-4k x86_64 x86_64-16k | 4 | 5 | 5 | 31 | 130 |',
     );
   });
 
@@ -115,7 +115,7 @@ describe('pfmsim pmu show', () => {
       'archs i386, i386-4k, x86_64, x86_64-16k · counter width 31 (hardware 32) · encoding x86-evtsel',
     );
     expect(r.stdout).toContain('\nRegisters (4 PMCs, 5 PMDs, 5 counters)\n');
-    expect(r.stdout).toContain('\nEvents (129)\n');
+    expect(r.stdout).toContain('\nEvents (130)\n');
     expect(r.stdout).toMatch(/\nUNHALTED_CORE_CYCLES +0x3c +fixed PMD17 0 1 +0 +Core cycles/);
     expect(r.stdout).toMatch(/\nUNHALTED_REFERENCE_CYCLES +0x13c +fixed PMD18 +0 +Reference cycles/);
     expect(r.stdout).toMatch(/\nPMC16 +FIXED_CTRL +I +0x888 +0xfffffffffffffccc +PMD16 PMD17 PMD18\n/);

@@ -312,6 +312,17 @@ describe('pfmsim stat: bad input is one line, exit 2', () => {
       await stat('--plm', 'all'),
       /^pfmsim: unknown --plm level "all"; .*valid: user, kernel, both$/,
     );
+    expectUsageError(
+      await stat('--search', 'best'),
+      /^pfmsim: unknown --search mode "best"; .*valid: libpfm, exhaustive$/,
+    );
+  });
+
+  it("--search picks libpfm's own counter search (the default) or the exhaustive one", async () => {
+    await statJson('--cycles', '1000');
+    expect(vi.mocked(libpfm.count).mock.calls.at(-1)?.[0].search).toBe('libpfm');
+    await statJson('--cycles', '1000', '--search', 'exhaustive');
+    expect(vi.mocked(libpfm.count).mock.calls.at(-1)?.[0].search).toBe('exhaustive');
   });
 
   it('--help describes every option with its default', async () => {
@@ -325,6 +336,7 @@ describe('pfmsim stat: bad input is one line, exit 2', () => {
       '--workload <spec> events per cycle: [NAME:]EVENT=RATE[+KERNEL_RATE],...',
       '--cycles <n> length of the workload in cycles (default: "1000000000")',
       '--plm <level> privilege levels counted: user, kernel or both (default: "user")',
+      '--search <mode> counter search: libpfm (libpfm-3.10\'s first fit) or exhaustive (places events whenever an assignment exists) (default: "libpfm")',
     ]) {
       expect(help).toContain(text);
     }

@@ -21,6 +21,7 @@ interface StatFlags extends MachineFlags, OutputFlags {
   workload?: string;
   cycles: string;
   plm: string;
+  search: string;
 }
 
 /** Checks "NAME[:UMASK...]" against the model; unknown names get the closest event name. */
@@ -99,7 +100,12 @@ export function registerStat(program: Command, ctx: Ctx): void {
     .option('-r, --repeat <n>', 'run the workload N times and average', '1')
     .option('--workload <spec>', 'events per cycle: [NAME:]EVENT=RATE[+KERNEL_RATE],...')
     .option('--cycles <n>', 'length of the workload in cycles', '1000000000')
-    .option('--plm <level>', 'privilege levels counted: user, kernel or both', 'user');
+    .option('--plm <level>', 'privilege levels counted: user, kernel or both', 'user')
+    .option(
+      '--search <mode>',
+      "counter search: libpfm (libpfm-3.10's first fit) or exhaustive (places events whenever an assignment exists)",
+      'libpfm',
+    );
   addMachineOptions(cmd);
   addSeedOption(cmd);
   addOutputOptions(cmd);
@@ -110,6 +116,7 @@ export function registerStat(program: Command, ctx: Ctx): void {
     const repeat = intOption('--repeat', flags.repeat, 1, 1000);
     const cyclesN = intOption('--cycles', flags.cycles, 1, Number.MAX_SAFE_INTEGER);
     const plm = oneOf('--plm level', flags.plm, ['user', 'kernel', 'both'] as const);
+    const search = oneOf('--search mode', flags.search, ['libpfm', 'exhaustive'] as const);
     const model = getModel(machine.pmu);
     const defaults = [model.cycleEvent, model.instRetiredEvent].filter((e): e is string => e !== undefined);
     const events = (flags.events ?? defaults.join(','))
@@ -132,6 +139,7 @@ export function registerStat(program: Command, ctx: Ctx): void {
           cycles: cyclesN,
           plm,
           seed: seed + i,
+          search,
         }),
       );
     }

@@ -231,6 +231,17 @@ describe('p4-escr-cccr: how the tables are built', () => {
     );
   });
 
+  it('an ESCR’s select is the one of the first event naming it; a later event with another select changes nothing', () => {
+    // As libpfm-3.10's b2b_cycles (select 3) after global_power_events (select 6) on FSB_ESCR0.
+    const later: PmuModel = {
+      ...tiny,
+      events: [event('first', { cccrSelect: 3, escrs: [1] }), event('later', { cccrSelect: 5, escrs: [1] })],
+    };
+    const bl = p4EscrCccrScheme.bind(later);
+    expect(decode(bl, regs(later, { 0: cccr(3), 1: first }), 0)).toEqual(cfg(true, 0x11, 0x2, true, false));
+    expect(decode(bl, regs(later, { 0: cccr(5), 1: first }), 0)).toEqual(untouched);
+  });
+
   it('an ESCR’s select comes only from events that give both cccrSelect and an escrs list of indexes', () => {
     // no-select does not make PMC2 select 0; bad-escrs does not make PMC1 select 7
     expect(decode(b, regs(tiny, { 0: cccr(0), 2: second }), 0)).toEqual(untouched);

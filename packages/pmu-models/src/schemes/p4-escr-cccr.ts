@@ -3,7 +3,7 @@
  * ESCR_SELECT (bits 13–15) picks one of the ESCRs that reach it; that ESCR holds the event
  * select (bits 25–30), the event mask (9–24) and the T0/T1 OS (3/1) and USR (2/0) bits.
  * Registers are told apart by name (…CCCR…, …ESCR…); an ESCR's select number comes from
- * the `cccrSelect` of the events that use it (`modelData.escrs`).
+ * the `cccrSelect` of the first event that uses it (`modelData.escrs`).
  */
 import {
   type CounterConfig,
@@ -38,7 +38,10 @@ export const p4EscrCccrScheme: PmuScheme = {
       const select = dataNumber(ev.modelData.cccrSelect);
       const escrs = ev.modelData.escrs;
       if (select === undefined || !Array.isArray(escrs)) continue;
-      for (const e of escrs) if (typeof e === 'number' && e >= 0 && e < nc) escrSelect[e] = select;
+      // The first event naming an ESCR gives its select: libpfm-3.10's table (after the SDM)
+      // gives b2b_cycles, bnr, snoop and response select 3 on the FSB ESCRs, whose select is 6.
+      for (const e of escrs)
+        if (typeof e === 'number' && e >= 0 && e < nc && escrSelect[e] === -1) escrSelect[e] = select;
     }
     return {
       decode(regs: PmcState, pmd: number, out: CounterConfig): void {
