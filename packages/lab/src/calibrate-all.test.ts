@@ -13,6 +13,13 @@ const seed20 = (value: number, kind: 'relative' | 'throughput' = 'relative'): Ca
   versus: 'kmalloc',
   value,
 });
+const kmalloc4 = (value: number): CalibrationTarget => ({
+  kind: 'absolute',
+  syscall: 'pfm_read_pmds',
+  count: 4,
+  strategy: 'kmalloc',
+  value,
+});
 const ORDER = ['plausible', 'doubtful', 'implausible', 'unreachable'];
 
 describe('calibrateAll: what would have to be true', () => {
@@ -22,6 +29,18 @@ describe('calibrateAll: what would have to be true', () => {
     expect(t.rows.map((r) => r.param).sort()).toEqual([...COST_KEYS].sort());
     const ranks = t.rows.map((r) => ORDER.indexOf(r.verdict));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    // Within a verdict, by |log(value / figure)|; allocColdProbability (figure 0) by the value
+    // itself: 0.115 < |log 1.639| (kfreeFast) < |log 1.935| (kmallocFast), then |log 0.243|
+    // (syscallEntryExit) < |log 0.140| (copyPerByte). The unreachable rest in COST_KEYS order.
+    const first = ['allocColdProbability', 'kfreeFast', 'kmallocFast', 'syscallEntryExit', 'copyPerByte'];
+    expect(t.rows.map((r) => r.param)).toEqual([...first, ...COST_KEYS.filter((k) => !first.includes(k))]);
+    expect(t.rows.slice(0, 5).map((r) => r.verdict)).toEqual([
+      'doubtful',
+      'doubtful',
+      'doubtful',
+      'implausible',
+      'implausible',
+    ]);
     const cold = t.rows.find((r) => r.param === 'allocColdProbability')!;
     const alone = calibrate({ machine, target: seed20(-0.2), vary: 'allocColdProbability', sample: false });
     expect(cold).toMatchObject({
@@ -71,5 +90,39 @@ describe('calibrateAll: what would have to be true', () => {
     const cold = t.rows.find((r) => r.param === 'allocColdProbability')!;
     expect(cold.reason).toBe('the result ranges over -35.6% .. -17.1% for values in [0, 1]');
     expect(cold.reachable[1]).toBeCloseTo(364 / 439 - 1, 12);
+  });
+
+  it('an absolute target: rows by distance, ratios rounded, reasons in cycles, steps summed', () => {
+    const machine = getMachine('p4-2006');
+    const target = kmalloc4(15000);
+    const t = calibrateAll({ machine, target });
+    // Every figure kmalloc pays must grow by 15000 - 2085 cycles: all implausible, ordered by
+    // the ratio to the figure; ratios from 100 up keep one decimal, smaller ones three.
+    const solved = t.rows.filter((r) => r.verdict !== 'unreachable');
+    expect(solved.map((r) => [r.param, r.ratio])).toEqual([
+      ['syscallEntryExit', 21.148], // (641 + 12915) / 641
+      ['spinLockIrqsaveRestore', 59.705], // 13135 / 220
+      ['pmuRegSaved', 65.576], // 3278.8 / 50 (paid 4 times)
+      ['kfreeFast', 68.974], // 13105 / 190
+      ['kmallocFast', 100.3], // 13045 / 130 = 100.346
+      ['copyFixed', 108.6], // 6517.5 / 60 = 108.625 (paid twice)
+      ['fdLookup', 646.8], // 12935 / 20 = 646.75
+    ]);
+    expect(solved.every((r) => r.verdict === 'implausible')).toBe(true);
+    const row = (k: string) => t.rows.find((r) => r.param === k)!;
+    // copyPerByte jumps from 14999 cycles at 9.5731 to 15001 at 9.5732 (several copies, each
+    // in whole cycles): bracketed, never within half a cycle.
+    expect(row('copyPerByte').reason).toBe('the nearest value 9.573 gives 14999');
+    expect(row('allocColdProbability').reason).toBe(
+      'the result ranges over 2085 .. 3140 for values in [0, 1]',
+    );
+    expect(row('kmallocSlow').reason).toBe('no effect on this call');
+    // The unreachable rows keep COST_KEYS order after the solved ones.
+    const rest = t.rows.slice(solved.length).map((r) => r.param);
+    expect(rest).toEqual(COST_KEYS.filter((k) => !solved.some((r) => r.param === k)));
+    // Steps: the calls of the 26 calibrations, each as calibrate alone counts them.
+    const alone = COST_KEYS.map((vary) => calibrate({ machine, target, vary, sample: false }).steps);
+    expect(t.steps).toBe(alone.reduce((n, s) => n + s, 0));
+    expect(t).toMatchObject({ target: 15000, tolerance: 0.5, current: 2085 });
   });
 });

@@ -219,3 +219,91 @@ describe('a calibration that cannot succeed says so', () => {
     expect(r.reachable).toEqual([r.current, r.current]);
   });
 });
+
+describe('the search, step by step', () => {
+  // Steps count distinct calls: the current figure, the two ends of the bracket, one per
+  // iteration, and the rounded solution when it was not tried already; twice for a % target.
+  it('solves the seed question on kmallocFast in 12 Illinois iterations', () => {
+    const r = calibrate({ machine: p4(), target: stackVsKmalloc(-0.2), vary: 'kmallocFast' });
+    // kmalloc must cost 1765 / 0.8 = 2206.25 cycles; the clock gives 2206 for kmallocFast in
+    // [250.5, 251.5). The bracket [0, 520] narrows to 1e-4 of the value in 12 iterations, and the
+    // end with the smaller error, rounded to 5 digits, is 251.49: 2 x (1 + 2 + 12 + 1) calls.
+    expect(r).toMatchObject({ solved: true, value: 251.49, achieved: (1765 - 2206) / 2206, steps: 32 });
+  });
+
+  it('stops when the bracket is `precision` narrow, and keeps the end with the smaller error', () => {
+    const r = calibrate({
+      machine: p4(),
+      target: stackVsKmalloc(-0.2),
+      vary: 'kmallocFast',
+      precision: 0.05,
+    });
+    // After 3 iterations the bracket is [248.07, 254.62], within 5 % of 248: the lower end
+    // (kmalloc 2203 cycles, -19.88 %) misses by less than the upper one (2210, -20.14 %),
+    // but not by less than the 0.1 point tolerance.
+    expect(r).toMatchObject({
+      solved: false,
+      nearest: { value: 248.07, metric: (1765 - 2203) / 2203 },
+      steps: 14,
+    });
+  });
+
+  // 2185.5 cycles: f(0) = -230.5, f(520) = +289.5, and the first secant lands on 230.5 where
+  // the clock gives 2186 (+0.5); the next one on 230.0011 (2185, -0.5).
+  it('takes the first point within a thousandth of the tolerance', () => {
+    const r = calibrate({ machine: p4(), target: kmalloc4(2185.5), vary: 'kmallocFast', tolerance: 500 });
+    // |+0.5| is exactly 500 x 1e-3: accepted on the first iteration.
+    expect(r).toMatchObject({ solved: true, value: 230.5, achieved: 2186, steps: 4 });
+  });
+
+  it('stops on a bracket exactly `precision` times the value wide', () => {
+    const r = calibrate({ machine: p4(), target: kmalloc4(2185.5), vary: 'kmallocFast', precision: 1 });
+    // After one iteration the bracket [0, 230.5] is 1 x 230.5 wide; the upper end misses by 0.5,
+    // the lower by 230.5.
+    expect(r).toMatchObject({ solved: true, value: 230.5, achieved: 2186, steps: 4 });
+  });
+
+  it('on a tie between the two ends, takes the lower one', () => {
+    const r = calibrate({ machine: p4(), target: kmalloc4(2185.5), vary: 'kmallocFast', precision: 0.01 });
+    // After two iterations [230.0011, 230.5] is within 1 %; both ends miss by 0.5.
+    expect(r).toMatchObject({ solved: true, value: 230, achieved: 2185, steps: 6 });
+  });
+
+  it('gives up after 100 iterations, the bracket down to adjacent floats around the step', () => {
+    // No tolerance and no precision: only the iteration cap ends the search. The clock steps
+    // from 2185 to 2186 at 230.5; once the ends are adjacent floats, bisection re-measures them:
+    // 17 new points in 100 iterations (230.5, the rounded answer, was the first).
+    const r = calibrate({
+      machine: p4(),
+      target: kmalloc4(2185.5),
+      vary: 'kmallocFast',
+      tolerance: 0,
+      precision: 0,
+    });
+    expect(r).toMatchObject({ solved: false, nearest: { value: 230.5, metric: 2186 }, steps: 20 });
+  });
+
+  it('starts the default interval at twice `min` when that is above 4 x the figure', () => {
+    const r = calibrate({ machine: p4(), target: kmalloc4(2700), vary: 'kmallocFast', min: 400 });
+    // [400, 800] brackets 2700 - 1955 = 745 at once.
+    expect(r).toMatchObject({ solved: true, value: 745, interval: [400, 800] });
+  });
+
+  it('a figure with no effect already at the target: solved at the lower end of the first interval', () => {
+    // majorFault is never charged here: f is 0 at both ends of [0, 4 x 100000].
+    const r = calibrate({ machine: p4(), target: kmalloc4(2085), vary: 'majorFault' });
+    expect(r).toMatchObject({
+      solved: true,
+      value: 0,
+      interval: [0, 400_000],
+      reachable: [2085, 2085],
+      steps: 3,
+    });
+  });
+
+  it('scans 17 points of an interval that does not bracket the target', () => {
+    const r = calibrate({ machine: p4(), target: kmalloc4(2500), vary: 'kmallocFast', min: 100, max: 200 });
+    // The current figure, both ends, and the 15 inner points of the scan.
+    expect(r).toMatchObject({ solved: false, nearest: null, steps: 18 });
+  });
+});
