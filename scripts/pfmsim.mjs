@@ -13,7 +13,8 @@ if (!existsSync(bin)) {
 }
 const run = spawnSync(
   process.execPath,
-  ['--conditions=@pfmsim/source', '--import', 'tsx', bin, ...process.argv.slice(2)],
+  // tsx is resolved from this script, so the CLI runs from any working directory.
+  ['--conditions=@pfmsim/source', '--import', import.meta.resolve('tsx'), bin, ...process.argv.slice(2)],
   {
     stdio: 'inherit',
   },

@@ -5,7 +5,7 @@ import { mergeConfig } from 'vitest/config';
 import { slowFilesLast } from '../../scripts/stryker-vitest.ts';
 import project from './vitest.config.ts';
 
-const SLOW = /[/\\](conformance|fuzz|explore|cli)\.test\.ts$/;
+const SLOW = /[/\\](conformance|fuzz|explore|cli|cli\.never-lose|streams|limits)\.test\.ts$/;
 
 export default mergeConfig(project, {
   test: { sequence: { sequencer: slowFilesLast((id) => SLOW.test(id)) } },

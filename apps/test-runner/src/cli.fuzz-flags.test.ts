@@ -35,7 +35,13 @@ describe('pfmsim-test fuzz flags', () => {
   it('defaults: 10 s, seed 1, fuzz-findings, every shipped strategy (the fuzzer default), no close races', () => {
     const r = fuzz([]);
     expect(r).toMatchObject({ code: 0, out: 'fuzzing\n', err: '' });
-    expect(r.opts).toEqual({ seconds: 10, seed: 1, out: 'fuzz-findings', log: expect.any(Function) });
+    expect(r.opts).toEqual({
+      seconds: 10,
+      seed: 1,
+      out: 'fuzz-findings',
+      log: expect.any(Function),
+      warn: expect.any(Function),
+    });
   });
 
   it('each flag is passed on; all expands to the shipped strategies', () => {
@@ -53,6 +59,7 @@ describe('pfmsim-test fuzz flags', () => {
       strategies: ['mine', ...DEFAULT_STRATEGIES],
       extraStrategies: extra,
       log: expect.any(Function),
+      warn: expect.any(Function),
     });
   });
 

@@ -3,17 +3,8 @@
  * synchronous and loads no plugin; {@link mainAsync} (the binary) loads `--plugin`, the config
  * file's and each scenario's plugins first.
  */
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isBrokenStrategy, strategyNames } from '@pfmsim/buffer-strategies';
 import { commandPluginSpecs, extractPluginArgs, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
@@ -22,6 +13,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { runFuzz } from './fuzz.js';
 import { renderJsonSchema } from './json-schema.js';
 import type { LoadedScenario } from './load.js';
+import { checkOutputDir, makeOutputDir, OutputError, writeFileAtomic } from './output.js';
 import { defaultStrategies, type ExtraStrategies, pluginHint, strategyFactory } from './plan.js';
 import { createReporter, REPORTERS, type Reporter, type ReporterName } from './reporters.js';
 import type { ScenarioResult } from './run.js';
@@ -73,26 +65,14 @@ function splitStrategies(value: string | undefined, io: CliIo): string[] | undef
   return names;
 }
 
-/**
- * An output directory, checked before the work: the directory, or its nearest existing
- * parent when it does not exist yet (it is created when written), must be a writable directory.
- */
-function checkOutputDir(dir: string, what: string, fix: string): void {
-  let p = resolve(dir);
-  while (!existsSync(p)) p = dirname(p);
-  if (!statSync(p).isDirectory()) throw new UsageError(`${what}: ${p} is not a directory; ${fix}`);
+/** An output directory, checked before the work (output.ts): a failure is one usage line with the fix. */
+function checkDirFlag(dir: string, what: string, fix: string): void {
   try {
-    accessSync(p, constants.W_OK);
-  } catch {
-    throw new UsageError(`${what}: ${p} is not writable; ${fix}`);
+    checkOutputDir(dir);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    throw new UsageError(`${what}: ${e.reason}; ${fix}`);
   }
-}
-
-/** Writes a file whole or not at all (a temporary file renamed over it). */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 interface RunFlags {
@@ -114,7 +94,7 @@ function prepareRun(paths: string[], flags: RunFlags, io: CliIo): PreparedRun {
   const strategies = splitStrategies(flags.strategy, io);
   const countsDir = io.env.PFMSIM_COUNTS_DIR;
   if (countsDir)
-    checkOutputDir(countsDir, `PFMSIM_COUNTS_DIR ${countsDir}`, 'set it to a directory for conformance.json');
+    checkDirFlag(countsDir, `PFMSIM_COUNTS_DIR ${countsDir}`, 'set it to a directory for conformance.json');
   if (flags.replay !== undefined && !/^\d+:(?:\d+(?:\.\d+)*)?$/.test(flags.replay))
     throw new UsageError(`--replay ${flags.replay}: expected SEED:DECISIONS, e.g. 1:0.1.1`);
   const targets = paths.length > 0 ? paths : [CONFORMANCE_DIR];
@@ -189,8 +169,8 @@ function prepareRun(paths: string[], flags: RunFlags, io: CliIo): PreparedRun {
       io.stderr(`--update: ${changed} expectation${changed === 1 ? '' : 's'} rewritten\n`);
     }
     if (countsDir) {
-      mkdirSync(countsDir, { recursive: true });
-      writeAtomic(
+      makeOutputDir(countsDir);
+      writeFileAtomic(
         join(countsDir, 'conformance.json'),
         `${JSON.stringify({ passed: suite.passed, failed: suite.failed })}\n`,
       );
@@ -294,7 +274,7 @@ function createProgram(
     .action(
       (flags: { seconds: number; seed: number; strategy?: string; out: string; closeRaces?: boolean }) => {
         const strategies = splitStrategies(flags.strategy, io);
-        checkOutputDir(flags.out, `--out ${flags.out}`, 'give a directory to write the findings into');
+        checkDirFlag(flags.out, `--out ${flags.out}`, 'give a directory to write the findings into');
         const r = runFuzz({
           seconds: flags.seconds,
           seed: flags.seed,
@@ -305,8 +285,11 @@ function createProgram(
             : {}),
           ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
           log: io.stdout,
+          warn: io.stderr,
         });
-        out.code = r.findings.length > 0 ? 1 : 0;
+        // a finding printed because its file could not be written: exit 2, as for any write
+        if (r.findings.some((f) => f.unwritten !== undefined)) out.code = 2;
+        else out.code = r.findings.length > 0 ? 1 : 0;
       },
     );
 
@@ -328,6 +311,10 @@ function failure(e: unknown, argv: readonly string[], io: CliIo): number {
     // no command: commander printed the help on stderr
     if (e.code === 'commander.help') return 2;
     io.stderr(`error: ${commanderLine(e, argv)}\n`);
+    return 2;
+  }
+  if (e instanceof OutputError) {
+    io.stderr(`error: cannot write ${e.message}\n`);
     return 2;
   }
   if (e instanceof UsageError || e instanceof PluginError) {

@@ -1,9 +1,10 @@
 // Output paths the user cannot write (tests run as root here, where every path is writable:
-// access(2) is made to refuse the files and directories whose name starts with "no-write"). The CLI refuses them before the work,
-// with one line, exit 2, and writes nothing.
+// access(2) is made to refuse the files and directories whose name starts with "no-write", and
+// creating a file in such a directory fails). The CLI refuses them before the work, with one
+// line, exit 2, and writes nothing.
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('node:fs', async (importOriginal) => {
@@ -14,6 +15,11 @@ vi.mock('node:fs', async (importOriginal) => {
       if (basename(String(path)).startsWith('no-write'))
         throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
       real.accessSync(path, mode);
+    },
+    openSync: (path: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+      if (flags === 'wx' && basename(dirname(String(path))).startsWith('no-write'))
+        throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      return real.openSync(path, flags ?? 'r', mode);
     },
   };
 });
@@ -38,11 +44,11 @@ describe('unwritable output paths: one line, exit 2, nothing run or written', ()
     expect(cli(['fuzz', '--seconds', '0', '--out', out])).toEqual({
       code: 2,
       out: '',
-      err: `error: --out ${out}: ${out} is not writable; give a directory to write the findings into\n`,
+      err: `error: --out ${out}: permission denied; give a directory to write the findings into\n`,
     });
     // a directory still to be created is checked at its nearest existing parent
     expect(cli(['fuzz', '--seconds', '0', '--out', join(out, 'a', 'b')]).err).toBe(
-      `error: --out ${join(out, 'a', 'b')}: ${out} is not writable; give a directory to write the findings into\n`,
+      `error: --out ${join(out, 'a', 'b')}: ${out}: permission denied; give a directory to write the findings into\n`,
     );
   });
 
@@ -54,7 +60,7 @@ describe('unwritable output paths: one line, exit 2, nothing run or written', ()
     expect(cli(['run', file], { PFMSIM_COUNTS_DIR: counts })).toEqual({
       code: 2,
       out: '',
-      err: `error: PFMSIM_COUNTS_DIR ${counts}: ${counts} is not writable; set it to a directory for conformance.json\n`,
+      err: `error: PFMSIM_COUNTS_DIR ${counts}: permission denied; set it to a directory for conformance.json\n`,
     });
     expect(fs.readdirSync(counts)).toEqual([]);
   });

@@ -6,13 +6,13 @@
  * callers get their own arguments back. A failing program is shrunk (delta debugging over
  * its steps, threads, buffers and faults) and written as a scenario file that reproduces it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { isStrategyName } from '@pfmsim/buffer-strategies';
 import { Rng } from '@pfmsim/kernel-sim';
 import { activePlugins } from '@pfmsim/lab';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { scenarioFromData } from './load.js';
+import { makeOutputDir, OutputError, writeFileAtomic } from './output.js';
 import { defaultStrategies, type ExtraStrategies } from './plan.js';
 import { runScenario } from './run.js';
 import type { Scenario, Step } from './schema.js';
@@ -25,6 +25,8 @@ export interface FuzzOptions {
   strategies?: readonly string[];
   extraStrategies?: ExtraStrategies;
   log?: (text: string) => void;
+  /** Where a finding whose file cannot be written is printed, whole (default: log). */
+  warn?: (text: string) => void;
   /** Stop after this many programs (tests); default: only the time budget. */
   maxPrograms?: number;
   /** Time budget for shrinking one failure, in seconds (default 20). */
@@ -34,8 +36,10 @@ export interface FuzzOptions {
 }
 
 export interface FuzzFinding {
-  /** The scenario file written. */
+  /** The scenario file written (or that could not be: see unwritten). */
   readonly file: string;
+  /** Why the file could not be written (the scenario was printed instead). */
+  readonly unwritten?: string;
   /** The first failure message of the shrunk program. */
   readonly failure: string;
   /** What kind of failure it is (kept while shrinking). */
@@ -543,6 +547,19 @@ function findingPlugins(strategies: readonly string[], out: string, extra?: Extr
   });
 }
 
+/** Writes a finding's scenario into `dir` (made if needed); returns null, or why it could not. */
+function writeFinding(dir: string, file: string, text: string): string | null {
+  try {
+    makeOutputDir(dir);
+    writeFileAtomic(file, text);
+    return null;
+  } catch (e) {
+    // the file's own failure, or the directory's (named)
+    if (e instanceof OutputError) return e.path === file ? e.reason : e.message;
+    throw e;
+  }
+}
+
 export function runFuzz(opts: FuzzOptions): FuzzResult {
   const log = opts.log ?? (() => {});
   const all = defaultStrategies();
@@ -577,7 +594,6 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
         Object.assign(small, ex);
     }
     const final = checkProgram(small, strategies, opts.extraStrategies);
-    mkdirSync(opts.out, { recursive: true });
     const file = join(
       opts.out,
       `fuzz-${opts.seed}-${programs - 1}-${signature.replace(/[^a-z0-9-]+/gi, '-')}.yaml`,
@@ -626,9 +642,23 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
       'exiting every thread, strategies agree, concurrent callers get their own arguments back).',
       `Reproduce: pfmsim-test run ${file}`,
     ];
-    writeFileSync(file, renderProgram(out, header));
-    log(`  wrote ${file} (${final.steps} steps)\n`);
-    findings.push({ file, failure: final.failure ?? r.failure, signature, steps: final.steps });
+    const text = renderProgram(out, header);
+    const unwritten = writeFinding(opts.out, file, text);
+    if (unwritten === null) {
+      log(`  wrote ${file} (${final.steps} steps)\n`);
+    } else {
+      // a finding is the fruit of the whole run: printed rather than lost
+      (opts.warn ?? log)(
+        `fuzz: the finding could not be written to ${file} (${unwritten}); its scenario follows:\n${text}`,
+      );
+    }
+    findings.push({
+      file,
+      failure: final.failure ?? r.failure,
+      signature,
+      steps: final.steps,
+      ...(unwritten === null ? {} : { unwritten }),
+    });
   }
   const seconds = (performance.now() - t0) / 1000;
   log(

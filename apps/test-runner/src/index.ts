@@ -17,6 +17,14 @@ export {
 } from './fuzz.js';
 export { buildJsonSchema, JSON_SCHEMA_FILE, renderJsonSchema } from './json-schema.js';
 export {
+  MAX_ALIASES,
+  MAX_DEPTH,
+  MAX_FILE_BYTES,
+  MAX_NODES,
+  MAX_STEPS,
+  ScenarioFileError,
+} from './limits.js';
+export {
   formatPath,
   type Issue,
   type LoadedScenario,
@@ -25,6 +33,13 @@ export {
   ScenarioError,
   scenarioFromData,
 } from './load.js';
+export {
+  checkOutputDir,
+  checkOutputFile,
+  ioReason,
+  OutputError,
+  writeFileAtomic,
+} from './output.js';
 export {
   DEFAULT_STRATEGIES,
   defaultStrategies,
@@ -54,6 +69,7 @@ export {
   type Step,
   type StructKind,
 } from './schema.js';
+export { type StdoutProcess, watchStdout } from './streams.js';
 export {
   findScenarioFiles,
   MissingPathError,

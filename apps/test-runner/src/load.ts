@@ -3,10 +3,17 @@
  * semantic checks the schema cannot express. Every error names the file, the line and the
  * field (`conformance/x.yaml:12:7: steps[2].call: ...`).
  */
-import { readFileSync } from 'node:fs';
 import { closest } from '@pfmsim/lab';
-import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isSeq, LineCounter, type Node, Parser } from 'yaml';
 import type { z } from 'zod';
+import {
+  binaryIssue,
+  composeDocument,
+  expansionIssue,
+  nestingIssue,
+  readScenarioBytes,
+  stepsIssue,
+} from './limits.js';
 import {
   ACTION_NAMES,
   ACTIONS,
@@ -271,9 +278,12 @@ function describeUnion(path: readonly PropertyKey[]): string {
 /** Parses and validates scenario text. Throws ScenarioError (file, line, field). */
 export function parseScenario(text: string, file: string): LoadedScenario {
   const lc = new LineCounter();
-  const doc = parseDocument(text, {
+  const tokens = [...new Parser(lc.addNewLine).parse(text)];
+  // before the yaml library builds the document, which it does by recursion
+  const tooDeep = nestingIssue(tokens, lc);
+  if (tooDeep) throw new ScenarioError(file, [tooDeep]);
+  const doc = composeDocument(tokens, text.length, {
     intAsBigInt: true,
-    lineCounter: lc,
     prettyErrors: false,
     uniqueKeys: true,
   });
@@ -286,9 +296,13 @@ export function parseScenario(text: string, file: string): LoadedScenario {
       }),
     );
   }
-  // Stryker disable next-line ObjectLiteral: 100 is also the yaml library's default
-  const raw = normalizeYaml(doc.toJS({ maxAliasCount: 100 }));
+  // aliases shared, not expanded: the limits below count them exactly, where the library's
+  // own count (maxAliasCount) would refuse files within them
+  const js = doc.toJS({ maxAliasCount: -1 });
   const prelim = makeLoaded(file, {} as Scenario, doc, lc);
+  const tooLarge = stepsIssue(js, prelim.locate) ?? expansionIssue(doc, lc);
+  if (tooLarge) throw new ScenarioError(file, [tooLarge]);
+  const raw = normalizeYaml(js);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(file, [
       { line: 1, col: 1, field: '', message: 'a scenario file is a YAML mapping' },
@@ -301,8 +315,12 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   return loaded;
 }
 
+/** Reads and parses a scenario file within its limits (limits.ts). Throws ScenarioError, ScenarioFileError. */
 export function loadScenarioFile(path: string, display = path): LoadedScenario {
-  return parseScenario(readFileSync(path, 'utf8'), display);
+  const bytes = readScenarioBytes(path, display);
+  const binary = binaryIssue(bytes);
+  if (binary) throw new ScenarioError(display, [binary]);
+  return parseScenario(bytes.toString('utf8'), display);
 }
 
 /** A scenario built in code (the fuzzer's): validated, no positions. */

@@ -1,6 +1,7 @@
 /** Finding scenario files and running many of them. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ScenarioFileError } from './limits.js';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.js';
 import { ScenarioPlugins, unloadedScenarioPlugin } from './plugins.js';
 import { errorResult, type RunOptions, runScenario, type ScenarioResult } from './run.js';
@@ -76,7 +77,8 @@ function suitePass(paths: readonly string[], opts: SuiteOptions): Pass {
         sc = loadScenarioFile(file, shown);
       } catch (e) {
         if (filter && !shown.toLowerCase().includes(filter)) return null;
-        const message = e instanceof ScenarioError ? e.message : `${shown}: ${(e as Error).message}`;
+        const named = e instanceof ScenarioError || e instanceof ScenarioFileError;
+        const message = named ? e.message : `${shown}: ${(e as Error).message}`;
         record({
           file: shown,
           scenario: shown,

@@ -4,9 +4,9 @@
  * keeping comments and layout. Steps whose expectation is deliberately loose (`one_of`,
  * `by_strategy`, `ok`) are left alone, and so are concurrent steps under exploration.
  */
-import { realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isMap } from 'yaml';
 import type { LoadedScenario, Path } from './load.js';
+import { writeFileAtomic } from './output.js';
 import type { Step } from './schema.js';
 import type { Observation } from './world.js';
 
@@ -62,13 +62,10 @@ export function applyUpdate(sc: LoadedScenario, log: readonly Observation[]): nu
 }
 
 /**
- * Writes the rewritten document whole or not at all: a temporary file with the same mode,
- * renamed over the file (the file a link leads to: the link stays).
+ * Writes the rewritten document whole or not at all, keeping the file's mode (the file a link
+ * leads to: the link stays). Throws OutputError.
  */
 export function writeUpdated(sc: LoadedScenario, path: string): void {
   if (!sc.doc) return;
-  const target = realpathSync(path);
-  const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, sc.doc.toString({ lineWidth: 0 }), { mode: statSync(target).mode });
-  renameSync(tmp, target);
+  writeFileAtomic(path, sc.doc.toString({ lineWidth: 0 }));
 }
