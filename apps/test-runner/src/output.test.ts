@@ -101,6 +101,25 @@ describe('ioReason', () => {
     expect(ioReason('text')).toBe('text');
     expect(ioReason(undefined)).toBe('undefined');
   });
+
+  it('every code it has words for', () => {
+    const words = Object.fromEntries(
+      ['EPERM', 'ENOTDIR', 'EDQUOT', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'EMFILE', 'EIO', 'EFBIG'].map(
+        (c) => [c, ioReason(errno(c))],
+      ),
+    );
+    expect(words).toEqual({
+      EPERM: 'permission denied',
+      ENOTDIR: 'a part of the path is not a directory',
+      EDQUOT: 'disk quota exceeded',
+      EISDIR: 'is a directory',
+      EEXIST: 'already exists',
+      ENAMETOOLONG: 'the name is too long',
+      EMFILE: 'too many open files',
+      EIO: 'input/output error',
+      EFBIG: 'file too large',
+    });
+  });
 });
 
 describe('OutputError', () => {
@@ -135,6 +154,41 @@ describe('checkOutputFile', () => {
     expect(reason('no-write/out.json')).toBe('no-write/out.json: permission denied');
     expect(fs.readdirSync(d).sort()).toEqual(['afile', 'no-write']);
   });
+
+  it('a name longer than a directory entry may be (255 bytes) is refused; 255 bytes are fine', () => {
+    const d = dir();
+    expect(checkOutputFile('n'.repeat(255), d)).toBe(join(d, 'n'.repeat(255)));
+    expect((thrown(() => checkOutputFile('n'.repeat(256), d)) as Error).message).toBe(
+      `${'n'.repeat(256)}: the name is too long`,
+    );
+    // bytes, not characters
+    expect((thrown(() => checkOutputFile('é'.repeat(128), d)) as Error).message).toBe(
+      `${'é'.repeat(128)}: the name is too long`,
+    );
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it('a directory that is there but where no file can be made (/proc/1) says so', () => {
+    expect((thrown(() => checkOutputFile('/proc/1/r.html')) as Error).message).toBe(
+      '/proc/1/r.html: no file can be created in that directory',
+    );
+    // a missing directory stays "no such directory"
+    expect((thrown(() => checkOutputFile('/proc/1/gone/r.html')) as Error).message).toBe(
+      '/proc/1/gone/r.html: no such directory',
+    );
+  });
+
+  it.skipIf(!CAN_MKNOD)(
+    `a device that cannot be opened is refused, not probed beside (${NEEDS_MKNOD})`,
+    () => {
+      const d = dir();
+      // major 240 is reserved for local use: no driver behind it here, so open(2) fails with ENXIO
+      const none = join(d, 'nodriver');
+      execFileSync('mknod', [none, 'c', '240', '0'], { stdio: 'ignore' });
+      expect((thrown(() => checkOutputFile(none)) as Error).message).toBe(`${none}: ENXIO`);
+      expect(fs.readdirSync(d)).toEqual(['nodriver']);
+    },
+  );
 
   it.skipIf(!CAN_MKNOD)(`a device is opened, not replaced (${NEEDS_MKNOD})`, () => {
     const d = dir();
