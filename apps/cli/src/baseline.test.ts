@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { usageLine } from '../test/helpers.js';
 import {
   BASELINE_DIR,
   baselinePath,
@@ -10,22 +11,11 @@ import {
   loadBaseline,
   saveBaseline,
 } from './baseline.js';
-import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { toJsonText } from './output.js';
 
 function ioIn(cwd: string): Io {
   return { out: () => {}, err: () => {}, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd, now: () => 0 };
-}
-
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as UsageError).line();
-  }
-  throw new Error('expected a UsageError');
 }
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'pfmsim-baseline-'));
@@ -42,7 +32,7 @@ describe('baseline names', () => {
   it('are letters, digits, ".", "_" and "-", at most 64, not starting with punctuation', () => {
     for (const ok of ['before-fix', 'v2.3_run', '0', 'A'.repeat(64)]) expect(checkBaselineName(ok)).toBe(ok);
     for (const bad of ['', '-x', '.hidden', '../x', 'a/b', 'a b', 'A'.repeat(65), 'x\n']) {
-      expect(lineOf(() => checkBaselineName(bad))).toBe(
+      expect(usageLine(() => checkBaselineName(bad))).toBe(
         `invalid baseline name "${bad}"; use letters, digits, ".", "_" and "-" (at most 64), e.g. "before-fix"`,
       );
     }
@@ -88,17 +78,17 @@ describe('saving and loading baselines', () => {
   });
 
   it('a missing baseline says how to save one, or names the closest saved one', () => {
-    expect(lineOf(() => loadBaseline(ioIn(scratch()), 'before', 'compare'))).toBe(
+    expect(usageLine(() => loadBaseline(ioIn(scratch()), 'before', 'compare'))).toBe(
       `no baseline "before" in ${BASELINE_DIR}; save one first with \`pfmsim compare --save-baseline before\``,
     );
     const io = withBaselines({
       'before.json': '{"command": "compare"}',
       'other.json': '{"command": "attack"}',
     });
-    expect(lineOf(() => loadBaseline(io, 'befor', 'compare'))).toBe(
+    expect(usageLine(() => loadBaseline(io, 'befor', 'compare'))).toBe(
       'unknown baseline for compare "befor"; did you mean "before"? valid: before',
     );
-    expect(lineOf(() => loadBaseline(io, 'before', 'attack'))).toBe(
+    expect(usageLine(() => loadBaseline(io, 'before', 'attack'))).toBe(
       'baseline "before" was not saved by `pfmsim attack`; pick a baseline of this command',
     );
   });
@@ -110,11 +100,11 @@ describe('saving and loading baselines', () => {
       'num.json': '3',
       'arr.json': '[]',
     });
-    expect(lineOf(() => loadBaseline(io, 'bad', 'compare'))).toMatch(
+    expect(usageLine(() => loadBaseline(io, 'bad', 'compare'))).toMatch(
       /^baseline \.pfmsim\/baselines\/bad\.json is not valid JSON \(.+\); save it again$/,
     );
     for (const name of ['null', 'num', 'arr']) {
-      expect(lineOf(() => loadBaseline(io, name, 'compare'))).toBe(
+      expect(usageLine(() => loadBaseline(io, name, 'compare'))).toBe(
         `baseline "${name}" was not saved by \`pfmsim compare\`; pick a baseline of this command`,
       );
     }

@@ -2,20 +2,22 @@
 // end of a closed pipe. The spawned binary itself is tested by test/commands.e2e.test.ts.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { type BinProcess, endQuietlyOnEpipe, runBin } from './entry.js';
+import { type BinProcess, runBin } from './entry.js';
 import type { Io } from './io.js';
 
 function fakeProcess(argv: string[] = ['node', 'pfmsim']) {
   const exits: (number | undefined)[] = [];
   const stdout = new EventEmitter();
+  const stderr: string[] = [];
   const proc = {
     argv,
     stdout,
+    stderr: { write: (t: string) => stderr.push(t) },
     exit: ((code?: number) => {
       exits.push(code);
     }) as (code?: number) => never,
   } as unknown as BinProcess;
-  return { proc, stdout, exits };
+  return { proc, stdout, exits, stderr };
 }
 
 function captureIo() {
@@ -39,18 +41,15 @@ function captureIo() {
 const pipeError = (code: string) => Object.assign(new Error(`write ${code}`), { code });
 
 describe('the pfmsim binary', () => {
-  it('a closed pipe (`pfmsim ... | head`) ends the process quietly with exit 0', () => {
-    const { proc, stdout, exits } = fakeProcess();
-    endQuietlyOnEpipe(proc);
+  it('a closed pipe (`pfmsim ... | head`) ends quietly with exit 0; a full disk is one line and exit 2', async () => {
+    const { proc, stdout, exits, stderr } = fakeProcess(['node', 'pfmsim', 'machines', '--json']);
+    await runBin(proc, captureIo());
     expect(() => stdout.emit('error', pipeError('EPIPE'))).not.toThrow();
     expect(exits).toEqual([0]);
-  });
-
-  it('any other stdout error is not swallowed', () => {
-    const { proc, stdout, exits } = fakeProcess();
-    endQuietlyOnEpipe(proc);
-    expect(() => stdout.emit('error', pipeError('EACCES'))).toThrow('write EACCES');
-    expect(exits).toEqual([]);
+    expect(stderr).toEqual([]);
+    stdout.emit('error', pipeError('ENOSPC'));
+    expect(exits).toEqual([0, 2]);
+    expect(stderr).toEqual(['pfmsim: cannot write to standard output: no space left on the device\n']);
   });
 
   it('runs the arguments after `node bin.js` and resolves to the exit code', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { usageLine } from '../test/helpers.js';
 import {
   EXIT_FINDINGS,
   EXIT_OK,
@@ -9,17 +10,6 @@ import {
   UsageError,
   unknownChoice,
 } from './errors.js';
-
-/** The one line a user sees for a UsageError thrown by `fn`. */
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as UsageError).line();
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('usage errors', () => {
   it('print the problem, then the hint after a semicolon; no hint, no semicolon', () => {
@@ -63,7 +53,7 @@ describe('usage errors', () => {
 
   it('oneOf returns a valid choice and rejects anything else', () => {
     expect(oneOf('abi', 'v3', ['v2.3', 'v3'])).toBe('v3');
-    expect(lineOf(() => oneOf('ABI profile', 'v2.4', ['v2.3', 'v3']))).toBe(
+    expect(usageLine(() => oneOf('ABI profile', 'v2.4', ['v2.3', 'v3']))).toBe(
       'unknown ABI profile "v2.4"; did you mean "v2.3"? valid: v2.3, v3',
     );
   });
@@ -72,14 +62,14 @@ describe('usage errors', () => {
     const choices = ['kmalloc', 'stack', 'hybrid'] as const;
     expect(listOf('strategy', ' stack , kmalloc,,stack ', choices)).toEqual(['stack', 'kmalloc']);
     expect(listOf('strategy', ' all ', choices)).toEqual(['kmalloc', 'stack', 'hybrid']);
-    expect(lineOf(() => listOf('strategy', ' , ', choices))).toBe(
+    expect(usageLine(() => listOf('strategy', ' , ', choices))).toBe(
       'empty strategy list; give one or more of kmalloc, stack, hybrid',
     );
-    expect(lineOf(() => listOf('strategy', 'kmalloc,stak', choices))).toBe(
+    expect(usageLine(() => listOf('strategy', 'kmalloc,stak', choices))).toBe(
       'unknown strategy "stak"; did you mean "stack"? valid: kmalloc, stack, hybrid',
     );
     const many = Array.from({ length: 13 }, (_, i) => `s${i}`);
-    expect(lineOf(() => listOf('strategy', 'zzzzzzz', many, 'pfmsim strategies'))).toBe(
+    expect(usageLine(() => listOf('strategy', 'zzzzzzz', many, 'pfmsim strategies'))).toBe(
       'unknown strategy "zzzzzzz"; `pfmsim strategies` lists them',
     );
   });
@@ -90,11 +80,11 @@ describe('usage errors', () => {
     expect(intOption('--threads', ' 7 ', 1, 16)).toBe(7);
     expect(intOption('--offset', '-3', -5, 5)).toBe(-3);
     for (const bad of ['0', '17', 'two', '1.5', '', '1e1', '0x10', '9007199254740993']) {
-      expect(lineOf(() => intOption('--threads', bad, 1, 16))).toBe(
+      expect(usageLine(() => intOption('--threads', bad, 1, 16))).toBe(
         `--threads must be an integer from 1 to 16, got "${bad}"`,
       );
     }
-    expect(lineOf(() => intOption('--big', '9007199254740993', 0, Number.MAX_VALUE))).toBe(
+    expect(usageLine(() => intOption('--big', '9007199254740993', 0, Number.MAX_VALUE))).toBe(
       `--big must be an integer from 0 to ${Number.MAX_VALUE}, got "9007199254740993"`,
     );
   });

@@ -2,20 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from './errors.js';
+import { usageLine } from '../test/helpers.js';
 import { checkReadable, checkWritable, writeFileAtomic } from './files.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'pfmsim-files-'));
-
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as UsageError).line();
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('atomic writes', () => {
   it('write the whole content and leave no temporary file', () => {
@@ -33,11 +23,15 @@ describe('atomic writes', () => {
     // rename(2) over a non-empty directory fails after the temporary file was written.
     mkdirSync(join(dir, 'taken'));
     writeFileSync(join(dir, 'taken', 'keep'), 'x');
-    expect(() => writeFileAtomic(join(dir, 'taken'), 'new')).toThrow();
+    expect(usageLine(() => writeFileAtomic(join(dir, 'taken'), 'new'))).toMatch(
+      /^cannot write .*taken: (is a directory|ENOTEMPTY)$/,
+    );
     expect(readdirSync(dir)).toEqual(['taken']);
     expect(readdirSync(join(dir, 'taken'))).toEqual(['keep']);
     // A missing directory: nothing to write, nothing to clean up, the error still surfaces.
-    expect(() => writeFileAtomic(join(dir, 'missing', 'out.json'), 'x')).toThrow(/ENOENT/);
+    expect(usageLine(() => writeFileAtomic(join(dir, 'missing', 'out.json'), 'x'))).toBe(
+      `cannot write ${join(dir, 'missing', 'out.json')}: no such directory`,
+    );
     expect(readdirSync(dir)).toEqual(['taken']);
   });
 });
@@ -55,16 +49,26 @@ describe('output paths are checked before the work', () => {
 
   it('a missing directory, a file taken for a directory, or a directory as the target fails', () => {
     const dir = scratch();
-    expect(lineOf(() => checkWritable('--export-csv', 'no/such/x.csv', dir))).toBe(
+    expect(usageLine(() => checkWritable('--export-csv', 'no/such/x.csv', dir))).toBe(
       `--export-csv no/such/x.csv: directory ${join(dir, 'no', 'such')} does not exist; create it first or pick another path`,
     );
     writeFileSync(join(dir, 'file'), '');
-    expect(lineOf(() => checkWritable('-o', 'file/x.csv', dir))).toBe(
+    expect(usageLine(() => checkWritable('-o', 'file/x.csv', dir))).toBe(
       `-o file/x.csv: directory ${join(dir, 'file')} does not exist; create it first or pick another path`,
     );
     mkdirSync(join(dir, 'out'));
-    expect(lineOf(() => checkWritable('-o', 'out', dir))).toBe('-o out is a directory; give a file name');
+    expect(usageLine(() => checkWritable('-o', 'out', dir))).toBe('-o out is a directory; give a file name');
     expect(readdirSync(dir).sort()).toEqual(['file', 'out']);
+  });
+
+  it('a directory where no file can be made, or a reason of the system, is named', () => {
+    expect(usageLine(() => checkWritable('-o', '/proc/1/r.html', '/'))).toBe(
+      '-o /proc/1/r.html: no file can be created in that directory; pick a path you can write',
+    );
+    const long = 'n'.repeat(300);
+    expect(usageLine(() => checkWritable('-o', long, scratch()))).toBe(
+      `-o ${long}: the name is too long; pick a path you can write`,
+    );
   });
 });
 
@@ -79,13 +83,13 @@ describe('input paths must exist', () => {
     const dir = scratch();
     mkdirSync(join(dir, 'runs'));
     writeFileSync(join(dir, 'runs', 'Results-1.jsonl'), '');
-    expect(lineOf(() => checkReadable('results file', 'runs/resultz.jsonl', dir))).toBe(
+    expect(usageLine(() => checkReadable('results file', 'runs/resultz.jsonl', dir))).toBe(
       'results file runs/resultz.jsonl does not exist; did you mean "runs/Results-1.jsonl"?',
     );
-    expect(lineOf(() => checkReadable('results file', 'runs/other.jsonl', dir))).toBe(
+    expect(usageLine(() => checkReadable('results file', 'runs/other.jsonl', dir))).toBe(
       'results file runs/other.jsonl does not exist; check the path',
     );
-    expect(lineOf(() => checkReadable('config', 'nowhere/grid.json', dir))).toBe(
+    expect(usageLine(() => checkReadable('config', 'nowhere/grid.json', dir))).toBe(
       'config nowhere/grid.json does not exist; check the path',
     );
   });
@@ -93,7 +97,7 @@ describe('input paths must exist', () => {
   it('a directory is not a file', () => {
     const dir = scratch();
     mkdirSync(join(dir, 'runs'));
-    expect(lineOf(() => checkReadable('config', 'runs', dir))).toBe(
+    expect(usageLine(() => checkReadable('config', 'runs', dir))).toBe(
       'config runs is a directory; give a file',
     );
   });

@@ -1,42 +1,40 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkOutputFile, OutputError, writeFileAtomic as writeWhole } from '@pfmsim/test-runner';
 import { UsageError } from './errors.js';
 
 /**
- * Writes a file all at once: into a temporary file beside it, then rename(2) over the target,
- * so a reader (or a crash) never sees half a file and a failed run leaves nothing behind.
+ * Writes a file whole or not at all (temporary file + rename; a device or FIFO in place). A
+ * failure is a UsageError naming the path and the reason: exit 2, one line.
  */
 export function writeFileAtomic(path: string, content: string): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
+    writeWhole(path, content);
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
+    if (e instanceof OutputError) throw new UsageError(`cannot write ${path}: ${e.reason}`);
     throw e;
   }
 }
 
-/** Fails early (before any work) when `path` could not be written: missing directory, a directory. */
+/**
+ * Fails early, before any work, when `path` could not be written: a missing directory, a
+ * directory, no permission, a read-only file system (a file is created beside it and removed).
+ */
 export function checkWritable(flag: string, path: string, cwd: string): string {
-  const abs = resolve(cwd, path);
-  const dir = dirname(abs);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(
-      `${flag} ${path}: directory ${dir} does not exist`,
-      'create it first or pick another path',
-    );
+  try {
+    return checkOutputFile(path, cwd);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    if (e.reason === 'is a directory')
+      throw new UsageError(`${flag} ${path} is a directory`, 'give a file name');
+    if (e.reason === 'no such directory' || e.reason === 'a part of the path is not a directory') {
+      throw new UsageError(
+        `${flag} ${path}: directory ${dirname(resolve(cwd, path))} does not exist`,
+        'create it first or pick another path',
+      );
+    }
+    throw new UsageError(`${flag} ${path}: ${e.reason}`, 'pick a path you can write');
   }
-  if (existsSync(abs) && statSync(abs).isDirectory()) {
-    throw new UsageError(`${flag} ${path} is a directory`, 'give a file name');
-  }
-  return abs;
 }
 
 /** Files and directories given on the command line must exist. */

@@ -5,8 +5,7 @@ import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
 import { listModelIds, registerModelDirectory, resetModelDirectories } from '@pfmsim/pmu-models';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { REPO } from '../test/helpers.js';
-import { UsageError } from './errors.js';
+import { REPO, usageLine } from '../test/helpers.js';
 import { addExperimentOptions } from './experiment-options.js';
 import {
   abiFrom,
@@ -20,16 +19,6 @@ import {
   strategiesFrom,
   strategyFrom,
 } from './options.js';
-
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as UsageError).line();
-  }
-  throw new Error('expected a UsageError');
-}
 
 /** Parses `args` with a command carrying the given options; returns the option values. */
 function parse(add: (cmd: Command) => Command, args: string[]): Record<string, unknown> {
@@ -67,16 +56,16 @@ describe('machine flags', () => {
   });
 
   it('name the closest valid part, and the command listing them', () => {
-    expect(lineOf(() => machineFrom({ machine: 'p4-2007' }))).toBe(
+    expect(usageLine(() => machineFrom({ machine: 'p4-2007' }))).toBe(
       'unknown machine "p4-2007"; did you mean "p4-2006"? valid: p4-2006, p4-2006-4k, core2-2007, k8-2006, itanium2-2006, power5-2006, modern, modern-mitigated',
     );
-    expect(lineOf(() => machineFrom({ arch: 'x86-64' }))).toMatch(
+    expect(usageLine(() => machineFrom({ arch: 'x86-64' }))).toMatch(
       /^unknown arch "x86-64"; did you mean "x86_64"\? valid: i386, i386-4k, x86_64,/,
     );
-    expect(lineOf(() => machineFrom({ cpu: 'k8-2007' }))).toMatch(
+    expect(usageLine(() => machineFrom({ cpu: 'k8-2007' }))).toMatch(
       /^unknown cpu cost profile "k8-2007"; did you mean "k8-2006"\? valid: p4-2006, core2-2007/,
     );
-    expect(lineOf(() => machineFrom({ pmu: 'intel-cor' }))).toMatch(
+    expect(usageLine(() => machineFrom({ pmu: 'intel-cor' }))).toMatch(
       /^unknown PMU model "intel-cor"; did you mean "intel-core"\? valid: /,
     );
   });
@@ -95,7 +84,7 @@ describe('machine flags', () => {
     try {
       expect(listModelIds().length).toBeGreaterThan(12);
       expect(machineFrom({ machine: 'p4-2006-4k', pmu: 'site-c' })).toMatchObject({ pmu: 'site-c' });
-      expect(lineOf(() => machineFrom({ pmu: 'zzzzzzzzzz' }))).toBe(
+      expect(usageLine(() => machineFrom({ pmu: 'zzzzzzzzzz' }))).toBe(
         'unknown PMU model "zzzzzzzzzz"; `pfmsim pmu list` lists them',
       );
     } finally {
@@ -104,17 +93,17 @@ describe('machine flags', () => {
   });
 
   it('refuse a PMU model on an arch it does not run on, naming the models that do', () => {
-    expect(lineOf(() => machineFrom({ machine: 'itanium2-2006', pmu: 'intel-core' }))).toBe(
+    expect(usageLine(() => machineFrom({ machine: 'itanium2-2006', pmu: 'intel-core' }))).toBe(
       'PMU model intel-core does not run on arch ia64 (it runs on i386, i386-4k, x86_64, x86_64-16k); PMU models for ia64: itanium2, montecito',
     );
     // --arch alone can also leave the preset's PMU stranded.
-    expect(lineOf(() => machineFrom({ machine: 'p4-2006', arch: 'ia64' }))).toBe(
+    expect(usageLine(() => machineFrom({ machine: 'p4-2006', arch: 'ia64' }))).toBe(
       'PMU model intel-p4 does not run on arch ia64 (it runs on i386, x86_64); PMU models for ia64: itanium2, montecito',
     );
-    expect(lineOf(() => machineFrom({ machine: 'p4-2006', arch: 'sparc64' }))).toBe(
+    expect(usageLine(() => machineFrom({ machine: 'p4-2006', arch: 'sparc64' }))).toBe(
       'PMU model intel-p4 does not run on arch sparc64 (it runs on i386, x86_64); no PMU model runs on sparc64',
     );
-    expect(lineOf(() => machineFrom({ machine: 'p4-2006', pmu: 'power5' }))).toMatch(
+    expect(usageLine(() => machineFrom({ machine: 'p4-2006', pmu: 'power5' }))).toMatch(
       /^PMU model power5 does not run on arch i386 /,
     );
   });
@@ -149,7 +138,7 @@ describe('abi, seed and strategy flags', () => {
   it('the ABI defaults to v2.3 and must be a known profile', () => {
     expect(abiFrom(undefined)).toBe('v2.3');
     expect(abiFrom('v3')).toBe('v3');
-    expect(lineOf(() => abiFrom('v2.4'))).toBe(
+    expect(usageLine(() => abiFrom('v2.4'))).toBe(
       'unknown ABI profile "v2.4"; did you mean "v2.3"? valid: v2.3, v2.2, v2-compact, v3',
     );
   });
@@ -158,20 +147,20 @@ describe('abi, seed and strategy flags', () => {
     expect(seedFrom(undefined)).toBe(1);
     expect(seedFrom('0')).toBe(0);
     expect(seedFrom('2147483647')).toBe(2147483647);
-    expect(lineOf(() => seedFrom('2147483648'))).toBe(
+    expect(usageLine(() => seedFrom('2147483648'))).toBe(
       '--seed must be an integer from 0 to 2147483647, got "2147483648"',
     );
-    expect(lineOf(() => seedFrom('-1'))).toBe('--seed must be an integer from 0 to 2147483647, got "-1"');
+    expect(usageLine(() => seedFrom('-1'))).toBe('--seed must be an integer from 0 to 2147483647, got "-1"');
   });
 
   it('strategies: one named, a list, or every one by default', () => {
     expect(strategyFrom('hybrid')).toBe('hybrid');
-    expect(lineOf(() => strategyFrom('ctx-cach'))).toMatch(
+    expect(usageLine(() => strategyFrom('ctx-cach'))).toMatch(
       /^unknown strategy "ctx-cach"; did you mean "ctx-cache"\?/,
     );
     expect(strategiesFrom(undefined)).toEqual([...STRATEGY_NAMES]);
     expect(strategiesFrom('stack,kmalloc')).toEqual(['stack', 'kmalloc']);
-    expect(lineOf(() => strategiesFrom('stack,stak'))).toMatch(
+    expect(usageLine(() => strategiesFrom('stack,stak'))).toMatch(
       /^unknown strategy "stak"; did you mean "stack"\?/,
     );
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { usageLine } from '../test/helpers.js';
 import { UsageError } from './errors.js';
 import type { Table } from './format.js';
 import type { Io } from './io.js';
@@ -192,6 +193,35 @@ describe('export paths', () => {
       /--export-json no\/x\.json: directory/,
     );
     expect(f.out).toEqual([]);
+  });
+
+  it('exports that fail after the result is printed: every one is tried, all named in one line, exit 2', () => {
+    const dir = scratch();
+    const f = fakeIo(dir);
+    // the directories are gone by the time the exports are written (checked, then removed)
+    const exports = {
+      json: join(dir, 'gone', 'd.json'),
+      csv: join(dir, 'd.csv'),
+      markdown: join(dir, 'gone', 'd.md'),
+    };
+    let line = '';
+    try {
+      emit(f.io, { json: true }, doc, exports);
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      line = (e as UsageError).line();
+    }
+    expect(line).toBe(
+      `cannot write ${exports.json}: no such directory; cannot write ${exports.markdown}: no such directory; the result above is complete; those exports were not written`,
+    );
+    // the result was printed first, and the export that could be written was
+    expect(JSON.parse(f.out.join(''))).toMatchObject({ command: 'compare' });
+    expect(readdirSync(dir)).toEqual(['d.csv']);
+    const one = fakeIo(dir);
+    expect(usageLine(() => emit(one.io, {}, doc, { json: join(dir, 'gone', 'd.json') }))).toMatch(
+      /: no such directory; the result above is complete; that export was not written$/,
+    );
+    expect(one.out.join('')).toMatch(/^pfmsim .* · compare · /);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from './errors.js';
 import { checkWritable, writeFileAtomic } from './files.js';
 import { type Table, toCsv, toMarkdown } from './format.js';
 import { createStyle, type Io, type Style } from './io.js';
@@ -99,7 +100,11 @@ export function markdownDoc(doc: Doc): string {
   return parts.join('\n');
 }
 
-/** Prints the document (JSON or tables) and writes the requested exports atomically. */
+/**
+ * Prints the document (JSON or tables), then writes the requested exports atomically. The result
+ * is printed first so an export that fails (a full disk) loses nothing; every export is tried,
+ * and the failures end the command with exit 2, one line each.
+ */
 export function emit(
   io: Io,
   flags: OutputFlags,
@@ -107,18 +112,32 @@ export function emit(
   exports: Exports = prepareExports(io, flags),
 ): void {
   const json = envelope(doc);
-  if (exports.json) writeFileAtomic(exports.json, toJsonText(json));
-  if (exports.csv) {
-    const main = doc.tables[0];
-    writeFileAtomic(exports.csv, main ? toCsv(withProvenance(main, doc.meta)) : '');
+  if (flags.json) io.out(toJsonText(json));
+  else {
+    const style = createStyle(io, flags.color);
+    io.out(`${style.bold(headerLine(doc.meta))}\n${doc.text(style)}\n`);
   }
-  if (exports.markdown) writeFileAtomic(exports.markdown, markdownDoc(doc));
-  if (flags.json) {
-    io.out(toJsonText(json));
-    return;
+  const writes: [string | undefined, () => string][] = [
+    [exports.json, () => toJsonText(json)],
+    [exports.csv, () => (doc.tables[0] ? toCsv(withProvenance(doc.tables[0], doc.meta)) : '')],
+    [exports.markdown, () => markdownDoc(doc)],
+  ];
+  const failed: string[] = [];
+  for (const [path, content] of writes) {
+    if (path === undefined) continue;
+    try {
+      writeFileAtomic(path, content());
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      failed.push(e.message);
+    }
   }
-  const style = createStyle(io, flags.color);
-  io.out(`${style.bold(headerLine(doc.meta))}\n${doc.text(style)}\n`);
+  if (failed.length > 0) {
+    throw new UsageError(
+      failed.join('; '),
+      `the result above is complete; ${failed.length === 1 ? 'that export was' : 'those exports were'} not written`,
+    );
+  }
 }
 
 /** A note for people on stderr (suppressed by --quiet and --json). */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validate } from '../src/json-schema.js';
 import { expectGolden, loadSchema, runCli, tempDir } from './helpers.js';
-import { validate } from './schema-validator.js';
 
 // Through the binary only: the default compare is the run the issue times (< 10 s, startup
 // included), too long to repeat for every mutant. The cases with a baseline and a report run both

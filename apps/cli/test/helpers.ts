@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
-import { type Schema, validate } from './schema-validator.js';
+import { UsageError } from '../src/errors.js';
+import { type Schema, validate } from '../src/json-schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const CLI_DIR = join(here, '..');
@@ -27,6 +28,17 @@ export interface CliRun {
 export interface RunOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string | undefined>;
+}
+
+/** The one line a UsageError thrown by `fn` prints (fails the test when `fn` throws nothing else). */
+export function usageLine(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as UsageError).line();
+  }
+  throw new Error('expected a UsageError');
 }
 
 /** Runs `pfmsim ...args`: runCli (the spawned binary) or runInProcess (main() in this process). */

@@ -1,8 +1,8 @@
 import { appendFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validate } from '../src/json-schema.js';
 import { CLI_DIR, expectGolden, expectSchema, loadSchema, runCli, tempDir } from './helpers.js';
-import { validate } from './schema-validator.js';
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')

@@ -166,3 +166,73 @@ describe('pfmsim merge', () => {
     expect(existsSync(join(dir, 'm.jsonl'))).toBe(false);
   });
 });
+
+describe('pfmsim merge refuses what it cannot join honestly', () => {
+  it('one cell with different results in two files: exit 2 naming the cell, the field and both files, in either order', async () => {
+    const dir = tempDir();
+    const cells = (cycles: number) => [record(0), record(1, cycles)].map((r) => JSON.stringify(r));
+    const header = JSON.stringify(makeHeader(config, configHash(config), 4, null));
+    writeFileSync(join(dir, 'a.jsonl'), `${[header, ...cells(999)].join('\n')}\n`);
+    writeFileSync(join(dir, 'b.jsonl'), `${[header, ...cells(1511)].join('\n')}\n`);
+    expectUsageError(
+      await runInProcess(['merge', 'a.jsonl', 'b.jsonl', '-o', 'm.jsonl'], { cwd: dir }),
+      /^pfmsim: cell 1 \(k1\) differs: cyclesPerCall is 999 in a\.jsonl and 1511 in b\.jsonl; the files come from different runs of the cell: keep one of them, or run the cell again$/,
+    );
+    expectUsageError(
+      await runInProcess(['merge', 'b.jsonl', 'a.jsonl', '-o', 'm.jsonl'], { cwd: dir }),
+      /^pfmsim: cell 1 \(k1\) differs: cyclesPerCall is 1511 in b\.jsonl and 999 in a\.jsonl;/,
+    );
+    expect(existsSync(join(dir, 'm.jsonl'))).toBe(false);
+  });
+
+  it('the same result measured at another time or by another build is one cell, not a conflict', async () => {
+    const dir = tempDir();
+    const header = JSON.stringify(makeHeader(config, configHash(config), 4, null));
+    const again = { ...record(1), hostMs: 250, pfmsimVersion: '9.9.9' };
+    writeFileSync(join(dir, 'a.jsonl'), `${[header, JSON.stringify(record(1))].join('\n')}\n`);
+    writeFileSync(join(dir, 'b.jsonl'), `${[header, JSON.stringify(again)].join('\n')}\n`);
+    const r = await runInProcess(['merge', 'a.jsonl', 'b.jsonl', '-o', 'm.jsonl', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ merged: 1, duplicates: 1 });
+    expect(readResults(join(dir, 'm.jsonl'), 'm.jsonl').records).toEqual([record(1)]);
+  });
+
+  it('a cell line that is not what sweep writes is named by file, line and field, and not merged', async () => {
+    const dir = tempDir();
+    const header = JSON.stringify(makeHeader(config, configHash(config), 4, null));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...record(2), cyclesPerCall: 'x' }, 'cyclesPerCall: expected number, got string'],
+      [{ ...record(2), syscall: 'pfm_nope' }, 'syscall: "pfm_nope" is not one of'],
+      [(({ stackBytes: _s, ...rest }) => rest)(record(2)), 'missing required "stackBytes"'],
+      [{ ...record(2), index: -1 }, 'index: -1 < minimum 0'],
+    ];
+    for (const [bad, reason] of cases) {
+      writeFileSync(
+        join(dir, 'a.jsonl'),
+        `${[header, JSON.stringify(record(0)), JSON.stringify(bad)].join('\n')}\n`,
+      );
+      const r = await runInProcess(['merge', 'a.jsonl', '-o', 'm.jsonl'], { cwd: dir });
+      expectUsageError(r, /^pfmsim: a\.jsonl:3: not a valid sweep cell \(/);
+      expect(r.stderr).toContain(reason);
+      expect(r.stderr).toContain('the file is damaged: run that cell again');
+    }
+    expect(existsSync(join(dir, 'm.jsonl'))).toBe(false);
+  });
+
+  it('a truncated or binary file is named as such, not as empty', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cut.jsonl'), '{"type":"header","format":"pfm');
+    expectUsageError(
+      await runInProcess(['merge', 'cut.jsonl', '-o', 'm.jsonl'], { cwd: dir }),
+      /^pfmsim: cut\.jsonl holds only a cut-off first line \(30 bytes\)/,
+    );
+    writeFileSync(
+      join(dir, 'bin.jsonl'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00]),
+    );
+    expectUsageError(
+      await runInProcess(['merge', 'bin.jsonl', '-o', 'm.jsonl'], { cwd: dir }),
+      /^pfmsim: bin\.jsonl is binary \(a NUL byte at offset 8\)/,
+    );
+  });
+});

@@ -1,12 +1,46 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import resultsSchema from '../../schemas/sweep-results.schema.json' with { type: 'json' };
 import type { Ctx } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { checkReadable, checkWritable, writeFileAtomic } from '../files.js';
 import type { Table } from '../format.js';
+import { type Schema, validate } from '../json-schema.js';
 import { addOutputOptions, type Doc, emit, note, type OutputFlags, prepareExports } from '../output.js';
 import type { CellRecord } from '../sweep/cell.js';
 import { type ResultsHeader, readResults } from '../sweep/results.js';
+
+const cellSchema = resultsSchema.$defs.cell as Schema;
+
+/** Every cell line must be one `sweep` writes (the results schema): a damaged value is named, not merged. */
+function checkCells(name: string, records: readonly CellRecord[]): void {
+  for (const [i, r] of records.entries()) {
+    const errors = validate(cellSchema, r, resultsSchema as Schema);
+    if (errors.length > 0) {
+      throw new UsageError(
+        `${name}:${i + 2}: not a valid sweep cell (${errors[0]!.replace(/^\$\.?/, '') || 'the line'})`,
+        'the file is damaged: run that cell again (`pfmsim sweep` resumes) or fix the line',
+      );
+    }
+  }
+}
+
+/** What may differ between two measurements of one cell: how long it took, which build ran it. */
+const NOT_RESULTS = new Set(['hostMs', 'pfmsimVersion']);
+
+/** Two files holding one cell with different results: neither can be chosen silently. */
+function refuseConflict(a: CellRecord, aFrom: string, b: CellRecord, bFrom: string): void {
+  const left = a as unknown as Record<string, unknown>;
+  const right = b as unknown as Record<string, unknown>;
+  const field = Object.keys({ ...left, ...right }).find(
+    (k) => !NOT_RESULTS.has(k) && JSON.stringify(left[k]) !== JSON.stringify(right[k]),
+  );
+  if (field === undefined) return;
+  throw new UsageError(
+    `cell ${a.index} (${a.key}) differs: ${field} is ${JSON.stringify(left[field])} in ${aFrom} and ${JSON.stringify(right[field])} in ${bFrom}`,
+    'the files come from different runs of the cell: keep one of them, or run the cell again',
+  );
+}
 
 interface MergeFlags extends OutputFlags {
   output: string;
@@ -36,15 +70,20 @@ export function registerMerge(program: Command, ctx: Ctx): void {
       }
       if (x.file.partialBytes > 0) note(io, flags, `${x.name}: ignored a partial last line`);
     }
-    const byIndex = new Map<number, CellRecord>();
+    for (const x of inputs) checkCells(x.name, x.file.records);
+    const byIndex = new Map<number, { record: CellRecord; from: string }>();
     let duplicates = 0;
     for (const x of inputs) {
       for (const r of x.file.records) {
-        if (byIndex.has(r.index)) duplicates++;
-        else byIndex.set(r.index, r);
+        const seen = byIndex.get(r.index);
+        if (!seen) byIndex.set(r.index, { record: r, from: x.name });
+        else {
+          refuseConflict(seen.record, seen.from, r, x.name);
+          duplicates++;
+        }
       }
     }
-    const records = [...byIndex.values()].sort((a, b) => a.index - b.index);
+    const records = [...byIndex.values()].map((v) => v.record).sort((a, b) => a.index - b.index);
     const total = first.file.header.cells;
     const missing = total - records.length;
     const shardCounts = new Set(inputs.map((x) => x.file.header.shard?.count).filter((n) => n !== undefined));

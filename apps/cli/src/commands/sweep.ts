@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, relative } from 'node:path';
 import { createWorld, resolveMachine } from '@pfmsim/lab';
@@ -7,12 +8,28 @@ import { intOption, UsageError } from '../errors.js';
 import { checkReadable, checkWritable } from '../files.js';
 import { cycles, renderTable, type Table } from '../format.js';
 import { Progress } from '../io.js';
-import { addOutputOptions, type Doc, emit, note, type OutputFlags, prepareExports } from '../output.js';
+import {
+  addOutputOptions,
+  type Doc,
+  type Exports,
+  emit,
+  note,
+  type OutputFlags,
+  prepareExports,
+} from '../output.js';
 import type { CellSummary } from '../sweep/cell.js';
-import { configHash, expandCells, gridSummary, loadSweepConfig, type SweepConfig } from '../sweep/config.js';
+import {
+  configHash,
+  expandCells,
+  gridSummary,
+  loadSweepConfig,
+  type SweepCell,
+  type SweepConfig,
+} from '../sweep/config.js';
+import { lockResults } from '../sweep/lock.js';
 import { runCells } from '../sweep/pool.js';
-import { makeHeader, openForResume } from '../sweep/results.js';
-import { inShard, parseShard } from '../sweep/shard.js';
+import { makeHeader, openForResume, type ResultsHeader } from '../sweep/results.js';
+import { inShard, parseShard, type Shard } from '../sweep/shard.js';
 
 interface SweepFlags extends OutputFlags {
   config: string;
@@ -70,12 +87,61 @@ async function sweepAction(ctx: Ctx, flags: SweepFlags): Promise<void> {
   const outPath = checkWritable('--output', outText, io.cwd);
   if (outPath === configPath)
     throw new UsageError('--output would overwrite the config file', 'pick another -o FILE');
+  if (existsSync(outPath) && !statSync(outPath).isFile())
+    throw new UsageError(
+      `--output ${outText} is not a regular file (a device or a pipe)`,
+      'a sweep appends to its results file and resumes from it: pick a file',
+    );
   const exports = prepareExports(io, flags);
   preflight(config, flags.config);
   const hash = configHash(config);
   const all = expandCells(config);
   const mine = all.filter((c) => inShard(c.index, shard));
   const header = makeHeader(config, hash, all.length, shard);
+  const lock = lockResults(outPath, outText);
+  try {
+    if (lock.stale)
+      note(
+        io,
+        flags,
+        `${outText}: took over the lock of pid ${lock.stale.pid}, which is gone (a killed sweep)`,
+      );
+    await sweepLocked(ctx, flags, {
+      config,
+      hash,
+      all,
+      mine,
+      header,
+      shard,
+      stem,
+      jobs,
+      outPath,
+      outText,
+      exports,
+    });
+  } finally {
+    lock.release();
+  }
+}
+
+interface SweepPlan {
+  readonly config: SweepConfig;
+  readonly hash: string;
+  readonly all: readonly SweepCell[];
+  readonly mine: readonly SweepCell[];
+  readonly header: ResultsHeader;
+  readonly shard: Shard | null;
+  readonly stem: string;
+  readonly jobs: number;
+  readonly outPath: string;
+  readonly outText: string;
+  readonly exports: Exports;
+}
+
+/** The sweep proper, run while this process holds the results file's lock. */
+async function sweepLocked(ctx: Ctx, flags: SweepFlags, plan: SweepPlan): Promise<void> {
+  const io = ctx.io;
+  const { config, hash, all, mine, header, shard, stem, jobs, outPath, outText, exports } = plan;
   const { writer, done, droppedPartial, existed } = openForResume(outPath, outText, header);
   if (droppedPartial)
     note(io, flags, `${outText}: dropped a partial last line (an interrupted write); its cell runs again`);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.js';
+import { usageLine } from '../../test/helpers.js';
 import { VERSION } from '../version.js';
 import { configHash, parseSweepConfig } from './config.js';
 import { makeHeader, openForResume, ResultsWriter, readResults } from './results.js';
@@ -19,16 +19,6 @@ const cell = (index: number, extra: Record<string, unknown> = {}) => ({
   key: `k${index}`,
   ...extra,
 });
-
-function lineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as UsageError).line();
-  }
-  throw new Error('expected a UsageError');
-}
 
 /** A results file as `sweep` writes it: the header, then one JSON line per cell. */
 function resultsFile(dir: string, lines: unknown[], tail = ''): string {
@@ -71,14 +61,26 @@ describe('reading results', () => {
   it('an empty or damaged file names the line and the fix', () => {
     const dir = scratch();
     const header = makeHeader(config, hash, 3, null);
-    for (const text of ['', '\n\n', '{"type":"header"']) {
+    for (const text of ['', '\n\n', '\n']) {
       writeFileSync(join(dir, 'e.jsonl'), text);
-      expect(lineOf(() => readResults(join(dir, 'e.jsonl'), 'e.jsonl'))).toBe(
+      expect(usageLine(() => readResults(join(dir, 'e.jsonl'), 'e.jsonl'))).toBe(
         'e.jsonl is empty, not a pfmsim sweep results file; delete it and run the sweep again',
       );
     }
+    writeFileSync(join(dir, 'e.jsonl'), '{"type":"header"');
+    expect(usageLine(() => readResults(join(dir, 'e.jsonl'), 'e.jsonl'))).toBe(
+      'e.jsonl holds only a cut-off first line (16 bytes), not a complete results file; it was interrupted while being written: delete it and run the sweep again',
+    );
+    writeFileSync(join(dir, 'b.jsonl'), Buffer.from([0x7b, 0x0a, 0x00, 0x41, 0x0a]));
+    expect(usageLine(() => readResults(join(dir, 'b.jsonl'), 'b.jsonl'))).toBe(
+      'b.jsonl is binary (a NUL byte at offset 2), not a pfmsim sweep results file; pass a file written by `pfmsim sweep`',
+    );
+    writeFileSync(join(dir, 'b.jsonl'), Buffer.from([0x7b, 0xff, 0xfe, 0x0a]));
+    expect(usageLine(() => readResults(join(dir, 'b.jsonl'), 'b.jsonl'))).toBe(
+      'b.jsonl is binary (not UTF-8 text), not a pfmsim sweep results file; pass a file written by `pfmsim sweep`',
+    );
     writeFileSync(join(dir, 'j.jsonl'), 'not json\n');
-    expect(lineOf(() => readResults(join(dir, 'j.jsonl'), 'j.jsonl'))).toBe(
+    expect(usageLine(() => readResults(join(dir, 'j.jsonl'), 'j.jsonl'))).toBe(
       'j.jsonl:1: not a JSON line; the file is damaged: remove that line to resume',
     );
     for (const first of [
@@ -86,16 +88,16 @@ describe('reading results', () => {
       { ...header, format: 'pfmsim-sweep/2' },
       { format: 'pfmsim-sweep/1' },
     ]) {
-      expect(lineOf(() => readResults(resultsFile(dir, [first]), 'r.jsonl'))).toBe(
+      expect(usageLine(() => readResults(resultsFile(dir, [first]), 'r.jsonl'))).toBe(
         'r.jsonl is not a pfmsim sweep results file (no header line); pass a file written by `pfmsim sweep`',
       );
     }
     writeFileSync(join(dir, 'c.jsonl'), `${JSON.stringify(header)}\n${JSON.stringify(cell(0))}\n{oops\n`);
-    expect(lineOf(() => readResults(join(dir, 'c.jsonl'), 'c.jsonl'))).toBe(
+    expect(usageLine(() => readResults(join(dir, 'c.jsonl'), 'c.jsonl'))).toBe(
       'c.jsonl:3: not a JSON line; the file is damaged: remove that line to resume',
     );
     for (const bad of [header, { type: 'cell', index: '1' }, { index: 1 }]) {
-      expect(lineOf(() => readResults(resultsFile(dir, [header, cell(0), bad]), 'r.jsonl'))).toBe(
+      expect(usageLine(() => readResults(resultsFile(dir, [header, cell(0), bad]), 'r.jsonl'))).toBe(
         'r.jsonl:3: not a sweep cell line; the file is damaged: remove that line to resume',
       );
     }
@@ -194,7 +196,7 @@ describe('resuming a sweep', () => {
     for (const [saved, asked, line] of cases) {
       const path = resultsFile(dir, [saved, cell(0)], '{"partial');
       const before = readFileSync(path, 'utf8');
-      expect(lineOf(() => openForResume(path, 'r.jsonl', asked))).toBe(line);
+      expect(usageLine(() => openForResume(path, 'r.jsonl', asked))).toBe(line);
       expect(readFileSync(path, 'utf8')).toBe(before);
     }
     // The same shard from another source (the environment) is the same slice.

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { ioReason } from '@pfmsim/test-runner';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CellRecord } from './cell.js';
@@ -44,12 +45,39 @@ export function makeHeader(
   };
 }
 
+/** The file as text; a file that is not UTF-8 text (a NUL byte, invalid UTF-8) is named as binary. */
+function readText(path: string, shownAs: string): string {
+  // a device such as /dev/zero would be read forever
+  if (!statSync(path).isFile())
+    throw new UsageError(`${shownAs} is not a regular file`, 'pass a file written by `pfmsim sweep`');
+  const bytes = readFileSync(path);
+  const nul = bytes.indexOf(0);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = '';
+  }
+  if (nul >= 0 || (text === '' && bytes.length > 0)) {
+    throw new UsageError(
+      `${shownAs} is binary (${nul >= 0 ? `a NUL byte at offset ${nul}` : 'not UTF-8 text'}), not a pfmsim sweep results file`,
+      'pass a file written by `pfmsim sweep`',
+    );
+  }
+  return text;
+}
+
 /** Reads a results file written by `sweep` or `merge`; a partial last line is tolerated. */
 export function readResults(path: string, shownAs: string): ResultsFile {
-  const text = readFileSync(path, 'utf8');
+  const text = readText(path, shownAs);
   const end = text.lastIndexOf('\n') + 1;
   const complete = text.slice(0, end);
   const lines = complete.split('\n').filter((l) => l !== '');
+  if (lines.length === 0 && text.trim() !== '')
+    throw new UsageError(
+      `${shownAs} holds only a cut-off first line (${Buffer.byteLength(text)} bytes), not a complete results file`,
+      'it was interrupted while being written: delete it and run the sweep again',
+    );
   if (lines.length === 0)
     throw new UsageError(
       `${shownAs} is empty, not a pfmsim sweep results file`,
@@ -93,18 +121,32 @@ export function readResults(path: string, shownAs: string): ResultsFile {
 /** Appends JSON lines, one write(2) per line, so an interrupted sweep loses at most one line. */
 export class ResultsWriter {
   private readonly fd: number;
-  constructor(path: string) {
-    this.fd = openSync(path, 'a');
+  constructor(
+    path: string,
+    private readonly shownAs = path,
+  ) {
+    this.fd = this.guard(() => openSync(path, 'a'));
   }
   write(value: unknown): void {
-    writeSync(this.fd, `${JSON.stringify(value)}\n`);
+    this.guard(() => writeSync(this.fd, `${JSON.stringify(value)}\n`));
   }
   /** Lines already serialised (one write for the batch; a cut-off last line is dropped on resume). */
   writeLines(lines: readonly string[]): void {
-    if (lines.length > 0) writeSync(this.fd, `${lines.join('\n')}\n`);
+    if (lines.length > 0) this.guard(() => writeSync(this.fd, `${lines.join('\n')}\n`));
   }
   close(): void {
     closeSync(this.fd);
+  }
+  /** A failed write (a full disk) is one line: the lines before it are kept, and a resume goes on from them. */
+  private guard<T>(io: () => T): T {
+    try {
+      return io();
+    } catch (e) {
+      throw new UsageError(
+        `cannot write ${this.shownAs}: ${ioReason(e)}`,
+        'the cells written before are kept: fix that and run the same sweep again, it resumes',
+      );
+    }
   }
 }
 
@@ -119,7 +161,7 @@ export function openForResume(
   header: ResultsHeader,
 ): { writer: ResultsWriter; done: Set<number>; droppedPartial: boolean; existed: boolean } {
   if (!existsSync(path)) {
-    const writer = new ResultsWriter(path);
+    const writer = new ResultsWriter(path, shownAs);
     writer.write(header);
     return { writer, done: new Set(), droppedPartial: false, existed: false };
   }
@@ -140,7 +182,7 @@ export function openForResume(
   }
   if (file.partialBytes > 0) truncateSync(path, file.goodLength);
   return {
-    writer: new ResultsWriter(path),
+    writer: new ResultsWriter(path, shownAs),
     done: new Set(file.records.map((r) => r.index)),
     droppedPartial: file.partialBytes > 0,
     existed: true,
