@@ -5,7 +5,7 @@ import type { FuzzOptions, FuzzResult } from './fuzz.js';
 import { DEFAULT_STRATEGIES, type ExtraStrategies } from './plan.js';
 
 const calls: FuzzOptions[] = [];
-let result: FuzzResult = { programs: 0, findings: [], seconds: 0 };
+let result: FuzzResult = { programs: 0, findings: [], seconds: 0, syscalls: 0, perStrategy: {} };
 let crash: Error | null = null;
 vi.mock('./fuzz.js', () => ({
   runFuzz: (opts: FuzzOptions) => {
@@ -68,9 +68,11 @@ describe('pfmsim-test fuzz flags', () => {
       programs: 3,
       findings: [{ file: 'f.yaml', failure: 'x', signature: 'leak', steps: 2 }],
       seconds: 1,
+      syscalls: 9,
+      perStrategy: {},
     };
     expect(fuzz(['--seconds', '0']).code).toBe(1);
-    result = { programs: 3, findings: [], seconds: 1 };
+    result = { programs: 3, findings: [], seconds: 1, syscalls: 9, perStrategy: {} };
     expect(fuzz(['--seconds', '0']).code).toBe(0);
   });
 
@@ -81,5 +83,31 @@ describe('pfmsim-test fuzz flags', () => {
     } finally {
       crash = null;
     }
+  });
+
+  it('a campaign: --syscalls alone has no time budget, with --seconds whichever ends first', () => {
+    expect(fuzz(['--syscalls', '10000000']).opts).toEqual({
+      syscalls: 10_000_000,
+      seed: 1,
+      out: 'fuzz-findings',
+      log: expect.any(Function),
+      warn: expect.any(Function),
+    });
+    expect(fuzz(['--syscalls', '500', '--seconds', '30']).opts).toMatchObject({ seconds: 30, syscalls: 500 });
+    expect(fuzz(['--syscalls', '1e7'])).toMatchObject({
+      code: 2,
+      err: 'error: --syscalls 1e7: expected a non-negative integer\n',
+    });
+  });
+
+  it('--coverage, --guided and --corpus are passed on; the corpus directory is checked before the run', () => {
+    expect(fuzz(['--coverage']).opts).toMatchObject({ seconds: 10, coverage: true });
+    expect(fuzz(['--guided', '--corpus', 'kept']).opts).toMatchObject({ guided: true, corpus: 'kept' });
+    const alone = fuzz(['--corpus', 'kept']);
+    expect(alone).toMatchObject({ code: 2, opts: undefined });
+    expect(alone.err).toBe('error: --corpus kept needs --guided (only the guided mode keeps a corpus)\n');
+    const onFile = fuzz(['--guided', '--corpus', '/etc/hostname']);
+    expect(onFile).toMatchObject({ code: 2, opts: undefined });
+    expect(onFile.err).toMatch(/^error: --corpus \/etc\/hostname: .*; give a directory for the corpus\n$/);
   });
 });

@@ -88,7 +88,11 @@ describe('pfmsim-test: version and help', () => {
     const text = r.out.replace(/\s+/g, ' ');
     for (const s of [
       'random syscall programs checked against the invariants; failures are shrunk and written as scenarios',
-      '--seconds <n> time budget (default: 10)',
+      '--seconds <n> time budget (default 10, or none with --syscalls)',
+      '--syscalls <n> budget in system calls made (over every strategy and schedule)',
+      '--coverage measure the branches reached in perfmon-core and buffer-strategies (V8)',
+      '--guided coverage-guided: keep programs that reach new branches and mutate them',
+      '--corpus <dir> with --guided: load the programs kept there, save new ones there',
       '--seed <n> random seed (default: 1)',
       '--strategy <names> strategies (comma-separated; default: all shipped and plugin ones)',
       '--out <dir> where failing programs are written (default: "fuzz-findings")',
@@ -113,7 +117,7 @@ describe('pfmsim-test: bad flags, files and paths (one line naming the problem a
   });
 
   it('commander errors are one line with a did-you-mean or the help command', () => {
-    expectUsage(['fuzz', '--bogus'], "unknown option '--bogus'; see `pfmsim-test fuzz --help`");
+    expectUsage(['fuzz', '--bogus'], "unknown option '--bogus' (Did you mean --corpus?)");
     expectUsage(['--bogus', 'run'], "unknown option '--bogus'; see `pfmsim-test run --help`");
     expectUsage(['run', '--filtr', 'x', good], "unknown option '--filtr' (Did you mean --filter?)");
     expectUsage(['run', '--bogus', good], "unknown option '--bogus'; see `pfmsim-test run --help`");
@@ -492,14 +496,14 @@ describe('pfmsim-test fuzz', () => {
       cli(['fuzz', '--seconds', '0', '--seed', '9', '--strategy', 'stack, kmalloc', '--out', out]),
     ).toEqual({
       code: 0,
-      out: 'fuzz: seed 9, 0 s, strategies stack, kmalloc\nfuzz: 0 programs in 0.0 s, 0 findings\n',
+      out: 'fuzz: seed 9, 0 s, strategies stack, kmalloc\nfuzz: 0 programs in 0.0 s, 0 findings\nsyscalls: 0 in 0.0 s\n',
       err: '',
     });
     expect(existsSync(out)).toBe(false);
     // defaults: seed 1, every shipped strategy; `all` is the same list
     const dflt = cli(['fuzz', '--seconds', '0', '--out', out]).out;
     expect(dflt).toBe(
-      `fuzz: seed 1, 0 s, strategies ${DEFAULT_STRATEGIES.join(', ')}\nfuzz: 0 programs in 0.0 s, 0 findings\n`,
+      `fuzz: seed 1, 0 s, strategies ${DEFAULT_STRATEGIES.join(', ')}\nfuzz: 0 programs in 0.0 s, 0 findings\nsyscalls: 0 in 0.0 s\n`,
     );
     expect(cli(['fuzz', '--seconds', '0', '--strategy', 'all,stack', '--out', out]).out).toContain(
       `strategies ${DEFAULT_STRATEGIES.join(', ')}, stack\n`,

@@ -80,7 +80,9 @@ describe('a fuzz finding whose file cannot be written', () => {
     // the run went on: the next finding was written, and nothing else is left in the directory
     const written = join(out, 'fuzz-2-3-bug-data-race.yaml');
     expect(r.out).toContain(`  wrote ${written} (`);
-    expect(r.out).toMatch(/fuzz: 4 programs in \d+\.\d s, 2 findings\n$/);
+    expect(r.out).toMatch(
+      /fuzz: 4 programs in \d+\.\d s, 2 findings\nsyscalls: [\d,]+ in \d+\.\d s, [\d,]+\/s\n {2}ctx-cache-naive +[\d,]+ syscalls +[\d,]+\/s\n$/,
+    );
     expect(r.out).not.toContain(`wrote ${lost}`);
     expect(fs.readdirSync(out)).toEqual(['fuzz-2-3-bug-data-race.yaml']);
   });

@@ -10,7 +10,7 @@ import { isBrokenStrategy, strategyNames } from '@pfmsim/buffer-strategies';
 import { commandPluginSpecs, extractPluginArgs, loadPlugins, PluginError, unloadPlugins } from '@pfmsim/lab';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { runFuzz } from './fuzz.js';
+import { type FuzzOptions, runFuzz } from './fuzz.js';
 import { renderJsonSchema } from './json-schema.js';
 import type { LoadedScenario } from './load.js';
 import { checkOutputDir, makeOutputDir, OutputError, writeFileAtomic } from './output.js';
@@ -74,6 +74,12 @@ function checkDirFlag(dir: string, what: string, fix: string): void {
     throw new UsageError(`${what}: ${e.reason}; ${fix}`);
   }
 }
+
+/** The fuzz command's flags: the fuzzer's options, with the strategies as typed. */
+type FuzzFlags = Pick<
+  FuzzOptions,
+  'seconds' | 'syscalls' | 'coverage' | 'guided' | 'corpus' | 'seed' | 'out' | 'closeRaces'
+> & { strategy?: string };
 
 interface RunFlags {
   strategy?: string;
@@ -265,33 +271,49 @@ function createProgram(
     .description(
       'random syscall programs checked against the invariants; failures are shrunk and written as scenarios',
     )
-    .option('--seconds <n>', 'time budget', positiveInt('--seconds'), 10)
+    .option('--seconds <n>', 'time budget (default 10, or none with --syscalls)', positiveInt('--seconds'))
+    .option(
+      '--syscalls <n>',
+      'budget in system calls made (over every strategy and schedule)',
+      positiveInt('--syscalls'),
+    )
+    .option('--coverage', 'measure the branches reached in perfmon-core and buffer-strategies (V8)')
+    .option('--guided', 'coverage-guided: keep programs that reach new branches and mutate them')
+    .option('--corpus <dir>', 'with --guided: load the programs kept there, save new ones there')
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
     .option('--strategy <names>', 'strategies (comma-separated; default: all shipped and plugin ones)')
     .option('--out <dir>', 'where failing programs are written', 'fuzz-findings')
     .option('--close-races', 'also race close() against calls on the same fd')
     .addOption(pluginOption())
-    .action(
-      (flags: { seconds: number; seed: number; strategy?: string; out: string; closeRaces?: boolean }) => {
-        const strategies = splitStrategies(flags.strategy, io);
-        checkDirFlag(flags.out, `--out ${flags.out}`, 'give a directory to write the findings into');
-        const r = runFuzz({
-          seconds: flags.seconds,
-          seed: flags.seed,
-          out: flags.out,
-          ...(flags.closeRaces ? { closeRaces: true } : {}),
-          ...(strategies
-            ? { strategies: strategies.flatMap((s) => (s === 'all' ? defaultStrategies() : [s])) }
-            : {}),
-          ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
-          log: io.stdout,
-          warn: io.stderr,
-        });
-        // a finding printed because its file could not be written: exit 2, as for any write
-        if (r.findings.some((f) => f.unwritten !== undefined)) out.code = 2;
-        else out.code = r.findings.length > 0 ? 1 : 0;
-      },
-    );
+    .action((flags: FuzzFlags) => {
+      const strategies = splitStrategies(flags.strategy, io);
+      checkDirFlag(flags.out, `--out ${flags.out}`, 'give a directory to write the findings into');
+      if (flags.corpus !== undefined && !flags.guided)
+        throw new UsageError(`--corpus ${flags.corpus} needs --guided (only the guided mode keeps a corpus)`);
+      if (flags.corpus !== undefined)
+        checkDirFlag(flags.corpus, `--corpus ${flags.corpus}`, 'give a directory for the corpus');
+      const r = runFuzz({
+        ...(flags.seconds !== undefined || flags.syscalls === undefined
+          ? { seconds: flags.seconds ?? 10 }
+          : {}),
+        ...(flags.syscalls !== undefined ? { syscalls: flags.syscalls } : {}),
+        ...(flags.coverage ? { coverage: true } : {}),
+        ...(flags.guided ? { guided: true } : {}),
+        ...(flags.corpus !== undefined ? { corpus: flags.corpus } : {}),
+        seed: flags.seed,
+        out: flags.out,
+        ...(flags.closeRaces ? { closeRaces: true } : {}),
+        ...(strategies
+          ? { strategies: strategies.flatMap((s) => (s === 'all' ? defaultStrategies() : [s])) }
+          : {}),
+        ...(io.extraStrategies ? { extraStrategies: io.extraStrategies } : {}),
+        log: io.stdout,
+        warn: io.stderr,
+      });
+      // a finding printed because its file could not be written: exit 2, as for any write
+      if (r.findings.some((f) => f.unwritten !== undefined)) out.code = 2;
+      else out.code = r.findings.length > 0 ? 1 : 0;
+    });
 
   program
     .command('schema')

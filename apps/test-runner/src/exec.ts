@@ -291,6 +291,9 @@ function callPointer(w: World, step: Step, t: Thread, path: Path): Ptr {
 
 function* callStep(w: World, step: Step, t: Thread, where: string, path: Path): KGen<void> {
   const name = step.call!;
+  // (a real kernel never runs one: the runner would otherwise charge a dead task's caches)
+  if (t.exited)
+    throw new ScenarioPathError(path, 'its thread has exited: an exited thread makes no system call');
   const spec = CALLS[name];
   const fd = (spec.params as readonly string[]).includes('fd') ? w.num(step.fd ?? '$fd', [...path, 'fd']) : 0;
   const a = callPointer(w, step, t, path);
@@ -305,6 +308,7 @@ function* callStep(w: World, step: Step, t: Thread, where: string, path: Path): 
   }
   const before = step.expect?.unchanged !== undefined ? snapshotBytes(w, a.buf) : null;
   const clock = t.clock.total;
+  w.syscalls++;
   const call = syscall(w, t, name, fd, a, count, step, path);
   const r = typeof call === 'number' ? call : yield* call;
   const cost = t.clock.total - clock;

@@ -911,11 +911,15 @@ describe('checking a program', () => {
 
   it('runs it under the given strategies, the extra ones included, and reports the first failure', () => {
     const p = program();
-    expect(checkProgram(p, ['kmalloc'], EXTRA)).toEqual({
+    const clean = checkProgram(p, ['kmalloc'], EXTRA);
+    expect(clean).toEqual({
       failure: null,
       signature: null,
       steps: p.steps!.length,
+      tests: expect.any(Array),
     });
+    // the runs themselves, one per strategy, for the campaign's counts
+    expect(clean.tests.map((t) => [t.strategy, t.passed])).toEqual([['kmalloc', true]]);
     const leak = checkProgram(p, ['kmalloc', 'leaky'], EXTRA);
     expect(leak.signature).toBe('leak');
     expect(leak.failure).toMatch(/^\[leaky\] leak: after closing every fd/);
@@ -941,16 +945,20 @@ describe('checking a program', () => {
       ...p,
       steps: [...p.steps!, { call: 'pfm_read_pmds', thread: 't0', fd: 0, arg: 'nosuch' }],
     };
+    // the runner refuses it at its step: one failed run, no syscall counted as a finding
     expect(checkProgram(unknownBuffer as Program, ['kmalloc'])).toEqual({
       failure: null,
       signature: null,
       steps: p.steps!.length + 1,
+      tests: [expect.objectContaining({ strategy: '-', passed: false })],
     });
     const invalid = { ...p, cpus: 'two', after: [{ call: 'close', thread: 't0', fd: 0 }] };
+    // not even a scenario: nothing ran
     expect(checkProgram(invalid as unknown as Program, ['kmalloc'])).toEqual({
       failure: null,
       signature: null,
       steps: p.steps!.length + 1,
+      tests: [],
     });
     // an unknown strategy is the runner's error, not the program's
     expect(checkProgram(p, ['leaky']).failure).toBeNull();
@@ -1074,11 +1082,17 @@ describe('runFuzz', () => {
     expect(f.steps).toBeLessThanOrEqual(3);
     const lines = log.split('\n');
     expect(lines[0]).toBe('fuzz: seed 3, 60 s, strategies free-before-copy-back');
-    expect(lines[1]).toBe(`program 0: ${original.failure!.split('\n')[0]}`);
+    // the syscalls made before it was found: program 0's, under the one strategy
+    expect(lines[1]).toBe(
+      `program 0 (after ${original.tests[0]!.syscalls} syscalls): ${original.failure!.split('\n')[0]}`,
+    );
     expect(lines[2]).toBe(`  shrinking ${original.steps} steps...`);
     expect(lines[3]).toBe(`  wrote ${file} (${f.steps} steps)`);
     expect(lines[4]).toBe(`fuzz: 3 programs in ${r.seconds.toFixed(1)} s, 1 finding`);
-    expect(lines.slice(5)).toEqual(['']);
+    // then the syscalls made, in all and by the one strategy
+    expect(lines[5]).toMatch(/^syscalls: [\d,]+ in \d+\.\d s, [\d,]+\/s$/);
+    expect(lines[6]).toMatch(/^ {2}free-before-copy-back +[\d,]+ syscalls +[\d,]+\/s$/);
+    expect(lines.slice(7)).toEqual(['']);
 
     const text = readFileSync(file, 'utf8');
     const header = text.split('\n').slice(0, 5);
@@ -1113,7 +1127,7 @@ describe('runFuzz', () => {
     const again = runScenario(loadScenarioFile(file), { extraStrategies: EXTRA });
     expect(again.tests.map((t) => t.passed)).toEqual([false]);
     expect(`[free-before-copy-back] ${again.tests[0]!.failures[0]}`).toBe(f.failure);
-    expect(checkProgram(data as Program, ['free-before-copy-back'], EXTRA)).toEqual({
+    expect(checkProgram(data as Program, ['free-before-copy-back'], EXTRA)).toMatchObject({
       failure: f.failure,
       signature: f.signature,
       steps: f.steps,
@@ -1136,14 +1150,14 @@ describe('runFuzz', () => {
       },
     });
     expect(r.findings.map((f) => f.signature)).toEqual(['bug:use-after-free', 'differs']);
-    expect(log).toMatch(/\nfuzz: 5 programs in \d+\.\d s, 2 findings\n$/);
+    expect(log).toMatch(/\nfuzz: 5 programs in \d+\.\d s, 2 findings\nsyscalls: [\d,]+ in /);
     // program 4 is the one whose results differ: its number is in the file name and the header
     const differs = r.findings[1]!;
     expect(differs.file).toBe(join(out, 'fuzz-8-4-differs.yaml'));
     expect(readFileSync(differs.file, 'utf8')).toMatch(
       /^# Found by: pfmsim-test fuzz --seed 8 \(program 4\)/,
     );
-    expect(log).toContain('\nprogram 4: [skip-copy-back] differs from kmalloc: ');
+    expect(log).toMatch(/\nprogram 4 \(after [\d,]+ syscalls\): \[skip-copy-back\] differs from kmalloc: /);
     expect(parse(readFileSync(differs.file, 'utf8')).name).toBe('fuzz finding: differs (seed 8, program 4)');
     // written as generated (no time to shrink), its fault injection included
     const written = parse(readFileSync(differs.file, 'utf8')) as Rec;

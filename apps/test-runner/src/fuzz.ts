@@ -11,14 +11,25 @@ import { isStrategyName } from '@pfmsim/buffer-strategies';
 import { Rng } from '@pfmsim/kernel-sim';
 import { activePlugins } from '@pfmsim/lab';
 import { Document, isMap, isSeq, type Node } from 'yaml';
+import { Campaign, type CampaignResult } from './campaign.js';
+import { Corpus } from './fuzz-corpus.js';
 import { scenarioFromData } from './load.js';
 import { makeOutputDir, OutputError, writeFileAtomic } from './output.js';
 import { defaultStrategies, type ExtraStrategies } from './plan.js';
-import { runScenario } from './run.js';
+import { runScenario, type TestResult } from './run.js';
 import type { Scenario, Step } from './schema.js';
 
 export interface FuzzOptions {
-  seconds: number;
+  /** Time budget (with syscalls: whichever ends first; neither: 10 s). */
+  seconds?: number;
+  /** Budget in system calls made, over every strategy and schedule. */
+  syscalls?: number;
+  /** Measure the branch coverage reached in perfmon-core and buffer-strategies (V8). */
+  coverage?: boolean;
+  /** Coverage-guided: keep programs that reach new branches and mutate them (implies coverage). */
+  guided?: boolean;
+  /** Corpus directory of the guided mode: loaded at the start, new programs saved into it. */
+  corpus?: string;
   seed: number;
   /** Where failing programs are written (created if needed). */
   out: string;
@@ -47,10 +58,12 @@ export interface FuzzFinding {
   readonly steps: number;
 }
 
-export interface FuzzResult {
+export interface FuzzResult extends CampaignResult {
   readonly programs: number;
   readonly findings: readonly FuzzFinding[];
   readonly seconds: number;
+  /** Guided mode: programs in the corpus at the end, and how many were loaded at the start. */
+  readonly corpus?: { readonly size: number; readonly loaded: number };
 }
 
 type Data = Scenario & Record<string, unknown>;
@@ -343,6 +356,8 @@ interface Check {
   readonly failure: string | null;
   readonly signature: string | null;
   readonly steps: number;
+  /** The runs (one per strategy); none when the program could not be loaded. */
+  readonly tests: readonly TestResult[];
 }
 
 /** Categorises a failure message so shrinking keeps the same problem. */
@@ -373,22 +388,24 @@ export function checkProgram(data: Data, strategies: readonly string[], extra?: 
   try {
     sc = scenarioFromData({ ...data, strategy: [...strategies] }, data.name);
   } catch {
-    return { failure: null, signature: null, steps: countSteps(data) };
+    return { failure: null, signature: null, steps: countSteps(data), tests: [] };
   }
   const r = runScenario(sc, { ...(extra ? { extraStrategies: extra } : {}) });
   for (const t of r.tests) {
     if (t.passed) continue;
     // a program the runner cannot run (a reference to a value never saved...) is not a finding
-    if (t.strategy === '-') return { failure: null, signature: null, steps: countSteps(data) };
+    if (t.strategy === '-')
+      return { failure: null, signature: null, steps: countSteps(data), tests: r.tests };
     // Stryker disable next-line LogicalOperator,ArrowFunction,MethodExpression,StringLiteral: the runner adds its replay line last, so failures[0] is never one
     const first = t.failures.find((f) => !f.startsWith('replay:')) ?? t.failures[0]!;
     return {
       failure: `[${t.strategy}] ${first}`,
       signature: failureSignature(first),
       steps: countSteps(data),
+      tests: r.tests,
     };
   }
-  return { failure: null, signature: null, steps: countSteps(data) };
+  return { failure: null, signature: null, steps: countSteps(data), tests: r.tests };
 }
 
 /**
@@ -565,19 +582,44 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
   const all = defaultStrategies();
   const strategies = opts.strategies ?? all;
   const t0 = performance.now();
-  const deadline = t0 + opts.seconds * 1000;
+  const seconds = opts.seconds ?? (opts.syscalls === undefined ? 10 : null);
+  const deadline = seconds === null ? Number.POSITIVE_INFINITY : t0 + seconds * 1000;
   const findings: FuzzFinding[] = [];
   const seen = new Set<string>();
   let programs = 0;
-  log(`fuzz: seed ${opts.seed}, ${opts.seconds} s, strategies ${strategies.join(', ')}\n`);
-  while (performance.now() < deadline && (opts.maxPrograms === undefined || programs < opts.maxPrograms)) {
-    const data = generateProgram(opts.seed, programs, opts.closeRaces ? { closeRaces: true } : {});
+  const campaign = new Campaign(opts.syscalls ?? null, opts.coverage === true || opts.guided === true, log);
+  const corpus = opts.guided
+    ? new Corpus(opts.seed, opts.corpus, (p) =>
+        renderProgram(p, ['Kept by pfmsim-test fuzz --guided: it reached new branches.']),
+      )
+    : null;
+  const budget = [
+    seconds === null ? null : `${seconds} s`,
+    opts.syscalls === undefined ? null : `${opts.syscalls} syscalls`,
+  ];
+  const mode = corpus ? `coverage-guided (corpus ${corpus.loaded} programs), ` : '';
+  log(
+    `fuzz: seed ${opts.seed}, ${budget.filter((b) => b !== null).join(' or ')}, ${mode}strategies ${strategies.join(', ')}\n`,
+  );
+  while (
+    performance.now() < deadline &&
+    !campaign.spent() &&
+    (opts.maxPrograms === undefined || programs < opts.maxPrograms)
+  ) {
+    const index = programs;
+    const fresh = () => generateProgram(opts.seed, index, opts.closeRaces ? { closeRaces: true } : {});
+    const data = corpus ? corpus.next(fresh) : fresh();
     programs++;
     const r = checkProgram(data, strategies, opts.extraStrategies);
+    const reachedNew = campaign.add(r.tests, programs, (performance.now() - t0) / 1000);
+    if (corpus && reachedNew > 0 && r.tests.length > 0 && !r.failure)
+      corpus.keep(data, `cov-${opts.seed}-${index}`);
     if (!r.failure || !r.signature) continue;
     if (seen.has(r.signature)) continue;
     seen.add(r.signature);
-    log(`program ${programs - 1}: ${r.failure.split('\n')[0]}\n  shrinking ${r.steps} steps...\n`);
+    log(
+      `program ${programs - 1} (after ${campaign.syscalls.toLocaleString('en-US')} syscalls): ${r.failure.split('\n')[0]}\n  shrinking ${r.steps} steps...\n`,
+    );
     const signature = r.signature;
     const shrinkDeadline = performance.now() + (opts.shrinkSeconds ?? 20) * 1000;
     const small = shrinkProgram(
@@ -660,9 +702,21 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
       ...(unwritten === null ? {} : { unwritten }),
     });
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const took = (performance.now() - t0) / 1000;
+  const counts = campaign.finish();
   log(
-    `fuzz: ${programs} programs in ${seconds.toFixed(1)} s, ${findings.length} finding${findings.length === 1 ? '' : 's'}\n`,
+    `fuzz: ${programs} programs in ${took.toFixed(1)} s, ${findings.length} finding${findings.length === 1 ? '' : 's'}\n`,
   );
-  return { programs, findings, seconds };
+  log(Campaign.summary(counts, took));
+  if (corpus)
+    log(
+      `corpus: ${corpus.programs.length} programs (${corpus.loaded} loaded${opts.corpus ? `, saved in ${opts.corpus}` : ''})\n`,
+    );
+  return {
+    programs,
+    findings,
+    seconds: took,
+    ...counts,
+    ...(corpus ? { corpus: { size: corpus.programs.length, loaded: corpus.loaded } } : {}),
+  };
 }

@@ -397,7 +397,17 @@ describe('differential testing between strategies', () => {
     expect(r.file).toBe('x.yaml');
     expect(r.scenario).toBe('t');
     for (const t of r.tests) {
-      expect(Object.keys(t).sort()).toEqual(['failures', 'file', 'ms', 'passed', 'scenario', 'strategy']);
+      expect(Object.keys(t).sort()).toEqual([
+        'failures',
+        'file',
+        'ms',
+        'passed',
+        'scenario',
+        'strategy',
+        'syscalls',
+      ]);
+      // pfm_create_context, the one call step
+      expect(t.syscalls).toBe(1);
       expect(t.ms).toBeGreaterThan(0);
     }
     expect(r.tests.map((t) => [t.file, t.scenario, t.strategy, t.passed])).toEqual([

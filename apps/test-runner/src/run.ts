@@ -32,6 +32,8 @@ export interface TestResult {
   readonly ms: number;
   /** Schedules run (exploration). */
   readonly schedules?: number;
+  /** System calls made, over every schedule run (a test that could not run made none). */
+  readonly syscalls?: number;
   /** The command that replays the failing schedule. */
   readonly replayCommand?: string;
 }
@@ -57,6 +59,7 @@ interface StrategyRun {
   readonly log: readonly Observation[] | null;
   readonly outcomes: Map<string, { replay: string; log: readonly Observation[] }> | null;
   readonly schedules?: number;
+  readonly syscalls: number;
   replayCommand?: string;
 }
 
@@ -145,7 +148,7 @@ function simulatorException(plan: Plan, name: string, e: unknown, w: World | nul
     .slice(1, 4)
     .map((l) => l.trim());
   const failures = [`the simulator threw ${e.name}: ${e.message} (${frames.join(' < ')})`];
-  const r: StrategyRun = { name, failures, ms: 0, log: null, outcomes: null };
+  const r: StrategyRun = { name, failures, ms: 0, log: null, outcomes: null, syscalls: w?.syscalls ?? 0 };
   if (w && (plan.concurrent || plan.sc.data.explore)) {
     r.replayCommand = replayCommand(plan, name, w.k.replay());
     failures.push(`replay: ${r.replayCommand}`);
@@ -175,7 +178,14 @@ function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
     return simulatorException(plan, name, e, current);
   }
   opts.onLog?.(name, world.log, failures);
-  const r: StrategyRun = { name, failures, ms: performance.now() - t0, log: world.log, outcomes: null };
+  const r: StrategyRun = {
+    name,
+    failures,
+    ms: performance.now() - t0,
+    log: world.log,
+    outcomes: null,
+    syscalls: world.syscalls,
+  };
   if (failures.length > 0 && plan.concurrent && run)
     r.replayCommand = replayCommand(plan, name, formatReplay(seed, run.decisions));
   return r;
@@ -216,10 +226,12 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   const outcomes = new Map<string, { replay: string; log: readonly Observation[] }>();
   const seenKinds = new Set<string>();
   let schedules = 0;
+  let syscalls = 0;
   const first: { failed: { replay: string; failures: string[] } | null } = { failed: null };
   // Judges one schedule; the first that fails ends the search (its replay is the report).
   const check = (w: World, run: RunResult): Verdict => {
     schedules++;
+    syscalls += w.syscalls;
     const failures = finish(w, run, true);
     const replay = formatReplay(w.k.seed, run.decisions);
     for (const bug of w.k.bugs) seenKinds.add(bug.kind);
@@ -261,7 +273,15 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
         failures.push(`expected a ${kind} KernelBug on some schedule; ${schedules} schedules showed none`);
     }
   }
-  const r: StrategyRun = { name, failures, ms: performance.now() - t0, log: null, outcomes, schedules };
+  const r: StrategyRun = {
+    name,
+    failures,
+    ms: performance.now() - t0,
+    log: null,
+    outcomes,
+    schedules,
+    syscalls,
+  };
   if (command) r.replayCommand = command;
   return r;
 }
@@ -371,6 +391,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions = {}): Scenario
       passed: failures.length === 0,
       failures,
       ms: r.ms,
+      syscalls: r.syscalls,
       ...(r.schedules !== undefined ? { schedules: r.schedules } : {}),
       ...(r.replayCommand ? { replayCommand: r.replayCommand } : {}),
     };

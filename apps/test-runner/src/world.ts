@@ -57,6 +57,8 @@ export class World {
   readonly vars = new Map<string, number>();
   readonly failures: string[] = [];
   readonly log: Observation[] = [];
+  /** System calls made so far (call steps that ran), for the fuzzer's budget. */
+  syscalls = 0;
   /** Set when a thread was killed by a fatal KernelBug: the run stops. */
   dead = false;
   readonly baseline: MemSnapshot;
