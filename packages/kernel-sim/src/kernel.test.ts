@@ -789,3 +789,12 @@ describe('dispose', () => {
     expect(next.mem.snapshot().liveObjects).toBe(0);
   });
 });
+
+it('a process has RLIMIT_MEMLOCK: 8 pages unless given, unlimited on request, a bad value refused', () => {
+  const k = createKernel({ arch: 'x86_64', cost: 'k8-2006', seed: 1, arenaBytes: 1 << 20 });
+  expect(k.createProcess().memlockLimit).toBe(8 * 4096);
+  expect(k.createProcess({ memlock: 65536 }).memlockLimit).toBe(65536);
+  expect(k.createProcess({ memlock: Number.POSITIVE_INFINITY }).memlockLimit).toBe(Number.POSITIVE_INFINITY);
+  expect(k.createProcess().lockedVm).toBe(0);
+  expect(() => k.createProcess({ memlock: -1 })).toThrow(/memlock: -1/);
+});

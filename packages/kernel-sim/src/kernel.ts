@@ -221,7 +221,8 @@ export class Kernel {
 
   // --- processes, threads, files ---
 
-  createProcess(opts: { uid?: number; gid?: number; name?: string } = {}): Process {
+  /** `memlock`: RLIMIT_MEMLOCK in bytes, Infinity for RLIM_INFINITY (default 8 pages, 2.6.18's MLOCK_LIMIT). */
+  createProcess(opts: { uid?: number; gid?: number; name?: string; memlock?: number } = {}): Process {
     const pid = this.nextPid;
     this.nextPid += 100;
     const uid = checkInteger('uid', opts.uid ?? 1000, 0, 2 ** 31);
@@ -238,6 +239,12 @@ export class Kernel {
     };
     const mm = new AddressSpace(this.arch.pageSize, 0x10000000, limit, { alloc, u8: this.mem.u8 });
     const p = new Process(pid, uid, gid, mm, opts.name ?? `proc${pid}`, this.fdLimit);
+    p.memlockLimit =
+      opts.memlock === undefined
+        ? 8 * this.arch.pageSize
+        : opts.memlock === Number.POSITIVE_INFINITY
+          ? opts.memlock
+          : checkInteger('memlock', opts.memlock);
     this.processes.push(p);
     return p;
   }

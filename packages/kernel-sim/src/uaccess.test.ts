@@ -453,3 +453,34 @@ describe('address space layout and fault injection details', () => {
     expect(pattern.join('')).toMatchInlineSnapshot(`"xx..x.x.x.xxx..."`);
   });
 });
+
+describe('strncpy_from_user', () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+
+  it('copies a string with its NUL and returns its length, charging the bytes read', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(4096);
+    mm.write(u, text('default\0junk'));
+    k.mem.u8.fill(0xaa, kbuf, kbuf + 16);
+    const before = t.clock.total;
+    expect(k.uaccess.strncpyFromUser(t, kbuf, u, 4096)).toBe(7);
+    expect(t.clock.total - before).toBe(60 + Math.round(8 * 0.4));
+    expect(new TextDecoder().decode(k.mem.u8.subarray(kbuf, kbuf + 8))).toBe('default\0');
+    expect(k.mem.u8[kbuf + 8]).toBe(0xaa);
+    mm.write(u, text('\0'));
+    expect(k.uaccess.strncpyFromUser(t, kbuf, u, 4096)).toBe(0);
+  });
+
+  it('returns the maximum when no NUL comes in it, and -1 when a fault comes first', () => {
+    const { k, t, mm, kbuf } = setup();
+    const u = mm.mmap(8192);
+    mm.write(u, new Uint8Array(8192).fill(0x41));
+    expect(k.uaccess.strncpyFromUser(t, kbuf, u, 100)).toBe(100);
+    expect(k.mem.u8[kbuf + 99]).toBe(0x41);
+    mm.munmap(u + 4096, 4096);
+    expect(k.uaccess.strncpyFromUser(t, kbuf, u + 4090, 100)).toBe(-1);
+    expect(k.uaccess.strncpyFromUser(t, kbuf, u + 4096, 100)).toBe(-1);
+    expect(k.uaccess.strncpyFromUser(t, kbuf, 0, 100)).toBe(-1);
+    expect(k.uaccess.strncpyFromUser(t, kbuf, -5, 100)).toBe(-1);
+  });
+});

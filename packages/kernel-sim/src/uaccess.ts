@@ -21,6 +21,8 @@ export interface Region {
   readonly pageState: Uint8Array;
   /** Offset of `bytes` in the kernel arena when the pages came from it (else -1). */
   readonly phys: number;
+  /** For kernel pages mapped into the process (mapKernelPages): called once all are unmapped. */
+  readonly unmapped?: () => void;
 }
 
 /** Provides backing memory for a mapping: an arena offset, or -1 to use private bytes. */
@@ -81,9 +83,39 @@ export class AddressSpace {
   }
 
   munmap(addr: number, length: number): void {
+    const touched = new Set<Region>();
     this.forPages(addr, length, (r, p) => {
+      if (r.pageState[p]! & P_MAPPED && r.unmapped) touched.add(r);
       r.pageState[p] = 0;
     });
+    for (const r of touched) if (r.pageState.every((st) => (st & P_MAPPED) === 0)) r.unmapped!();
+  }
+
+  /**
+   * Maps `length` bytes of kernel memory at arena offset `phys` (a driver's mmap of vmalloc'ed
+   * pages, VM_RESERVED): the process sees the kernel's bytes, present from the start. `unmapped`
+   * runs once every page of the mapping is gone (munmap), so the kernel can free them then.
+   * Returns the user address, or 0 when the address space has no room left.
+   */
+  mapKernelPages(phys: number, length: number, prot: number, unmapped?: () => void): number {
+    this.use();
+    if (!this.physical)
+      throw new InvalidArgumentError('mapKernelPages', phys, 'an address space backed by the arena');
+    checkInteger('mapping length', length, 1, 1 << 30);
+    const size = Math.ceil(length / this.pageSize) * this.pageSize;
+    checkInteger('mapped kernel pages', phys, 0, this.physical.u8.length - size);
+    const start = this.next;
+    if (start + size > this.userLimit) return 0; // no room: the syscall's ENOMEM
+    this.next = start + size + this.pageSize; // guard page
+    this.regions.push({
+      start,
+      size,
+      bytes: this.physical.u8.subarray(phys, phys + size),
+      pageState: new Uint8Array(size / this.pageSize).fill(P_MAPPED | P_PRESENT | protBits(prot)),
+      phys,
+      ...(unmapped ? { unmapped } : {}),
+    });
+    return start;
   }
 
   mprotect(addr: number, length: number, prot: number): void {
@@ -205,6 +237,28 @@ export class UserAccess {
 
   copyToUser(t: Thread, uaddr: number, kaddr: number, len: number, site = 0): number {
     return this.copy(t, kaddr, uaddr, len, true, site);
+  }
+
+  /**
+   * strncpy_from_user: copies the NUL-terminated string at uaddr (NUL included) into kaddr,
+   * reading at most `max` bytes. Returns its length without the NUL, `max` when no NUL came in
+   * `max` bytes, or -1 when a fault came first. Costs one copy of the bytes read.
+   */
+  strncpyFromUser(t: Thread, kaddr: number, uaddr: number, max: number, site = 0): number {
+    const mm = t.process.mm;
+    // the bytes up to the NUL (or the first unreadable byte), found without cost; the copy charges them
+    let len = 0;
+    while (len < max) {
+      const a = uaddr + len;
+      const r = Number.isInteger(a) && a >= 0 ? mm.regionOf(a) : null;
+      const state = r ? r.pageState[Math.floor((a - r.start) / mm.pageSize)]! : 0;
+      if (!r || !(state & P_MAPPED) || !(state & P_READ)) break;
+      if (r.bytes[a - r.start] === 0)
+        return this.copy(t, kaddr, uaddr, len + 1, false, site) === 0 ? len : -1;
+      len++;
+    }
+    const left = this.copy(t, kaddr, uaddr, Math.min(len + 1, max), false, site);
+    return left === 0 ? max : -1;
   }
 
   private copy(t: Thread, kaddr: number, uaddr: number, len: number, toUser: boolean, site: number): number {

@@ -20,6 +20,9 @@ const PAGE_FREE = 0;
 const PAGE_SLAB = 1;
 const PAGE_RAW_HEAD = 2;
 const PAGE_RAW_TAIL = 3;
+/** The first page of a vmalloc'ed range (its length in vmallocPages), and the others. */
+const PAGE_VMALLOC_HEAD = 4;
+const PAGE_VMALLOC_TAIL = 5;
 
 const SLOT_FREE = 0;
 const SLOT_LIVE = 1;
@@ -552,6 +555,58 @@ export class Memory {
     for (let i = 1; i < 1 << order; i++) this.pageKind[first + i] = PAGE_RAW_TAIL;
     this.addOwner(owner, this.pageSize << order);
     return first << this.pageShift;
+  }
+
+  /** Pages of each vmalloc'ed range, by its first page. */
+  private readonly vmallocPages = new Map<number, number>();
+
+  /**
+   * vmalloc: zeroed pages for `bytes` (rounded up to whole pages), or 0. They are contiguous in
+   * the arena, so the kernel addresses them as one range; unlike allocPages they need not be a
+   * power of two. Each page costs half a page allocation (cost model: pageAllocFree, split).
+   */
+  vmalloc(t: Thread, bytes: number, owner: number, site: number): number {
+    this.use();
+    checkInteger('vmalloc size', bytes, 1, this.numPages * this.pageSize);
+    this.k.mightSleep(t, 'vmalloc');
+    if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
+      return 0;
+    const count = Math.ceil(bytes / this.pageSize);
+    const first = this.pages.allocRun(count);
+    if (first === -1) return 0;
+    this.pageKind[first] = PAGE_VMALLOC_HEAD;
+    this.pageOwner[first] = owner;
+    for (let i = 1; i < count; i++) this.pageKind[first + i] = PAGE_VMALLOC_TAIL;
+    this.vmallocPages.set(first, count);
+    const addr = first << this.pageShift;
+    this.u8.fill(0, addr, addr + count * this.pageSize);
+    this.addOwner(owner, count * this.pageSize);
+    this.k.charge(t, CAT.alloc, count * Math.round(this.k.costs.pageAllocFree / 2));
+    return addr;
+  }
+
+  /** vfree of a vmalloc'ed address; anything else is an invalid free (a KernelBug). */
+  vfree(t: Thread | null, addr: number): void {
+    this.use();
+    const first = addr >>> this.pageShift;
+    const count = this.vmallocPages.get(first);
+    if (addr % this.pageSize !== 0 || count === undefined) {
+      this.k.reportBug('invalid-free', t, `vfree(0x${addr.toString(16)}) of memory not vmalloc'ed`, { addr });
+      return;
+    }
+    this.vmallocPages.delete(first);
+    const bytes = count * this.pageSize;
+    for (let i = 0; i < count; i++) this.pageKind[first + i] = PAGE_FREE;
+    this.u8.fill(POISON_FREE, addr, addr + bytes);
+    this.k.race.forget(addr, bytes);
+    this.addOwner(this.pageOwner[first]!, -bytes);
+    this.pages.freeRun(first, count);
+    if (t)
+      this.k.charge(
+        t,
+        CAT.alloc,
+        count * (this.k.costs.pageAllocFree - Math.round(this.k.costs.pageAllocFree / 2)),
+      );
   }
 
   /** Pages taken outside any simulated call (boot time, kernel stacks): no cost, no failslab. */

@@ -224,6 +224,17 @@ describe('PageAllocator (next fit over aligned blocks)', () => {
     expect(pages.inUse).toBe(12);
   });
 
+  it('allocRun (vmalloc) is next fit too: a run past the hint first, then one before it', () => {
+    const pages = new PageAllocator(16);
+    expect(pages.alloc(0)).toBe(1);
+    expect(pages.alloc(2)).toBe(4); // pages 2 and 3 stay free, the hint is at 8
+    expect(pages.allocRun(2)).toBe(8); // first fit would take 2..3
+    expect(pages.allocRun(6)).toBe(10); // up to the end of the arena
+    expect(pages.allocRun(2)).toBe(2); // nothing past the hint: the second pass, from page 1
+    expect(pages.allocRun(1)).toBe(-1);
+    expect(pages.inUse).toBe(15);
+  });
+
   it('in an arena that is not a power of two pages, never hands out a block past its end', () => {
     const pages = new PageAllocator(20);
     expect(pages.alloc(3)).toBe(8);
@@ -239,5 +250,30 @@ describe('PageAllocator (next fit over aligned blocks)', () => {
     expect(pages.alloc(1)).toBe(14);
     expect(pages.highWaterIndex).toBe(15);
     expect(pages.alloc(0)).toBe(-1);
+  });
+});
+
+describe('runs of pages (vmalloc)', () => {
+  it('finds any number of contiguous free pages, next fit, wrapping round to the start; never page 0', () => {
+    const pages = new PageAllocator(16);
+    expect(pages.allocRun(3)).toBe(1);
+    expect(pages.allocRun(5)).toBe(4);
+    expect(pages.allocRun(7)).toBe(9);
+    expect(pages.allocRun(1)).toBe(-1);
+    expect([pages.inUse, pages.highWater, pages.highWaterIndex]).toEqual([15, 15, 15]);
+    pages.freeRun(1, 3);
+    pages.freeRun(9, 2);
+    // from the hint (16) nothing; from the start, the first run long enough
+    expect(pages.allocRun(3)).toBe(1);
+    expect(pages.allocRun(2)).toBe(9);
+    expect(pages.allocRun(1)).toBe(-1);
+    expect(pages.inUse).toBe(15);
+    pages.freeRun(4, 5);
+    pages.freeRun(11, 2);
+    expect(pages.allocRun(2)).toBe(4);
+    // next fit from the hint (6): 6-7, then 11-12 (page 8 alone is too short)
+    expect(pages.allocRun(2)).toBe(6);
+    expect(pages.allocRun(2)).toBe(11);
+    expect(pages.allocRun(16)).toBe(-1);
   });
 });

@@ -35,13 +35,38 @@ export class PageAllocator {
     return -1;
   }
 
+  /**
+   * First page index of `count` free contiguous pages, not aligned (vmalloc's pages, kept
+   * contiguous here so the kernel addresses them as one range), or -1. Next fit, like alloc.
+   */
+  allocRun(count: number): number {
+    for (let pass = 0; pass < 2; pass++) {
+      let run = 0;
+      for (let p = pass === 0 ? this.hint : 1; p < this.numPages; p++) {
+        run = this.used[p] === 0 ? run + 1 : 0;
+        if (run < count) continue;
+        const start = p - count + 1;
+        this.used.fill(1, start, p + 1);
+        this.inUse += count;
+        this.highWater = Math.max(this.highWater, this.inUse);
+        this.hint = p + 1;
+        this.highWaterIndex = Math.max(this.highWaterIndex, p);
+        return start;
+      }
+    }
+    return -1;
+  }
+
   private isFree(start: number, count: number): boolean {
     for (let p = start; p < start + count; p++) if (this.used[p] !== 0) return false;
     return true;
   }
 
   free(first: number, order: number): void {
-    const count = 1 << order;
+    this.freeRun(first, 1 << order);
+  }
+
+  freeRun(first: number, count: number): void {
     this.used.fill(0, first, first + count);
     this.inUse -= count;
     this.hint = Math.min(this.hint, first);

@@ -23,6 +23,13 @@ export interface FileLike {
 export class Process {
   readonly threads: Thread[] = [];
   readonly files: (FileLike | null)[] = [];
+  /** mm->locked_vm: pages locked for this process (perfmon2 charges its sampling buffers here). */
+  lockedVm = 0;
+  /**
+   * RLIMIT_MEMLOCK (soft), bytes. The kernel sets 2.6.18's default, MLOCK_LIMIT = 8 pages
+   * (include/linux/resource.h of that era; UNVERIFIED here), unless the process is given one.
+   */
+  memlockLimit = Number.POSITIVE_INFINITY;
   constructor(
     readonly pid: number,
     public uid: number,
