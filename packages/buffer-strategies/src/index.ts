@@ -65,6 +65,7 @@ export {
   ARG_BLOCKED,
   type ArgBufferStrategy,
   ArgCall,
+  type ArgKind,
   type ContextSlot,
   E2BIG,
   EFAULT,
@@ -72,6 +73,7 @@ export {
   type ElemKind,
   ENOMEM,
   SLOT_WORDS,
+  SMPL_ARG_KIND,
 } from './spec.js';
 export { archStackArgs, archStackArgsSource, archStackArgsV3 } from './stack-args.js';
 export { formatStackReport, type StackReport, type StackReportRow, stackReport } from './stack-report.js';
@@ -115,4 +117,4 @@ export {
 } from './strategies/slab-cache.js';
 export { createStackStrategy, type StackStrategyOptions } from './strategies/stack.js';
 export { createTaskCacheStrategy, TASK_CACHE_KEY } from './strategies/task-cache.js';
-export { vectorCall } from './vector-call.js';
+export { argumentCall, vectorCall } from './vector-call.js';

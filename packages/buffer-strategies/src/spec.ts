@@ -4,6 +4,15 @@ import type { ArchProfile, Kernel, Spinlock, Thread } from '@pfmsim/kernel-sim';
 export const ELEM_KINDS = ['pmc', 'pmd', 'setdesc', 'setinfo'] as const;
 export type ElemKind = (typeof ELEM_KINDS)[number];
 
+/**
+ * The format argument of a sampling pfm_create_context (pfm_get_smpl_arg): one element of the
+ * format's `fmt_arg_size` bytes, copied in and never back. No context exists yet, so the call
+ * gets a slot that lives for the system call only (see ArgBufferStrategy).
+ */
+export const SMPL_ARG_KIND = 'smpl_arg' as const;
+/** What an argument call copies: a vector of one element kind, or the format argument. */
+export type ArgKind = ElemKind | typeof SMPL_ARG_KIND;
+
 /** Words of kernel memory each context reserves for its strategy (pointers, sizes, counters). */
 export const SLOT_WORDS = 4;
 
@@ -35,7 +44,7 @@ export class ArgCall {
   k!: Kernel;
   t!: Thread;
   slot!: ContextSlot;
-  kind: ElemKind = 'pmd';
+  kind: ArgKind = 'pmd';
   elemSize = 0;
   count = 0;
   /** count * elemSize */
@@ -59,6 +68,11 @@ export class ArgCall {
  * An argument-buffer strategy, specification v1. Every operation goes through kernel-sim
  * primitives (allocations, atomics, locks, stack frames), so its cycles, stack bytes, pinned
  * memory, locks and races are measured by the simulator, never assumed.
+ *
+ * The format argument of pfm_create_context (kind SMPL_ARG_KIND) goes through the same
+ * strategy, before any context exists: the call gets a slot of its own (in the syscall's
+ * frame, uid and owner of the caller) with contextCreated before acquire and contextClosed
+ * after release, so a strategy that keeps buffers per context pays its uncached path there.
  */
 export interface ArgBufferStrategy {
   readonly specificationVersion: 'v1';
@@ -70,7 +84,7 @@ export interface ArgBufferStrategy {
   /** What it puts on the kernel stack, as a formula. */
   readonly stackFootprint: string;
   /** Bytes of on-stack arrays in the syscall frame for this kind: occupied on every call. */
-  frameBytes(kind: ElemKind, elemSize: number, arch: ArchProfile): number;
+  frameBytes(kind: ArgKind, elemSize: number, arch: ArchProfile): number;
   /** Once per kernel, before any call (create caches, global counters). */
   init?(k: Kernel): void;
   contextCreated?(k: Kernel, t: Thread, slot: ContextSlot): void;

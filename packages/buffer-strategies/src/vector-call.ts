@@ -13,7 +13,8 @@ import { ARG_BLOCKED, type ArgBufferStrategy, type ArgCall, EFAULT } from './spe
  *
  * Copies happen with no lock held and irqs on, unless the strategy says it holds the context
  * lock (the seed's split proposal): then only the irq masking is done here, and the copies
- * run under the spinlock, which is exactly what the validator must catch.
+ * run under the spinlock, which is exactly what the validator must catch. With `lockBody`
+ * false the body runs with neither (argumentCall's `use`).
  * Returns the body's result (0 or -errno) or the argument errors.
  */
 export function* vectorCall(
@@ -23,6 +24,7 @@ export function* vectorCall(
   frameName: string,
   copyBack: boolean,
   body: (call: ArgCall) => number,
+  lockBody = true,
 ): KGen<number> {
   const { k, t } = call;
   const frame = strategy.frameBytes(call.kind, call.elemSize, k.arch);
@@ -46,13 +48,16 @@ export function* vectorCall(
       strategy.release(call);
       return -EFAULT;
     }
-    const lock = call.slot.lock;
-    let irqFlags = 0;
-    if (call.holdsContextLock) irqFlags = k.sync.localIrqSave(t);
-    else if (k.sync.spinLockIrqsave(t, lock)) yield Y_BLOCK;
-    let ret = body(call);
-    if (call.holdsContextLock) k.sync.localIrqRestore(t, irqFlags);
-    else k.sync.spinUnlockIrqrestore(t, lock);
+    let ret: number;
+    if (lockBody) {
+      const lock = call.slot.lock;
+      let irqFlags = 0;
+      if (call.holdsContextLock) irqFlags = k.sync.localIrqSave(t);
+      else if (k.sync.spinLockIrqsave(t, lock)) yield Y_BLOCK;
+      ret = body(call);
+      if (call.holdsContextLock) k.sync.localIrqRestore(t, irqFlags);
+      else k.sync.spinUnlockIrqrestore(t, lock);
+    } else ret = body(call);
     if (copyBack) {
       if (k.sleepPoint(t)) yield Y_PREEMPT;
       if (k.uaccess.copyToUser(t, uaddr, call.buf, call.bytes, call.site) !== 0) ret = -EFAULT;
@@ -62,5 +67,30 @@ export function* vectorCall(
     return ret;
   } finally {
     k.stacks.pop(t, frame);
+  }
+}
+
+/**
+ * The format argument of a sampling pfm_create_context (pfm_get_smpl_arg) through the
+ * strategy: `call.slot` is a slot for this system call only (zeroed words in the caller's
+ * frame), told to the strategy with contextCreated first and contextClosed last. The argument
+ * is copied in as a vector is, but `use` (fmt_validate, fmt_getsize, fmt_init and the rest of
+ * the call) runs under no lock, and nothing is copied back. Returns `use`'s result, or the
+ * argument errors (-ENOMEM, -EFAULT; -E2BIG only if `call.limit` is below the argument, which
+ * a format registered with fmt_arg_size <= PAGE_SIZE never is).
+ */
+export function* argumentCall(
+  strategy: ArgBufferStrategy,
+  call: ArgCall,
+  uaddr: number,
+  frameName: string,
+  use: (call: ArgCall) => number,
+): KGen<number> {
+  const { k, t, slot } = call;
+  strategy.contextCreated?.(k, t, slot);
+  try {
+    return yield* vectorCall(strategy, call, uaddr, frameName, false, use, false);
+  } finally {
+    strategy.contextClosed?.(k, t, slot);
   }
 }

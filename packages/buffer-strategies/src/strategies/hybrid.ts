@@ -1,5 +1,5 @@
 import { type ArchProfile, checkInteger, type Kernel } from '@pfmsim/kernel-sim';
-import { type ArgCall, E2BIG, type ElemKind } from '../spec.js';
+import { type ArgCall, type ArgKind, E2BIG } from '../spec.js';
 import { HOW_NONE, HOW_STACK } from './common.js';
 import {
   type BoundedStrategy,
@@ -50,7 +50,7 @@ export function createHybridStrategy(options: HybridOptions = {}): BoundedStrate
   if (options.stackBudget !== undefined) checkInteger('hybrid stackBudget', options.stackBudget, 0, 1 << 20);
   // checkBudgetOptions reads only the budget options (userBudget, globalBudget, maxUsers).
   const inner = createCtxCacheBoundedStrategy(options, 'hybrid');
-  const elements = (kind: ElemKind, elemSize: number, arch: ArchProfile): number => {
+  const elements = (kind: ArgKind, elemSize: number, arch: ArchProfile): number => {
     if (kind !== 'pmc' && kind !== 'pmd') return 0;
     const fixed = options[kind];
     if (fixed !== undefined) return fixed;

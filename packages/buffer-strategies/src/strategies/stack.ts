@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@pfmsim/kernel-sim';
-import type { ArgBufferStrategy, ElemKind } from '../spec.js';
+import type { ArgBufferStrategy, ArgKind } from '../spec.js';
 import { archStackArgs, archStackArgsV3 } from '../stack-args.js';
 import { HOW_STACK, kfreeBuffer, kmallocBuffer } from './common.js';
 
@@ -24,11 +24,7 @@ export function createStackStrategy(opts: StackStrategyOptions = {}): ArgBufferS
       throw new InvalidArgumentError(`stack strategy ${key}`, v, 'an integer from 0 to 1024');
     }
   }
-  const elements = (
-    kind: ElemKind,
-    elemSize: number,
-    archId: Parameters<typeof archStackArgs>[0],
-  ): number => {
+  const elements = (kind: ArgKind, elemSize: number, archId: Parameters<typeof archStackArgs>[0]): number => {
     if (kind !== 'pmc' && kind !== 'pmd') return 0; // the evtset calls pass lsz = 0
     // perfmon3's 16-byte pfarg_pmr vectors share one u64 stack buffer (PFM_ARCH_STK_ARG)
     const archDefault = elemSize === 16 ? archStackArgsV3(archId) : archStackArgs(archId, kind);
