@@ -13,9 +13,14 @@ export { SYSFS_ROOT, Sysfs, type SysfsState } from './core/sysfs.js';
 export {
   type EventRate,
   eventWorkloadKey,
+  type NamedPhase,
+  type Phase,
+  type PhaseSpec,
+  TEXT_START,
   Workload,
   type WorkloadSpec,
   workloadFromEvents,
+  workloadFromPhases,
 } from './core/workload.js';
 export { fromBigInt, joinCounter, splitCounter, toBigInt } from './rw/u64.js';
 export { type Entry, SyncGate, Syscalls, type VectorSpec } from './syscalls.js';

@@ -9,8 +9,8 @@ import {
 } from './abi/constants.js';
 import { Errno } from './abi/errno.js';
 import { checkTaskState } from './core/state.js';
-import { writePmcs } from './rw/pmc.js';
-import { readPmrPmds, writePmrPmds } from './rw/pmr.js';
+import { writePmc } from './rw/pmc.js';
+import { readPmrPmd, writePmrPmd } from './rw/pmr.js';
 import type { Syscalls, VectorSpec } from './syscalls.js';
 import type { PerfmonSystem } from './system.js';
 
@@ -26,11 +26,11 @@ const V3_WRITE_PMCS: VectorSpec = {
   size: PMR,
   walk: PMR,
   mask: PFM_CMD_STOPPED,
-  backend: writePmcs,
+  element: writePmc,
   copyBack: false,
 };
-const V3_WRITE_PMDS: VectorSpec = { ...V3_WRITE_PMCS, kind: 'pmd', backend: writePmrPmds };
-const V3_READ_PMDS: VectorSpec = { ...V3_WRITE_PMDS, name: 'pfm_read', backend: readPmrPmds, copyBack: true };
+const V3_WRITE_PMDS: VectorSpec = { ...V3_WRITE_PMCS, kind: 'pmd', element: writePmrPmd };
+const V3_READ_PMDS: VectorSpec = { ...V3_WRITE_PMDS, name: 'pfm_read', element: readPmrPmd, copyBack: true };
 
 /**
  * perfmon3's five calls (perfmon2-abi.md §15), on a system created with `abi: 'v3'`: one
@@ -69,13 +69,11 @@ export class V3Syscalls {
         ret = -Errno.ENOMEM;
         break out;
       }
-      const fd = k.fdInstall(t.process, ctx);
+      const fd = s.installFd(t, ctx);
       if (fd < 0) {
-        s.free(ctx, t);
-        ret = -Errno.ENFILE;
+        ret = fd;
         break out;
       }
-      ctx.refs = 1;
       if (usinfo !== 0) {
         const local = k.stacks.areaAt(t, SINFO);
         k.mem.u8.fill(0, local, local + SINFO);

@@ -8,7 +8,6 @@ import {
   PFM_CTX_MASKED,
   PFM_CTX_UNLOADED,
   PFM_FL_NOTIFY_BLOCK,
-  PFM_FL_SYSTEM_WIDE,
   PFM_SETFL_EXPL_NEXT,
 } from './abi/constants.js';
 import { Errno, fail, ok, type SyscallResult } from './abi/errno.js';
@@ -16,21 +15,15 @@ import { LOAD_OFF, START_OFF } from './abi/layouts.js';
 import { pfmMaxArgCount } from './abi/limits.js';
 import { lockedBody } from './core/argcall.js';
 import type { PfmContext } from './core/context.js';
+import { createContext, HANDLER_FRAME } from './core/create.js';
 import { MSG_BYTES } from './core/msg.js';
+import { mmapSmplBuffer } from './core/smpl-buf.js';
 import { checkTaskState } from './core/state.js';
-import { writePmcs } from './rw/pmc.js';
-import { readPmds, writePmds } from './rw/pmd.js';
-import { createEvtsets, deleteEvtsets, getinfoEvtsets } from './rw/sets.js';
+import { writePmc } from './rw/pmc.js';
+import { readPmd, writePmd } from './rw/pmd.js';
+import { createEvtset, deleteEvtset, getinfoEvtset } from './rw/sets.js';
+import type { ElementOp } from './rw/walk.js';
 import type { PerfmonSystem } from './system.js';
-
-export type Backend = (
-  sys: PerfmonSystem,
-  t: Thread,
-  ctx: PfmContext,
-  buf: number,
-  count: number,
-  elemSize: number,
-) => number;
 
 /** A row of VECTOR_CALLS: a v2 vector call, its element kinds as structs. */
 interface VectorCallRow {
@@ -42,7 +35,8 @@ interface VectorCallRow {
   readonly walk: ElemKind;
   /** pfm_check_task_state mask. */
   readonly mask: number;
-  readonly backend: Backend;
+  /** What the call does to each element (rw/walk.ts walks the vector). */
+  readonly element: ElementOp;
 }
 
 /**
@@ -62,7 +56,8 @@ export interface VectorSpec {
   readonly walk: number;
   /** pfm_check_task_state mask. */
   readonly mask: number;
-  readonly backend: Backend;
+  /** What the call does to each element (rw/walk.ts walks the vector). */
+  readonly element: ElementOp;
   /** Copy the vector back to user space after the back-end (every call but write_pmcs on v3). */
   readonly copyBack: boolean;
 }
@@ -75,7 +70,7 @@ const VECTOR_CALLS = {
     size: 'pmc',
     walk: 'pmc',
     mask: PFM_CMD_STOPPED,
-    backend: writePmcs,
+    element: writePmc,
   },
   pfm_write_pmds: {
     name: 'pfm_write_pmds',
@@ -83,7 +78,7 @@ const VECTOR_CALLS = {
     size: 'pmd',
     walk: 'pmd',
     mask: PFM_CMD_STOPPED,
-    backend: writePmds,
+    element: writePmd,
   },
   pfm_read_pmds: {
     name: 'pfm_read_pmds',
@@ -91,7 +86,7 @@ const VECTOR_CALLS = {
     size: 'pmd',
     walk: 'pmd',
     mask: PFM_CMD_STOPPED,
-    backend: readPmds,
+    element: readPmd,
   },
   pfm_create_evtsets: {
     name: 'pfm_create_evtsets',
@@ -99,7 +94,7 @@ const VECTOR_CALLS = {
     size: 'setdesc',
     walk: 'setdesc',
     mask: PFM_CMD_UNLOADED,
-    backend: createEvtsets,
+    element: createEvtset,
   },
   pfm_getinfo_evtsets: {
     name: 'pfm_getinfo_evtsets',
@@ -107,7 +102,7 @@ const VECTOR_CALLS = {
     size: 'setinfo',
     walk: 'setinfo',
     mask: 0,
-    backend: getinfoEvtsets,
+    element: getinfoEvtset,
   },
   pfm_delete_evtsets: {
     name: 'pfm_delete_evtsets',
@@ -115,12 +110,9 @@ const VECTOR_CALLS = {
     size: 'setinfo',
     walk: 'setdesc',
     mask: PFM_CMD_UNLOADED,
-    backend: deleteEvtsets,
+    element: deleteEvtset,
   },
 } as const satisfies Record<string, VectorCallRow>;
-
-/** Handler frame of each syscall (locals besides the argument array): an estimate. */
-const HANDLER_FRAME = 96;
 
 /** A generator that yields nothing and returns `value`. */
 // biome-ignore lint/correctness/useYield: a finished kernel path has nothing to yield
@@ -164,7 +156,7 @@ export class Syscalls {
       size: s.elemSize(row.size),
       walk: s.elemSize(row.walk),
       mask: row.mask,
-      backend: row.backend,
+      element: row.element,
       copyBack: true,
     });
     this.specs = {
@@ -224,7 +216,7 @@ export class Syscalls {
       call.ctx = ctx;
       call.mask = spec.mask;
       call.walk = spec.walk;
-      call.backend = spec.backend;
+      call.element = spec.element;
       ret = yield* vectorCall(s.strategy, call, uaddr, frameName(name), spec.copyBack, lockedBody);
       call.ctx = null;
     }
@@ -259,85 +251,10 @@ export class Syscalls {
     return this.vector(t, this.specs.pfm_delete_evtsets, fd, uaddr, count);
   }
 
-  /**
-   * v2.3: pfm_create_context(pfarg_ctx *u, char *fmt_name, void *fmt_arg, size_t fmt_size)
-   * returns the fd. v2.2: (pfarg_ctx *u, void *smpl_arg, size_t smpl_size) writes u->ctx_fd and
-   * returns 0 (pass fmtName = 0 there). No sampling formats are registered: naming one is EINVAL.
-   */
-  *pfm_create_context(t: Thread, uctx: number, fmtName = 0, _fmtArg = 0, _fmtSize = 0): KGen<number> {
-    const s = this.s;
-    if (s.v3) return yield* this.enosys(t, 'pfm_create_context');
-    const k = s.k;
-    const abi = s.abi;
-    k.syscallEnter(t, 'pfm_create_context');
-    const frame = HANDLER_FRAME + abi.sizes.ctx;
-    const local = k.stacks.areaAt(t, frame);
-    k.stacks.push(t, frame, 'sys_pfm_create_context');
-    let ret: number;
-    out: {
-      if (s.options.disabled) {
-        ret = -Errno.ENOSYS;
-        break out;
-      }
-      const notCopied = k.uaccess.copyFromUser(t, local, uctx, abi.sizes.ctx);
-      if (k.sleepPoint(t)) yield Y_PREEMPT;
-      if (notCopied !== 0) {
-        ret = -Errno.EFAULT;
-        break out;
-      }
-      const view = k.mem.view;
-      const flags = view.getUint32(local + abi.offsets.ctxFlags, true);
-      if (fmtName !== 0) {
-        // getname(): an unreadable name is EFAULT; any readable name is an unknown format.
-        if (k.uaccess.copyFromUser(t, local, fmtName, 1) !== 0) ret = -Errno.EFAULT;
-        else ret = -Errno.EINVAL;
-        break out;
-      }
-      if (abi.id === 'v2.2' && !k.mem.u8.subarray(local, local + 16).every((b) => b === 0)) {
-        ret = -Errno.EINVAL; // a sampling-format UUID: no format is registered
-        break out;
-      }
-      const systemWide = (flags & PFM_FL_SYSTEM_WIDE) !== 0;
-      if (systemWide && flags & PFM_FL_NOTIFY_BLOCK) {
-        ret = -Errno.EINVAL;
-        break out;
-      }
-      const group = systemWide ? s.sysfs.state.sysGroup : s.sysfs.state.taskGroup;
-      if (group !== -1 && t.process.gid !== group && t.process.uid !== 0) {
-        ret = -Errno.EPERM;
-        break out;
-      }
-      const ctx = s.newContext(t, flags, systemWide);
-      if (ctx === null) {
-        ret = -Errno.ENOMEM;
-        break out;
-      }
-      const fd = k.fdInstall(t.process, ctx);
-      if (fd < 0) {
-        s.free(ctx, t);
-        ret = -Errno.ENFILE;
-        break out;
-      }
-      ctx.refs = 1;
-      if (abi.createContextReturnsFd) {
-        ret = fd;
-        break out;
-      }
-      // v2.2 writes the fd and the sampling buffer's size (none: no format is registered).
-      view.setInt32(local + abi.offsets.ctxFd, fd, true);
-      // Stryker disable next-line BooleanLiteral: 0 has the same bytes in either byte order
-      view.setBigUint64(local + abi.offsets.ctxSmplBufSize, 0n, true);
-      if (k.uaccess.copyToUser(t, uctx, local, abi.sizes.ctx) !== 0) {
-        k.fdRemove(t.process, fd);
-        s.free(ctx, t);
-        ret = -Errno.EFAULT;
-        break out;
-      }
-      ret = 0;
-    }
-    k.stacks.pop(t, frame);
-    k.syscallExit(t);
-    return ret;
+  /** pfm_create_context, v2.3 or v2.2 form (core/create.ts). */
+  *pfm_create_context(t: Thread, uctx: number, fmtName = 0, fmtArg = 0, fmtSize = 0): KGen<number> {
+    if (this.s.v3) return yield* this.enosys(t, 'pfm_create_context');
+    return yield* createContext(this.s, t, uctx, fmtName, fmtArg, fmtSize);
   }
 
   *pfm_load_context(t: Thread, fd: number, uload: number): KGen<number> {
@@ -498,7 +415,7 @@ export class Syscalls {
       if (ctx.state !== PFM_CTX_LOADED && ctx.state !== PFM_CTX_MASKED) return Errno.EBUSY;
       if (ctx.state === PFM_CTX_LOADED) return 0;
       if (!ctx.systemWide && ctx.target !== t && !ctx.canRestart) return Errno.EBUSY;
-      this.s.resume(ctx);
+      this.s.resume(ctx, t);
       return 0;
     });
   }
@@ -576,6 +493,13 @@ export class Syscalls {
     if (held !== null) s.fput(held, t);
     k.syscallExit(t);
     return ret;
+  }
+
+  /** mmap() of the context fd: the sampling buffer, read-only (core/smpl-buf.ts). */
+  mmap(t: Thread, fd: number, length: number, prot: number, offset = 0): number {
+    const ctx = this.s.lookup(t, fd);
+    if (ctx === null) return -Errno.EBADF;
+    return mmapSmplBuffer(this.s, t, ctx, length, prot, offset);
   }
 
   /** poll(): POLLIN (1) when a message is queued; POLLNVAL (32) for a bad fd. */
@@ -707,6 +631,11 @@ export class SyncGate {
   }
   pfm_set_state(fd: number, flags: number, state: number) {
     return this.run(this.s.v3sys.pfm_set_state(this.t, fd, flags, state));
+  }
+  /** mmap(NULL, length, prot, MAP_PRIVATE, fd, offset): the user address. */
+  mmap(fd: number, length: number, prot: number, offset = 0): SyscallResult<number> {
+    const r = this.s.sys.mmap(this.t, fd, length, prot, offset);
+    return r < 0 ? fail(-r as never) : ok(r);
   }
   close(fd: number): SyscallResult<number> {
     const r = this.s.sys.close(this.t, fd);

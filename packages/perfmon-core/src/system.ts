@@ -6,6 +6,7 @@ import {
 } from '@pfmsim/buffer-strategies';
 import {
   type ArchOverrides,
+  CAT,
   type CostOverrides,
   createKernel,
   type FaultConfig,
@@ -13,6 +14,7 @@ import {
   type Kernel,
   type KGen,
   type Process,
+  type Spinlock,
   type Thread,
 } from '@pfmsim/kernel-sim';
 import { getModel, type PmuModel } from '@pfmsim/pmu-models';
@@ -23,6 +25,7 @@ import {
   PFM_MSG_END,
   PFM_REGFL_RANDOM,
 } from './abi/constants.js';
+import { Errno } from './abi/errno.js';
 import { MSG_OFF } from './abi/layouts.js';
 import {
   ABI_V2_3,
@@ -39,6 +42,9 @@ import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
 import { Sessions } from './core/sessions.js';
 import type { EventSet } from './core/sets.js';
+import { freeSmplBuffer } from './core/smpl-buf.js';
+import { DFL_SMPL_FMT } from './core/smpl-dfl.js';
+import { OVFL_CTRL_MASK, OVFL_CTRL_RESET, OvflArg, SmplFormats } from './core/smpl-fmt.js';
 import { Sysfs } from './core/sysfs.js';
 import type { Workload } from './core/workload.js';
 import { splitCounter } from './rw/u64.js';
@@ -108,6 +114,19 @@ export class PerfmonSystem {
   private nextContextId = 1;
   readonly argSite: number;
   readonly ctxSite: number;
+  /** Owner tag of sampling buffers and format arguments (and the buffers' vmalloc site). */
+  readonly smplOwner: number;
+  /** Allocation sites of a format argument's copy and of its name (getname). */
+  readonly smplArgSite: number;
+  readonly nameSite: number;
+  /** The lock of the slot a format argument's call gets (no context exists yet). */
+  readonly argSlotLock: Spinlock;
+  /** Bytes in sampling buffers (sysfs smpl_buffer_mem; smpl_buffer_mem_cur later). */
+  smplBufferMem = 0;
+  /** The sampling formats a create call can name: the default one is built in. */
+  readonly formats = new SmplFormats();
+  /** The pfm_ovfl_arg the interrupt fills for a format's handler (one interrupt at a time). */
+  readonly ovflArg = new OvflArg();
 
   constructor(opts: SystemOptions) {
     if (typeof opts !== 'object' || opts === null || typeof opts.machine !== 'object') {
@@ -147,6 +166,17 @@ export class PerfmonSystem {
     this.ovflScratch = new Uint8Array(Math.max(1, this.pmu.maxPmd));
     this.argSite = this.k.mem.tag('pfm_get_args');
     this.ctxSite = this.k.mem.tag('pfm_context_alloc');
+    this.smplOwner = this.k.mem.tag('pfm_smpl_buf');
+    this.smplArgSite = this.k.mem.tag('pfm_get_smpl_arg');
+    this.nameSite = this.k.mem.tag('getname');
+    this.argSlotLock = this.k.sync.createSpinlock('pfm_get_smpl_arg slot lock');
+    // v2.2 names formats by UUID (the default one registers its name too); v2.3 by name only
+    const byUuid = profile.id === 'v2.2';
+    this.formats.register(
+      byUuid ? DFL_SMPL_FMT : { ...DFL_SMPL_FMT, uuid: null },
+      byUuid,
+      this.k.arch.pageSize,
+    );
     this.sysfs = new Sysfs({
       version: profile.versionString,
       limitName: profile.limitName,
@@ -157,6 +187,8 @@ export class PerfmonSystem {
       fastArgs: (kind) =>
         this.strategy.frameBytes(kind, this.abi.sizes[kind], this.k.arch) / this.abi.sizes[kind],
       resetStats: () => {},
+      smplBufferMem: () => this.smplBufferMem,
+      formats: () => this.formats.list(),
     });
     this.strategy.init?.(this.k);
     this.sys = new Syscalls(this);
@@ -166,7 +198,8 @@ export class PerfmonSystem {
 
   // --- processes and threads ---
 
-  process(opts: { uid?: number; gid?: number; name?: string } = {}): Process {
+  /** A process; `memlock` is its RLIMIT_MEMLOCK in bytes (default 8 pages). */
+  process(opts: { uid?: number; gid?: number; name?: string; memlock?: number } = {}): Process {
     return this.k.createProcess(opts);
   }
 
@@ -280,6 +313,17 @@ export class PerfmonSystem {
     return ctx;
   }
 
+  /** The new context's fd (its one reference), or -ENFILE with the context freed. */
+  installFd(t: Thread, ctx: PfmContext): number {
+    const fd = this.k.fdInstall(t.process, ctx);
+    if (fd < 0) {
+      this.free(ctx, t);
+      return -Errno.ENFILE;
+    }
+    ctx.refs = 1;
+    return fd;
+  }
+
   /** Detaches a loaded context (unload, thread exit): counters saved, session released. */
   detach(ctx: PfmContext): void {
     if (ctx.state === PFM_CTX_UNLOADED) return;
@@ -313,6 +357,7 @@ export class PerfmonSystem {
     // Stryker disable next-line BooleanLiteral: defensive; nothing can reach a freed context (no fd, no reference left)
     ctx.freed = true;
     this.sessions.releaseNorthbridge(ctx);
+    if (ctx.smpl) freeSmplBuffer(this, t, ctx.smpl);
     this.strategy.contextClosed?.(this.k, t, ctx.slot);
     this.k.mem.kfree(t, ctx.kaddr);
     const i = this.contexts.indexOf(ctx);
@@ -360,10 +405,23 @@ export class PerfmonSystem {
 
   /**
    * pfm_restart on a MASKED context: long reset of the overflowed PMDs and of their
-   * reg_reset_pmds, unmask, wake.
+   * reg_reset_pmds, unmask, wake; with a sampling buffer, as its format's restart asks.
    */
-  resume(ctx: PfmContext): void {
-    resetOverflowed(this, ctx.active, true);
+  resume(ctx: PfmContext, t: Thread): void {
+    // pfm_resume_after_ovfl: a format's fmt_restart decides (the default empties the buffer and
+    // asks for the long reset); nonzero from it leaves the context masked
+    let ctrl = OVFL_CTRL_RESET;
+    const buf = ctx.smpl;
+    if (buf !== null && buf.addr !== 0) {
+      // fmt_restart's header stores, costed like a short kernel copy (an estimate: SAMPLING_COSTS)
+      this.k.charge(t, CAT.handler, this.k.costs.copyFixed);
+      const out = this.restartCtrl;
+      out.value = 0;
+      if (buf.fmt.restart(true, out, this.k.mem.view, buf.addr) !== 0) return;
+      ctrl = out.value;
+    }
+    if (ctrl & OVFL_CTRL_RESET) resetOverflowed(this, ctx.active, true);
+    if (ctrl & OVFL_CTRL_MASK) return;
     ctx.state = PFM_CTX_LOADED;
     // Stryker disable next-line BooleanLiteral: pfm_restart reads it only when MASKED, and masking sets it to true
     ctx.canRestart = false;
@@ -392,6 +450,7 @@ export class PerfmonSystem {
   }
 
   private readonly scratch = new Float64Array(2);
+  private readonly restartCtrl = { value: 0 };
 
   /**
    * The PMD back-ends' reg_set lookup cache, the system's own (a module-level one was shared by

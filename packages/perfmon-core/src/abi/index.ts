@@ -4,4 +4,5 @@ export * from './errno.js';
 export * from './layouts.js';
 export * from './limits.js';
 export * from './profiles.js';
+export * from './smpl-layouts.js';
 export * from './structs.js';

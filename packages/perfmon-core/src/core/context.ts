@@ -4,6 +4,7 @@ import { PFM_CTX_UNLOADED } from '../abi/constants.js';
 import { MsgQueue } from './msg.js';
 import type { PmuBinding } from './pmu.js';
 import { EventSet, SetList } from './sets.js';
+import type { SmplBuffer } from './smpl-buf.js';
 
 /** Bytes of the kernel's struct pfm_context (a kmalloc from the context cache). */
 export const CONTEXT_BYTES = 512;
@@ -46,6 +47,8 @@ export class PfmContext implements FileLike {
   /** Where the blocked target sleeps until pfm_restart or an unload (ctx->restart_complete). */
   readonly restartComplete = new WaitQueue('ctx->restart_complete');
   readonly msgs: MsgQueue;
+  /** The sampling format and its buffer, when the context was created with one. */
+  smpl: SmplBuffer | null = null;
   freed = false;
 
   constructor(

@@ -11,12 +11,16 @@ import { MSG_OFF } from '../abi/layouts.js';
 import type { PerfmonSystem } from '../system.js';
 import type { PfmContext } from './context.js';
 import { EventSet } from './sets.js';
+import { OVFL_CTRL_MASK, OVFL_CTRL_NOTIFY } from './smpl-fmt.js';
+import { RUNNING_WORKLOAD, TEXT_START, type Workload } from './workload.js';
 
 /**
  * The PMU interrupt for 64-bit overflows (perfmon2-abi.md §9.3, "06/21"): mark the PMDs,
- * count down overflow-switch thresholds, and apply the policy: notify + mask when an
- * OVFL_NOTIFY PMD overflowed (a PFM_MSG_OVFL queued unless OVFL_NO_MSG; a NOTIFY_BLOCK target
- * blocks until pfm_restart), otherwise the short reset at once. Runs in hardirq context.
+ * count down overflow-switch thresholds, and apply the policy. Without a sampling format:
+ * notify + mask when an OVFL_NOTIFY PMD overflowed (a PFM_MSG_OVFL queued unless OVFL_NO_MSG;
+ * a NOTIFY_BLOCK target blocks until pfm_restart), otherwise the short reset at once. With one
+ * (perfmon2-sampling.md §3): its handler records the samples and decides; a full buffer masks,
+ * and notifies when the PMD has OVFL_NOTIFY. Runs in hardirq context.
  */
 export function overflowInterrupt(
   sys: PerfmonSystem,
@@ -40,11 +44,14 @@ export function overflowInterrupt(
       if (set.ovflSwitchLeft[p]! <= 0) switchNow = true;
     }
   }
-  if (notify && !switchNow) {
-    if (!(ctx.flags & PFM_FL_OVFL_NO_MSG)) queueOverflow(sys, ctx, set, t);
-    ctx.state = PFM_CTX_MASKED;
-    ctx.canRestart = true;
-    if (ctx.flags & PFM_FL_NOTIFY_BLOCK && !ctx.systemWide && ctx.loader !== t) ctx.blockedTarget = t;
+  if (ctx.smpl !== null && ctx.smpl.addr !== 0) {
+    const ctrl = sampleOverflows(sys, ctx, set, t, ovfl);
+    if (ctrl & OVFL_CTRL_MASK) {
+      mask(sys, ctx, set, t, notify && (ctrl & OVFL_CTRL_NOTIFY) !== 0);
+      return;
+    }
+  } else if (notify && !switchNow) {
+    mask(sys, ctx, set, t, true);
     return;
   }
   resetOverflowed(sys, set, false);
@@ -52,6 +59,81 @@ export function overflowInterrupt(
     for (let p = 0; p < set.ovflSwitchLeft.length; p++) set.ovflSwitchLeft[p] = set.ovflSwitchCnt[p]!;
     sys.switchSet(ctx, ctx.sets.next(set, 0x04));
   }
+}
+
+/**
+ * Masks monitoring until pfm_restart; with `notify`, a PFM_MSG_OVFL and a NOTIFY_BLOCK target
+ * blocks. With OVFL_NO_MSG no message is queued, but the waiters are still woken and SIGIO
+ * sent (perfmon_msg.c, §3.4; what the 2006 code did there is UNVERIFIED): self_smpl.c's
+ * SIGIO handler relies on it. v2.2 accepts pfm_restart after any masking (can_restart = 1).
+ */
+function mask(sys: PerfmonSystem, ctx: PfmContext, set: EventSet, t: Thread, notify: boolean): void {
+  if (notify && ctx.flags & PFM_FL_OVFL_NO_MSG) sys.wakeReaders(ctx);
+  else if (notify) queueOverflow(sys, ctx, set, t);
+  ctx.state = PFM_CTX_MASKED;
+  ctx.canRestart = true;
+  if (notify && ctx.flags & PFM_FL_NOTIFY_BLOCK && !ctx.systemWide && ctx.loader !== t) ctx.blockedTarget = t;
+}
+
+const sampled = new Uint32Array(2);
+
+/**
+ * The sampling format's handler for each overflowed PMD in increasing index order, stopping at
+ * the first that returns nonzero (§3.1). Returns the NOTIFY and MASK bits of their ovfl_ctrl:
+ * v2.2 merges only those, and resets whenever it does not mask (its RESET bit is ignored).
+ */
+function sampleOverflows(
+  sys: PerfmonSystem,
+  ctx: PfmContext,
+  set: EventSet,
+  t: Thread,
+  ovfl: Uint8Array,
+): number {
+  const k = sys.k;
+  const buf = ctx.smpl!;
+  const arg = sys.ovflArg;
+  const ip = sampleIp(t);
+  const tstamp = t.cpuClock.total; // v2.2: the cycle counter (pfm_arch_get_itc)
+  let ctrl = 0;
+  for (let p = 0; p < ovfl.length; p++) {
+    if (ovfl[p] !== 1) continue;
+    arg.ovflPmd = p;
+    arg.ovflCtrl = 0;
+    arg.activeSet = set.id;
+    arg.lastResetLo = set.lastResetLo[p]!;
+    arg.lastResetHi = set.lastResetHi[p]!;
+    arg.pid = t.tid;
+    arg.tgid = t.process.pid;
+    arg.cpu = t.cpu;
+    let n = 0;
+    for (let q = 0; q < sys.pmu.maxPmd; q++) {
+      if (!EventSet.bvTest(set.smplPmds, p, q)) continue;
+      sys.pmu.codec.join(set.pmdUpper[q]!, set.pmdHw[q]!, sampled);
+      arg.smplPmdsLo[n] = sampled[0]!;
+      arg.smplPmdsHi[n] = sampled[1]!;
+      n++;
+      k.charge(t, CAT.irq, k.costs.pmuRegLive);
+    }
+    arg.numSmplPmds = n;
+    arg.entryBytes = 0;
+    const r = buf.fmt.handler(k.mem.view, buf.addr, arg, ip, tstamp);
+    // the entry's stores, costed like a kernel copy of its bytes (an estimate: SAMPLING_COSTS)
+    if (arg.entryBytes > 0) k.charge(t, CAT.irq, k.costs.copyFixed + k.costs.copyPerByte * arg.entryBytes);
+    ctrl |= arg.ovflCtrl & (OVFL_CTRL_NOTIFY | OVFL_CTRL_MASK);
+    if (r !== 0) break;
+  }
+  return ctrl;
+}
+
+/**
+ * The user-space instruction pointer of a sample: where the thread's workload is after its
+ * user-mode time so far (in the running phase's function), so it does not depend on what the
+ * kernel paths (the strategies) cost.
+ */
+export function sampleIp(t: Thread): number {
+  const userCycles = t.clock.byCategory[CAT.workload]!;
+  const w = t.slots.get(RUNNING_WORKLOAD) as Workload | undefined;
+  return w ? w.ipAt(userCycles) : TEXT_START + ((userCycles * 4) % 0x100000);
 }
 
 /**
@@ -84,9 +166,6 @@ function queueOverflow(sys: PerfmonSystem, ctx: PfmContext, set: EventSet, t: Th
     const a = off + MSG_OFF.msg_ovfl_pmds + (p >>> 5) * 4;
     v.setUint32(a, (v.getUint32(a, true) | (1 << (p & 31))) >>> 0, true);
   }
-  // A deterministic user-space instruction pointer for the sample, from the thread's user-mode
-  // time only, so it does not depend on what the kernel paths (the strategies) cost.
-  const userCycles = t.clock.byCategory[CAT.workload]!;
-  v.setUint32(off + MSG_OFF.msg_ovfl_ip, (0x08048000 + ((userCycles * 4) % 0x100000)) >>> 0, true);
+  v.setUint32(off + MSG_OFF.msg_ovfl_ip, sampleIp(t), true);
   sys.wakeReaders(ctx);
 }

@@ -4,7 +4,7 @@ import type { PerfmonSystem } from '../system.js';
 import type { PfmContext } from './context.js';
 import { type CounterConfig, decodeCounter } from './counting.js';
 import { overflowInterrupt } from './intr.js';
-import type { Workload } from './workload.js';
+import { RUNNING_WORKLOAD, type Workload } from './workload.js';
 
 const cfg: CounterConfig = { enabled: false, code: 0, umask: 0, user: false, kernel: false };
 
@@ -24,6 +24,7 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
   const nd = pmu.maxPmd;
   const ovfl = sys.ovflScratch;
   let remaining = cycles;
+  t.slots.set(RUNNING_WORKLOAD, workload);
   while (remaining > 0) {
     const ctx = sys.monitoringContext(t);
     if (ctx !== null && ctx.blockedTarget === t) {
@@ -38,14 +39,17 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
       break;
     }
     const set = ctx.active;
-    let seg = remaining;
+    // the phase the program is in (a workload without phases has one, forever)
+    const userCycles = t.clock.byCategory[CAT.workload]!;
+    const phase = workload.phaseAt(userCycles);
+    let seg = Math.min(remaining, workload.phaseLeft(userCycles));
     for (let p = 0; p < nd; p++) {
       if (pmu.pmdCounter[p] !== 1 || set.usedPmds[p] !== 1) {
         set.rateNow[p] = 0;
         continue;
       }
       decodeCounter(pmu, set, p, cfg);
-      const r = cfg.enabled ? workload.rate(cfg.code, cfg.umask, cfg.user, cfg.kernel) : 0;
+      const r = cfg.enabled ? phase.workload.rate(cfg.code, cfg.umask, cfg.user, cfg.kernel) : 0;
       if (r !== set.rateNow[p]) {
         set.rateNow[p] = r;
         set.restartCounting(p);

@@ -21,6 +21,8 @@ function countedSysfs() {
     resetStats: () => {
       resets++;
     },
+    smplBufferMem: () => 0,
+    formats: () => [],
   });
   return { fs, resets: () => resets };
 }
@@ -71,7 +73,12 @@ describe('/sys/kernel/perfmon listing', () => {
       'pmu_desc/pmd1/name',
       'pmu_desc/pmd1/rsvd_msk',
     ]);
-    expect(testWorld({ abi: 'v2.2' }).s.sysfs.list()).toContain('arg_size_max');
+    const v22 = testWorld({ abi: 'v2.2' }).s.sysfs;
+    expect(v22.list()).toContain('arg_size_max');
+    // v2.2 names formats by UUID: the default one has its formats/ directory (v2.3 names them only)
+    expect(v22.list().filter((p) => p.startsWith('formats/'))).toEqual(['formats/default/uuid']);
+    expect(v22.read('formats/default/uuid')).toEqual(ok('d139b29e-62e8-40e4-b402-73078792e937'));
+    expect(v22.read('formats/other/uuid')).toEqual(fail(ENOENT));
   });
 
   it('every listed entry reads back, and nothing unlisted does', () => {

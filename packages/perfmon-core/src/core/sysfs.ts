@@ -21,6 +21,10 @@ export interface SysfsSources {
   sysSessions: () => number;
   fastArgs: (kind: 'pmc' | 'pmd') => number;
   resetStats: () => void;
+  /** Bytes in sampling buffers. */
+  smplBufferMem: () => number;
+  /** The registered sampling formats with their UUIDs as printed (null: named only). */
+  formats: () => readonly { readonly name: string; readonly uuid: string | null }[];
 }
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
@@ -64,6 +68,7 @@ export class Sysfs {
       'pmu_desc/counter_width',
     ];
     const pmu = this.src.pmu;
+    for (const f of this.src.formats()) if (f.uuid !== null) base.push(`formats/${f.name}/uuid`);
     for (const r of pmu.model.pmcs)
       for (const f of ['addr', 'dfl_val', 'name', 'rsvd_msk']) base.push(`pmu_desc/pmc${r.index}/${f}`);
     for (const r of pmu.model.pmds)
@@ -82,7 +87,7 @@ export class Sysfs {
       case 'sys_sessions_count':
         return ok(String(this.src.sysSessions()));
       case 'smpl_buffer_mem':
-        return ok('0');
+        return ok(String(this.src.smplBufferMem()));
       case 'pmd_max_fast_arg':
         return ok(String(this.src.fastArgs('pmd')));
       case 'pmc_max_fast_arg':
@@ -106,6 +111,9 @@ export class Sysfs {
       case 'pmu_desc/counter_width':
         return ok(String(this.src.pmu.width));
     }
+    const fmt = /^formats\/([^/]+)\/uuid$/.exec(p);
+    const uuid = fmt && this.src.formats().find((f) => f.name === fmt[1])?.uuid;
+    if (uuid) return ok(uuid);
     const m = /^pmu_desc\/(pmc|pmd)(\d+)\/(addr|dfl_val|name|rsvd_msk)$/.exec(p);
     if (m) {
       const regs = m[1] === 'pmc' ? this.src.pmu.model.pmcs : this.src.pmu.model.pmds;

@@ -172,3 +172,71 @@ describe('eventWorkloadKey: the (code, umask) a counter programmed for an event 
     ).toBe(1);
   });
 });
+
+describe('phases: a program that cycles through functions', () => {
+  const phased = () =>
+    new Workload(
+      { name: 'prog', rates: [] },
+      [
+        { name: 'main', share: 5, start: 0x1000, end: 0x1100, rates: [{ code: 0x79, user: 1 }] },
+        { name: 'work', share: 3, start: 0x2000, end: 0x2010, rates: [{ code: 0xc0, user: 2 }] },
+        { name: 'idle', share: 2, start: 0x3000, end: 0x3004, rates: [] },
+      ],
+      1000,
+    );
+
+  it('splits the period by share; each phase has its own rates', () => {
+    const w = phased();
+    expect(w.phases.map((p) => [p.name, p.from, p.to])).toEqual([
+      ['main', 0, 500],
+      ['work', 500, 800],
+      ['idle', 800, 1000],
+    ]);
+    expect(w.phaseAt(0).name).toBe('main');
+    expect(w.phaseAt(499).name).toBe('main');
+    expect(w.phaseAt(500).workload.rate(0xc0, 0, true, false)).toBe(2);
+    expect(w.phaseAt(1799).name).toBe('work');
+    expect(w.phaseAt(1800).name).toBe('idle');
+    expect(w.phaseLeft(1799)).toBe(1);
+    expect(w.phaseLeft(2000)).toBe(500);
+  });
+
+  it('the instruction pointer walks through the running function, 4 bytes a cycle, wrapping inside it', () => {
+    const w = phased();
+    expect(w.ipAt(0)).toBe(0x1000);
+    expect(w.ipAt(10)).toBe(0x1028);
+    expect(w.ipAt(64)).toBe(0x1000); // 256 bytes: wraps
+    expect(w.ipAt(503)).toBe(0x200c);
+    expect(w.ipAt(505)).toBe(0x2004);
+    expect(w.ipAt(1801)).toBe(0x3000);
+    // an event at a phase's last cycle is that phase's, at the end of its walk
+    expect(w.ipAt(500)).toBe(0x1000 + ((500 * 4) % 0x100));
+    expect(w.ipAt(1000)).toBe(0x3000 + ((200 * 4) % 4));
+    expect(w.ipAt(2800)).toBe(0x2000 + ((300 * 4) % 0x10));
+  });
+
+  it('without phases: one, forever, in the first MiB of the i386 text', () => {
+    const w = new Workload({ name: 'flat', rates: [{ code: 1, user: 1 }] });
+    expect(w.phases).toHaveLength(1);
+    expect(w.phaseLeft(123)).toBe(Number.POSITIVE_INFINITY);
+    expect(w.phaseAt(10 ** 12).workload).toBe(w);
+    expect(w.ipAt(1000)).toBe(0x08048000 + 4000);
+    expect(w.ipAt(0x40000)).toBe(0x08048000);
+  });
+
+  it('refuses a bad share, code range or period, naming it', () => {
+    const phase = { name: 'f', share: 1, start: 0x10, end: 0x20, rates: [] };
+    const make =
+      (p: object, period = 100) =>
+      () =>
+        new Workload({ name: 'w', rates: [] }, [{ ...phase, ...p }], period);
+    expect(make({ share: 0 })).toThrow(/workload w phase f share: 0/);
+    expect(make({ share: Number.POSITIVE_INFINITY })).toThrow(/share/);
+    expect(make({ end: 0x10 })).toThrow(/workload w phase f code: "16-16"/);
+    expect(make({ start: -1 })).toThrow(/code/);
+    expect(make({ start: 1.5 })).toThrow(/code/);
+    expect(make({}, 0)).toThrow(/workload w period: 0/);
+    expect(make({}, 2.5)).toThrow(/period/);
+    expect(make({})().phases[0]).toMatchObject({ from: 0, to: 100 });
+  });
+});

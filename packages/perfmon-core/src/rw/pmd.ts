@@ -11,13 +11,10 @@ import { PMD_OFF } from '../abi/layouts.js';
 import type { PfmContext } from '../core/context.js';
 import { BV_WORDS, type EventSet } from '../core/sets.js';
 import type { PerfmonSystem } from '../system.js';
+import { elementSet, refuse, setRetflags } from './walk.js';
 
 const split = new Float64Array(2);
 const joined = new Uint32Array(2);
-
-function setRetfl(view: DataView, off: number, flags: number, retfl: number, intent: boolean): void {
-  if (intent) view.setUint32(off + PMD_OFF.reg_flags, ((flags & ~PFM_REG_RETFL_MASK) | retfl) >>> 0, true);
-}
 
 /** The bitmap of `words` u64 at off lies within the implemented PMDs. */
 function bitmapValid(sys: PerfmonSystem, view: DataView, off: number): boolean {
@@ -32,135 +29,107 @@ function bitmapValid(sys: PerfmonSystem, view: DataView, off: number): boolean {
   return true;
 }
 
-/** Looks up reg_set for element at `off`, caching across equal ids like the kernel. */
-function lookupSet(
-  ctx: PfmContext,
-  setId: number,
-  cache: { id: number; set: EventSet | undefined },
-): EventSet | undefined {
-  if (setId !== cache.id) {
-    cache.set = ctx.sets.find(setId);
-    cache.id = cache.set ? setId : -1;
-  }
-  return cache.set;
+/**
+ * The 64-bit value of a PMD write (reg_value, at offset 8 in pfarg_pmd and pfarg_pmr alike):
+ * split into the software upper part and the hardware counter; it is also the last reset value.
+ */
+export function storePmdValue(
+  sys: PerfmonSystem,
+  set: EventSet,
+  num: number,
+  view: DataView,
+  off: number,
+): void {
+  const lo = view.getUint32(off + PMD_OFF.reg_value, true);
+  const hi = view.getUint32(off + PMD_OFF.reg_value + 4, true);
+  sys.pmu.codec.split(lo, hi, split);
+  set.pmdUpper[num] = split[0]!;
+  set.pmdHw[num] = split[1]!;
+  set.lastResetLo[num] = lo;
+  set.lastResetHi[num] = hi;
 }
 
 /**
- * pfm_write_pmds back-end (perfmon2-abi.md §9.3): value (64-bit virtualised), reset values,
- * bitmaps, switch count and flags per PMD; writes to read-only PMDs are ignored.
+ * pfm_write_pmds, one element (perfmon2-abi.md §9.3): value (64-bit virtualised), reset values,
+ * bitmaps, switch count and flags of a PMD; writes to read-only PMDs are ignored.
  */
-export function writePmds(
+export function writePmd(
   sys: PerfmonSystem,
   t: Thread,
   ctx: PfmContext,
-  buf: number,
-  count: number,
-  elemSize: number,
+  view: DataView,
+  off: number,
 ): number {
   const k = sys.k;
-  const view = k.mem.view;
   const pmu = sys.pmu;
-  const intent = sys.options.retflags === 'intent';
-  const setCache = sys.setLookup;
-  setCache.id = -1;
-  for (let i = 0; i < count; i++) {
-    const off = buf + i * elemSize;
-    const num = view.getUint16(off + PMD_OFF.reg_num, true);
-    const flags = view.getUint32(off + PMD_OFF.reg_flags, true);
-    if (!pmu.isPmdImpl(num)) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_NOTAVAIL, intent);
-      return -Errno.EINVAL;
-    }
-    // V17.9–V19 check PMD flags only for counters.
-    if (pmu.pmdCounter[num] === 1 && (flags & ~PFM_REGFL_PMD_ALL) !== 0) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_EINVAL, intent);
-      return -Errno.EINVAL;
-    }
-    if (
-      !bitmapValid(sys, view, off + PMD_OFF.reg_reset_pmds) ||
-      !bitmapValid(sys, view, off + PMD_OFF.reg_smpl_pmds)
-    ) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_EINVAL, intent);
-      return -Errno.EINVAL;
-    }
-    const set = lookupSet(ctx, view.getUint16(off + PMD_OFF.reg_set, true), setCache);
-    if (!set) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_NOSET, intent);
-      return -Errno.EINVAL;
-    }
-    k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
-    setRetfl(view, off, flags, 0, intent);
-    if (pmu.pmdReadOnly[num] === 1) continue;
-    const lo = view.getUint32(off + PMD_OFF.reg_value, true);
-    const hi = view.getUint32(off + PMD_OFF.reg_value + 4, true);
-    pmu.codec.split(lo, hi, split);
-    set.pmdUpper[num] = split[0]!;
-    set.pmdHw[num] = split[1]!;
-    set.lastResetLo[num] = lo;
-    set.lastResetHi[num] = hi;
-    set.longResetLo[num] = view.getUint32(off + PMD_OFF.reg_long_reset, true);
-    set.longResetHi[num] = view.getUint32(off + PMD_OFF.reg_long_reset + 4, true);
-    set.shortResetLo[num] = view.getUint32(off + PMD_OFF.reg_short_reset, true);
-    set.shortResetHi[num] = view.getUint32(off + PMD_OFF.reg_short_reset + 4, true);
-    set.randomMaskLo[num] = view.getUint32(off + PMD_OFF.reg_random_mask, true);
-    set.randomMaskHi[num] = view.getUint32(off + PMD_OFF.reg_random_mask + 4, true);
-    const sw = view.getUint32(off + PMD_OFF.reg_ovfl_switch_cnt, true);
-    set.ovflSwitchCnt[num] = sw;
-    set.ovflSwitchLeft[num] = sw;
-    for (let wd = 0; wd < BV_WORDS * 2; wd++) {
-      set.resetPmds[num * 2 * BV_WORDS + wd] = view.getUint32(off + PMD_OFF.reg_reset_pmds + wd * 4, true);
-      set.smplPmds[num * 2 * BV_WORDS + wd] = view.getUint32(off + PMD_OFF.reg_smpl_pmds + wd * 4, true);
-    }
-    set.pmdFlags[num] = flags & ~PFM_REG_RETFL_MASK;
-    set.usedPmds[num] = 1;
+  const num = view.getUint16(off + PMD_OFF.reg_num, true);
+  const flags = view.getUint32(off + PMD_OFF.reg_flags, true);
+  if (!pmu.isPmdImpl(num)) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_NOTAVAIL, Errno.EINVAL);
   }
+  // V17.9–V19 check PMD flags only for counters.
+  if (pmu.pmdCounter[num] === 1 && (flags & ~PFM_REGFL_PMD_ALL) !== 0) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_EINVAL, Errno.EINVAL);
+  }
+  if (
+    !bitmapValid(sys, view, off + PMD_OFF.reg_reset_pmds) ||
+    !bitmapValid(sys, view, off + PMD_OFF.reg_smpl_pmds)
+  ) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_EINVAL, Errno.EINVAL);
+  }
+  const set = elementSet(sys, ctx, view.getUint16(off + PMD_OFF.reg_set, true));
+  if (!set) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_NOSET, Errno.EINVAL);
+  }
+  k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
+  setRetflags(sys, view, off, flags, 0);
+  if (pmu.pmdReadOnly[num] === 1) return 0;
+  storePmdValue(sys, set, num, view, off);
+  set.longResetLo[num] = view.getUint32(off + PMD_OFF.reg_long_reset, true);
+  set.longResetHi[num] = view.getUint32(off + PMD_OFF.reg_long_reset + 4, true);
+  set.shortResetLo[num] = view.getUint32(off + PMD_OFF.reg_short_reset, true);
+  set.shortResetHi[num] = view.getUint32(off + PMD_OFF.reg_short_reset + 4, true);
+  set.randomMaskLo[num] = view.getUint32(off + PMD_OFF.reg_random_mask, true);
+  set.randomMaskHi[num] = view.getUint32(off + PMD_OFF.reg_random_mask + 4, true);
+  const sw = view.getUint32(off + PMD_OFF.reg_ovfl_switch_cnt, true);
+  set.ovflSwitchCnt[num] = sw;
+  set.ovflSwitchLeft[num] = sw;
+  for (let wd = 0; wd < BV_WORDS * 2; wd++) {
+    set.resetPmds[num * 2 * BV_WORDS + wd] = view.getUint32(off + PMD_OFF.reg_reset_pmds + wd * 4, true);
+    set.smplPmds[num * 2 * BV_WORDS + wd] = view.getUint32(off + PMD_OFF.reg_smpl_pmds + wd * 4, true);
+  }
+  set.pmdFlags[num] = flags & ~PFM_REG_RETFL_MASK;
+  set.usedPmds[num] = 1;
   return 0;
 }
 
 /**
- * pfm_read_pmds back-end: the 64-bit value ((sw & ~ovfl_mask) | (hw & ovfl_mask) when live),
+ * pfm_read_pmds, one element: the 64-bit value ((sw & ~ovfl_mask) | (hw & ovfl_mask) when live),
  * the last reset value and the switch count; reading a PMD unused in the set is EINVAL (Q12).
  */
-export function readPmds(
-  sys: PerfmonSystem,
-  t: Thread,
-  ctx: PfmContext,
-  buf: number,
-  count: number,
-  elemSize: number,
-): number {
+export function readPmd(sys: PerfmonSystem, t: Thread, ctx: PfmContext, view: DataView, off: number): number {
   const k = sys.k;
-  const view = k.mem.view;
   const pmu = sys.pmu;
-  const intent = sys.options.retflags === 'intent';
-  const setCache = sys.setLookup;
-  setCache.id = -1;
-  for (let i = 0; i < count; i++) {
-    const off = buf + i * elemSize;
-    const num = view.getUint16(off + PMD_OFF.reg_num, true);
-    const flags = view.getUint32(off + PMD_OFF.reg_flags, true);
-    if (!pmu.isPmdImpl(num)) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_NOTAVAIL, intent);
-      return -Errno.EINVAL;
-    }
-    const set = lookupSet(ctx, view.getUint16(off + PMD_OFF.reg_set, true), setCache);
-    if (!set) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_NOSET, intent);
-      return -Errno.EINVAL;
-    }
-    if (set.usedPmds[num] !== 1) {
-      setRetfl(view, off, flags, PFM_REG_RETFL_EINVAL, intent);
-      return -Errno.EINVAL;
-    }
-    k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
-    pmu.codec.join(set.pmdUpper[num]!, set.pmdHw[num]!, joined);
-    view.setUint32(off + PMD_OFF.reg_value, joined[0]!, true);
-    view.setUint32(off + PMD_OFF.reg_value + 4, joined[1]!, true);
-    view.setUint32(off + PMD_OFF.reg_last_reset_val, set.lastResetLo[num]!, true);
-    view.setUint32(off + PMD_OFF.reg_last_reset_val + 4, set.lastResetHi[num]!, true);
-    view.setUint32(off + PMD_OFF.reg_ovfl_switch_cnt, set.ovflSwitchCnt[num]!, true);
-    view.setUint32(off + PMD_OFF.reg_ovfl_switch_cnt + 4, 0, true);
-    setRetfl(view, off, flags, 0, intent);
+  const num = view.getUint16(off + PMD_OFF.reg_num, true);
+  const flags = view.getUint32(off + PMD_OFF.reg_flags, true);
+  if (!pmu.isPmdImpl(num)) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_NOTAVAIL, Errno.EINVAL);
   }
+  const set = elementSet(sys, ctx, view.getUint16(off + PMD_OFF.reg_set, true));
+  if (!set) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_NOSET, Errno.EINVAL);
+  }
+  if (set.usedPmds[num] !== 1) {
+    return refuse(sys, view, off, flags, PFM_REG_RETFL_EINVAL, Errno.EINVAL);
+  }
+  k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
+  pmu.codec.join(set.pmdUpper[num]!, set.pmdHw[num]!, joined);
+  view.setUint32(off + PMD_OFF.reg_value, joined[0]!, true);
+  view.setUint32(off + PMD_OFF.reg_value + 4, joined[1]!, true);
+  view.setUint32(off + PMD_OFF.reg_last_reset_val, set.lastResetLo[num]!, true);
+  view.setUint32(off + PMD_OFF.reg_last_reset_val + 4, set.lastResetHi[num]!, true);
+  view.setUint32(off + PMD_OFF.reg_ovfl_switch_cnt, set.ovflSwitchCnt[num]!, true);
+  view.setUint32(off + PMD_OFF.reg_ovfl_switch_cnt + 4, 0, true);
+  setRetflags(sys, view, off, flags, 0);
   return 0;
 }

@@ -9,6 +9,7 @@ import { Errno } from '../abi/errno.js';
 import type { PfmContext } from '../core/context.js';
 import { EventSet } from '../core/sets.js';
 import type { PerfmonSystem } from '../system.js';
+import { setBitAt } from './walk.js';
 
 const SET_FLAGS_ALL =
   PFM_SETFL_OVFL_SWITCH | PFM_SETFL_TIME_SWITCH | PFM_SETFL_EXPL_NEXT | PFM_SETFL_EXCL_IDLE;
@@ -37,125 +38,101 @@ function writeTimeout(sys: PerfmonSystem, view: DataView, off: number, value: nu
 }
 
 /**
- * pfm_create_evtsets back-end (§11): create or modify sets. TIME_SWITCH timeouts are rounded
+ * pfm_create_evtsets, one element (§11): create or modify a set. TIME_SWITCH timeouts are rounded
  * up to timer ticks; zero ticks is EINVAL; the effective timeout is written back.
  */
-export function createEvtsets(
+export function createEvtset(
   sys: PerfmonSystem,
   t: Thread,
   ctx: PfmContext,
-  buf: number,
-  count: number,
-  elemSize: number,
+  view: DataView,
+  off: number,
 ): number {
   const k = sys.k;
-  const view = k.mem.view;
   const tickNs = k.cyclesToNs(k.irq.tickCycles);
   const unitNs = sys.abi.timeoutUnit === 'us' ? 1000 : 1;
   const toff = sys.abi.offsets.setdescTimeout;
-  for (let i = 0; i < count; i++) {
-    const off = buf + i * elemSize;
-    // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
-    const id = view.getUint16(off + SETDESC_ID, true);
-    const flags = view.getUint32(off + SETDESC_FLAGS, true);
-    if ((flags & ~SET_FLAGS_ALL) !== 0) return -Errno.EINVAL;
-    if (flags & PFM_SETFL_OVFL_SWITCH && flags & PFM_SETFL_TIME_SWITCH) return -Errno.EINVAL;
-    let timeoutCycles = 0;
-    if (flags & PFM_SETFL_TIME_SWITCH) {
-      const requested = readTimeout(sys, view, off + toff);
-      const ticks = Math.ceil((requested * unitNs) / tickNs);
-      if (ticks === 0) return -Errno.EINVAL;
-      timeoutCycles = ticks * k.irq.tickCycles;
-      writeTimeout(sys, view, off + toff, Math.round((ticks * tickNs) / unitNs));
-    }
-    let set = ctx.sets.find(id);
-    if (!set) {
-      set = new EventSet(id, sys.pmu);
-      ctx.sets.insert(set);
-    }
-    set.flags = flags;
-    set.idNext = view.getUint16(off + SETDESC_NEXT, true);
-    set.timeoutCycles = timeoutCycles;
-    set.timeoutLeft = timeoutCycles;
-    k.charge(t, CAT.handler, k.costs.pmuRegSaved);
+  // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
+  const id = view.getUint16(off + SETDESC_ID, true);
+  const flags = view.getUint32(off + SETDESC_FLAGS, true);
+  if ((flags & ~SET_FLAGS_ALL) !== 0) return -Errno.EINVAL;
+  if (flags & PFM_SETFL_OVFL_SWITCH && flags & PFM_SETFL_TIME_SWITCH) return -Errno.EINVAL;
+  let timeoutCycles = 0;
+  if (flags & PFM_SETFL_TIME_SWITCH) {
+    const requested = readTimeout(sys, view, off + toff);
+    const ticks = Math.ceil((requested * unitNs) / tickNs);
+    if (ticks === 0) return -Errno.EINVAL;
+    timeoutCycles = ticks * k.irq.tickCycles;
+    writeTimeout(sys, view, off + toff, Math.round((ticks * tickNs) / unitNs));
   }
+  let set = ctx.sets.find(id);
+  if (!set) {
+    set = new EventSet(id, sys.pmu);
+    ctx.sets.insert(set);
+  }
+  set.flags = flags;
+  set.idNext = view.getUint16(off + SETDESC_NEXT, true);
+  set.timeoutCycles = timeoutCycles;
+  set.timeoutLeft = timeoutCycles;
+  k.charge(t, CAT.handler, k.costs.pmuRegSaved);
   return 0;
 }
 
-/** pfm_delete_evtsets back-end: set 0 and missing sets are EINVAL (Q10: 64-byte stride). */
-export function deleteEvtsets(
+/** pfm_delete_evtsets, one element: set 0 and missing sets are EINVAL (Q10: 64-byte stride). */
+export function deleteEvtset(
   sys: PerfmonSystem,
   t: Thread,
   ctx: PfmContext,
-  buf: number,
-  count: number,
-  elemSize: number,
+  view: DataView,
+  off: number,
 ): number {
-  const k = sys.k;
-  const view = k.mem.view;
-  for (let i = 0; i < count; i++) {
-    const id = view.getUint16(buf + i * elemSize + SETDESC_ID, true);
-    if (id === 0 || !ctx.sets.find(id)) return -Errno.EINVAL;
-    ctx.sets.remove(id);
-    k.charge(t, CAT.handler, k.costs.pmuRegSaved);
-  }
+  // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
+  const id = view.getUint16(off + SETDESC_ID, true);
+  if (id === 0 || !ctx.sets.find(id)) return -Errno.EINVAL;
+  ctx.sets.remove(id);
+  sys.k.charge(t, CAT.handler, sys.k.costs.pmuRegSaved);
   return 0;
 }
 
-/** pfm_getinfo_evtsets back-end: runs, active duration (ns), timeout left, free registers. */
-export function getinfoEvtsets(
+/** pfm_getinfo_evtsets, one element: runs, active duration (ns), timeout left, free registers. */
+export function getinfoEvtset(
   sys: PerfmonSystem,
   t: Thread,
   ctx: PfmContext,
-  buf: number,
-  count: number,
-  elemSize: number,
+  view: DataView,
+  off: number,
 ): number {
   const k = sys.k;
-  const view = k.mem.view;
   const unitNs = sys.abi.timeoutUnit === 'us' ? 1000 : 1;
-  for (let i = 0; i < count; i++) {
-    const off = buf + i * elemSize;
-    // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
-    const set = ctx.sets.find(view.getUint16(off + SETDESC_ID, true));
-    if (!set) return -Errno.EINVAL; // Q8: the V18 bogus pointer is not reproduced
-    view.setUint16(off + SETDESC_NEXT, set.idNext, true);
-    view.setUint32(off + SETINFO.flags, set.flags, true);
+  // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
+  const set = ctx.sets.find(view.getUint16(off + SETDESC_ID, true));
+  if (!set) return -Errno.EINVAL; // Q8: the V18 bogus pointer is not reproduced
+  view.setUint16(off + SETDESC_NEXT, set.idNext, true);
+  view.setUint32(off + SETINFO.flags, set.flags, true);
+  // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
+  for (let w = 0; w < 10; w++) view.setUint32(off + SETINFO.ovflPmds + w * 4, 0, true);
+  for (let p = 0; p < set.ovflPmds.length; p++)
+    if (set.ovflPmds[p]) setBitAt(view, off + SETINFO.ovflPmds, p);
+  view.setUint32(off + SETINFO.runs, set.runs, true);
+  // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
+  view.setUint32(off + SETINFO.runs + 4, 0, true);
+  writeTimeout(
+    sys,
+    view,
+    off + sys.abi.offsets.setinfoTimeout,
+    Math.round(k.cyclesToNs(set.timeoutLeft) / unitNs),
+  );
+  const ns = Math.round(k.cyclesToNs(set.activeCycles));
+  view.setUint32(off + SETINFO.actDuration, ns % 2 ** 32, true);
+  view.setUint32(off + SETINFO.actDuration + 4, Math.floor(ns / 2 ** 32), true);
+  for (let w = 0; w < 10; w++) {
     // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
-    for (let w = 0; w < 10; w++) view.setUint32(off + SETINFO.ovflPmds + w * 4, 0, true);
-    for (let p = 0; p < set.ovflPmds.length; p++) {
-      if (set.ovflPmds[p]) {
-        const a = off + SETINFO.ovflPmds + (p >>> 5) * 4;
-        view.setUint32(a, (view.getUint32(a, true) | (1 << (p & 31))) >>> 0, true);
-      }
-    }
-    view.setUint32(off + SETINFO.runs, set.runs, true);
+    view.setUint32(off + SETINFO.availPmcs + w * 4, 0, true);
     // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
-    view.setUint32(off + SETINFO.runs + 4, 0, true);
-    writeTimeout(
-      sys,
-      view,
-      off + sys.abi.offsets.setinfoTimeout,
-      Math.round(k.cyclesToNs(set.timeoutLeft) / unitNs),
-    );
-    const ns = Math.round(k.cyclesToNs(set.activeCycles));
-    view.setUint32(off + SETINFO.actDuration, ns % 2 ** 32, true);
-    view.setUint32(off + SETINFO.actDuration + 4, Math.floor(ns / 2 ** 32), true);
-    for (let w = 0; w < 10; w++) {
-      // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
-      view.setUint32(off + SETINFO.availPmcs + w * 4, 0, true);
-      // Stryker disable next-line BooleanLiteral: zero has the same bytes in either byte order
-      view.setUint32(off + SETINFO.availPmds + w * 4, 0, true);
-    }
-    for (const r of sys.pmu.model.pmcs) {
-      const a = off + SETINFO.availPmcs + (r.index >>> 5) * 4;
-      if (r.index < 320) view.setUint32(a, (view.getUint32(a, true) | (1 << (r.index & 31))) >>> 0, true);
-    }
-    for (const r of sys.pmu.model.pmds) {
-      const a = off + SETINFO.availPmds + (r.index >>> 5) * 4;
-      if (r.index < 320) view.setUint32(a, (view.getUint32(a, true) | (1 << (r.index & 31))) >>> 0, true);
-    }
-    k.charge(t, CAT.handler, k.costs.pmuRegSaved);
+    view.setUint32(off + SETINFO.availPmds + w * 4, 0, true);
   }
+  for (const r of sys.pmu.model.pmcs) if (r.index < 320) setBitAt(view, off + SETINFO.availPmcs, r.index);
+  for (const r of sys.pmu.model.pmds) if (r.index < 320) setBitAt(view, off + SETINFO.availPmds, r.index);
+  k.charge(t, CAT.handler, k.costs.pmuRegSaved);
   return 0;
 }
