@@ -7,9 +7,12 @@ import {
   createPfargLoad,
   createPfargPmc,
   createPfargPmd,
+  encodeDflSmplArg,
   encodePfarg,
   encodePfargVector,
   type PerfmonSystem,
+  PFM_DFL_SMPL_NAME,
+  PFM_DFL_SMPL_UUID,
 } from '@pfmsim/perfmon-core';
 
 export interface Prologue {
@@ -27,6 +30,8 @@ export function prologue(
   events: string[],
   dflPlm: number,
   ctxFlags = 0,
+  /** Sample with the default format into a buffer of this many bytes (task_smpl.c, self_smpl.c). */
+  smplBufSize = 0,
 ): Prologue {
   const lib = pfmInitialize({ model: sys.pmu.model });
   const gate = new PerfmonGate(sys, t);
@@ -37,7 +42,13 @@ export function prologue(
   const parsed = events.map((e) => lib.findFullEvent(e));
   const uctx = mem.alloc(abi.sizes.ctx);
   encodePfarg('ctx', mem.view(uctx, abi.sizes.ctx, true), 0, createPfargCtx({ ctx_flags: ctxFlags }), abi);
-  const fd = gate.pfm_create_context(uctx, null, 0, 0);
+  let fd: ReturnType<PerfmonGate['pfm_create_context']>;
+  if (smplBufSize > 0) {
+    const arg = mem.alloc(64);
+    encodeDflSmplArg(mem.view(arg, 64, true), 0, { buf_size: BigInt(smplBufSize) });
+    const name = abi.id === 'v2.2' ? Uint8Array.from(PFM_DFL_SMPL_UUID) : PFM_DFL_SMPL_NAME;
+    fd = gate.pfm_create_context(uctx, name, arg, 64);
+  } else fd = gate.pfm_create_context(uctx, null, 0, 0);
   if (!fd.ok) throw new Error(`cannot create context: errno ${fd.errno}`);
   const out = lib.dispatchEvents({ events: parsed, dflPlm });
   const pmcs = out.pmcs.map((p) => createPfargPmc({ reg_num: p.regNum, reg_value: p.regValue }));

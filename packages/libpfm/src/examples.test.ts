@@ -42,6 +42,17 @@ describe('ports of the libpfm example programs', () => {
     expect(out.at(-1)).toBe('3 notifications, context masked');
   });
 
+  it('task-smpl: the parent reads every sample of the child, one full buffer and the partial one', async () => {
+    const out = await run('task-smpl');
+    expect(out[0]).toBe('sampling buffer v1.0, 12800 bytes');
+    const entries = out.filter((l) => l.startsWith('entry '));
+    // 10^9 cycles / 2 x 10^6: 500 samples; 263 entries fill the buffer (48-byte entries, full below 72 bytes)
+    expect(entries).toHaveLength(500);
+    expect(entries.every((l) => l.endsWith('PMD1: 3000000'))).toBe(true);
+    expect(entries.map((l) => Number(l.split(' ')[1]))).toEqual(entries.map((_, i) => i));
+    expect(out.at(-1)).toBe('500 samples collected in 1 buffer overflows');
+  });
+
   it('multiplex: scaled estimates within 1 % of the truth', async () => {
     const out = await run('multiplex');
     expect(out[2]).toBe('# 2 sets');

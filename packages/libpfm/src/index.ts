@@ -67,6 +67,7 @@ export {
   resolvePmu,
 } from './pmu.js';
 export { RegMask, type RegMaskLike, toRegMask } from './regmask.js';
+export { type Sample, type SampleOptions, type SampleResult, sample } from './sample.js';
 export {
   BUILTIN_LIBPFM_SCHEMES,
   findLibpfmScheme,
@@ -83,12 +84,9 @@ export {
   count,
   openSession,
   planSets,
-  type SampleOptions,
-  type SampleResult,
   type Session,
   type SessionOptions,
   SyscallError,
-  sample,
 } from './session.js';
 export { strtoul, ULONG_MAX } from './strtoul.js';
 export type { SyscallGate, SyscallResult, UserPtr } from './syscall-gate.js';

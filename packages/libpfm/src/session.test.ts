@@ -1,7 +1,7 @@
 import { createKmallocStrategy } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
 import { PFMLIB_ERR_NOTFOUND, PfmError } from './errors.js';
-import { count, sample } from './session.js';
+import { count } from './session.js';
 
 const p6 = { arch: 'i386', cost: 'p4-2006', pmu: 'intel-p6' };
 const rates = { CPU_CLK_UNHALTED: 1, INST_RETIRED: 0.75, BR_INST_RETIRED: 0.125, DATA_MEM_REFS: 0.4 };
@@ -82,19 +82,5 @@ describe('count() on the other PMU families', () => {
       cycles: 1_000_000,
     });
     expect(r.events.map((e) => e.value)).toEqual([1_000_000, 500_000]);
-  });
-});
-
-describe('sample()', () => {
-  it('takes one notification per period of the event', () => {
-    const r = sample({
-      machine: p6,
-      event: 'INST_RETIRED',
-      period: 100_000,
-      workload: rates,
-      cycles: 2_000_000,
-    });
-    expect(r.notifications).toBe(Math.floor((0.75 * 2_000_000) / 100_000));
-    expect(r.samples.every((s) => s.pmds === 0b1)).toBe(true); // alone, INST_RETIRED gets counter 0 (pmd0)
   });
 });

@@ -13,7 +13,6 @@ import {
   encodePfargVector,
   errnoName,
   type PerfmonSystem,
-  PFM_REGFL_OVFL_NOTIFY,
   PFM_SETFL_TIME_SWITCH,
   type StructValues,
   type V2AbiProfile,
@@ -109,7 +108,7 @@ function plmBits(plm: CountOptions['plm']): number {
 }
 
 /** Copies pfarg structs into fresh user memory, as the C caller's arrays; returns their address. */
-function putArgs<K extends V2StructName>(
+export function putArgs<K extends V2StructName>(
   mem: UserMemory,
   abi: V2AbiProfile,
   kind: K,
@@ -123,13 +122,13 @@ function putArgs<K extends V2StructName>(
 }
 
 /** A compiled workload as is, or a rate table compiled for the system's PMU. */
-function toWorkload(sys: PerfmonSystem, w: Workload | Record<string, number>): Workload {
+export function toWorkload(sys: PerfmonSystem, w: Workload | Record<string, number>): Workload {
   return 'rate' in w
     ? (w as Workload)
     : workloadFromEvents(sys.pmu.model, 'workload', w as Record<string, number>);
 }
 
-function must(call: string, r: { ok: true; value: number } | { ok: false; errno: number }): number {
+export function must(call: string, r: { ok: true; value: number } | { ok: false; errno: number }): number {
   if (!r.ok) throw new SyscallError(call, r.errno);
   return r.value;
 }
@@ -252,58 +251,4 @@ function raiseLimit(sys: PerfmonSystem, bytes: number): void {
   const page = sys.k.arch.pageSize;
   if (bytes > sys.sysfs.state.argSizeMax)
     sys.sysfs.write(sys.abi.limitName, String(Math.ceil(bytes / page) * page));
-}
-
-export interface SampleOptions extends SessionOptions {
-  event: string;
-  period: number;
-  workload: Workload | Record<string, number>;
-  cycles: number;
-}
-
-export interface SampleResult {
-  readonly notifications: number;
-  readonly samples: readonly { readonly ip: number; readonly pmds: number }[];
-}
-
-/**
- * Overflow-based sampling on the calling thread (notify_self.c): the event's PMD is loaded with
- * -period and OVFL_NOTIFY; a SIGIO handler reads each PFM_MSG_OVFL and restarts.
- */
-export function sample(opts: SampleOptions): SampleResult {
-  const { sys, gate, lib, thread } = openSession(opts);
-  const abi = sys.abi;
-  const mem = gate.mem;
-  const ev = lib.findFullEvent(opts.event);
-  const out = lib.dispatchEvents({ events: [ev], dflPlm: PFM_PLM3 });
-  const uctx = putArgs(mem, abi, 'ctx', [createPfargCtx()]);
-  const fd = must('pfm_create_context', gate.pfm_create_context(uctx, null, 0, 0));
-  const pmcs = out.pmcs.map((p) => createPfargPmc({ reg_num: p.regNum, reg_value: p.regValue }));
-  must('pfm_write_pmcs', gate.pfm_write_pmcs(fd, putArgs(mem, abi, 'pmc', pmcs), pmcs.length));
-  const neg = (1n << 64n) - BigInt(opts.period);
-  const pmd = createPfargPmd({
-    reg_num: out.pmds[0]!.regNum,
-    reg_value: neg,
-    reg_long_reset: neg,
-    reg_short_reset: neg,
-    reg_flags: PFM_REGFL_OVFL_NOTIFY,
-  });
-  must('pfm_write_pmds', gate.pfm_write_pmds(fd, putArgs(mem, abi, 'pmd', [pmd]), 1));
-  const uload = putArgs(mem, abi, 'load', [createPfargLoad({ load_pid: thread.tid })]);
-  must('pfm_load_context', gate.pfm_load_context(fd, uload));
-  const umsg = mem.alloc(64);
-  const samples: { ip: number; pmds: number }[] = [];
-  sys.sys.setAsync(thread, fd, () => {
-    while (sys.sys.poll(thread, fd) === 1) {
-      must('read', gate.read(fd, umsg, 64));
-      const v = mem.view(umsg, 56);
-      samples.push({ ip: v.getUint32(48, true), pmds: v.getUint32(8, true) });
-    }
-    must('pfm_restart', gate.pfm_restart(fd));
-  });
-  must('pfm_start', gate.pfm_self_start(fd));
-  sys.runSync(thread, toWorkload(sys, opts.workload), opts.cycles);
-  must('pfm_stop', gate.pfm_self_stop(fd));
-  must('close', gate.close(fd));
-  return { notifications: samples.length, samples };
 }

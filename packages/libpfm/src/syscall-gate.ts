@@ -21,10 +21,14 @@ export type SyscallResult<T> =
 export type UserPtr = number;
 
 export interface SyscallGate {
-  /** `pfm_create_context(pfarg_ctx_t *ctx, char *smpl_name, void *smpl_arg, size_t smpl_size)` → fd. */
+  /**
+   * `pfm_create_context(pfarg_ctx_t *ctx, char *smpl_name, void *smpl_arg, size_t smpl_size)` → fd.
+   * With a v2.2 kernel the format is a UUID: pass its 16 bytes where the name goes (libpfm
+   * copies 16 bytes from that pointer into ctx_smpl_buf_id).
+   */
   pfm_create_context(
     ctx: UserPtr,
-    smplName: string | null,
+    smplName: string | Uint8Array | null,
     smplArg: UserPtr,
     smplSize: number,
   ): SyscallResult<number>;

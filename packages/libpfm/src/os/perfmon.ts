@@ -23,17 +23,38 @@ export class PerfmonGate implements SyscallGate {
 
   pfm_create_context(
     ctx: UserPtr,
-    smplName: string | null,
+    smplName: string | Uint8Array | null,
     smplArg: UserPtr,
     smplSize: number,
   ): SyscallResult<number> {
     const abi = this.sys.abi;
-    const name = smplName === null ? 0 : this.mem.writeString(smplName);
-    const r = abi.createContextReturnsFd
-      ? this.g.pfm_create_context(ctx, name, smplArg, smplSize)
-      : this.g.pfm_create_context(ctx, smplArg, smplSize);
-    if (!r.ok || abi.createContextReturnsFd) return r;
-    return { ok: true, value: this.mem.view(ctx, abi.sizes.ctx).getInt32(abi.offsets.ctxFd, true) };
+    if (!abi.createContextReturnsFd) {
+      // v2.2 (pfmlib_os_linux_v2.c): the 16 bytes at the name pointer become ctx_smpl_buf_id
+      if (smplName !== null) {
+        const bytes = typeof smplName === 'string' ? new TextEncoder().encode(`${smplName}\0`) : smplName;
+        const uuid = new Uint8Array(16);
+        uuid.set(bytes.subarray(0, 16));
+        this.thread.process.mm.write(ctx, uuid);
+      }
+      const r = this.g.pfm_create_context(ctx, 0, smplArg, smplSize);
+      if (!r.ok) return r;
+      return { ok: true, value: this.mem.view(ctx, abi.sizes.ctx).getInt32(abi.offsets.ctxFd, true) };
+    }
+    const name =
+      smplName === null
+        ? 0
+        : typeof smplName === 'string'
+          ? this.mem.writeString(smplName)
+          : this.mem.writeBytes(smplName);
+    return this.g.pfm_create_context(ctx, name, smplArg, smplSize);
+  }
+  /** `mmap(NULL, length, prot, MAP_PRIVATE, fd, 0)`: the sampling buffer; the address. */
+  mmap(fd: number, length: number, prot: number): SyscallResult<number> {
+    return this.g.mmap(fd, length, prot);
+  }
+  /** `munmap(addr, length)`. */
+  munmap(addr: UserPtr, length: number): void {
+    this.thread.process.mm.munmap(addr, length);
   }
   pfm_write_pmcs(fd: number, pmcs: UserPtr, count: number) {
     return this.g.pfm_write_pmcs(fd, pmcs, count);

@@ -30,6 +30,12 @@ export class UserMemory {
     return this.process.mm.dataView(addr, Math.max(1, bytes), write);
   }
 
+  writeBytes(bytes: Uint8Array): number {
+    const addr = this.alloc(bytes.length, 1);
+    this.process.mm.write(addr, bytes);
+    return addr;
+  }
+
   writeString(text: string): number {
     const bytes = new TextEncoder().encode(`${text}\0`);
     const addr = this.alloc(bytes.length, 1);
