@@ -57,9 +57,10 @@ export class Campaign {
     const fresh = this.tracker ? this.tracker.take() : 0;
     // the tenths of the budget reached; one line when a program crosses one (or several)
     const tenths = this.budget === null ? 0 : Math.min(10, Math.floor((this.syscalls * 10) / this.budget));
-    if (this.budget !== null && tenths > this.tenthsShown) {
+    // (tenths stays 0 without a budget)
+    if (tenths > this.tenthsShown) {
       this.tenthsShown = tenths;
-      const pct = Math.min(100, Math.floor((this.syscalls / this.budget) * 100));
+      const pct = Math.min(100, Math.floor((this.syscalls / this.budget!) * 100));
       this.log(
         `fuzz: ${n(this.syscalls)} syscalls (${pct} %), ${programs} programs, ${seconds.toFixed(1)} s, ${n(this.syscalls / seconds)}/s${this.coverageText()}\n`,
       );

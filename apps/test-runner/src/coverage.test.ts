@@ -145,4 +145,19 @@ describe('reading V8 block coverage (binary mode)', () => {
     });
     expect(t.take()).toBe(0);
   });
+
+  it('a known block before or after a block that did not run is reached: only blocks inside it are not', () => {
+    const s = new ScriptedSession();
+    const t = new CoverageTracker(s);
+    s.takes.push(
+      // D did not run: its blocks 610-650, 720-780 and 820-850 become known
+      [{ url: CORE, functions: [fn([600, 900, 0], [610, 650, 0], [720, 780, 0], [820, 850, 0])] }],
+      // D ran, 700-800 did not: 720-780 lies inside it; 610-650 and 820-850 do not
+      [{ url: CORE, functions: [fn([600, 900, 1], [700, 800, 0])] }],
+    );
+    expect(t.take()).toBe(0);
+    // D itself, 610-650 and 820-850
+    expect(t.take()).toBe(3);
+    expect(t.summary().reached['perfmon-core']).toBe(3);
+  });
 });

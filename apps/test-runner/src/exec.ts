@@ -3,10 +3,27 @@
  * sequential script (driven by runSync) and concurrent threads under the scheduler.
  */
 import { type KGen, PROT_NONE, PROT_READ, PROT_WRITE, type Process, type Thread } from '@pfmsim/kernel-sim';
-import { errnoName, MSG_BYTES } from '@pfmsim/perfmon-core';
+import {
+  DFL_ENTRY_BYTES,
+  DFL_ENTRY_OFF,
+  DFL_HDR_BYTES,
+  DFL_HDR_OFF,
+  EventSet,
+  errnoName,
+  MSG_BYTES,
+  type PfmContext,
+} from '@pfmsim/perfmon-core';
 import { formatPath, type Path, ScenarioPathError } from './load.js';
-import { CALLS, type CallName, type Expect, type Pointer, type Step, type StructKind } from './schema.js';
-import { matchStruct } from './structs.js';
+import {
+  CALLS,
+  type CallName,
+  type Expect,
+  type Pointer,
+  type SmplExpect,
+  type Step,
+  type StructKind,
+} from './schema.js';
+import { matchStruct, structLayout, structSize } from './structs.js';
 import type { Buf, World } from './world.js';
 
 interface Ptr {
@@ -85,6 +102,8 @@ interface Outcome {
   ptr: Ptr;
   before: Uint8Array | null;
   cost: number;
+  /** check: smpl: the context whose sampling buffer the expectations read (null: fd names none; undefined: not a check: smpl step) */
+  smpl?: PfmContext | null | undefined;
 }
 
 /** The outcome as failure messages show it. */
@@ -138,6 +157,12 @@ function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
         ? 'the buffer changed (expected it unchanged)'
         : 'the buffer is unchanged (expected a copy back)';
   }
+  if (e.smpl !== undefined) {
+    if (o.smpl === undefined)
+      throw new ScenarioPathError([...path, 'smpl'], 'smpl: is checked by a check: smpl step');
+    const m = matchSmpl(w, o.smpl, e.smpl, [...path, 'smpl']);
+    if (m) return m;
+  }
   if (e.out !== undefined) {
     if (!o.ptr.buf) throw new ScenarioPathError([...path, 'out'], 'out: needs a buffer argument');
     const m = matchBuffer(w, o.ptr.buf, o.ptr.addr, e.out, [...path, 'out']);
@@ -162,9 +187,52 @@ function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
   return null;
 }
 
+/**
+ * The sampling buffer of `ctx` against `want`: the header by its C names, then the entries in
+ * order, each its fixed 40 bytes and `pmds:` the values after them (one per PMD in the
+ * overflowed PMD's reg_smpl_pmds, in the set the entry names).
+ */
+function matchSmpl(w: World, ctx: PfmContext | null, want: SmplExpect, path: Path): string | null {
+  const buf = ctx?.smpl;
+  // Stryker disable next-line ConditionalExpression: addr 0 is a format that wants no buffer; scenarios name the default format, which always has one
+  if (!buf || buf.addr === 0) return 'the fd has no sampling buffer';
+  const view = w.k.mem.view;
+  const resolve = (x: unknown) => w.big(x, path);
+  if (want.hdr) {
+    const m = matchStruct(w.abi, 'smpl_hdr', view, buf.addr, want.hdr, resolve);
+    if (m) return `smpl hdr ${m}`;
+  }
+  // Stryker disable next-line ArithmeticOperator: hdr_count is the header's first field (offset 0)
+  const count = Number(view.getBigUint64(buf.addr + DFL_HDR_OFF.hdr_count, true));
+  let at = buf.addr + DFL_HDR_BYTES;
+  for (const [i, e] of (want.entries ?? []).entries()) {
+    if (i >= count) return `smpl entries: expected at least ${i + 1}, hdr_count is ${count}`;
+    const pmd = view.getUint16(at + DFL_ENTRY_OFF.ovfl_pmd, true);
+    const set = ctx!.sets.find(view.getUint16(at + DFL_ENTRY_OFF.set, true));
+    let n = 0;
+    // Stryker disable next-line EqualityOperator: pfm_write_pmds refuses a bit of an unimplemented PMD, so bit maxPmd is never set
+    for (let q = 0; set && q < w.sys.pmu.maxPmd; q++) if (EventSet.bvTest(set.smplPmds, pmd, q)) n++;
+    if (e !== null) {
+      const { pmds, ...fixed } = e;
+      const m = matchStruct(w.abi, 'smpl_entry', view, at, fixed, resolve);
+      if (m) return `smpl entries[${i}] ${m}`;
+      const values = pmds === undefined ? [] : Array.isArray(pmds) ? pmds : [pmds];
+      if (pmds !== undefined && values.length !== n)
+        return `smpl entries[${i}] pmds: expected ${values.length} values, the entry has ${n}`;
+      for (let j = 0; j < values.length; j++) {
+        const got = view.getBigUint64(at + DFL_ENTRY_BYTES + 8 * j, true);
+        const v = BigInt.asUintN(64, resolve(values[j]));
+        if (got !== v) return `smpl entries[${i}] pmds[${j}]: expected ${v}, got ${got}`;
+      }
+    }
+    at += DFL_ENTRY_BYTES + 8 * n;
+  }
+  return null;
+}
+
 function matchBuffer(w: World, buf: Buf, addr: number, want: unknown, path: Path): string | null {
   if (buf.kind === null) throw new ScenarioPathError(path, 'the buffer has no struct: to compare fields');
-  const size = w.abi.sizes[buf.kind];
+  const size = structSize(w.abi, buf.kind);
   const items = Array.isArray(want) ? want : [want];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -184,7 +252,7 @@ function record(w: World, step: Step, where: string, path: Path, result: string,
     if (!b || !bytes) continue;
     if (b.kind !== null && w.plan.ignoreFields.size > 0) {
       // fields the scenario leaves out of the comparison are zeroed in the observation
-      const layout = w.abi.layouts[b.kind];
+      const layout = structLayout(w.abi, b.kind);
       for (const f of layout.fields) {
         if (!w.plan.ignoreFields.has(f.name)) continue;
         for (let at = f.offset; at < bytes.length; at += layout.size)
@@ -253,6 +321,13 @@ function syscall(
       return s.dup(t, fd);
     case 'set_nonblock':
       return s.setNonblock(t, fd, step.on ?? true);
+    case 'mmap': {
+      if (step.size === undefined)
+        throw new ScenarioPathError([...path, 'size'], 'mmap needs size: (the length)');
+      const offset = step.offset === undefined ? 0 : w.num(step.offset, [...path, 'offset']);
+      // Stryker disable next-line StringLiteral: no step reads user memory, so a mapping's prot shows only when it is refused (rw: EINVAL)
+      return s.mmap(t, fd, w.num(step.size, [...path, 'size']), PROT[step.prot ?? 'ro'], offset);
+    }
   }
 }
 
@@ -336,6 +411,7 @@ export function* execStep(w: World, step: Step, t: Thread, where: string, path: 
   let result: number | null = null;
   let text: string | undefined;
   let bufs: (Buf | null)[] = [];
+  let smpl: PfmContext | null | undefined;
   if (step.run !== undefined) {
     const workload =
       step.workload !== undefined ? w.plan.workloads.get(step.workload)! : w.plan.stepWorkloads.get(step)!;
@@ -367,7 +443,8 @@ export function* execStep(w: World, step: Step, t: Thread, where: string, path: 
     else if (step.drop_pages !== undefined) mm.dropPages(from, len);
     else mm.mprotect(from, len, PROT[step.prot!]);
   } else if (step.check !== undefined) {
-    // expectations only (memory: baseline)
+    // expectations only (memory: baseline; smpl: the buffer of the context at fd:)
+    if (step.check === 'smpl') smpl = w.sys.lookup(t, w.num(step.fd ?? '$fd', [...path, 'fd']));
   }
   if (step.expect?.buffers) bufs = Object.keys(step.expect.buffers).map((n) => w.buffers.get(n) ?? null);
   record(
@@ -384,5 +461,6 @@ export function* execStep(w: World, step: Step, t: Thread, where: string, path: 
     ptr: NO_PTR,
     before: null,
     cost: t.clock.total - clock,
+    smpl,
   });
 }

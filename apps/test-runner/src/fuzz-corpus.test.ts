@@ -286,5 +286,9 @@ describe('the corpus, more', () => {
     writeFileSync(join(dir, 'kept.yml'), renderProgram(generateProgram(4, 2), []));
     writeFileSync(join(dir, 'kept.yaml.bak'), renderProgram(generateProgram(4, 2), []));
     expect(new Corpus(1, dir).loaded).toBe(0);
+    // an empty file, or one holding a scalar, is no program
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    writeFileSync(join(dir, 'scalar.yaml'), '42\n');
+    expect(new Corpus(1, dir).loaded).toBe(0);
   });
 });

@@ -374,8 +374,10 @@ function checkSteps(sc: LoadedScenario): void {
       if (action === 'protect' && step.prot === undefined) add(path, 'protect needs prot:');
       if (action === 'run' && step.workload === undefined && step.events === undefined)
         add(path, 'run needs workload: or events:');
-      if (action === 'check' && step.expect?.memory === undefined)
+      if (step.check === 'memory' && step.expect?.memory === undefined)
         add(path, 'check: memory needs expect: {memory: baseline}');
+      if (step.check === 'smpl' && step.expect?.smpl === undefined)
+        add(path, 'check: smpl needs expect: {smpl: {hdr: ..., entries: [...]}}');
     });
   }
   if (issues.length > 0) throw new ScenarioError(sc.file, issues);

@@ -25,7 +25,7 @@ import {
   type Step,
   type StructKind,
 } from './schema.js';
-import { encodeStruct } from './structs.js';
+import { encodeStruct, structLayout } from './structs.js';
 import { toBigInt, ValueError } from './values.js';
 
 /** The built-in strategies `strategy: all` stands for: every shipped one except the deliberately broken. */
@@ -79,6 +79,8 @@ export interface PlanProcess {
   readonly uid: number;
   readonly gid: number;
   readonly fdLimit: number | undefined;
+  /** RLIMIT_MEMLOCK, bytes (undefined: the kernel's default). */
+  readonly memlock: number | undefined;
 }
 
 export interface PlanThread {
@@ -140,6 +142,7 @@ export function makePlan(sc: LoadedScenario, opts: PlanOptions = {}): Plan {
     uid: p.uid ?? 1000,
     gid: p.gid ?? p.uid ?? 1000,
     fdLimit: 'fd_limit' in p ? p.fd_limit : undefined,
+    memlock: 'memlock' in p ? p.memlock : undefined,
   }));
   const procNames = new Set(processes.map((p) => p.name));
   const issues: ScenarioError[] = [];
@@ -290,7 +293,7 @@ function checkStructs(
           0,
           item as Record<string, unknown>,
           staticValue,
-          abi.layouts[kind].cName,
+          structLayout(abi, kind).cName,
         );
       } catch (e) {
         // Stryker disable next-line ConditionalExpression: encodeStruct throws only ValueError for the structs of the ABI profiles

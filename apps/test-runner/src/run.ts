@@ -19,7 +19,7 @@ import { execStep } from './exec.js';
 import { type LoadedScenario, ScenarioError, ScenarioPathError } from './load.js';
 import { makePlan, type Plan, type PlanOptions, strategyFactory } from './plan.js';
 import type { Step } from './schema.js';
-import { fieldAt, fieldText } from './structs.js';
+import { fieldAt, fieldText, structSize } from './structs.js';
 import { type Observation, World } from './world.js';
 
 /** One test: a scenario under one strategy. */
@@ -314,7 +314,7 @@ export function diffLogs(
         if (p.bytes[off] === q.bytes[off]) continue;
         if (p.kind === null)
           return `${x.where}: buffer ${p.label} byte ${off}: ${an} ${p.bytes[off]}, ${bn} ${q.bytes[off]}`;
-        const size = plan.abi.sizes[p.kind];
+        const size = structSize(plan.abi, p.kind);
         const el = Math.floor(off / size);
         const at = off % size;
         const { name, f } = fieldAt(plan.abi, p.kind, at);

@@ -54,6 +54,7 @@ describe('the calls a step can make', () => {
       'close',
       'dup',
       'set_nonblock',
+      'mmap',
     ]);
   });
 
@@ -76,6 +77,7 @@ describe('the calls a step can make', () => {
     close: 'fd',
     dup: 'fd',
     set_nonblock: 'fd, on',
+    mmap: 'fd, size, prot, offset',
   };
   it.each(Object.entries(takes))('%s takes %s', (call, params) => {
     expect(problems(`${H}steps:\n  - {call: ${call}, uid: 1}\n`)).toBe(
@@ -103,6 +105,7 @@ describe('the calls a step can make', () => {
     close: null,
     dup: null,
     set_nonblock: null,
+    mmap: null,
   };
   it.each(Object.entries(structs))("%s's pointer holds %s", (call, cName) => {
     const msg = problems(`${H}steps:\n  - {call: ${call}, expect: {out: {no_such_field: 1}}}\n`);
@@ -171,7 +174,19 @@ describe('step actions and keys', () => {
       'check',
     ]);
     expect(COMMON_STEP_KEYS).toEqual(['thread', 'expect', 'save', 'differential', 'note']);
-    expect(STRUCT_KINDS).toEqual(['pmc', 'pmd', 'ctx', 'load', 'start', 'setdesc', 'setinfo', 'msg']);
+    expect(STRUCT_KINDS).toEqual([
+      'pmc',
+      'pmd',
+      'ctx',
+      'load',
+      'start',
+      'setdesc',
+      'setinfo',
+      'msg',
+      'smpl_arg',
+      'smpl_hdr',
+      'smpl_entry',
+    ]);
   });
 
   const takes: [string, string][] = [
@@ -185,7 +200,8 @@ describe('step actions and keys', () => {
     ['unmap: b', 'page'],
     ['drop_pages: b', 'page'],
     ['protect: b, prot: ro', 'prot, page'],
-    ['check: memory, expect: {memory: baseline}', 'none'],
+    ['check: memory, expect: {memory: baseline}', 'fd'],
+    ['check: smpl, fd: 0, expect: {smpl: {hdr: {hdr_count: 0}}}', 'fd'],
   ];
   it.each(takes)('{%s} takes %s', (step, params) => {
     const action = step.split(':')[0]!;

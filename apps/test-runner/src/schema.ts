@@ -30,11 +30,26 @@ export const CALLS = {
   close: { params: ['fd'], struct: null, vector: false },
   dup: { params: ['fd'], struct: null, vector: false },
   set_nonblock: { params: ['fd', 'on'], struct: null, vector: false },
+  /** The sampling buffer: returns its user address (save: it). */
+  mmap: { params: ['fd', 'size', 'prot', 'offset'], struct: null, vector: false },
 } as const;
 export type CallName = keyof typeof CALLS;
 export const CALL_NAMES = Object.keys(CALLS) as CallName[];
 
-export const STRUCT_KINDS = ['pmc', 'pmd', 'ctx', 'load', 'start', 'setdesc', 'setinfo', 'msg'] as const;
+export const STRUCT_KINDS = [
+  'pmc',
+  'pmd',
+  'ctx',
+  'load',
+  'start',
+  'setdesc',
+  'setinfo',
+  'msg',
+  // the default sampling format's argument, buffer header and entry (perfmon2-sampling.md §2.1)
+  'smpl_arg',
+  'smpl_hdr',
+  'smpl_entry',
+] as const;
 export type StructKind = (typeof STRUCT_KINDS)[number];
 
 /** Step actions (exactly one per step) and the parameters each accepts besides the common ones. */
@@ -50,7 +65,7 @@ export const ACTIONS = {
   unmap: ['page'],
   drop_pages: ['page'],
   protect: ['prot', 'page'],
-  check: [],
+  check: ['fd'],
 } as const;
 export type ActionName = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
@@ -94,6 +109,7 @@ export const BufferSpec = z
       .min(1)
       .optional()
       .describe('bytes to map (default: the data rounded up to pages)'),
+    text: z.string().optional().describe('a C string (its NUL added): a sampling format name'),
     offset: z.number().int().min(0).optional().describe('where the data starts inside the mapping'),
     prot: z.enum(['rw', 'ro', 'none']).optional().describe('protection of the whole mapping (default rw)'),
     not_present: PageList.optional().describe('pages (0-based, of the mapping) made not present'),
@@ -139,8 +155,28 @@ export interface Expect {
   value?: string | number | undefined;
   cost?: z.infer<typeof Bound> | undefined;
   memory?: 'baseline' | undefined;
+  smpl?: SmplExpect | undefined;
   by_strategy?: Record<string, Expect> | undefined;
 }
+
+/** check: smpl: the context's sampling buffer, by the C names of its header and entries. */
+export interface SmplExpect {
+  hdr?: Record<string, z.infer<typeof FieldValue>> | undefined;
+  /** Entries in order (partial); `pmds` lists the values after the fixed part. */
+  entries?: (Record<string, z.infer<typeof FieldValue>> | null)[] | undefined;
+}
+
+const SmplExpectSchema = z
+  .strictObject({
+    hdr: StructValue.optional().describe('header fields (hdr_count, hdr_cur_offs, hdr_overflows, ...)'),
+    entries: z
+      .array(z.union([StructValue, z.null()]))
+      .optional()
+      .describe(
+        'entries in order (ovfl_pmd, ip, last_reset_val, set, cpu, ..., pmds: [values]); null skips one',
+      ),
+  })
+  .meta({ id: 'SmplExpect', description: "the context's sampling buffer after the step" });
 
 const OutValue = z.union([StructValue, z.array(z.union([StructValue, z.null()]))]);
 
@@ -169,6 +205,7 @@ export const ExpectSchema: z.ZodType<Expect> = z
       .literal('baseline')
       .optional()
       .describe('check: no kernel object allocated since the start is live'),
+    smpl: SmplExpectSchema.optional(),
     get by_strategy() {
       return z
         .record(z.string(), ExpectSchema)
@@ -197,7 +234,12 @@ export const StepSchema = z
     unmap: z.string().optional().describe('munmap a named buffer (or page: k of it)'),
     drop_pages: z.string().optional().describe("make a named buffer's pages (or page: k) not present"),
     protect: z.string().optional().describe('mprotect a named buffer (prot: rw|ro|none)'),
-    check: z.literal('memory').optional().describe('check kernel memory (expect: {memory: baseline})'),
+    check: z
+      .enum(['memory', 'smpl'])
+      .optional()
+      .describe(
+        'check kernel memory (expect: {memory: baseline}) or the sampling buffer of fd: (expect: {smpl: ...})',
+      ),
     fd: IntOrRef.optional().describe('file descriptor (default $fd)'),
     arg: Pointer.optional(),
     count: IntOrRef.optional().describe("vector element count (default: the buffer's)"),
@@ -209,7 +251,8 @@ export const StepSchema = z
     fmt_name: Pointer.optional(),
     fmt_arg: Pointer.optional(),
     fmt_size: IntOrRef.optional(),
-    size: IntOrRef.optional().describe('read: byte count'),
+    size: IntOrRef.optional().describe('read: byte count; mmap: the length'),
+    offset: IntOrRef.optional().describe('mmap: the offset in the file (default 0)'),
     on: z.boolean().optional().describe('set_nonblock: O_NONBLOCK on or off'),
     workload: z.string().optional().describe('run: a workload of workloads:'),
     events: z
@@ -322,6 +365,12 @@ export const ScenarioSchema = z
           uid: z.number().int().min(0).optional(),
           gid: z.number().int().min(0).optional(),
           fd_limit: z.number().int().min(1).optional(),
+          memlock: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('RLIMIT_MEMLOCK in bytes (sampling buffers are charged to it; default 8 pages)'),
         }),
       )
       .optional(),

@@ -3,8 +3,34 @@
  * tables: scenario values in, bytes in simulated user memory out, and partial matching of
  * what the kernel copied back.
  */
-import type { FieldLayout, StructLayout, V2AbiProfile } from '@pfmsim/perfmon-core';
+import {
+  type FieldLayout,
+  PFM_DFL_SMPL_ARG_LAYOUT,
+  PFM_DFL_SMPL_ENTRY_LAYOUT,
+  PFM_DFL_SMPL_HDR_LAYOUT,
+  type StructLayout,
+  type V2AbiProfile,
+} from '@pfmsim/perfmon-core';
 import type { StructKind } from './schema.js';
+
+/** The layout of a struct kind: a pfarg struct of the profile, or a sampling-format struct (the same in every profile). */
+export function structLayout(profile: V2AbiProfile, kind: StructKind): StructLayout {
+  switch (kind) {
+    case 'smpl_arg':
+      return PFM_DFL_SMPL_ARG_LAYOUT;
+    case 'smpl_hdr':
+      return PFM_DFL_SMPL_HDR_LAYOUT;
+    case 'smpl_entry':
+      return PFM_DFL_SMPL_ENTRY_LAYOUT;
+    default:
+      return profile.layouts[kind];
+  }
+}
+
+export function structSize(profile: V2AbiProfile, kind: StructKind): number {
+  return structLayout(profile, kind).size;
+}
+
 import { hex, ValueError } from './values.js';
 
 type Raw = Record<string, unknown>;
@@ -69,7 +95,7 @@ export function encodeStruct(
   resolve: (v: unknown) => bigint,
   path: string,
 ): void {
-  const layout = profile.layouts[kind];
+  const layout = structLayout(profile, kind);
   for (let i = 0; i < layout.size; i++) view.setUint8(off + i, 0);
   for (const [name, v] of Object.entries(value)) {
     const f = layout.field[name];
@@ -100,7 +126,7 @@ export function matchStruct(
   expected: Raw,
   resolve: (v: unknown) => bigint,
 ): string | null {
-  const layout = profile.layouts[kind];
+  const layout = structLayout(profile, kind);
   for (const [name, want] of Object.entries(expected)) {
     const f = layout.field[name];
     if (f === undefined || f.reserved) throw fieldError(layout, name);
@@ -134,7 +160,7 @@ export function fieldAt(
   kind: StructKind,
   at: number,
 ): { name: string; f: FieldLayout | null } {
-  const layout = profile.layouts[kind];
+  const layout = structLayout(profile, kind);
   for (const f of layout.fields) {
     if (at >= f.offset && at < f.offset + f.size) {
       const elem = BITS[f.type] / 8;

@@ -15,7 +15,7 @@ import { createSystem, errnoName, type PerfmonSystem, type V2AbiProfile } from '
 import { type Path, ScenarioPathError } from './load.js';
 import type { Plan } from './plan.js';
 import type { BufferSpec, StructKind } from './schema.js';
-import { encodeStruct } from './structs.js';
+import { encodeStruct, structSize } from './structs.js';
 import { toBigInt, ValueError } from './values.js';
 
 /** A user buffer: where it is mapped and where its data lies. */
@@ -94,6 +94,7 @@ export class World {
     for (const p of plan.processes) {
       const proc = this.sys.process({ uid: p.uid, gid: p.gid, name: p.name });
       if (p.fdLimit !== undefined) proc.fdLimit = p.fdLimit;
+      if (p.memlock !== undefined) proc.memlockLimit = p.memlock;
       this.procs.set(p.name, proc);
     }
     for (const t of plan.threads) {
@@ -178,7 +179,7 @@ export class World {
       throw new ScenarioPathError(path, 'give the buffer a struct: to fill it with values');
     if (values.length > buf.count)
       throw new ScenarioPathError(path, `${values.length} values for a buffer of ${buf.count} elements`);
-    const size = this.abi.sizes[buf.kind];
+    const size = structSize(this.abi, buf.kind);
     // values without $references encode the same in every world: encode once per plan
     const cached = encodedCache.get(value as object);
     if (
@@ -223,14 +224,22 @@ export class World {
   }
 
   createBuffer(label: string, spec: BufferSpec, kindHint: StructKind | null, proc: Process, path: Path): Buf {
-    const kind = spec.struct ?? kindHint;
+    const text = spec.text === undefined ? null : new TextEncoder().encode(`${spec.text}\0`);
+    // (a value: without struct: is refused by the plan already)
+    if (text !== null && spec.struct !== undefined)
+      throw new ScenarioPathError([...path, 'text'], 'text is a C string: it takes no struct:');
+    const kind = text !== null ? null : (spec.struct ?? kindHint);
     const values = spec.value === undefined ? [] : Array.isArray(spec.value) ? spec.value : [spec.value];
     if (values.length > 0 && kind === null) throw new ScenarioPathError(path, 'give struct: to write value:');
     const page = this.k.arch.pageSize;
-    const size = kind === null ? 1 : this.abi.sizes[kind];
+    const size = kind === null ? 1 : structSize(this.abi, kind);
     const count =
       spec.count ??
-      (kind === null ? (spec.bytes ?? page) : Math.max(values.length, spec.value === undefined ? 1 : 0));
+      (text !== null
+        ? text.length
+        : kind === null
+          ? (spec.bytes ?? page)
+          : Math.max(values.length, spec.value === undefined ? 1 : 0));
     if (values.length > count)
       throw new ScenarioPathError([...path, 'count'], `count ${count} < ${values.length} values`);
     const dataBytes = count * size;
@@ -253,6 +262,7 @@ export class World {
     const base = proc.mm.mmap(mapBytes);
     const buf: Buf = { label, proc, kind, base, mapBytes, data: base + offset, dataBytes, count };
     if (kind !== null) this.fill(buf, spec.value === undefined ? undefined : spec.value, [...path, 'value']);
+    if (text !== null) proc.mm.write(buf.data, text);
     const mm = proc.mm;
     if (spec.prot === 'ro') mm.mprotect(base, mapBytes, PROT_READ);
     if (spec.prot === 'none') mm.mprotect(base, mapBytes, PROT_NONE);
