@@ -18,6 +18,7 @@ import { registerMachines } from './commands/machines.js';
 import { registerMerge } from './commands/merge.js';
 import { registerPmu } from './commands/pmu.js';
 import { registerRace } from './commands/race.js';
+import { registerRecord } from './commands/record.js';
 import { registerReport } from './commands/report.js';
 import { registerStat } from './commands/stat.js';
 import { registerSweep } from './commands/sweep.js';
@@ -71,6 +72,7 @@ export function createProgram(ctx: Ctx): Command {
   registerBench(program, ctx);
   registerReport(program, ctx);
   registerStat(program, ctx);
+  registerRecord(program, ctx);
   return program;
 }
 

@@ -118,6 +118,16 @@ export const COMMAND_CASES: readonly CommandCase[] = [
     },
   },
   {
+    name: "record: pfmon's flat profile of a sampled program, and its JSON",
+    async check(run) {
+      const r = await run(['record', '--cycles', '20000000']);
+      expect(r.code, r.stderr).toBe(0);
+      expectGolden('record', r.stdout);
+      const doc = expectSchema('record', (await run(['record', '--cycles', '20000000', '--json'])).stdout);
+      expect(doc.lost).toBe(0);
+    },
+  },
+  {
     name: 'attack: kernel memory over time',
     async check(run) {
       const r = await run(['attack', '--contexts', '256', '--samples', '8', '--strategy', 'ctx-cache']);

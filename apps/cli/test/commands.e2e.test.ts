@@ -25,6 +25,7 @@ describe('pfmsim binary', () => {
       'bench',
       'report',
       'stat',
+      'record',
     ]) {
       expect(h.stdout).toContain(`  ${c}`);
     }

@@ -77,7 +77,7 @@ describe('errors for people: one line, a suggestion, exit 2, no partial output',
       ],
       [
         ['report', 'notcompare.json', '-o', 'r.html'],
-        /notcompare\.json is not a pfmsim compare or attack JSON document/,
+        /notcompare\.json is not a pfmsim compare, attack or record JSON document/,
       ],
     ];
     for (const [i, [args, pattern]] of cases.entries()) {

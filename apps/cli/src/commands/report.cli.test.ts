@@ -193,6 +193,43 @@ describe('pfmsim report: the page and the summary', { timeout: TIMEOUT_MS }, () 
     expect(text.stdout).toMatch(/^wrote out\/r\.html: 2 compare results, 9 charts, \d+ bytes/m);
   });
 
+  it('draws a chart of samples by function for each record document', async () => {
+    const profile = {
+      pfmsimVersion: '0.0.0',
+      command: 'record',
+      machine: 'p4-2006',
+      seed: 1,
+      event: 'global_power_events:RUNNING',
+      period: 100000,
+      samples: 1000,
+      lost: 0,
+      overheadCyclesPerSample: 891,
+      functions: [
+        { name: 'main', start: 1, end: 2, samples: 500, share: 0.5 },
+        { name: 'io', start: 2, end: 3, samples: 200, share: 0.2 },
+      ],
+    };
+    const dir = dirWith({ 'c.json': COMPARE, 'rec.json': profile });
+    const r = await report(dir, 'c.json', 'rec.json', '-o', 'r.html', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(expectSchema('report', r.stdout).charts).toBe(6);
+    const html = read(dir);
+    const c = chart(html, 'profile-0');
+    expect(c).toContain(
+      'Samples by function: global_power_events:RUNNING every 100000 on p4-2006 (rec.json)',
+    );
+    expect(all(c, /<title>([^<]*)<\/title>/g).filter((t) => t.includes('samples:'))).toEqual([
+      'main 50.0% samples: 500',
+      'io 20.0% samples: 200',
+    ]);
+    expect(html).toContain('rec.json: 1000 samples, 0 lost, 891 kernel cycles per sample');
+    const random = dirWith({ 'c.json': COMPARE, 'rec.json': { ...profile, lost: null } });
+    expect((await report(random, 'c.json', 'rec.json', '-o', 'r.html')).code).toBe(0);
+    expect(read(random)).toContain('rec.json: 1000 samples, random periods, 891 kernel cycles per sample');
+    const bad = dirWith({ 'c.json': COMPARE, 'rec.json': { ...profile, functions: [{ name: 'main' }] } });
+    expectUsageError(await report(bad, 'c.json', 'rec.json', '-o', 'r.html'), /rec\.json: functions\[0\]/);
+  });
+
   it('replaces an existing page atomically and leaves no temporary file behind', async () => {
     const dir = dirWith({ 'c.json': COMPARE, 'r.html': 'old page' });
     const r = await report(dir, 'c.json', '-o', 'r.html', '-q');
@@ -206,10 +243,10 @@ describe('pfmsim report: the page and the summary', { timeout: TIMEOUT_MS }, () 
     expect(help.code).toBe(0);
     const text = help.stdout.replace(/\s+/g, ' ');
     expect(text).toContain(
-      'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally `attack --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table',
+      'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally `attack --json` and `record --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table, sampling profiles',
     );
     expect(text).toContain(
-      'results JSON documents written by `pfmsim compare --json` (or --export-json) and `pfmsim attack --json`',
+      'results JSON documents written by `pfmsim compare --json` (or --export-json), `pfmsim attack --json` and `pfmsim record --json`',
     );
     expect(text).toContain('-o, --output <file> the HTML file to write');
     expect(text).toContain(
@@ -319,7 +356,7 @@ describe('pfmsim report: attack curves and stack budgets', { timeout: TIMEOUT_MS
 
 describe('pfmsim report: errors are one line, exit 2, and write nothing', { timeout: TIMEOUT_MS }, () => {
   const NOT_A_RESULT =
-    /is not a pfmsim compare or attack JSON document; make one with `pfmsim compare --json > compare\.json`$/;
+    /is not a pfmsim compare, attack or record JSON document; make one with `pfmsim compare --json > compare\.json`$/;
 
   it.each([
     [

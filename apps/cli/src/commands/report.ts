@@ -10,7 +10,13 @@ import { listOf, UsageError } from '../errors.js';
 import { checkReadable, checkWritable, writeFileAtomic } from '../files.js';
 import { Progress } from '../io.js';
 import { addOutputOptions, type Doc, emit, type OutputFlags } from '../output.js';
-import { type AttackCurve, type CompareDoc, type ReportSection, renderReport } from '../report/html.js';
+import {
+  type AttackCurve,
+  type CompareDoc,
+  type RecordProfile,
+  type ReportSection,
+  renderReport,
+} from '../report/html.js';
 
 interface ReportFlags extends OutputFlags {
   output: string;
@@ -36,6 +42,7 @@ const COMPARE_FIELDS = {
 const STRATEGY_FIELDS = { name: 'string', raceFree: 'boolean', kernelBugs: 'array', verdict: 'string' };
 const RESULT_FIELDS = { syscall: 'string', strategy: 'string', breakdown: 'object' };
 const SAMPLE_FIELDS = { contexts: 'number', pinnedBytes: 'number' };
+const PROFILE_FIELDS = { name: 'string', samples: 'number', share: 'number' };
 
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
@@ -60,11 +67,11 @@ export function registerReport(program: Command, ctx: Ctx): void {
     .summary('a self-contained HTML report with charts')
     .description(
       'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally ' +
-        '`attack --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table',
+        '`attack --json` and `record --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table, sampling profiles',
     )
     .argument(
       '<results...>',
-      'JSON documents written by `pfmsim compare --json` (or --export-json) and `pfmsim attack --json`',
+      'JSON documents written by `pfmsim compare --json` (or --export-json), `pfmsim attack --json` and `pfmsim record --json`',
     )
     .requiredOption('-o, --output <file>', 'the HTML file to write')
     .option('--archs <list>', 'archs of the stack-budget chart, or "all"', DEFAULT_ARCHS.join(','));
@@ -76,6 +83,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
     const archs = listOf('arch', flags.archs, ARCH_IDS);
     const compares: { doc: CompareDoc; source: string }[] = [];
     const attacks: { doc: Record<string, unknown>; source: string }[] = [];
+    const profiles: RecordProfile[] = [];
     paths.forEach((p, i) => {
       const name = files[i]!;
       let data: unknown;
@@ -108,13 +116,17 @@ export function registerReport(program: Command, ctx: Ctx): void {
           );
         }
         compares.push({ doc: d as unknown as CompareDoc, source: name });
+      } else if (d && d.command === 'record' && Array.isArray(d.functions)) {
+        const problem = badItem(d.functions, PROFILE_FIELDS, 'functions');
+        if (problem) throw new UsageError(`${name}: ${problem}`, 'pass the output of `pfmsim record --json`');
+        profiles.push({ ...(d as unknown as Omit<RecordProfile, 'source'>), source: name });
       } else if (d && d.command === 'attack' && Array.isArray(d.samples)) {
         const problem = badItem(d.samples, SAMPLE_FIELDS, 'samples');
         if (problem) throw new UsageError(`${name}: ${problem}`, 'pass the output of `pfmsim attack --json`');
         attacks.push({ doc: d, source: name });
       } else {
         throw new UsageError(
-          `${name} is not a pfmsim compare or attack JSON document`,
+          `${name} is not a pfmsim compare, attack or record JSON document`,
           'make one with `pfmsim compare --json > compare.json`',
         );
       }
@@ -159,7 +171,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
     } finally {
       progress.finish();
     }
-    const html = renderReport({ sections, stacks, notes });
+    const html = renderReport({ sections, stacks, notes, profiles });
     writeFileAtomic(out, html);
     const charts = (html.match(/<figure class="chart"/g) ?? []).length;
     const doc: Doc = {

@@ -54,11 +54,50 @@ export interface ReportSection {
   readonly attacks: readonly AttackCurve[];
 }
 
+/** A `pfmsim record --json` document, as the report draws it. */
+export interface RecordProfile {
+  readonly source: string;
+  readonly machine: string;
+  readonly event: string;
+  readonly period: number;
+  readonly samples: number;
+  /** null with random periods (`--random-mask`): no overflow count to compare against. */
+  readonly lost: number | null;
+  readonly overheadCyclesPerSample: number;
+  readonly functions: readonly { readonly name: string; readonly samples: number; readonly share: number }[];
+}
+
 export interface ReportInput {
   readonly sections: readonly ReportSection[];
   /** Stack report per strategy per arch. */
   readonly stacks: readonly StackReport[];
   readonly notes: readonly string[];
+  /** Sampling profiles (`pfmsim record --json`), each its own chart. */
+  readonly profiles?: readonly RecordProfile[];
+}
+
+/** One chart per sampling profile: samples by function, the share as a label. */
+function profileSection(profiles: readonly RecordProfile[]): string {
+  if (profiles.length === 0) return '';
+  const charts = profiles.map((p, i) =>
+    stackedBars({
+      id: `profile-${i}`,
+      title: `Samples by function: ${p.event} every ${p.period} on ${p.machine} (${p.source})`,
+      xLabel: 'samples',
+      rows: p.functions.map((f) => ({
+        name: `${f.name} ${(f.share * 100).toFixed(1)}%`,
+        values: { samples: f.samples },
+      })),
+      categories: ['samples'],
+    }),
+  );
+  const notes = profiles
+    .map(
+      (p) =>
+        `${esc(p.source)}: ${p.samples} samples, ${p.lost === null ? 'random periods' : `${p.lost} lost`}, ${cycles(p.overheadCyclesPerSample)} kernel cycles per sample`,
+    )
+    .join(' · ');
+  return `<section id="profiles"><h2>Sampling profiles (perfmon2's default format)</h2>${charts.join('')}<p class="note">${notes}</p></section>`;
 }
 
 const CSS = `
@@ -227,7 +266,7 @@ export function renderReport(input: ReportInput): string {
 <p class="meta">How should perfmon2's vector arguments reach kernel memory? · machine ${esc(machines)} · seed ${esc(seeds)} · pfmsim ${esc(VERSION)}</p>
 ${input.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')}
 ${input.sections.map((s, i) => section(s, i)).join('\n')}
-${stackSection(input.stacks)}
+${stackSection(input.stacks)}${profileSection(input.profiles ?? [])}
 </body></html>
 `;
 }
