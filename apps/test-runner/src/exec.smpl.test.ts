@@ -62,7 +62,7 @@ describe('check: smpl', () => {
       - {reg_num: 0}
       - {reg_num: 1, reg_flags: REGFL_OVFL_NOTIFY, reg_value: -800, reg_short_reset: -800, reg_smpl_pmds: [3]}
 `;
-    const head = HEAD + BUFFERS.replace(/ {2}pmds:\n[^]*$/, pmds);
+    const head = HEAD + BUFFERS.replace(/ {2}pmds:\n[\s\S]*$/, pmds);
     const steps = (e: string) => `${SAMPLING}  - {check: smpl, expect: {smpl: {entries: ${e}}}}\n`;
     expect(failures(steps('[{ovfl_pmd: 1, pmds: [1000, 0]}, {ovfl_pmd: 1, pmds: [2000, 0]}]'), head)).toEqual(
       [],
