@@ -13,6 +13,7 @@ import {
   MSG_BYTES,
   type PfmContext,
 } from '@pfmsim/perfmon-core';
+import { sameBytes } from './bytes.js';
 import { formatPath, type Path, ScenarioPathError } from './load.js';
 import {
   CALLS,
@@ -91,8 +92,7 @@ function pointer(w: World, p: Pointer | undefined, kind: StructKind | null, proc
 
 function snapshotBytes(w: World, buf: Buf | null): Uint8Array | null {
   if (!buf) return null;
-  const v = w.raw(buf.proc, buf.data, buf.dataBytes);
-  return v ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : null;
+  return w.copyBytes(buf.proc, buf.data, buf.dataBytes);
 }
 
 interface Outcome {
@@ -110,12 +110,6 @@ interface Outcome {
 function shown(o: Outcome): string {
   const r = o.result;
   return r === null ? (o.text !== undefined ? JSON.stringify(o.text) : 'nothing') : showResult(r);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Checks one expectation; returns the first mismatch as text, or null. */

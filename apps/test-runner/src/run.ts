@@ -15,6 +15,7 @@ import {
   ThreadKilled,
   type Verdict,
 } from '@pfmsim/kernel-sim';
+import { hashBytes } from './bytes.js';
 import { execStep } from './exec.js';
 import { type LoadedScenario, ScenarioError, ScenarioPathError } from './load.js';
 import { makePlan, type Plan, type PlanOptions, strategyFactory } from './plan.js';
@@ -49,6 +50,11 @@ export interface RunOptions extends PlanOptions {
   replay?: string;
   /** Called with each world's observation log (--replay prints it). */
   onLog?: (strategy: string, log: readonly Observation[], failures: readonly string[]) => void;
+  /**
+   * Explored scenarios: restore a snapshot of the set-up world per schedule (default), or set
+   * it up again each time (false; the same results, slower: for checking the snapshots).
+   */
+  snapshots?: boolean;
 }
 
 /** A run of one strategy: failures, and what it observed (one log, or one per distinct outcome). */
@@ -122,14 +128,18 @@ function finish(w: World, run: RunResult | null, exploring: boolean): string[] {
   return failures;
 }
 
-/** A world with the script run and the threads' bodies installed; `onWorld` sees it first (a step may throw). */
-function build(plan: Plan, name: string, seed: number, onWorld: (w: World) => void): World {
+/** A world with the script run, threads without bodies; `onWorld` sees it first (a step may throw). */
+function setUp(plan: Plan, name: string, seed: number, onWorld: (w: World) => void): World {
   const factory = strategyFactory(name, plan.extra)!;
   const w = new World(plan, name, factory(), seed);
   onWorld(w);
   runList(w, plan.sc.data.steps);
-  if (!w.dead && plan.concurrent) installBodies(w);
   return w;
+}
+
+/** The threads' bodies, on a world set up (or restored from its snapshot) that is still alive. */
+function start(w: World): void {
+  if (!w.dead && w.plan.concurrent) installBodies(w);
 }
 
 function policyOf(plan: Plan): SchedulerPolicy {
@@ -158,7 +168,8 @@ function simulatorException(plan: Plan, name: string, e: unknown, w: World | nul
 
 function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   const t0 = performance.now();
-  // a replayed schedule runs with its own seed, as under exploration
+  // a replayed schedule runs the world set up with the scenario's seed under its own seed, as
+  // under exploration (kernel-sim's explore with `start`)
   const replay = opts.replay === undefined ? null : parseReplay(opts.replay);
   const seed = replay ? replay.seed : plan.seed;
   let current: World | null = null;
@@ -166,10 +177,12 @@ function singleRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   let run: RunResult | null = null;
   let failures: string[];
   try {
-    world = build(plan, name, seed, (x) => {
+    world = setUp(plan, name, plan.seed, (x) => {
       current = x;
     });
     const k = world.k;
+    if (seed !== plan.seed) k.reseed(seed);
+    start(world);
     if (plan.concurrent && !world.dead) {
       run = replay ? k.run({ kind: 'replay', decisions: replay.decisions }) : k.run(policyOf(plan));
     }
@@ -197,6 +210,11 @@ function parseReplay(replay: string): { seed: number; decisions: number[] } {
   return { seed: Number(m[1]), decisions: m[2] ? m[2].split('.').map(Number) : [] };
 }
 
+/** An observation that outlives its world's restore: its bytes copied out of the world. */
+function keptObservation(o: Observation): Observation {
+  return { ...o, mem: o.mem.map((m) => ({ ...m, bytes: m.bytes.slice() })) };
+}
+
 function signature(log: readonly Observation[]): string {
   let s = '';
   for (const o of log) {
@@ -208,21 +226,16 @@ function signature(log: readonly Observation[]): string {
   return s;
 }
 
-function hashBytes(b: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193) >>> 0;
-  return h.toString(16);
-}
-
 function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   const t0 = performance.now();
   const spec = plan.sc.data.explore!;
   // The world being built, for the report of a simulator exception thrown before build returns.
   let current: World | null = null;
   const b = (seed: number) =>
-    build(plan, name, seed, (w) => {
+    setUp(plan, name, seed, (w) => {
       current = w;
     });
+  const baseSeed = spec.seed ?? plan.seed;
   const outcomes = new Map<string, { replay: string; log: readonly Observation[] }>();
   const seenKinds = new Set<string>();
   let schedules = 0;
@@ -233,27 +246,29 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
     schedules++;
     syscalls += w.syscalls;
     const failures = finish(w, run, true);
-    const replay = formatReplay(w.k.seed, run.decisions);
     for (const bug of w.k.bugs) seenKinds.add(bug.kind);
     const sig = signature(w.log);
-    if (!outcomes.has(sig)) outcomes.set(sig, { replay, log: w.log });
+    // a copy: the world (its log, the bytes the log holds) is restored for the next schedule
+    if (!outcomes.has(sig)) outcomes.set(sig, { replay: run.replay, log: w.log.map(keptObservation) });
     if (failures.length === 0) return { failures: [] };
-    first.failed = { replay, failures };
+    first.failed = { replay: run.replay, failures };
     return { failures, stop: true };
   };
   try {
     if (opts.replay) {
-      const { world, run } = replaySchedule(b, opts.replay);
+      const { world, run } = replaySchedule(b, opts.replay, { start, baseSeed });
       check(world, run);
       opts.onLog?.(name, world.log, first.failed?.failures ?? []);
     } else {
       explore({
         build: b,
+        start,
+        ...(opts.snapshots === false ? { snapshots: false } : {}),
         check,
         mode: spec.mode,
         maxPreemptions: spec.max_preemptions ?? 2,
         schedules: spec.schedules ?? (spec.mode === 'exhaustive' ? 100_000 : 200),
-        seed: spec.seed ?? plan.seed,
+        seed: baseSeed,
         ...(spec.pct_depth !== undefined ? { pctDepth: spec.pct_depth } : {}),
       });
     }

@@ -473,4 +473,28 @@ describe('the World of a plan', () => {
     expect(w.raw(b.proc, b.base, b.mapBytes + 1)).toBeNull();
     expect(w.raw(b.proc, b.base + 4095, 1)?.byteLength).toBe(1);
   });
+
+  it('copyBytes: copies, 8-aligned in the scratch area while it has room, fresh arrays after', () => {
+    const w = new World(plan('buffers: {b: {struct: pmd}}\n'), 'kmalloc', createStrategy('kmalloc'), 1);
+    const b = w.buffers.get('b')!;
+    const live = new Uint8Array(
+      w.raw(b.proc, b.base, 4096)!.buffer,
+      w.raw(b.proc, b.base, 4096)!.byteOffset,
+      4096,
+    );
+    live.set([1, 2, 3]);
+    expect(w.copyBytes(b.proc, b.base + 4000, 200)).toBeNull(); // past the mapping
+    const first = w.copyBytes(b.proc, b.base, 3)!;
+    expect([...first]).toEqual([1, 2, 3]);
+    const second = w.copyBytes(b.proc, b.base, 4)!;
+    expect(second.byteOffset - first.byteOffset).toBe(8);
+    expect(second.buffer).toBe(first.buffer);
+    live[0] = 9; // a copy, not a window
+    expect(first[0]).toBe(1);
+    const copies = Array.from({ length: 16 }, () => w.copyBytes(b.proc, b.base, 4096)!);
+    expect(copies.every((c) => c[0] === 9 && c.length === 4096)).toBe(true);
+    expect(copies[14]!.buffer).toBe(first.buffer); // 16 + 14 * 4096 + 4096 <= 65536
+    expect(copies[15]!.buffer).not.toBe(first.buffer); // the area is full: a fresh array
+    expect(first[0]).toBe(1); // nothing handed out is overwritten
+  });
 });

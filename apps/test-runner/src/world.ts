@@ -1,5 +1,5 @@
 /**
- * One simulated world per run (per strategy, per explored schedule): the perfmon2 system, the
+ * One simulated world per run (per strategy; explored schedules restore a snapshot of it): the perfmon2 system, the
  * scenario's processes, threads and user buffers, the saved values, and what the run observed.
  */
 import type { ArgBufferStrategy } from '@pfmsim/buffer-strategies';
@@ -9,6 +9,8 @@ import {
   PROT_NONE,
   PROT_READ,
   type Process,
+  SNAPSHOT,
+  type SnapshotPart,
   type Thread,
 } from '@pfmsim/kernel-sim';
 import { createSystem, errnoName, type PerfmonSystem, type V2AbiProfile } from '@pfmsim/perfmon-core';
@@ -63,6 +65,19 @@ export class World {
   dead = false;
   readonly baseline: MemSnapshot;
   private readonly specials = new Map<Process, { hole: number; ro: number }>();
+  /**
+   * Where copies of user bytes (observations, a buffer before a call) are kept: a typed array
+   * over 64 bytes costs V8 a microsecond or more to allocate (an off-heap store) where a view
+   * on this one costs tens of nanoseconds. A snapshot restore rewinds `scratchUsed` (the bytes
+   * are not restored: what a run wrote past the snapshot's mark is garbage after it).
+   */
+  private readonly scratch = new Uint8Array(1 << 16);
+  private scratchUsed = 0;
+
+  /** Snapshots of the world (kernel-sim's snapshot.ts) leave out the scenario: it never changes. */
+  [SNAPSHOT](): SnapshotPart {
+    return { keep: ['plan', 'strategyName', 'abi', 'scratch'] };
+  }
 
   /** The kernel, by the name schedule exploration runs a world by. */
   get kernel(): Kernel {
@@ -167,6 +182,21 @@ export class World {
     const r = proc.mm.regionOf(addr);
     if (!r || addr + len > r.start + r.size) return null;
     return new DataView(r.bytes.buffer, r.bytes.byteOffset + (addr - r.start), len);
+  }
+
+  /**
+   * A copy of `len` user bytes at addr (null when they lie outside a mapping), valid while the
+   * world is: in the scratch area while it has room, else a fresh array.
+   */
+  copyBytes(proc: Process, addr: number, len: number): Uint8Array | null {
+    const v = this.raw(proc, addr, len);
+    if (!v) return null;
+    const from = new Uint8Array(v.buffer, v.byteOffset, len);
+    if (this.scratchUsed + len > this.scratch.length) return from.slice();
+    const copy = this.scratch.subarray(this.scratchUsed, this.scratchUsed + len);
+    copy.set(from);
+    this.scratchUsed += (len + 7) & ~7; // 8-aligned: compared a word at a time (bytes.ts)
+    return copy;
   }
 
   /** Writes a buffer's contents (zeroing the data first). */

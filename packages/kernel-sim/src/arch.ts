@@ -163,7 +163,7 @@ export interface ArchOverrides {
 
 export function getArch(id: unknown, overrides: ArchOverrides = {}): ArchProfile {
   // checked against the list, not with `in`: "toString" is in every object
-  return { ...profiles[checkOneOf('arch', id, ARCH_IDS)], ...overrides };
+  return Object.freeze({ ...profiles[checkOneOf('arch', id, ARCH_IDS)], ...overrides });
 }
 
 export function listArchs(): ArchProfile[] {

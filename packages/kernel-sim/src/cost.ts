@@ -280,6 +280,12 @@ const profiles: Record<CostProfileId, CostProfile> = {
     figures: mitigated,
   },
 };
+// Shared by every kernel, never changed: frozen (a world snapshot then skips them).
+for (const p of Object.values(profiles)) {
+  for (const f of Object.values(p.figures)) Object.freeze(f);
+  Object.freeze(p.figures);
+  Object.freeze(p);
+}
 
 export type CostOverrides = Partial<Record<CostKey, number>>;
 
@@ -288,7 +294,7 @@ export function getCostProfile(id: unknown, overrides: CostOverrides = {}): Cost
   const base = profiles[checkOneOf('cost profile', id, COST_PROFILE_IDS)];
   const keys = Object.keys(overrides);
   if (keys.length === 0) return base;
-  const figures = { ...base.figures };
+  const figures = { ...base.figures } as Record<CostKey, CostFigure>;
   for (const key of keys) {
     if (!(COST_KEYS as readonly string[]).includes(key)) {
       throw new InvalidArgumentError('cost figure name', key, COST_KEYS.join(', '));
@@ -297,9 +303,9 @@ export function getCostProfile(id: unknown, overrides: CostOverrides = {}): Cost
     if (!Number.isFinite(value) || (value as number) < 0) {
       throw new InvalidArgumentError(`cost figure ${key}`, value, 'a finite number >= 0');
     }
-    figures[key as CostKey] = { value: value as number, kind: 'E', source: 'user override' };
+    figures[key as CostKey] = Object.freeze({ value: value as number, kind: 'E', source: 'user override' });
   }
-  return { ...base, figures };
+  return Object.freeze({ ...base, figures: Object.freeze(figures) });
 }
 
 export function listCostProfiles(): CostProfile[] {

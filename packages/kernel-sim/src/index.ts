@@ -87,6 +87,14 @@ export {
   type YieldCode,
 } from './sched/thread.js';
 export { WaitQueue } from './sched/waitqueue.js';
+export {
+  SNAPSHOT,
+  type Snapshotable,
+  type SnapshotPart,
+  type SnapshotStats,
+  takeSnapshot,
+  WorldSnapshot,
+} from './snapshot.js';
 export { type FrameWarning, KernelStacks } from './stack.js';
 export { type IrqFlags, Lock, LockClass, type Mutex, type Spinlock, Sync } from './sync.js';
 export {

@@ -14,6 +14,7 @@ import { createScheduler, type SchedulerPolicy } from './sched/policy.js';
 import { formatReplay } from './sched/replay.js';
 import type { Scheduler } from './sched/scheduler.js';
 import { DONE, type FileLike, type KGen, Process, Thread, Y_BLOCK } from './sched/thread.js';
+import { SNAPSHOT, type SnapshotPart } from './snapshot.js';
 import { KernelStacks } from './stack.js';
 import { type Mutex, type Spinlock, Sync } from './sync.js';
 import { AddressSpace, UserAccess } from './uaccess.js';
@@ -79,7 +80,7 @@ export class Kernel {
   readonly arch: ArchProfile;
   readonly costProfile: CostProfile;
   readonly costs: Costs;
-  readonly seed: number;
+  private seedValue: number;
   readonly faults: FaultConfig;
   readonly options: ResolvedOptions;
   readonly cpus: Cpu[];
@@ -97,6 +98,12 @@ export class Kernel {
   readonly arenaPool: ArenaPool | null;
   /** True while run() drives two or more threads: preemption points then yield. */
   scheduled = false;
+  /**
+   * Per-kernel data owned by higher layers (a strategy's caches and counters), keyed by
+   * whatever they choose: kept here rather than in a WeakMap so that a snapshot of the world
+   * (snapshot.ts) records it with the rest.
+   */
+  readonly slots = new Map<unknown, unknown>();
   private readonly rngs = new Map<string, Rng>();
   private readonly bugKeys = new Set<string>();
   private readonly exitHooks: ((t: Thread) => void)[] = [];
@@ -107,18 +114,18 @@ export class Kernel {
   constructor(opts: KernelOptions) {
     if (typeof opts !== 'object' || opts === null)
       throw new InvalidArgumentError('kernel options', opts, 'an object');
-    this.seed = checkSeed(opts.seed);
+    this.seedValue = checkSeed(opts.seed);
     this.arch = getArch(opts.arch, opts.archOverrides);
     this.costProfile = getCostProfile(opts.cost, opts.costOverrides);
     this.costs = costValues(this.costProfile);
     this.faults = opts.faults ?? {};
     const cpus = checkInteger('cpus', opts.cpus ?? 1, 1, 64);
     this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i));
-    this.options = {
+    this.options = Object.freeze({
       preemptAll: opts.preemptAll ?? false,
       raceDetection: opts.raceDetection ?? true,
       debugAtomicSleep: opts.debugAtomicSleep ?? true,
-    };
+    });
     this.preemptAll = this.options.preemptAll;
     this.fdLimit = checkInteger('fdLimit', opts.fdLimit ?? 1024, 1, 1 << 20);
     const hz = checkInteger('hz', opts.hz ?? 250, 1, 100000);
@@ -129,6 +136,9 @@ export class Kernel {
     this.sync = new Sync(this);
     this.stacks = new KernelStacks(this);
     this.irq = new Interrupts(this, Math.round(this.costProfile.clockHz / hz));
+    // Made now, not on the first run: a snapshot of the set-up world then holds it (a stream's
+    // draws do not depend on when it is made).
+    this.rng('sched');
   }
 
   /** A kernel is its own world for exploration (which runs anything with a `kernel`). */
@@ -136,11 +146,27 @@ export class Kernel {
     return this;
   }
 
+  get seed(): number {
+    return this.seedValue;
+  }
+
+  /**
+   * Gives the kernel another seed: every random stream starts over from (seed, its name), the
+   * ones already made included (in place: their holders see it). Schedule exploration from a
+   * snapshot runs each random schedule so: the world as set up, the run under its own seed.
+   */
+  reseed(seed: number): void {
+    this.seedValue = checkSeed(seed);
+    this.rngs.forEach((r, stream) => {
+      r.reseed(this.seedValue, stream);
+    });
+  }
+
   /** A named random stream derived from the seed. */
   rng(stream: string): Rng {
     let r = this.rngs.get(stream);
     if (!r) {
-      r = new Rng(this.seed, stream);
+      r = new Rng(this.seedValue, stream);
       this.rngs.set(stream, r);
     }
     return r;
@@ -161,7 +187,7 @@ export class Kernel {
   }
 
   replay(): string {
-    return formatReplay(this.seed, this.decisions);
+    return formatReplay(this.seedValue, this.decisions);
   }
 
   reportBug(
@@ -388,6 +414,12 @@ export class Kernel {
     for (const p of this.processes) p.mm.release();
     this.mem.releaseArena();
     this.race.recycle();
+  }
+
+  /** Snapshots (snapshot.ts) leave out the arena pool: it is shared with other kernels. */
+  [SNAPSHOT](): SnapshotPart {
+    this.mem.use();
+    return { keep: ['arenaPool'] };
   }
 
   bugReport(): string {

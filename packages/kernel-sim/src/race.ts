@@ -1,5 +1,6 @@
 import type { Kernel } from './kernel.js';
 import type { Thread } from './sched/thread.js';
+import { SNAPSHOT, type SnapshotPart } from './snapshot.js';
 import type { Lock } from './sync.js';
 
 const GRANULE = 8;
@@ -152,6 +153,14 @@ export class RaceDetector {
     }
   }
 
+  /**
+   * Snapshots leave the shadow store alone: activate() empties it before any run reads it,
+   * and keeping its arrays across restores keeps them grown.
+   */
+  [SNAPSHOT](): SnapshotPart {
+    return { keep: ['n', 'cellOf', 'cells', 'cap', 'wTid', 'wClock', 'wSite', 'reads'] };
+  }
+
   /** Takes a recycled shadow store of a finished kernel (same thread count), if any. */
   // Stryker disable next-line BlockStatement: never adopting only costs fresh arrays
   private adopt(store: ShadowStore | undefined): void {
@@ -185,16 +194,18 @@ export class RaceDetector {
   }
   // Stryker restore all
 
+  /** The shadow cell of granule g, made on first touch (access() has made room for it). */
   private cell(g: number): number {
     const known = this.cellOf.get(g);
     if (known !== 0) return known - 1;
-    if (this.cells === this.cap) this.grow();
     const c = this.cells++;
     // Stryker disable next-line UnaryOperator: a fresh cell's write clock is 0, never ahead of any thread, whoever it names
     this.wTid[c] = -1;
     this.wClock[c] = 0;
     this.wSite[c] = 0;
-    this.reads.fill(0, c * 2 * this.n, (c + 1) * 2 * this.n);
+    // A loop, not fill(): a builtin call costs more than the 2n stores (this runs per granule).
+    const reads = this.reads;
+    for (let i = c * 2 * this.n, end = i + 2 * this.n; i < end; i++) reads[i] = 0;
     this.cellOf.set(g, c + 1);
     return c;
   }
@@ -220,30 +231,35 @@ export class RaceDetector {
     const me = t.id;
     const now = vc[me]!;
     const n = this.n;
+    const first = Math.floor(addr / GRANULE);
     const last = Math.ceil((addr + len) / GRANULE);
-    for (let g = Math.floor(addr / GRANULE); g < last; g++) {
+    // Room for a fresh cell per granule first, so the arrays stay put (and local) in the loop.
+    while (this.cap - this.cells < last - first) this.grow();
+    const { wTid, wClock, wSite, reads } = this;
+    for (let g = first; g < last; g++) {
       const c = this.cell(g);
-      const wt = this.wTid[c]!;
+      const wt = wTid[c]!;
       // Stryker disable next-line ConditionalExpression,LogicalOperator: a thread's own write clock never runs ahead of its clock, and vc[-1] is undefined
-      if (wt >= 0 && wt !== me && this.wClock[c]! > vc[wt]!) {
-        this.report(t, g * GRANULE, isWrite, site, wt, true, this.wSite[c]!);
+      if (wt >= 0 && wt !== me && wClock[c]! > vc[wt]!) {
+        this.report(t, g * GRANULE, isWrite, site, wt, true, wSite[c]!);
       }
       const r = c * 2 * n;
       if (isWrite) {
         // Stryker disable next-line EqualityOperator: vc[n] is undefined, so u = n reports nothing
         for (let u = 0; u < n; u++) {
           // Stryker disable next-line ConditionalExpression: a thread's own reads never run ahead of its clock
-          if (u !== me && this.reads[r + u]! > vc[u]!)
-            this.report(t, g * GRANULE, true, site, u, false, this.reads[r + n + u]!);
+          if (u !== me && reads[r + u]! > vc[u]!)
+            this.report(t, g * GRANULE, true, site, u, false, reads[r + n + u]!);
         }
-        this.wTid[c] = me;
-        this.wClock[c] = now;
-        this.wSite[c] = site;
-        // Stryker disable next-line ArithmeticOperator: readers ordered before this write are ordered before any access ordered after it
-        this.reads.fill(0, r, r + n);
+        wTid[c] = me;
+        wClock[c] = now;
+        wSite[c] = site;
+        // readers ordered before this write are ordered before any access ordered after it
+        // Stryker disable next-line EqualityOperator,ArithmeticOperator: as above (a loop, not fill(): see cell())
+        for (let u = 0; u < n; u++) reads[r + u] = 0;
       } else {
-        this.reads[r + me] = now;
-        this.reads[r + n + me] = site;
+        reads[r + me] = now;
+        reads[r + n + me] = site;
       }
     }
   }

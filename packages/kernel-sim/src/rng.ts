@@ -12,18 +12,17 @@ export class Rng {
   private d: number;
 
   constructor(seed: number, stream = '') {
-    let h = hash32(stream, seed >>> 0) ^ Math.floor(seed / 2 ** 32);
-    const next = () => {
-      h = (h + 0x9e3779b9) | 0;
-      let z = h;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next() | 1;
+    this.a = this.b = this.c = this.d = 0;
+    this.reseed(seed, stream);
+  }
+
+  /** Starts the stream over from (seed, stream), in place (holders of this Rng see it). */
+  reseed(seed: number, stream = ''): void {
+    const h = hash32(stream, seed >>> 0) ^ Math.floor(seed / 2 ** 32);
+    this.a = splitmix(h, 1);
+    this.b = splitmix(h, 2);
+    this.c = splitmix(h, 3);
+    this.d = splitmix(h, 4) | 1;
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -53,6 +52,14 @@ export class Rng {
   chance(probability: number): boolean {
     return this.float() < probability;
   }
+}
+
+/** The i-th output of a splitmix32 sequence started at h (what seeds the four state words). */
+function splitmix(h: number, i: number): number {
+  let z = (h + Math.imul(0x9e3779b9, i)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {

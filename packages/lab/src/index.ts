@@ -76,10 +76,12 @@ export {
 } from './plugins.js';
 export {
   buildRaceKernel,
+  buildRaceWorld,
   exploreRaces,
   type RaceFinding,
   type RaceOptions,
   type RaceResult,
+  type RaceWorld,
   replayRace,
 } from './race.js';
 export {

@@ -2,10 +2,10 @@
  * Race exploration through the lab: two threads of one process call pfm_write_pmds on one fd;
  * the naive per-context cache races on ctx->arg_buf and hands one thread the other's vector.
  */
-import { createStrategy } from '@pfmsim/buffer-strategies';
+import { createStrategy, STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
 import { getMachine } from './machines.js';
-import { buildRaceKernel, exploreRaces, replayRace } from './race.js';
+import { buildRaceKernel, buildRaceWorld, exploreRaces, replayRace } from './race.js';
 
 const p4 = getMachine('p4-2006');
 
@@ -116,5 +116,43 @@ describe('exploreRaces', () => {
     const r = exploreRaces({ machine: p4, strategy: createStrategy('kmalloc'), maxPreemptions: 0 });
     expect(r.strategy).toBe('kmalloc');
     expect(r.raceFree).toBe(true);
+  });
+});
+
+describe('exploreRaces from a snapshot of the set-up world', () => {
+  it('finds, schedule for schedule, what rebuilding the world finds, under every strategy', () => {
+    for (const strategy of STRATEGY_NAMES) {
+      for (const mode of ['exhaustive', 'random'] as const) {
+        const opts = { machine: p4, strategy, mode, schedules: 60, seed: 3 };
+        const restored = exploreRaces({ ...opts, snapshots: true });
+        expect(restored, `${strategy} ${mode}`).toEqual(exploreRaces({ ...opts, snapshots: false }));
+      }
+    }
+  });
+
+  it('a random schedule found under the naive cache replays to its finding (the world set up under the base seed)', () => {
+    const opts = {
+      machine: p4,
+      strategy: 'ctx-cache-naive',
+      mode: 'random' as const,
+      schedules: 30,
+      seed: 11,
+    };
+    const r = exploreRaces(opts);
+    const f = r.findings.find((x) => x.corrupted.length > 0)!;
+    expect(f.replay.startsWith('11:')).toBe(false); // not the first schedule: its kernel was reseeded
+    const again = replayRace(opts, f.replay);
+    expect(again.corrupted).toEqual(f.corrupted);
+    expect(again.bugs.map((b) => `${b.kind}: ${b.message}`)).toEqual(
+      f.messages.filter((m) => !m.includes('corrupted argument')),
+    );
+  });
+
+  it('buildRaceWorld leaves the threads without bodies until start()', () => {
+    const w = buildRaceWorld({ machine: p4, strategy: 'kmalloc', threads: 3 }, 1);
+    expect(w.kernel.threads.map((t) => t.body)).toEqual([null, null, null]);
+    w.start();
+    expect(w.kernel.threads.every((t) => t.body !== null)).toBe(true);
+    expect(w.corrupted()).toEqual([]);
   });
 });

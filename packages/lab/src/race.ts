@@ -1,6 +1,8 @@
 import {
+  type AddressSpace,
   type ExploreMode,
   explore,
+  type Kernel,
   type KernelBug,
   type KGen,
   replaySchedule,
@@ -18,6 +20,8 @@ export interface RaceOptions extends WorldOptions {
   maxPreemptions?: number;
   pctDepth?: number;
   stopOnFirst?: boolean;
+  /** Restore a snapshot of the set-up world per schedule (default) or rebuild it (false). */
+  snapshots?: boolean;
 }
 
 export interface RaceFinding {
@@ -44,13 +48,25 @@ function* writeCaller(w: World, t: Thread, u: number, count: number): KGen<void>
   yield* w.call(RACE_CALL, t, u, count);
 }
 
+/** A built race world: its threads have no bodies until start(). */
+export interface RaceWorld {
+  readonly kernel: Kernel;
+  /** Everything else a snapshot must reach (the perfmon system and its strategy). */
+  readonly system: object;
+  /** Installs each thread's call (fresh generators, after a build or a snapshot restore). */
+  start(): void;
+  /** Labels of the threads whose copied-back vector differs from what they passed. */
+  corrupted(): string[];
+}
+
 /**
  * Threads of one process call pfm_write_pmds once each on the same context fd, each with its
  * own vector; every interleaving the explorer picks is checked for KernelBugs (races, sleeping
  * under a lock, use after free...) and for corrupted arguments (a thread's copied-back vector
- * differs from what it passed, so it read someone else's).
+ * differs from what it passed, so it read someone else's). The world is built without thread
+ * bodies; start() installs them.
  */
-export function buildRaceKernel(opts: RaceOptions, seed: number) {
+export function buildRaceWorld(opts: RaceOptions, seed: number): RaceWorld {
   const threads = opts.threads ?? 2;
   const w = createWorld({
     ...opts,
@@ -71,27 +87,52 @@ export function buildRaceKernel(opts: RaceOptions, seed: number) {
     const u = w.vector(RACE_CALL, count);
     const v = p.mm.dataView(u, count * size, true);
     for (let e = 0; e < count; e++) v.setUint32(e * size + 8, 0x1000 * (i + 1) + e, true); // reg_value marks the owner
-    return { u, expect: p.mm.read(u, count * size) };
+    return { u, expect: new Int32Array(p.mm.read(u, count * size).buffer) };
   });
-  ts.forEach((t, i) => {
-    t.body = writeCaller(w, t, vectors[i]!.u, count);
-  });
-  const corrupted = () =>
-    ts
-      .filter((_t, i) => {
-        const got = p.mm.read(vectors[i]!.u, count * size);
-        return got.some((b, j) => b !== vectors[i]!.expect[j]);
-      })
-      .map((t) => t.label);
-  return { kernel: s.k, corrupted };
+  return {
+    kernel: s.k,
+    system: s,
+    start() {
+      ts.forEach((t, i) => {
+        t.body = writeCaller(w, t, vectors[i]!.u, count);
+      });
+    },
+    corrupted: () => ts.filter((_t, i) => differs(p.mm, vectors[i]!)).map((t) => t.label),
+  };
 }
+
+/**
+ * Whether a user vector's bytes differ from `expect`, compared in place a word at a time (this
+ * runs once per schedule). Each vector starts its own mapping (page-aligned in the arena or in
+ * its private bytes) and holds whole words (pfarg structs are multiples of 8 bytes).
+ */
+function differs(mm: AddressSpace, v: { readonly u: number; readonly expect: Int32Array }): boolean {
+  const r = mm.regionOf(v.u);
+  if (r === null) {
+    mm.read(v.u, v.expect.byteLength); // throws UserSegfault: the vector was unmapped
+    return true;
+  }
+  const got = new Int32Array(r.bytes.buffer, r.bytes.byteOffset + v.u - r.start, v.expect.length);
+  for (let j = 0; j < v.expect.length; j++) if (got[j] !== v.expect[j]) return true;
+  return false;
+}
+
+/** A race world with its threads' bodies installed (buildRaceWorld, then start). */
+export function buildRaceKernel(opts: RaceOptions, seed: number): RaceWorld {
+  const w = buildRaceWorld(opts, seed);
+  w.start();
+  return w;
+}
+
+const startRace = (w: RaceWorld): void => w.start();
 
 export function exploreRaces(opts: RaceOptions): RaceResult {
   const corruptedBy = new Map<string, string[]>();
   const result = explore({
     // schedules, maxPreemptions, pctDepth, seed and stopOnFirst are the explorer's own options
     ...opts,
-    build: (seed) => buildRaceKernel(opts, seed),
+    build: (seed) => buildRaceWorld(opts, seed),
+    start: startRace,
     mode: opts.mode ?? 'exhaustive',
     check: (world, run) => {
       const c = world.corrupted();
@@ -129,6 +170,9 @@ export function replayRace(
   opts: RaceOptions,
   replay: string,
 ): { bugs: readonly KernelBug[]; corrupted: string[]; traceHash: string } {
-  const { world, kernel, run } = replaySchedule((seed) => buildRaceKernel(opts, seed), replay);
+  const { world, kernel, run } = replaySchedule((seed) => buildRaceWorld(opts, seed), replay, {
+    start: startRace,
+    baseSeed: opts.seed ?? 1,
+  });
   return { bugs: kernel.bugs, corrupted: world.corrupted(), traceHash: run.traceHash };
 }

@@ -149,24 +149,26 @@ export class Syscalls {
   private readonly msgScratch = new Uint8Array(MSG_BYTES);
 
   constructor(private readonly s: PerfmonSystem) {
-    const resolve = (row: VectorCallRow): VectorSpec => ({
-      entry: 'v2',
-      name: row.name,
-      kind: row.kind,
-      size: s.elemSize(row.size),
-      walk: s.elemSize(row.walk),
-      mask: row.mask,
-      element: row.element,
-      copyBack: true,
-    });
-    this.specs = {
+    const resolve = (row: VectorCallRow): VectorSpec =>
+      Object.freeze({
+        entry: 'v2',
+        name: row.name,
+        kind: row.kind,
+        size: s.elemSize(row.size),
+        walk: s.elemSize(row.walk),
+        mask: row.mask,
+        element: row.element,
+        copyBack: true,
+      });
+    // frozen: never changed (a world snapshot then skips them)
+    this.specs = Object.freeze({
       pfm_write_pmcs: resolve(VECTOR_CALLS.pfm_write_pmcs),
       pfm_write_pmds: resolve(VECTOR_CALLS.pfm_write_pmds),
       pfm_read_pmds: resolve(VECTOR_CALLS.pfm_read_pmds),
       pfm_create_evtsets: resolve(VECTOR_CALLS.pfm_create_evtsets),
       pfm_getinfo_evtsets: resolve(VECTOR_CALLS.pfm_getinfo_evtsets),
       pfm_delete_evtsets: resolve(VECTOR_CALLS.pfm_delete_evtsets),
-    };
+    });
   }
 
   /** Whether a call through this entry table exists on this kernel (perfmon3 has only its own). */

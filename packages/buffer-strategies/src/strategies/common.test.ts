@@ -1,4 +1,4 @@
-import { createKernel, explore, type FaultConfig, type Mutex } from '@pfmsim/kernel-sim';
+import { createKernel, explore, type FaultConfig, type Mutex, takeSnapshot } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
 import { sharedContextScenario } from '../scenario.js';
 import { ARG_BLOCKED, E2BIG, ENOMEM } from '../spec.js';
@@ -200,5 +200,21 @@ describe('tagged buffer words', () => {
     const b = createKernel({ arch: 'i386', cost: 'p4-2006', seed: 2, arenaBytes: 1 << 20 });
     expect([state(a).n, state(a).n, state(b).n, state(a).n, state(b).n]).toEqual([0, 0, 1, 0, 1]);
     expect(made).toBe(2);
+  });
+
+  it('perKernel: the state lives in the kernel, so a snapshot restore takes back state made after it', () => {
+    let made = 0;
+    const state = perKernel(() => ({ n: made++, hits: 0 }));
+    const other = perKernel(() => 'other');
+    const k = createKernel({ arch: 'i386', cost: 'p4-2006', seed: 1, arenaBytes: 1 << 20 });
+    state(k).hits = 1;
+    const snap = takeSnapshot([k]);
+    state(k).hits = 5;
+    expect(other(k)).toBe('other');
+    snap.restore();
+    expect(state(k)).toEqual({ n: 0, hits: 1 }); // the same state, as it was
+    expect(k.slots.size).toBe(1); // `other` was made after: gone
+    expect(other(k)).toBe('other');
+    expect(made).toBe(1);
   });
 });

@@ -86,24 +86,20 @@ export function kmallocCacheable(call: ArgCall, gfp = GFP_KERNEL): number {
 // --- per-kernel state ----------------------------------------------------------------------
 
 /**
- * State a strategy keeps per simulated kernel (tags, caches, counters), made on first use and
- * found again without allocating: a strategy object may serve several kernels (one per explored
- * schedule), and the last kernel is remembered so the hot path is one comparison.
+ * State a strategy keeps per simulated kernel (tags, caches, counters), made on first use. A
+ * strategy object may serve several kernels (one per explored schedule); the state lives in
+ * the kernel's `slots`, under a key of this accessor's own, so a snapshot of the world records
+ * and restores it with the kernel (no cache here: after a restore, state made during the run
+ * is gone and must be made again).
  */
 export function perKernel<S>(make: (k: Kernel) => S): (k: Kernel) => S {
-  const states = new WeakMap<Kernel, S>();
-  let lastKernel: Kernel | null = null;
-  let last: S | undefined;
+  const key = {};
   return (k) => {
-    // A fast path only: without it the WeakMap lookup finds the same state.
-    if (k === lastKernel) return last as S;
-    let s = states.get(k);
+    let s = k.slots.get(key) as S | undefined;
     if (s === undefined) {
       s = make(k);
-      states.set(k, s);
+      k.slots.set(key, s);
     }
-    lastKernel = k;
-    last = s;
     return s;
   };
 }

@@ -9,7 +9,11 @@ export class KmemCache {
   readonly objsPerSlab: number;
   readonly limit: number;
   readonly batch: number;
-  /** Per-CPU array caches, created on a CPU's first use (most caches of a run stay unused). */
+  /**
+   * Per-CPU array caches, made with the cache (caches themselves are made on first use): made
+   * on a CPU's first use instead, a world restored from a snapshot would make one anew each run,
+   * and a typed array this size costs V8 a microsecond or more to allocate.
+   */
   readonly cpuArrays: Int32Array[];
   readonly cpuAvail: Int32Array;
   /** Free objects not in any per-CPU array (a stack of addresses). */
@@ -22,7 +26,8 @@ export class KmemCache {
   slowAllocs = 0;
 
   constructor(
-    readonly id: number,
+    /** Its index in Memory.caches (set again when a snapshot restore hands it out anew). */
+    public id: number,
     readonly name: string,
     readonly objSize: number,
     readonly order: number,
@@ -35,8 +40,23 @@ export class KmemCache {
     this.limit =
       objSize > 131072 ? 1 : objSize > pageSize ? 8 : objSize > 1024 ? 24 : objSize > 256 ? 54 : 120;
     this.batch = (this.limit + 1) >> 1;
-    this.cpuArrays = Array.from({ length: cpus }, () => EMPTY);
+    this.cpuArrays = Array.from({ length: cpus }, () => new Int32Array(this.limit));
     this.cpuAvail = new Int32Array(cpus);
+  }
+
+  /**
+   * Makes this cache as a new one of the same name and geometry would be, as cache `id`: no
+   * slab, no object, no count. Its arrays stay allocated; nothing past the counts is read.
+   */
+  reset(id: number): void {
+    this.id = id;
+    this.cpuAvail.fill(0);
+    this.poolCount = 0;
+    this.slabs = 0;
+    this.liveObjects = 0;
+    this.highObjects = 0;
+    this.fastAllocs = 0;
+    this.slowAllocs = 0;
   }
 
   get liveBytes(): number {
@@ -45,12 +65,7 @@ export class KmemCache {
 
   /** This CPU's array cache. */
   array(cpu: number): Int32Array {
-    let a = this.cpuArrays[cpu]!;
-    if (a === EMPTY) {
-      a = new Int32Array(this.limit);
-      this.cpuArrays[cpu] = a;
-    }
-    return a;
+    return this.cpuArrays[cpu]!;
   }
 
   pushPool(addr: number): void {

@@ -4,6 +4,7 @@ import { checkInteger, DisposedKernelError, InvalidArgumentError } from '../erro
 import { FaultInjector } from '../fault.js';
 import type { Kernel } from '../kernel.js';
 import type { Thread } from '../sched/thread.js';
+import { SNAPSHOT, type SnapshotPart } from '../snapshot.js';
 import type { ArenaBuffers } from './arena-pool.js';
 import { KmemCache, kmallocSizes } from './cache.js';
 import { PageAllocator } from './pages.js';
@@ -97,6 +98,11 @@ export class Memory {
   private readonly buffers: ArenaBuffers;
   private released = false;
 
+  /**
+   * Caches a snapshot restore took away (made during a run), handed out again, reset, when the
+   * next run makes a cache of the same name and size: a schedule then allocates no cache.
+   */
+  private readonly spareCaches: KmemCache[] = [];
   private readonly sizeIndex: Int8Array;
   private readonly pageKind: Uint8Array;
   private readonly pageCache: Int16Array;
@@ -193,6 +199,64 @@ export class Memory {
     pool.giveArena(b);
   }
 
+  /**
+   * Snapshots (snapshot.ts): the arena and its per-granule arrays are saved up to the highest
+   * page ever handed out (next-fit allocation keeps a small world's pages at the start) and
+   * restored so: the saved part copied back, what lies between it and the run's highest page
+   * zeroed again (no page past that was ever written).
+   */
+  [SNAPSHOT](): SnapshotPart {
+    this.use();
+    const b = this.buffers;
+    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
+    const slots = bytes >>> GRANULE_SHIFT;
+    const saved = {
+      u8: b.u8.slice(0, bytes),
+      slotState: b.slotState.slice(0, slots),
+      slotOwner: b.slotOwner.slice(0, slots),
+      slotSite: b.slotSite.slice(0, slots),
+      slotSize: b.slotSize.slice(0, slots),
+      slotSeq: b.slotSeq.slice(0, slots),
+    };
+    const cacheCount = this.caches.length;
+    const restore = (): void => {
+      this.use();
+      for (let i = cacheCount; i < this.caches.length && this.spareCaches.length < 64; i++)
+        this.spareCaches.push(this.caches[i]!);
+      const upTo = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
+      const upToSlots = upTo >>> GRANULE_SHIFT;
+      b.u8.set(saved.u8);
+      b.u8.fill(0, bytes, upTo);
+      for (const k of ['slotState', 'slotOwner', 'slotSite', 'slotSize', 'slotSeq'] as const) {
+        b[k].set(saved[k]);
+        b[k].fill(0, slots, upToSlots);
+      }
+    };
+    return {
+      keep: [
+        'u8',
+        'view',
+        'buffers',
+        'slotState',
+        'slotOwner',
+        'slotSite',
+        'slotSize',
+        'slotSeq',
+        'sizeIndex',
+        'spareCaches',
+      ],
+      buffers: [
+        b.u8.buffer,
+        b.slotState.buffer,
+        b.slotOwner.buffer,
+        b.slotSite.buffer,
+        b.slotSize.buffer,
+        b.slotSeq.buffer,
+      ],
+      restore,
+    };
+  }
+
   /** Throws if the kernel was disposed of (its arena may serve another kernel by now). */
   use(): void {
     if (this.released) throw new DisposedKernelError('kernel memory');
@@ -229,6 +293,15 @@ export class Memory {
   }
 
   private newCache(name: string, size: number, isKmalloc: boolean): KmemCache {
+    const spare = this.spareCaches.findIndex(
+      (c) => c.name === name && c.objSize === size && c.isKmalloc === isKmalloc,
+    );
+    if (spare >= 0) {
+      const cache = this.spareCaches.splice(spare, 1)[0]!;
+      cache.reset(this.caches.length);
+      this.caches.push(cache);
+      return cache;
+    }
     const order = Math.max(0, Math.ceil(Math.log2(size / this.pageSize)));
     const cache = new KmemCache(
       this.caches.length,
@@ -762,7 +835,10 @@ export class Memory {
   liveObjectsSince(since: MemSnapshot | null = null): LiveObject[] {
     const out: LiveObject[] = [];
     const fromSeq = since?.seq ?? 0;
-    for (const [page, kind] of this.pageKind.entries()) {
+    // No page past the highest ever handed out holds anything.
+    const pages = Math.min(this.numPages, this.pages.highWaterIndex + 1);
+    for (let page = 0; page < pages; page++) {
+      const kind = this.pageKind[page]!;
       const base = this.pageBase[page]!;
       // A slab's objects are listed once, from its first page.
       if (kind !== PAGE_SLAB || base !== page << this.pageShift) continue;

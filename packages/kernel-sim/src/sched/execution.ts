@@ -4,7 +4,7 @@
  * yield, fold the step into the trace hash; until every thread ends, or all are blocked
  * (a deadlock), or the step budget runs out (a livelock).
  */
-import { ThreadKilled } from '../bugs.js';
+import { type KernelBug, ThreadKilled } from '../bugs.js';
 import { CAT } from '../clock.js';
 import type { Kernel, RunResult } from '../kernel.js';
 import { formatReplay } from './replay.js';
@@ -133,20 +133,24 @@ export class Execution {
     let h1 = this.h1;
     for (const b of bugs) h1 = Math.imul(h1 ^ b.kind.length, 0x01000193) >>> 0;
     const traceHash = h1.toString(16).padStart(8, '0') + this.h2.toString(16).padStart(8, '0');
-    const seed = this.k.seed;
-    const decisions = this.decisions;
-    let replay: string | null = null;
-    return {
-      decisions,
-      steps: this.steps,
-      traceHash,
-      bugs,
-      deadlock,
-      // formatted on first use: a long run's decision list is large
-      get replay() {
-        replay ??= formatReplay(seed, decisions);
-        return replay;
-      },
-    };
+    return new Run(this.k.seed, this.decisions, this.steps, traceHash, bugs, deadlock);
+  }
+}
+
+/** A run's result; its replay string is formatted on first use (a long run's decision list is large). */
+class Run implements RunResult {
+  private replayText: string | null = null;
+  constructor(
+    private readonly seed: number,
+    readonly decisions: number[],
+    readonly steps: number,
+    readonly traceHash: string,
+    readonly bugs: KernelBug[],
+    readonly deadlock: boolean,
+  ) {}
+
+  get replay(): string {
+    this.replayText ??= formatReplay(this.seed, this.decisions);
+    return this.replayText;
   }
 }

@@ -1,13 +1,22 @@
 /**
- * Schedule exploration: stateless model checking by re-running from scratch. Each schedule
- * builds a fresh world (the caller's: anything with a kernel), runs its threads under the
- * search's Scheduler, lets the caller judge it, and disposes of the kernel whatever happens.
- * Exhaustive mode is a bounded depth-first search (dfs.ts); random and PCT draw one schedule
- * per seed.
+ * Schedule exploration: stateless model checking by re-running. Each schedule starts from a
+ * world (the caller's: anything with a kernel), runs its threads under the search's Scheduler
+ * and lets the caller judge it. Exhaustive mode is a bounded depth-first search (dfs.ts);
+ * random and PCT draw one schedule per seed.
+ *
+ * Two ways to get each schedule's world:
+ * - `build` only: a fresh world per schedule, built with that schedule's seed, disposed of
+ *   after it whatever happens.
+ * - `build` and `start` (a fork server's way): the world is built once, with the base seed,
+ *   and snapshotted (snapshot.ts); each schedule restores it, gives the kernel its own seed
+ *   when that differs from the base (Kernel.reseed), and `start` installs the threads' bodies.
+ *   A schedule then costs the calls it runs, not the set-up. `snapshots: false` rebuilds the
+ *   world per schedule with the same meaning (build with the base seed, reseed, start).
  */
 import type { KernelBug } from '../bugs.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Kernel, RunResult } from '../kernel.js';
+import { takeSnapshot, type WorldSnapshot } from '../snapshot.js';
 import { BoundedDfs } from './dfs.js';
 import { PctScheduler } from './pct.js';
 import { RandomScheduler } from './random.js';
@@ -29,8 +38,15 @@ export interface Verdict {
 }
 
 export interface ExploreOptions<W extends Explorable = Kernel> {
-  /** Builds a fresh world with its threads spawned; called once per schedule. */
+  /**
+   * Builds a world with its threads spawned: called once per schedule (with its seed), or,
+   * with `start`, once in all (with the base seed) unless `snapshots` is false.
+   */
   build: (seed: number) => W;
+  /** Installs the threads' bodies on a built or restored world (see the file comment). */
+  start?: (world: W) => void;
+  /** With `start`: restore a snapshot per schedule (default) or rebuild (false). */
+  snapshots?: boolean;
   mode: ExploreMode;
   /** Exhaustive: bound on preemptions (switches away from a thread that could continue). */
   maxPreemptions?: number;
@@ -89,40 +105,94 @@ function searchFor(mode: ExploreMode, seed: number, maxPreemptions: number, pctD
 
 export function explore<W extends Explorable = Kernel>(opts: ExploreOptions<W>): ExploreResult {
   const mode = opts.mode;
-  const search = searchFor(mode, opts.seed ?? 1, opts.maxPreemptions ?? 3, opts.pctDepth ?? 2);
+  const baseSeed = opts.seed ?? 1;
+  const search = searchFor(mode, baseSeed, opts.maxPreemptions ?? 3, opts.pctDepth ?? 2);
   const cap = opts.schedules ?? search.defaultSchedules;
   const findings: Finding[] = [];
   const traces = new Set<string>();
   const scheduler = search.scheduler;
+  const worlds = worldSource(opts, baseSeed);
   let schedules = 0;
   let stopped = false;
-  while (schedules < cap && scheduler.hasMore?.() !== false) {
-    const seed = search.seedOf(schedules);
-    const world = opts.build(seed);
-    const kernel = world.kernel;
-    try {
-      const run = kernel.run(scheduler);
-      schedules++;
-      traces.add(run.traceHash);
-      const verdict = judge(opts.check?.(world, run));
-      const bugs = [...kernel.bugs];
-      if (bugs.length > 0 || verdict.failures.length > 0) {
-        findings.push({
-          replay: formatReplay(seed, run.decisions),
-          bugs,
-          failures: [...verdict.failures],
-          traceHash: run.traceHash,
-        });
+  try {
+    while (schedules < cap && scheduler.hasMore?.() !== false) {
+      const seed = search.seedOf(schedules);
+      const world = worlds.take(seed);
+      const kernel = world.kernel;
+      try {
+        const run = kernel.run(scheduler);
+        schedules++;
+        traces.add(run.traceHash);
+        const verdict = judge(opts.check?.(world, run));
+        const bugs = [...kernel.bugs];
+        if (bugs.length > 0 || verdict.failures.length > 0) {
+          findings.push({
+            replay: formatReplay(seed, run.decisions),
+            bugs,
+            failures: [...verdict.failures],
+            traceHash: run.traceHash,
+          });
+        }
+        stopped = verdict.stop === true || (opts.stopOnFirst === true && findings.length > 0);
+      } finally {
+        worlds.done(world);
       }
-      stopped = verdict.stop === true || (opts.stopOnFirst === true && findings.length > 0);
-    } finally {
-      kernel.dispose();
+      if (stopped) break;
     }
-    if (stopped) break;
+  } finally {
+    worlds.close();
   }
   // Only a search with an end (the bounded DFS) can be complete: when it has nothing left.
   const complete = !stopped && scheduler.hasMore?.() === false;
   return { mode, schedules, complete, distinctTraces: traces.size, findings };
+}
+
+/** Where each schedule's world comes from: a fresh build, or the snapshot restored. */
+interface WorldSource<W> {
+  take(seed: number): W;
+  /** The schedule is over (judged). */
+  done(world: W): void;
+  /** The search is over. */
+  close(): void;
+}
+
+function worldSource<W extends Explorable>(
+  opts: Pick<ExploreOptions<W>, 'build' | 'start' | 'snapshots'>,
+  baseSeed: number,
+): WorldSource<W> {
+  const { build, start } = opts;
+  if (start === undefined) {
+    return { take: (seed) => build(seed), done: (w) => w.kernel.dispose(), close: () => {} };
+  }
+  const prepare = (w: W, seed: number): W => {
+    if (seed !== baseSeed) w.kernel.reseed(seed);
+    start(w);
+    return w;
+  };
+  if (opts.snapshots === false) {
+    return {
+      take: (seed) => prepare(build(baseSeed), seed),
+      done: (w) => w.kernel.dispose(),
+      close: () => {},
+    };
+  }
+  let world: W | null = null;
+  let snapshot: WorldSnapshot | null = null;
+  return {
+    take(seed) {
+      if (world === null) {
+        world = build(baseSeed);
+        snapshot = takeSnapshot([world]);
+      } else {
+        snapshot!.restore();
+      }
+      return prepare(world, seed);
+    },
+    done() {},
+    close() {
+      world?.kernel.dispose();
+    },
+  };
 }
 
 function judge(v: readonly string[] | Verdict | undefined): Verdict {
@@ -130,13 +200,22 @@ function judge(v: readonly string[] | Verdict | undefined): Verdict {
   return Array.isArray(v) ? { failures: v } : (v as Verdict);
 }
 
-/** Re-runs one schedule from its replay string ("SEED:DECISIONS"). */
+/**
+ * Re-runs one schedule from its replay string ("SEED:DECISIONS"). A world explored with
+ * `start` is built with the base seed and reseeded as explore() did: pass the same `start` and
+ * `baseSeed` (default: the replay's seed).
+ */
 export function replaySchedule<W extends Explorable = Kernel>(
   build: (seed: number) => W,
   replay: string,
+  opts: { start?: (world: W) => void; baseSeed?: number } = {},
 ): { world: W; kernel: Kernel; run: RunResult } {
   const { seed, decisions } = parseReplay(replay);
-  const world = build(seed);
+  const source = worldSource(
+    { build, ...(opts.start ? { start: opts.start } : {}), snapshots: false },
+    opts.baseSeed ?? seed,
+  );
+  const world = source.take(seed);
   return { world, kernel: world.kernel, run: world.kernel.run(new ReplayScheduler(decisions)) };
 }
 
