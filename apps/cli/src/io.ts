@@ -8,6 +8,11 @@ export interface Io {
   readonly cwd: string;
   /** Host milliseconds (performance.now). */
   readonly now: () => number;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) until the returned function is called; absent, nothing
+   * interrupts (a long command that keeps a partial result uses it).
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function processIo(): Io {
@@ -23,6 +28,12 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => performance.now(),
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => {
+        process.off('SIGINT', handler);
+      };
+    },
   };
 }
 

@@ -7,9 +7,14 @@
  * Targets: >= 50,000 schedules/s warm (issue 15: each schedule restores a snapshot of the
  * set-up world), >= 10,000/s in the first round (issue 7); the suite in under 60 s.
  */
-import { CONFORMANCE_DIR, runScenario, runSuite, scenarioFromData } from '@pfmsim/test-runner';
+import {
+  CONFORMANCE_DIR,
+  runScenario,
+  runSuite,
+  scenarioFromData,
+  twoThreadScenario,
+} from '@pfmsim/test-runner';
 import { type BenchResult, report } from '../../../scripts/bench.js';
-import { twoThreadScenario } from './two-threads.js';
 
 const SCHEDULES = Number(process.argv[2] ?? 10_000);
 const ROUNDS = 5;

@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
-import { twoThreadScenario } from '../bench/two-threads.js';
+import { twoThreadScenario } from './bench-scenario.js';
 import { loadScenarioFile, scenarioFromData } from './load.js';
 import { runScenario } from './run.js';
 
@@ -62,5 +65,44 @@ describe('exploration mode', () => {
     );
     expect(r.tests.map((t) => t.failures)).toEqual(r.tests.map(() => []));
     expect(r.tests).toHaveLength(8);
+  });
+});
+
+describe('explore: {mode: dpor}', () => {
+  it('the bench scenario: one schedule per class, fewer than the bounded search, and it passes', () => {
+    const data = twoThreadScenario(0, 262144, 'exhaustive');
+    const dpor = runScenario(scenarioFromData({ ...data, explore: { mode: 'dpor' } }, 'x')).tests[0]!;
+    const all = runScenario(scenarioFromData(data, 'x')).tests[0]!;
+    expect(dpor.failures).toEqual([]);
+    expect(dpor.schedules).toBeGreaterThan(1);
+    expect(dpor.schedules).toBeLessThan(all.schedules!);
+  });
+
+  it('every explored conformance scenario: the same verdict under every strategy as the bounded search', {
+    timeout: 60_000,
+  }, () => {
+    const dir = fileURLToPath(new URL('../conformance/', import.meta.url));
+    for (const f of readdirSync(dir).filter((x) => readFileSync(join(dir, x), 'utf8').includes('explore:'))) {
+      const sc = loadScenarioFile(join(dir, f));
+      const strategies = [...STRATEGY_NAMES];
+      // no preemption bound: DPOR then runs every class of schedules (with one it may cut)
+      const dpor = scenarioFromData({ ...sc.data, explore: { mode: 'dpor' } }, f);
+      const verdicts = (r: ReturnType<typeof runScenario>) => r.tests.map((t) => `${t.strategy}:${t.passed}`);
+      expect(verdicts(runScenario(dpor, { strategies })), f).toEqual(
+        verdicts(runScenario(sc, { strategies })),
+      );
+    }
+  });
+
+  it('a search its cap stops is not a pass: it fails as incomplete', () => {
+    const data = twoThreadScenario(0, 262144, 'exhaustive');
+    for (const explore of [
+      { mode: 'exhaustive', max_preemptions: 3, schedules: 10 },
+      { mode: 'dpor', schedules: 1 },
+    ] as const) {
+      const t = runScenario(scenarioFromData({ ...data, explore }, 'x')).tests[0]!;
+      expect(t.passed, explore.mode).toBe(false);
+      expect(t.failures[0]).toMatch(/^exploration incomplete: \d+ schedules run and not every one \(the cap/);
+    }
   });
 });

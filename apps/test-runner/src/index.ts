@@ -3,6 +3,8 @@
  * checks them (under every argument-buffer strategy, optionally under every schedule), the
  * reporters, and a fuzzer that writes what it finds as scenario files.
  */
+
+export { twoThreadScenario } from './bench-scenario.js';
 export { type CliIo, CONFORMANCE_DIR, main, mainAsync, VERSION } from './cli.js';
 export {
   checkProgram,

@@ -215,15 +215,16 @@ function keptObservation(o: Observation): Observation {
   return { ...o, mem: o.mem.map((m) => ({ ...m, bytes: m.bytes.slice() })) };
 }
 
-function signature(log: readonly Observation[]): string {
-  let s = '';
+function signature(log: readonly Observation[], unordered = false): string {
+  const lines: string[] = [];
   for (const o of log) {
     if (!o.compare) continue;
-    s += `${o.where}=${o.result}`;
+    let s = `${o.where}=${o.result}`;
     for (const m of o.mem) s += `:${hashBytes(m.bytes)}`;
-    s += '\n';
+    lines.push(s);
   }
-  return s;
+  if (unordered) lines.sort();
+  return `${lines.join('\n')}\n`;
 }
 
 function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
@@ -241,13 +242,17 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
   let schedules = 0;
   let syscalls = 0;
   const first: { failed: { replay: string; failures: string[] } | null } = { failed: null };
+  /** Schedules run by an exhaustive or DPOR search that did not finish (null: it did). */
+  let incomplete: number | null = null;
   // Judges one schedule; the first that fails ends the search (its replay is the report).
   const check = (w: World, run: RunResult): Verdict => {
     schedules++;
     syscalls += w.syscalls;
     const failures = finish(w, run, true);
     for (const bug of w.k.bugs) seenKinds.add(bug.kind);
-    const sig = signature(w.log);
+    // DPOR runs one schedule of each class of equivalent ones, so the order in which the
+    // threads' steps finished is not an outcome there: only what each step saw.
+    const sig = signature(w.log, spec.mode === 'dpor');
     // a copy: the world (its log, the bytes the log holds) is restored for the next schedule
     if (!outcomes.has(sig)) outcomes.set(sig, { replay: run.replay, log: w.log.map(keptObservation) });
     if (failures.length === 0) return { failures: [] };
@@ -260,17 +265,22 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
       check(world, run);
       opts.onLog?.(name, world.log, first.failed?.failures ?? []);
     } else {
-      explore({
+      const dpor = spec.mode === 'dpor';
+      const bound = spec.max_preemptions ?? (dpor ? undefined : 2);
+      const result = explore({
         build: b,
         start,
-        ...(opts.snapshots === false ? { snapshots: false } : {}),
+        // DPOR always runs from a snapshot (kernel-sim: it compares steps of different runs)
+        ...(opts.snapshots === false && !dpor ? { snapshots: false } : {}),
         check,
         mode: spec.mode,
-        maxPreemptions: spec.max_preemptions ?? 2,
-        schedules: spec.schedules ?? (spec.mode === 'exhaustive' ? 100_000 : 200),
+        ...(bound !== undefined ? { maxPreemptions: bound } : {}),
+        schedules: spec.schedules ?? (spec.mode === 'exhaustive' || dpor ? 100_000 : 200),
         seed: baseSeed,
         ...(spec.pct_depth !== undefined ? { pctDepth: spec.pct_depth } : {}),
       });
+      const ended = spec.mode === 'exhaustive' || dpor;
+      if (ended && !result.complete && first.failed === null) incomplete = result.schedules;
     }
   } catch (e) {
     return simulatorException(plan, name, e, current);
@@ -283,6 +293,10 @@ function exploreRun(plan: Plan, name: string, opts: RunOptions): StrategyRun {
     failures.push(...f.failures.map((m) => `schedule ${f.replay}: ${m}`));
     failures.push(`replay: ${command}`);
   } else if (!opts.replay) {
+    if (incomplete !== null)
+      failures.push(
+        `exploration incomplete: ${incomplete} schedules run and not every one (${spec.mode === 'dpor' && spec.max_preemptions !== undefined ? 'the cap (schedules:) was reached, or the preemption bound left schedules out' : 'the cap (schedules:) was reached'}): raise schedules: or lower max_preemptions:`,
+      );
     for (const kind of plan.expectBugs) {
       if (!seenKinds.has(kind))
         failures.push(`expected a ${kind} KernelBug on some schedule; ${schedules} schedules showed none`);

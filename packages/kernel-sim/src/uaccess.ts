@@ -2,6 +2,7 @@ import { CAT } from './clock.js';
 import { checkInteger, DisposedKernelError, InvalidArgumentError } from './errors.js';
 import { FaultInjector } from './fault.js';
 import type { Kernel } from './kernel.js';
+import { created, touch, touchRange } from './sched/footprint.js';
 import type { Thread } from './sched/thread.js';
 
 export const PROT_NONE = 0;
@@ -62,6 +63,7 @@ export class AddressSpace {
 
   mmap(length: number, prot: number = PROT_READ | PROT_WRITE, opts: MmapOptions = {}): number {
     this.use();
+    touch(this.regions, true);
     checkInteger('mmap length', length, 1, 1 << 30);
     const size = Math.ceil(length / this.pageSize) * this.pageSize;
     const start = this.next;
@@ -78,11 +80,14 @@ export class AddressSpace {
       phys,
     };
     if (phys !== -1) region.bytes.fill(0); // recycled arena pages
+    created(region.bytes);
+    created(region.pageState);
     this.regions.push(region);
     return start;
   }
 
   munmap(addr: number, length: number): void {
+    touch(this.regions, true);
     const touched = new Set<Region>();
     this.forPages(addr, length, (r, p) => {
       if (r.pageState[p]! & P_MAPPED && r.unmapped) touched.add(r);
@@ -107,11 +112,14 @@ export class AddressSpace {
     const start = this.next;
     if (start + size > this.userLimit) return 0; // no room: the syscall's ENOMEM
     this.next = start + size + this.pageSize; // guard page
+    touch(this.regions, true);
+    const pageState = new Uint8Array(size / this.pageSize).fill(P_MAPPED | P_PRESENT | protBits(prot));
+    created(pageState);
     this.regions.push({
       start,
       size,
       bytes: this.physical.u8.subarray(phys, phys + size),
-      pageState: new Uint8Array(size / this.pageSize).fill(P_MAPPED | P_PRESENT | protBits(prot)),
+      pageState,
       phys,
       ...(unmapped ? { unmapped } : {}),
     });
@@ -119,6 +127,7 @@ export class AddressSpace {
   }
 
   mprotect(addr: number, length: number, prot: number): void {
+    touch(this.regions, true);
     this.forPages(addr, length, (r, p) => {
       // An unmapped page keeps no P_MAPPED bit, so it stays unmapped whatever its protection.
       r.pageState[p] = (r.pageState[p]! & (P_MAPPED | P_PRESENT)) | protBits(prot);
@@ -152,6 +161,7 @@ export class AddressSpace {
 
   /** The region holding addr (a guard page between regions belongs to none), or null. */
   regionOf(addr: number): Region | null {
+    touch(this.regions, false);
     for (const r of this.regions) {
       if (addr >= r.start && addr < r.start + r.size) return r;
     }
@@ -290,6 +300,7 @@ export class UserAccess {
       const page = Math.floor((ua - r.start) / pageSize);
       const state = r.pageState[page]!;
       if (!(state & P_MAPPED) || !(state & need)) break;
+      touch(r.pageState, !(state & P_PRESENT)); // a fault marks the page present for everyone
       if (!(state & P_PRESENT)) {
         this.faults++;
         k.charge(t, CAT.fault, k.costs.minorFault);
@@ -298,6 +309,8 @@ export class UserAccess {
       }
       const off = ua - r.start;
       const n = Math.min(len - done, (page + 1) * pageSize - off);
+      if (r.phys >= 0) touchRange(r.phys + off, n, toUser);
+      else touch(r.bytes, toUser);
       // Stryker disable next-line ConditionalExpression,EqualityOperator: an arena-backed region's bytes are a view of the arena, so both paths copy the same bytes (this one allocates no view)
       if (r.phys >= 0) {
         // user pages live in the arena too: one memmove, nothing allocated

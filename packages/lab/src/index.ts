@@ -76,14 +76,25 @@ export {
 } from './plugins.js';
 export {
   buildRaceKernel,
-  buildRaceWorld,
   exploreRaces,
   type RaceFinding,
   type RaceOptions,
   type RaceResult,
-  type RaceWorld,
+  RaceSearch,
   replayRace,
 } from './race.js';
+export {
+  buildRaceWorld,
+  callsOf,
+  DEFAULT_MIX,
+  formatMix,
+  parseMix,
+  RACE_CALLS,
+  RACE_COUNT,
+  type RaceCall,
+  type RaceWorld,
+  type RaceWorldOptions,
+} from './race-world.js';
 export {
   createWorld,
   fitLimit,

@@ -5,7 +5,8 @@
 import { createStrategy, STRATEGY_NAMES } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
 import { getMachine } from './machines.js';
-import { buildRaceKernel, buildRaceWorld, exploreRaces, replayRace } from './race.js';
+import { buildRaceKernel, exploreRaces, replayRace } from './race.js';
+import { buildRaceWorld } from './race-world.js';
 
 const p4 = getMachine('p4-2006');
 

@@ -1,20 +1,13 @@
+import { Exploration, type ExploreMode, type KernelBug, replaySchedule } from '@pfmsim/kernel-sim';
 import {
-  type AddressSpace,
-  type ExploreMode,
-  explore,
-  type Kernel,
-  type KernelBug,
-  type KGen,
-  replaySchedule,
-  type Thread,
-} from '@pfmsim/kernel-sim';
-import { createWorld, type VectorSyscall, type World, type WorldOptions } from './world.js';
+  buildRaceWorld,
+  DEFAULT_MIX,
+  type RaceCall,
+  type RaceWorld,
+  type RaceWorldOptions,
+} from './race-world.js';
 
-/** Each thread's one call: its vector is copied in, and copied back to the thread. */
-const RACE_CALL: VectorSyscall = 'pfm_write_pmds';
-
-export interface RaceOptions extends WorldOptions {
-  threads?: number;
+export interface RaceOptions extends RaceWorldOptions {
   mode?: ExploreMode;
   schedules?: number;
   maxPreemptions?: number;
@@ -36,86 +29,40 @@ export interface RaceResult {
   readonly strategy: string;
   readonly mode: ExploreMode;
   readonly threads: number;
+  /** Calls per thread, and the mix they were taken from. */
+  readonly calls: number;
+  readonly mix: readonly RaceCall[];
   readonly schedules: number;
+  /** Every schedule of the search was run (exhaustive within its bound; DPOR with none cut). */
   readonly complete: boolean;
+  readonly distinctTraces: number;
   readonly findings: readonly RaceFinding[];
   readonly raceFree: boolean;
   readonly bugKinds: readonly string[];
 }
 
-// Top-level, not a closure per schedule: see kernel-sim's Thread.body.
-function* writeCaller(w: World, t: Thread, u: number, count: number): KGen<void> {
-  yield* w.call(RACE_CALL, t, u, count);
+const CORRUPTED = 'copied-back vector differs from its own (corrupted argument)';
+const LEAK = 'leak: after closing every fd and exiting every thread, still allocated:';
+
+/** What a schedule left wrong beyond KernelBugs: corrupted vectors, then leaks. */
+function failuresOf(world: RaceWorld): string[] {
+  const out = world.corrupted().map((label) => `${label}: ${CORRUPTED}`);
+  const leaks = world.leaks();
+  if (leaks.length > 0) out.push(`${LEAK} ${leaks.join('; ')}`);
+  return out;
 }
 
-/** A built race world: its threads have no bodies until start(). */
-export interface RaceWorld {
-  readonly kernel: Kernel;
-  /** Everything else a snapshot must reach (the perfmon system and its strategy). */
-  readonly system: object;
-  /** Installs each thread's call (fresh generators, after a build or a snapshot restore). */
-  start(): void;
-  /** Labels of the threads whose copied-back vector differs from what they passed. */
-  corrupted(): string[];
-}
-
-/**
- * Threads of one process call pfm_write_pmds once each on the same context fd, each with its
- * own vector; every interleaving the explorer picks is checked for KernelBugs (races, sleeping
- * under a lock, use after free...) and for corrupted arguments (a thread's copied-back vector
- * differs from what it passed, so it read someone else's). The world is built without thread
- * bodies; start() installs them.
- */
-export function buildRaceWorld(opts: RaceOptions, seed: number): RaceWorld {
-  const threads = opts.threads ?? 2;
-  const w = createWorld({
-    ...opts,
-    seed,
-    cpus: Math.max(2, threads),
-    arenaBytes: opts.arenaBytes ?? 2 << 20,
-  });
-  const { s, p } = w;
-  const size = w.elemSize(RACE_CALL);
-  const count = 4;
-  const ts = [
-    w.main,
-    ...Array.from({ length: threads - 1 }, (_, i) =>
-      s.thread(p, `caller${i + 1}`, undefined, (i + 1) % s.k.cpus.length),
-    ),
+function kindsOf(bugs: readonly KernelBug[], failures: readonly string[]): string[] {
+  return [
+    ...new Set<string>([
+      ...bugs.map((b) => b.kind),
+      ...failures.map((f) => (f.startsWith(LEAK) ? 'leak' : 'corrupted-argument')),
+    ]),
   ];
-  const vectors = ts.map((_, i) => {
-    const u = w.vector(RACE_CALL, count);
-    const v = p.mm.dataView(u, count * size, true);
-    for (let e = 0; e < count; e++) v.setUint32(e * size + 8, 0x1000 * (i + 1) + e, true); // reg_value marks the owner
-    return { u, expect: new Int32Array(p.mm.read(u, count * size).buffer) };
-  });
-  return {
-    kernel: s.k,
-    system: s,
-    start() {
-      ts.forEach((t, i) => {
-        t.body = writeCaller(w, t, vectors[i]!.u, count);
-      });
-    },
-    corrupted: () => ts.filter((_t, i) => differs(p.mm, vectors[i]!)).map((t) => t.label),
-  };
 }
 
-/**
- * Whether a user vector's bytes differ from `expect`, compared in place a word at a time (this
- * runs once per schedule). Each vector starts its own mapping (page-aligned in the arena or in
- * its private bytes) and holds whole words (pfarg structs are multiples of 8 bytes).
- */
-function differs(mm: AddressSpace, v: { readonly u: number; readonly expect: Int32Array }): boolean {
-  const r = mm.regionOf(v.u);
-  if (r === null) {
-    mm.read(v.u, v.expect.byteLength); // throws UserSegfault: the vector was unmapped
-    return true;
-  }
-  const got = new Int32Array(r.bytes.buffer, r.bytes.byteOffset + v.u - r.start, v.expect.length);
-  for (let j = 0; j < v.expect.length; j++) if (got[j] !== v.expect[j]) return true;
-  return false;
-}
+const corruptedIn = (failures: readonly string[]) =>
+  failures.filter((f) => f.endsWith(CORRUPTED)).map((f) => f.slice(0, -CORRUPTED.length - 2));
 
 /** A race world with its threads' bodies installed (buildRaceWorld, then start). */
 export function buildRaceKernel(opts: RaceOptions, seed: number): RaceWorld {
@@ -126,53 +73,85 @@ export function buildRaceKernel(opts: RaceOptions, seed: number): RaceWorld {
 
 const startRace = (w: RaceWorld): void => w.start();
 
+/**
+ * A race search that runs in slices (kernel-sim's Exploration): `run(n)` runs up to n more
+ * schedules and says whether the search ended; `result()` is the result so far (complete only
+ * once nothing is left); `close()` disposes of the world.
+ */
+export class RaceSearch {
+  private readonly exploration: Exploration<RaceWorld>;
+
+  constructor(private readonly opts: RaceOptions) {
+    this.exploration = new Exploration<RaceWorld>({
+      // schedules, maxPreemptions, pctDepth, seed, stopOnFirst and snapshots are the explorer's own options
+      ...opts,
+      build: (seed) => buildRaceWorld(opts, seed),
+      start: startRace,
+      mode: opts.mode ?? 'exhaustive',
+      check: (world) => failuresOf(world),
+    });
+  }
+
+  get schedules(): number {
+    return this.exploration.schedules;
+  }
+
+  get distinctTraces(): number {
+    return this.exploration.distinctTraces;
+  }
+
+  run(budget?: number): boolean {
+    return this.exploration.run(budget);
+  }
+
+  close(): void {
+    this.exploration.close();
+  }
+
+  result(): RaceResult {
+    const opts = this.opts;
+    const result = this.exploration.result();
+    const findings: RaceFinding[] = result.findings.map((f) => ({
+      replay: f.replay,
+      kinds: kindsOf(f.bugs, f.failures),
+      messages: [...f.bugs.map((b) => `${b.kind}: ${b.message}`), ...f.failures],
+      corrupted: corruptedIn(f.failures),
+    }));
+    return {
+      strategy: typeof opts.strategy === 'string' ? opts.strategy : opts.strategy.name,
+      mode: result.mode,
+      threads: opts.threads ?? 2,
+      calls: opts.calls ?? 1,
+      mix: opts.mix ?? DEFAULT_MIX,
+      schedules: result.schedules,
+      complete: result.complete,
+      distinctTraces: result.distinctTraces,
+      findings,
+      raceFree: findings.length === 0,
+      bugKinds: [...new Set(findings.flatMap((f) => f.kinds))],
+    };
+  }
+}
+
 export function exploreRaces(opts: RaceOptions): RaceResult {
-  const corruptedBy = new Map<string, string[]>();
-  const result = explore({
-    // schedules, maxPreemptions, pctDepth, seed and stopOnFirst are the explorer's own options
-    ...opts,
-    build: (seed) => buildRaceWorld(opts, seed),
-    start: startRace,
-    mode: opts.mode ?? 'exhaustive',
-    check: (world, run) => {
-      const c = world.corrupted();
-      // Stryker disable next-line ConditionalExpression: findings read it with `?? []`; recording every schedule would grow the map by one entry per schedule explored
-      if (c.length > 0) corruptedBy.set(run.traceHash, c);
-      return c.map((label) => `${label}: copied-back vector differs from its own (corrupted argument)`);
-    },
-  });
-  const findings: RaceFinding[] = result.findings.map((f) => ({
-    replay: f.replay,
-    kinds: [
-      ...new Set<string>([
-        ...f.bugs.map((b: KernelBug) => b.kind),
-        ...(f.failures.length > 0 ? ['corrupted-argument'] : []),
-      ]),
-    ],
-    messages: [...f.bugs.map((b) => `${b.kind}: ${b.message}`), ...f.failures],
-    corrupted: corruptedBy.get(f.traceHash) ?? [],
-  }));
-  const bugKinds = [...new Set(findings.flatMap((f) => f.kinds))];
-  return {
-    strategy: typeof opts.strategy === 'string' ? opts.strategy : opts.strategy.name,
-    mode: result.mode,
-    threads: opts.threads ?? 2,
-    schedules: result.schedules,
-    complete: result.complete,
-    findings,
-    raceFree: findings.length === 0,
-    bugKinds,
-  };
+  const search = new RaceSearch(opts);
+  try {
+    search.run();
+    return search.result();
+  } finally {
+    search.close();
+  }
 }
 
 /** Replays one schedule ("SEED:DECISIONS") and returns what it found. */
 export function replayRace(
   opts: RaceOptions,
   replay: string,
-): { bugs: readonly KernelBug[]; corrupted: string[]; traceHash: string } {
+): { bugs: readonly KernelBug[]; corrupted: string[]; failures: string[]; traceHash: string } {
   const { world, kernel, run } = replaySchedule((seed) => buildRaceWorld(opts, seed), replay, {
     start: startRace,
     baseSeed: opts.seed ?? 1,
   });
-  return { bugs: kernel.bugs, corrupted: world.corrupted(), traceHash: run.traceHash };
+  const failures = failuresOf(world);
+  return { bugs: kernel.bugs, corrupted: corruptedIn(failures), failures, traceHash: run.traceHash };
 }

@@ -521,6 +521,7 @@ export class Syscalls {
       file.release?.(t);
       return 0;
     }
+    k.touch(ctx, true);
     if (--ctx.refs === 0) ctx.release(t);
     return 0;
   }
@@ -531,6 +532,7 @@ export class Syscalls {
     if (ctx === null) return -Errno.EBADF;
     const nfd = this.s.k.fdInstall(t.process, ctx);
     if (nfd < 0) return -Errno.EMFILE;
+    this.s.k.touch(ctx, true);
     ctx.refs++;
     return nfd;
   }

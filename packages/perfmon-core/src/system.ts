@@ -240,7 +240,9 @@ export class PerfmonSystem {
   /** The context behind fd, or null (EBADF): not open, or not a perfmon file. */
   lookup(t: Thread, fd: number): PfmContext | null {
     const file = this.k.fdGet(t, fd);
-    return file instanceof PfmContext && !file.freed ? file : null;
+    if (!(file instanceof PfmContext)) return null;
+    this.k.touch(file, false); // whether it is freed (what DPOR orders steps by)
+    return file.freed ? null : file;
   }
 
   /**
@@ -249,11 +251,14 @@ export class PerfmonSystem {
    */
   fget(t: Thread, fd: number): PfmContext | null {
     const ctx = this.lookup(t, fd);
+    // A reference taken and dropped commute with each other (DPOR sees reads); the drop that
+    // releases the context, and close, are writes.
     if (ctx !== null) ctx.refs++;
     return ctx;
   }
 
   fput(ctx: PfmContext, t: Thread | null): void {
+    this.k.touch(ctx, ctx.refs === 1);
     if (--ctx.refs === 0) ctx.release(t);
   }
 
@@ -308,6 +313,8 @@ export class PerfmonSystem {
       this.abi.maxMsgs,
       (c, rt) => this.lastClose(c, rt),
     );
+    k.created(ctx); // named by its maker for DPOR (kernel-sim footprint.ts)
+    k.touch(this.contexts, true); // the context list and its id counter
     this.strategy.contextCreated?.(k, t, slot);
     this.contexts.push(ctx);
     return ctx;

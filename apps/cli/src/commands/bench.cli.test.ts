@@ -1,6 +1,7 @@
 // `pfmsim bench` in this process. The host clock is the Io's `now`: a fake clock that moves a
-// fixed step per reading makes the measured rates exact (one round of 100 calls, or of 50 race
-// schedules, per step), so the tests check the numbers, the tables and the exports, not the host.
+// fixed step per reading makes the measured rates exact (one round of 100 calls, or one round
+// of exploration, per step), so the tests check the numbers, the tables and the exports, not
+// the host.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -63,15 +64,30 @@ interface BenchDoc {
   raceStrategy: string;
   detail: {
     calls: Record<string, { ops: number; ms: number; perSecond: number }>;
-    schedules: { ops: number; ms: number; perSecond: number };
+    schedules: {
+      rounds: { schedules: number; ms: number; perSecond: number }[];
+      min: number;
+      median: number;
+      max: number;
+      firstRound: { schedules: number; ms: number; perSecond: number };
+    };
   };
   host: { node: string; platform: string; arch: string; cpu: string; cores: number };
 }
 
 describe('pfmsim bench', () => {
-  // --duration 10 with a 10 ms step: one round per measurement, 100 calls (or 50 schedules) in
-  // 10 ms, so 10,000 calls/s (100 us per call) and 5,000 schedules/s.
-  const ARGS = ['--strategies', 'kmalloc,stack', '--duration', '10'];
+  // --duration 10 with a 10 ms step: one round per measurement, 100 calls (or 100 schedules) in
+  // 10 ms, so 10,000 calls/s (100 us per call) and 10,000 schedules/s.
+  const ARGS = [
+    '--strategies',
+    'kmalloc,stack',
+    '--duration',
+    '10',
+    '--rounds',
+    '2',
+    '--round-schedules',
+    '100',
+  ];
 
   it(
     'prints calls per second per strategy, host microseconds per call and schedules per second',
@@ -90,7 +106,8 @@ describe('pfmsim bench', () => {
           'stack                10,000         100.0',
           'pfm_read_pmds with 4 registers, one context, every check of the lab world on',
           '',
-          'race exploration: 5,000 schedules/s (ctx-cache, two threads, one pfm_write_pmds each, random schedules)',
+          'exploration: 10,000 schedules/s median of 2 rounds of 100 (min 10,000, max 10,000; first round, cold: 10,000/s)',
+          "test-runner's bench scenario: two threads, one pfm_write_pmds each, random schedules, kmalloc; each schedule restores a snapshot of the set-up world",
           '',
         ].join('\n'),
       );
@@ -111,15 +128,26 @@ describe('pfmsim bench', () => {
         seed: 1,
         abi: 'v2.3',
         durationMs: 10,
+        rounds: 2,
+        roundSchedules: 100,
         simulatedCallsPerSecond: { kmalloc: 10000, stack: 10000 },
-        schedulesPerSecond: 5000,
-        raceStrategy: 'ctx-cache',
+        schedulesPerSecond: 10000,
+        raceStrategy: 'kmalloc',
         detail: {
           calls: {
             kmalloc: { ops: 100, ms: 10, perSecond: 10000 },
             stack: { ops: 100, ms: 10, perSecond: 10000 },
           },
-          schedules: { ops: 50, ms: 10, perSecond: 5000 },
+          schedules: {
+            rounds: [
+              { schedules: 100, ms: 10, perSecond: 10000 },
+              { schedules: 100, ms: 10, perSecond: 10000 },
+            ],
+            min: 10000,
+            median: 10000,
+            max: 10000,
+            firstRound: { schedules: 100, ms: 10, perSecond: 10000 },
+          },
         },
         host: {
           node: process.version,
@@ -137,12 +165,28 @@ describe('pfmsim bench', () => {
     'host microseconds per call follow the rate (a slower clock, fewer calls per second)',
     async () => {
       // 100 calls per 40 ms: 2,500 calls/s, 400 us per call
-      const r = await bench(['--strategies', 'hybrid', '--duration', '40', '--race-strategy', 'stack'], {
-        step: 40,
-      });
+      const r = await bench(
+        [
+          '--strategies',
+          'hybrid',
+          '--duration',
+          '40',
+          '--race-strategy',
+          'stack',
+          '--rounds',
+          '3',
+          '--round-schedules',
+          '200',
+        ],
+        { step: 40 },
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^hybrid\s+2,500\s+400\.0$/m);
-      expect(r.stdout).toContain('race exploration: 1,250 schedules/s (stack, two threads,');
+      // 200 schedules per 40 ms
+      expect(r.stdout).toContain(
+        'exploration: 5,000 schedules/s median of 3 rounds of 200 (min 5,000, max 5,000;',
+      );
+      expect(r.stdout).toContain('random schedules, stack;');
     },
     T,
   );
@@ -164,7 +208,8 @@ describe('pfmsim bench', () => {
           'measurement,strategy,per_second,ops,ms,machine,seed,pfmsim',
           `pfm_read_pmds n=4 calls,kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
           `pfm_read_pmds n=4 calls,stack,10000,100,10,p4-2006,1,${VERSION}`,
-          `race schedules (2 threads x 1 call),ctx-cache,5000,50,10,p4-2006,1,${VERSION}`,
+          `exploration round 1 (random schedules of 2 threads x 1 call),kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
+          `exploration round 2 (random schedules of 2 threads x 1 call),kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
           '',
         ].join('\n'),
       );
@@ -178,7 +223,8 @@ describe('pfmsim bench', () => {
           '|:---|:---|---:|---:|---:|',
           '| pfm_read_pmds n=4 calls | kmalloc | 10000 | 100 | 10 |',
           '| pfm_read_pmds n=4 calls | stack | 10000 | 100 | 10 |',
-          '| race schedules (2 threads x 1 call) | ctx-cache | 5000 | 50 | 10 |',
+          '| exploration round 1 (random schedules of 2 threads x 1 call) | kmalloc | 10000 | 100 | 10 |',
+          '| exploration round 2 (random schedules of 2 threads x 1 call) | kmalloc | 10000 | 100 | 10 |',
           '',
         ].join('\n'),
       );
@@ -199,14 +245,16 @@ describe('pfmsim bench', () => {
   );
 
   it(
-    'defaults: every strategy, 300 ms per measurement, the ctx-cache race; --machine, --abi, --seed named',
+    'defaults: every strategy, 300 ms per measurement, five rounds of 10,000 kmalloc schedules; --machine, --abi, --seed named',
     async () => {
       // 300 ms with a 100 ms step: three rounds of 100 calls in 300 ms
       const r = await bench(['--json'], { step: 100 });
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout) as BenchDoc & { machine: string; seed: number };
       expect(doc.durationMs).toBe(300);
-      expect(doc.raceStrategy).toBe('ctx-cache');
+      expect(doc.raceStrategy).toBe('kmalloc');
+      expect(doc.detail.schedules.rounds).toHaveLength(5);
+      expect(doc.detail.schedules.rounds[0]).toEqual({ schedules: 10000, ms: 100, perSecond: 100000 });
       expect(Object.keys(doc.simulatedCallsPerSecond)).toEqual([
         'kmalloc',
         'stack',
@@ -232,6 +280,10 @@ describe('pfmsim bench', () => {
           '7',
           '--duration',
           '10',
+          '--rounds',
+          '1',
+          '--round-schedules',
+          '10',
         ],
         {},
       );
@@ -252,6 +304,10 @@ describe('pfmsim bench', () => {
             '7',
             '--duration',
             '10',
+            '--rounds',
+            '1',
+            '--round-schedules',
+            '10',
             '--json',
           ])
         ).stdout,
@@ -262,24 +318,28 @@ describe('pfmsim bench', () => {
   );
 
   it(
-    'draws a progress bar on a terminal (each strategy, then the race schedules) and clears it',
+    'draws a progress bar on a terminal (each strategy, then the exploration rounds) and clears it',
     async () => {
-      const r = await bench(['--strategies', 'kmalloc,stack', '--duration', '1000'], {
-        step: 1000,
-        tty: true,
-      });
+      const r = await bench(
+        ['--strategies', 'kmalloc,stack', '--duration', '1000', '--rounds', '1', '--round-schedules', '10'],
+        { step: 1000, tty: true },
+      );
       expect(r.code, r.stderr).toBe(0);
       const draws = r.stderr.split('\r\x1b[2K').filter((s) => s !== '');
       expect(draws).toEqual([
-        expect.stringMatching(/^bench \[\.{28}\] 0\/3 \d+\.\ds kmalloc$/),
-        expect.stringMatching(/^bench \[#{9}\.{19}\] 1\/3 \d+\.\ds stack$/),
-        expect.stringMatching(/^bench \[#{19}\.{9}\] 2\/3 \d+\.\ds race schedules$/),
+        expect.stringMatching(/^bench \[\.{28}\] 0\/4 \d+\.\ds kmalloc$/),
+        expect.stringMatching(/^bench \[#{7}\.{21}\] 1\/4 \d+\.\ds stack$/),
+        expect.stringMatching(/^bench \[#{14}\.{14}\] 2\/4 \d+\.\ds exploration, first round$/),
+        expect.stringMatching(/^bench \[#{21}\.{7}\] 3\/4 \d+\.\ds exploration, round 1$/),
       ]);
       expect(r.stderr.endsWith('\r\x1b[2K')).toBe(true);
-      const quiet = await bench(['--strategies', 'kmalloc', '--duration', '1000', '-q'], {
-        step: 1000,
-        tty: true,
-      });
+      const quiet = await bench(
+        ['--strategies', 'kmalloc', '--duration', '1000', '--rounds', '1', '--round-schedules', '10', '-q'],
+        {
+          step: 1000,
+          tty: true,
+        },
+      );
       expect(quiet.stderr).toBe('');
     },
     T,
@@ -307,10 +367,12 @@ describe('pfmsim bench', () => {
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
     for (const line of [
-      "the simulator's own speed on this host: simulated pfm_read_pmds calls (4 registers) per host second under each strategy, and race schedules explored per second (two threads, one call each)",
+      "the simulator's own speed on this host: simulated pfm_read_pmds calls (4 registers) per host second under each strategy, and random schedules explored per second, in rounds after a warm-up, on test-runner's bench scenario (two threads, one call each)",
       '--strategies <list> strategies to time, or "all" (default: "all")',
       '--duration <ms> host milliseconds per measurement (default: "300")',
-      '--race-strategy <name> strategy of the race scenario (default: "ctx-cache")',
+      '--race-strategy <name> strategy of the exploration scenario (test-runner\'s bench scenario) (default: "kmalloc")',
+      '--rounds <n> exploration: rounds after a first (cold) round and a warm-up (default: "5")',
+      '--round-schedules <n> exploration: random schedules per round (test-runner\'s bench: 10000) (default: "10000")',
     ]) {
       expect(help).toContain(line);
     }
@@ -321,6 +383,8 @@ describe('pfmsim bench: bad input is one line on stderr and exit 2, before any w
   const cases: [string[], RegExp][] = [
     [['--duration', '5'], /^pfmsim: --duration must be an integer from 10 to 60000, got "5"$/],
     [['--duration', '60001'], /--duration must be an integer from 10 to 60000, got "60001"/],
+    [['--rounds', '0'], /--rounds must be an integer from 1 to 50, got "0"/],
+    [['--round-schedules', '5'], /--round-schedules must be an integer from 10 to 1000000, got "5"/],
     [['--strategies', 'kmaloc'], /unknown strategy "kmaloc"; did you mean "kmalloc"\?/],
     [['--race-strategy', 'ctx-cach'], /unknown strategy "ctx-cach"; did you mean "ctx-cache"\?/],
     [['--machine', 'p4-2007'], /unknown machine "p4-2007"; did you mean "p4-2006"\?/],

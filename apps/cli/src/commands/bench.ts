@@ -1,5 +1,6 @@
 import { cpus, arch as hostArch, platform } from 'node:os';
-import { benchCalls, benchSchedules, type Rate } from '@pfmsim/lab';
+import { benchCalls, type Rate } from '@pfmsim/lab';
+import { runScenario, scenarioFromData, twoThreadScenario } from '@pfmsim/test-runner';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { intOption } from '../errors.js';
@@ -22,6 +23,26 @@ interface BenchFlags extends MachineFlags, OutputFlags {
   strategies?: string;
   duration: string;
   raceStrategy: string;
+  rounds: string;
+  roundSchedules: string;
+}
+
+interface Round {
+  readonly schedules: number;
+  readonly ms: number;
+  readonly perSecond: number;
+}
+
+/** One round: the test-runner bench's scenario explored for `schedules` random schedules. */
+function scheduleRound(strategy: string, schedules: number, now: () => number): Round {
+  const sc = scenarioFromData(twoThreadScenario(schedules, 262144, 'random', strategy), 'bench');
+  const t0 = now();
+  const test = runScenario(sc).tests[0]!;
+  const ms = now() - t0;
+  if (!test.passed)
+    throw new Error(`bench: the exploration scenario failed under ${strategy}: ${test.failures[0]}`);
+  const n = test.schedules ?? 0;
+  return { schedules: n, ms: Math.round(ms * 10) / 10, perSecond: ms > 0 ? Math.round((n * 1000) / ms) : 0 };
 }
 
 export function registerBench(program: Command, ctx: Ctx): void {
@@ -30,34 +51,60 @@ export function registerBench(program: Command, ctx: Ctx): void {
     .summary("the simulator's own speed on this host")
     .description(
       "the simulator's own speed on this host: simulated pfm_read_pmds calls (4 registers) per host second " +
-        'under each strategy, and race schedules explored per second (two threads, one call each)',
+        "under each strategy, and random schedules explored per second, in rounds after a warm-up, on test-runner's bench scenario (two threads, one call each)",
     )
     .option('--strategies <list>', 'strategies to time, or "all"', 'all')
     .option('--duration <ms>', 'host milliseconds per measurement', '300')
-    .option('--race-strategy <name>', 'strategy of the race scenario', 'ctx-cache');
+    .option(
+      '--race-strategy <name>',
+      "strategy of the exploration scenario (test-runner's bench scenario)",
+      'kmalloc',
+    )
+    .option('--rounds <n>', 'exploration: rounds after a first (cold) round and a warm-up', '5')
+    .option(
+      '--round-schedules <n>',
+      "exploration: random schedules per round (test-runner's bench: 10000)",
+      '10000',
+    );
   addExperimentOptions(cmd);
   cmd.action((flags: BenchFlags) => {
     const io = ctx.io;
     const strategies = strategiesFrom(flags.strategies);
     const raceStrategy = strategyFrom(flags.raceStrategy);
     const durationMs = intOption('--duration', flags.duration, 10, 60_000);
+    const roundCount = intOption('--rounds', flags.rounds, 1, 50);
+    const perRound = intOption('--round-schedules', flags.roundSchedules, 10, 1_000_000);
     const machine = machineFrom(flags);
     const abi = abiFrom(flags.abi);
     const seed = seedFrom(flags.seed);
     const exports = prepareExports(io, flags);
     const progress = Progress.for(io, flags.quiet, 'bench');
     const calls: Record<string, Rate> = {};
-    let schedules: Rate;
+    const steps = strategies.length + roundCount + 1;
+    let first: Round;
+    const rounds: Round[] = [];
     try {
       strategies.forEach((strategy, i) => {
-        progress.update(i, strategies.length + 1, strategy);
+        progress.update(i, steps, strategy);
         calls[strategy] = benchCalls({ machine, abi, seed, durationMs, strategy, now: io.now });
       });
-      progress.update(strategies.length, strategies.length + 1, 'race schedules');
-      schedules = benchSchedules({ machine, abi, seed, durationMs, strategy: raceStrategy, now: io.now });
+      // The first round runs cold (JIT), as a one-off command does; then a warm-up, then rounds.
+      progress.update(strategies.length, steps, 'exploration, first round');
+      first = scheduleRound(raceStrategy, perRound, io.now);
+      scheduleRound(raceStrategy, perRound, io.now);
+      for (let r = 0; r < roundCount; r++) {
+        progress.update(strategies.length + 1 + r, steps, `exploration, round ${r + 1}`);
+        rounds.push(scheduleRound(raceStrategy, perRound, io.now));
+      }
     } finally {
       progress.finish();
     }
+    const rates = rounds.map((r) => r.perSecond).sort((a, b) => a - b);
+    const median =
+      rates.length % 2 === 1
+        ? rates[rates.length >> 1]!
+        : Math.round((rates[rates.length / 2 - 1]! + rates[rates.length / 2]!) / 2);
+    const spread = { min: rates[0]!, median, max: rates.at(-1)! };
     const host = {
       node: process.version,
       platform: platform(),
@@ -82,13 +129,13 @@ export function registerBench(program: Command, ctx: Ctx): void {
           calls[s]!.ops,
           calls[s]!.ms,
         ]),
-        [
-          'race schedules (2 threads x 1 call)',
+        ...rounds.map((r, i) => [
+          `exploration round ${i + 1} (random schedules of 2 threads x 1 call)`,
           raceStrategy,
-          schedules.perSecond,
-          schedules.ops,
-          schedules.ms,
-        ],
+          r.perSecond,
+          r.schedules,
+          r.ms,
+        ]),
       ],
     };
     const doc: Doc = {
@@ -96,10 +143,12 @@ export function registerBench(program: Command, ctx: Ctx): void {
       json: {
         abi,
         durationMs,
+        rounds: roundCount,
+        roundSchedules: perRound,
         simulatedCallsPerSecond: Object.fromEntries(strategies.map((s) => [s, calls[s]!.perSecond])),
-        schedulesPerSecond: schedules.perSecond,
+        schedulesPerSecond: median,
         raceStrategy,
-        detail: { calls, schedules },
+        detail: { calls, schedules: { rounds, ...spread, firstRound: first } },
         host,
       },
       tables: [table],
@@ -125,7 +174,10 @@ export function registerBench(program: Command, ctx: Ctx): void {
           ),
           style.dim('pfm_read_pmds with 4 registers, one context, every check of the lab world on'),
           '',
-          `race exploration: ${grouped(schedules.perSecond)} schedules/s (${raceStrategy}, two threads, one pfm_write_pmds each, random schedules)`,
+          `exploration: ${grouped(median)} schedules/s median of ${roundCount} round${roundCount === 1 ? '' : 's'} of ${grouped(perRound)} (min ${grouped(spread.min)}, max ${grouped(spread.max)}; first round, cold: ${grouped(first.perSecond)}/s)`,
+          style.dim(
+            `test-runner's bench scenario: two threads, one pfm_write_pmds each, random schedules, ${raceStrategy}; each schedule restores a snapshot of the set-up world`,
+          ),
         ].join('\n'),
     };
     emit(io, flags, doc, exports);

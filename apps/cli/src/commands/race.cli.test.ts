@@ -38,12 +38,15 @@ describe('pfmsim race: flags', SLOW, () => {
     expect(r.code).toBe(0);
     const help = oneLine(r.stdout);
     for (const line of [
-      'schedule exploration: T threads call pfm_write_pmds once each on one context fd; every interleaving is checked for kernel bugs (races, sleeping under a lock...) and corrupted arguments',
+      'schedule exploration: T threads make their calls (pfm_write_pmds by default) on one context fd; every interleaving is checked for kernel bugs (races, sleeping under a lock...), corrupted arguments and leaks',
       '-s, --strategy <name> argument-buffer strategy (default: "ctx-cache")',
       '-t, --threads <n> threads sharing the context fd (default: "2")',
-      '--explore <mode> exhaustive (bounded preemptions), random or pct (default: "exhaustive")',
-      '--schedules <n> random/pct: schedules to run; exhaustive: a cap (default 100000)',
-      '--max-preemptions <n> exhaustive: preemption bound (default: "3")',
+      '--calls <n> calls per thread (default: "1")',
+      "--mix <calls> the calls, dealt round robin to threads (T0's first, T0's second...): write_pmds, read_pmds, write_pmcs, close, dup, exit, unload; NAME*N repeats (default: write_pmds)",
+      '--explore <mode> exhaustive (bounded preemptions), dpor (partial-order reduction), random or pct (default: "exhaustive")',
+      '--schedules <n> random/pct: schedules to run; exhaustive/dpor: a cap (default 100000)',
+      '--max-preemptions <n> preemption bound: exhaustive (default 3), dpor (default none: complete)',
+      '--fail-on-incomplete exit 1 when an exhaustive or dpor search did not run every schedule',
       '--pct-depth <n> pct: bug depth (default: "2")',
       '--replay <seed:decisions> replay one schedule (as printed with each finding)',
       '--all print every finding, not only the first of each kind',
@@ -74,6 +77,14 @@ describe('pfmsim race: flags', SLOW, () => {
       /--schedules must be an integer from 1 to 10000000, got "0"/,
     );
     expectUsageError(await runInProcess(['race', '--explore', 'dfs']), /--explore mode/);
+    expectUsageError(
+      await runInProcess(['race', '--calls', '9']),
+      /--calls must be an integer from 1 to 8, got "9"/,
+    );
+    expectUsageError(
+      await runInProcess(['race', '--mix', 'write_pmds,fork']),
+      /--mix: invalid race call: "fork" \(accepted: write_pmds, read_pmds, write_pmcs, close, dup, exit, unload \(NAME or NAME\*N, N 1..64\)\)/,
+    );
   });
 });
 
@@ -152,8 +163,8 @@ describe('pfmsim race: exploration', SLOW, () => {
     const r = await runInProcess(['race', '--max-preemptions', '1', '--fail-on-findings']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').slice(1)).toEqual([
-      '2 threads, one pfm_write_pmds each on one fd; explored 10 schedules (every schedule with <= 1 preemptions)',
-      'no kernel bug and no corrupted argument in 10 schedules',
+      '2 threads, one pfm_write_pmds each on one fd; explored 10 schedules (every schedule with <= 1 preemptions), 10 distinct traces',
+      'no kernel bug, no corrupted argument and no leak in 10 schedules',
       '',
     ]);
     const findings = await runInProcess([...NAIVE, '--fail-on-findings', '-q']);
@@ -164,7 +175,7 @@ describe('pfmsim race: exploration', SLOW, () => {
     const r = await runInProcess(['race', '--explore', 'random', '--schedules', '5']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[1]).toBe(
-      '2 threads, one pfm_write_pmds each on one fd; explored 5 schedules (random schedules)',
+      '2 threads, one pfm_write_pmds each on one fd; explored 5 schedules (random schedules), 5 distinct traces',
     );
     const pct = await runInProcess(['race', '--explore', 'pct', '--schedules', '4', '--json']);
     expect(JSON.parse(pct.stdout)).toMatchObject({ mode: 'pct', schedules: 4, maxPreemptions: null });
@@ -173,11 +184,136 @@ describe('pfmsim race: exploration', SLOW, () => {
   it('exhaustive exploration stopped by --schedules says it is not complete', async () => {
     const r = await runInProcess(['race', '--strategy', 'ctx-cache-naive', '--schedules', '3']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[1]).toBe(
-      '2 threads, one pfm_write_pmds each on one fd; explored 3 schedules (every schedule with <= 3 preemptions (cap reached: not complete))',
-    );
+    expect(r.stdout.split('\n').slice(1, 3)).toEqual([
+      '2 threads, one pfm_write_pmds each on one fd; explored 3 schedules (every schedule with <= 3 preemptions), 3 distinct traces',
+      'INCOMPLETE: the cap was reached; not every schedule was run',
+    ]);
     const j = await runInProcess(['race', '--strategy', 'ctx-cache-naive', '--schedules', '3', '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ schedules: 3, complete: false, maxPreemptions: 3 });
+    const clean = await runInProcess(['race', '--schedules', '3', '--fail-on-incomplete']);
+    expect(clean.code).toBe(1);
+    expect(clean.stdout).toContain('INCOMPLETE: the cap was reached');
+    expect(clean.stdout).toContain('\nno kernel bug, no corrupted argument and no leak in 3 schedules\n');
+    const done = await runInProcess(['race', '--max-preemptions', '1', '--fail-on-incomplete']);
+    expect(done.code).toBe(0);
+    const sampled = await runInProcess([
+      'race',
+      '--explore',
+      'random',
+      '--schedules',
+      '3',
+      '--fail-on-incomplete',
+    ]);
+    expect(sampled.code).toBe(0); // random and pct schedules have no end: nothing to be incomplete
+  });
+
+  it('--explore dpor: one schedule per class, complete without a bound, said incomplete when its bound cuts', async () => {
+    const r = await runInProcess(['race', '--explore', 'dpor', '-t', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').slice(1, 3)).toEqual([
+      '3 threads, one pfm_write_pmds each on one fd; explored 342 schedules (one schedule per class of equivalent ones (DPOR)), 342 distinct traces',
+      'no kernel bug, no corrupted argument and no leak in 342 schedules',
+    ]);
+    const j = await runInProcess(['race', '--explore', 'dpor', '--json']);
+    expect(expectSchema('race', j.stdout)).toMatchObject({
+      mode: 'dpor',
+      schedules: 10,
+      complete: true,
+      maxPreemptions: null,
+      calls: 1,
+      mix: ['write_pmds'],
+      interrupted: false,
+    });
+    const naive = await runInProcess(['race', '--explore', 'dpor', '-s', 'ctx-cache-naive', '--json']);
+    expect(JSON.parse(naive.stdout)).toMatchObject({
+      complete: true,
+      bugKinds: ['data-race', 'corrupted-argument'],
+    });
+    const cut = await runInProcess([
+      'race',
+      '--explore',
+      'dpor',
+      '-t',
+      '3',
+      '--calls',
+      '2',
+      '--max-preemptions',
+      '0',
+    ]);
+    expect(cut.stdout.split('\n')[2]).toBe(
+      'INCOMPLETE: the cap was reached, or the preemption bound left schedules out; not every schedule was run',
+    );
+  });
+
+  it('--calls and --mix: closes, dups and exits racing with the calls, and the replay command carries them', async () => {
+    const r = await runInProcess([
+      'race',
+      '-t',
+      '3',
+      '--calls',
+      '2',
+      '--mix',
+      'write_pmds*5,close',
+      '--explore',
+      'random',
+      '--schedules',
+      '20',
+      '--seed',
+      '4',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe(
+      '3 threads, 2 calls each from write_pmds*5,close on one fd; explored 20 schedules (random schedules), 20 distinct traces',
+    );
+    const naive = await runInProcess([
+      'race',
+      '-s',
+      'ctx-cache-naive',
+      '--calls',
+      '2',
+      '--mix',
+      'write_pmds,dup',
+      '--explore',
+      'random',
+      '--schedules',
+      '30',
+      '--seed',
+      '4',
+      '--json',
+    ]);
+    const doc = JSON.parse(naive.stdout) as RaceJson;
+    expect(doc.findings.length).toBeGreaterThan(0);
+    const f = doc.findings[0]!;
+    expect(f.command).toBe(
+      `pfmsim race --strategy ctx-cache-naive --machine p4-2006 --threads 2 --calls 2 --mix write_pmds,dup --abi v2.3 --seed 4 --replay ${f.replay}`,
+    );
+    const again = await runInProcess([...f.command.split(' ').slice(1), '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ reproduced: true, replay: f.replay });
+  });
+
+  it('Ctrl-C ends the search: the partial result, said to be interrupted and incomplete', async () => {
+    const { main } = await import('../cli.js');
+    let out = '';
+    const code = await main(['race', '--explore', 'dpor', '-t', '3', '--calls', '2', '--json'], {
+      out: (s) => {
+        out += s;
+      },
+      err: () => {},
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      env: { NO_COLOR: '1' },
+      cwd: process.cwd(),
+      now: () => performance.now(),
+      onInterrupt: (handler) => {
+        handler(); // as if Ctrl-C came at once
+        return () => {};
+      },
+    });
+    expect(code).toBe(0);
+    const doc = JSON.parse(out);
+    expect(doc).toMatchObject({ interrupted: true, complete: false });
+    expect(doc.schedules).toBeGreaterThan(0);
+    expect(doc.schedules).toBeLessThan(1000);
   });
 });
 
@@ -200,7 +336,7 @@ describe('pfmsim race --replay', SLOW, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').slice(1, 3)).toEqual([
       'replay 1:0.0 (2 threads): interleaving T0 main x2',
-      'no kernel bug and no corrupted argument in this schedule',
+      'no kernel bug, no corrupted argument and no leak in this schedule',
     ]);
     const j = await runInProcess(['race', '--replay', '1:0.0', '--json']);
     expect(expectSchema('race', j.stdout)).toMatchObject({ reproduced: false, bugs: [], corrupted: [] });

@@ -1,8 +1,19 @@
 import { formatBug, MAX_RACE_THREADS, parseReplay } from '@pfmsim/kernel-sim';
-import { buildRaceKernel, exploreRaces, type RaceOptions, type RaceResult, replayRace } from '@pfmsim/lab';
+import {
+  buildRaceKernel,
+  DEFAULT_MIX,
+  formatMix,
+  parseMix,
+  RACE_CALLS,
+  type RaceCall,
+  type RaceOptions,
+  type RaceResult,
+  RaceSearch,
+  replayRace,
+} from '@pfmsim/lab';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
-import { EXIT_FINDINGS, intOption, oneOf } from '../errors.js';
+import { EXIT_FINDINGS, intOption, oneOf, UsageError } from '../errors.js';
 import { addExperimentOptions } from '../experiment-options.js';
 import type { Table } from '../format.js';
 import { Progress, type Style } from '../io.js';
@@ -14,44 +25,78 @@ interface RaceFlags extends MachineFlags, OutputFlags {
   seed?: string;
   strategy: string;
   threads: string;
+  calls: string;
+  mix?: string;
   explore: string;
   schedules?: string;
-  maxPreemptions: string;
+  maxPreemptions?: string;
   pctDepth: string;
   replay?: string;
   all?: boolean;
   failOnFindings?: boolean;
+  failOnIncomplete?: boolean;
 }
 
-const MODES = ['exhaustive', 'random', 'pct'] as const;
+const MODES = ['exhaustive', 'dpor', 'random', 'pct'] as const;
+/** Searches with an end: they can be complete, or not. */
+const ENDED_MODES: readonly string[] = ['exhaustive', 'dpor'];
 
 export function registerRace(program: Command, ctx: Ctx): void {
   const cmd = program
     .command('race')
     .summary('schedule exploration on one context fd, each finding with its replay command')
     .description(
-      'schedule exploration: T threads call pfm_write_pmds once each on one context fd; every interleaving ' +
-        'is checked for kernel bugs (races, sleeping under a lock...) and corrupted arguments',
+      'schedule exploration: T threads make their calls (pfm_write_pmds by default) on one context fd; every ' +
+        'interleaving is checked for kernel bugs (races, sleeping under a lock...), corrupted arguments and leaks',
     )
     .option('-s, --strategy <name>', 'argument-buffer strategy', 'ctx-cache')
     .option('-t, --threads <n>', 'threads sharing the context fd', '2')
-    .option('--explore <mode>', 'exhaustive (bounded preemptions), random or pct', 'exhaustive')
-    .option('--schedules <n>', 'random/pct: schedules to run; exhaustive: a cap (default 100000)')
-    .option('--max-preemptions <n>', 'exhaustive: preemption bound', '3')
+    .option('--calls <n>', 'calls per thread', '1')
+    .option(
+      '--mix <calls>',
+      `the calls, dealt round robin to threads (T0's first, T0's second...): ${RACE_CALLS.join(', ')}; NAME*N repeats (default: write_pmds)`,
+    )
+    .option(
+      '--explore <mode>',
+      'exhaustive (bounded preemptions), dpor (partial-order reduction), random or pct',
+      'exhaustive',
+    )
+    .option('--schedules <n>', 'random/pct: schedules to run; exhaustive/dpor: a cap (default 100000)')
+    .option(
+      '--max-preemptions <n>',
+      'preemption bound: exhaustive (default 3), dpor (default none: complete)',
+    )
     .option('--pct-depth <n>', 'pct: bug depth', '2')
     .option('--replay <seed:decisions>', 'replay one schedule (as printed with each finding)')
     .option('--all', 'print every finding, not only the first of each kind')
-    .option('--fail-on-findings', 'exit 1 when a finding is reported');
+    .option('--fail-on-findings', 'exit 1 when a finding is reported')
+    .option('--fail-on-incomplete', 'exit 1 when an exhaustive or dpor search did not run every schedule');
   addExperimentOptions(cmd);
   cmd.action((flags: RaceFlags) => raceAction(ctx, flags));
 }
 
-function raceAction(ctx: Ctx, flags: RaceFlags): void {
+function mixFrom(text: string | undefined): RaceCall[] {
+  if (text === undefined) return [...DEFAULT_MIX];
+  try {
+    return parseMix(text);
+  } catch (e) {
+    throw new UsageError(`--mix: ${(e as Error).message}`);
+  }
+}
+
+async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
   const io = ctx.io;
   const strategy = strategyFrom(flags.strategy);
   const threads = intOption('--threads', flags.threads, 2, Math.min(8, MAX_RACE_THREADS));
+  const calls = intOption('--calls', flags.calls, 1, 8);
+  const mix = mixFrom(flags.mix);
   const mode = oneOf('--explore mode', flags.explore, MODES);
-  const maxPreemptions = intOption('--max-preemptions', flags.maxPreemptions, 0, 10);
+  const bound =
+    flags.maxPreemptions !== undefined
+      ? intOption('--max-preemptions', flags.maxPreemptions, 0, 10)
+      : undefined;
+  // exhaustive: 3 unless given; dpor: none unless given (then it may cut, and says so)
+  const maxPreemptions = mode === 'exhaustive' ? (bound ?? 3) : bound;
   const pctDepth = intOption('--pct-depth', flags.pctDepth, 1, 10);
   const schedules =
     flags.schedules !== undefined ? intOption('--schedules', flags.schedules, 1, 10_000_000) : undefined;
@@ -60,8 +105,11 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
   const seed = seedFrom(flags.seed);
   const replay = flags.replay !== undefined ? parseReplay(flags.replay) : undefined;
   const exports = prepareExports(io, flags);
-  const opts: RaceOptions = { machine, strategy, abi, seed, threads };
-  const base = `pfmsim race --strategy ${strategy} ${machineArgs(flags)} --threads ${threads} --abi ${abi}`;
+  const opts: RaceOptions = { machine, strategy, abi, seed, threads, calls, mix };
+  const mixArg = flags.mix === undefined ? '' : ` --calls ${calls} --mix ${formatMix(mix)}`;
+  const callsArg = flags.mix === undefined && calls !== 1 ? ` --calls ${calls}` : '';
+  const seedArg = seed !== 1 ? ` --seed ${seed}` : '';
+  const base = `pfmsim race --strategy ${strategy} ${machineArgs(flags)} --threads ${threads}${callsArg}${mixArg} --abi ${abi}${seedArg}`;
   const labelCache = new Map<number, string[]>();
   const labels = (replaySeed: number) => {
     let l = labelCache.get(replaySeed);
@@ -87,7 +135,8 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
       traceHash: r.traceHash,
       bugs: r.bugs.map((b) => ({ ...b })),
       corrupted: r.corrupted,
-      reproduced: r.bugs.length > 0 || r.corrupted.length > 0,
+      failures: r.failures,
+      reproduced: r.bugs.length > 0 || r.failures.length > 0,
     };
     if (json.reproduced && flags.failOnFindings) ctx.exitCode = EXIT_FINDINGS;
     const doc: Doc = {
@@ -110,9 +159,10 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
           `replay ${flags.replay} (${threads} threads): interleaving ${json.interleaving.join(' -> ') || '(no choice points)'}`,
         ];
         if (!json.reproduced)
-          lines.push(style.green('no kernel bug and no corrupted argument in this schedule'));
+          lines.push(style.green('no kernel bug, no corrupted argument and no leak in this schedule'));
         for (const b of r.bugs) lines.push(style.red(`  ${formatBug(b)}`), ...detailLines(b.detail));
         if (r.corrupted.length > 0) lines.push(style.red(`  corrupted arguments: ${r.corrupted.join(', ')}`));
+        for (const f of r.failures.filter((x) => x.startsWith('leak:'))) lines.push(style.red(`  ${f}`));
         lines.push(`trace ${r.traceHash}`);
         return lines.join('\n');
       },
@@ -121,19 +171,19 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
     return;
   }
 
-  const progress = Progress.for(io, flags.quiet, 'race');
-  let result: RaceResult;
-  try {
-    result = exploreRaces({
+  const { result, interrupted } = await search(
+    io,
+    flags.quiet,
+    {
       ...opts,
       mode,
-      maxPreemptions,
+      ...(maxPreemptions !== undefined ? { maxPreemptions } : {}),
       pctDepth,
       ...(schedules !== undefined ? { schedules } : {}),
-    });
-  } finally {
-    progress.finish();
-  }
+    },
+    schedules ?? (ENDED_MODES.includes(mode) ? 100_000 : 1000),
+  );
+  const incomplete = ENDED_MODES.includes(mode) && !result.complete;
   // One finding per distinct signature unless --all; each with its interleaving and replay command.
   const shown: { index: number; count: number }[] = [];
   const bySig = new Map<string, { index: number; count: number }>();
@@ -157,6 +207,7 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
     return { f, count, interleaving: interleaving(f.replay), bugs: again.bugs };
   });
   if (findings.length > 0 && flags.failOnFindings) ctx.exitCode = EXIT_FINDINGS;
+  if (incomplete && flags.failOnIncomplete) ctx.exitCode = EXIT_FINDINGS;
   const table: Table = {
     title: `Race findings (${strategy}, ${mode})`,
     columns: [{ header: 'replay' }, { header: 'kinds' }, { header: 'corrupted' }, { header: 'command' }],
@@ -174,9 +225,13 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
       strategy: result.strategy,
       mode: result.mode,
       threads: result.threads,
-      maxPreemptions: mode === 'exhaustive' ? maxPreemptions : null,
+      calls: result.calls,
+      mix: result.mix,
+      maxPreemptions: maxPreemptions ?? null,
       schedules: result.schedules,
       complete: result.complete,
+      interrupted,
+      distinctTraces: result.distinctTraces,
       raceFree: result.raceFree,
       bugKinds: result.bugKinds,
       findings: findings.map((f, i) => ({
@@ -185,7 +240,7 @@ function raceAction(ctx: Ctx, flags: RaceFlags): void {
       })),
     },
     tables: [table],
-    text: (style) => raceText(result, details, maxPreemptions, result.findings.length, style),
+    text: (style) => raceText(result, details, maxPreemptions, interrupted, result.findings.length, style),
   };
   emit(io, flags, doc, exports);
 }
@@ -204,19 +259,37 @@ function raceText(
     interleaving: string[];
     bugs: readonly import('@pfmsim/kernel-sim').KernelBug[];
   }[],
-  maxPreemptions: number,
+  maxPreemptions: number | undefined,
+  interrupted: boolean,
   total: number,
   style: Style,
 ): string {
+  const bound = maxPreemptions === undefined ? '' : ` with <= ${maxPreemptions} preemptions`;
   const how =
     r.mode === 'exhaustive'
-      ? `every schedule with <= ${maxPreemptions} preemptions${r.complete ? '' : ' (cap reached: not complete)'}`
-      : `${r.mode} schedules`;
+      ? `every schedule${bound}`
+      : r.mode === 'dpor'
+        ? `one schedule per class of equivalent ones (DPOR)${bound}`
+        : `${r.mode} schedules`;
+  const calls =
+    r.calls === 1 && r.mix.length === 1 && r.mix[0] === 'write_pmds'
+      ? 'one pfm_write_pmds each'
+      : `${r.calls} call${r.calls === 1 ? '' : 's'} each from ${formatMix(r.mix)}`;
   const lines = [
-    `${r.threads} threads, one pfm_write_pmds each on one fd; explored ${r.schedules} schedules (${how})`,
+    `${r.threads} threads, ${calls} on one fd; explored ${r.schedules} schedules (${how}), ${r.distinctTraces} distinct traces`,
   ];
+  const ended = ENDED_MODES.includes(r.mode);
+  if (ended && !r.complete) {
+    const why = interrupted
+      ? 'interrupted'
+      : r.mode === 'dpor' && maxPreemptions !== undefined
+        ? 'the cap was reached, or the preemption bound left schedules out'
+        : 'the cap was reached';
+    lines.push(style.yellow(`INCOMPLETE: ${why}; not every schedule was run`));
+  }
   if (r.raceFree) {
-    lines.push(style.green(`no kernel bug and no corrupted argument in ${r.schedules} schedules`));
+    const text = `no kernel bug, no corrupted argument and no leak in ${r.schedules} schedules`;
+    lines.push(ended && !r.complete ? text : style.green(text));
     return lines.join('\n');
   }
   lines.push(style.red(`${total} schedules with findings: ${r.bugKinds.join(', ')}`));
@@ -233,6 +306,45 @@ function raceText(
     lines.push(`  replay: ${d.f.command}`);
   });
   return lines.join('\n');
+}
+
+/**
+ * Runs the search in slices of about 50 ms, so that progress is drawn (stderr, TTY rules as
+ * elsewhere) and Ctrl-C is heard: it ends the search and the partial result is printed.
+ */
+async function search(
+  io: Ctx['io'],
+  quiet: boolean | undefined,
+  opts: RaceOptions,
+  cap: number,
+): Promise<{ result: RaceResult; interrupted: boolean }> {
+  const progress = Progress.for(io, quiet, 'race');
+  const s = new RaceSearch(opts);
+  let interrupted = false;
+  const off = io.onInterrupt?.(() => {
+    interrupted = true;
+  });
+  const t0 = io.now();
+  try {
+    let slice = 16;
+    for (;;) {
+      const start = io.now();
+      if (s.run(slice) || interrupted) break;
+      const ms = io.now() - start;
+      slice = Math.max(1, Math.min(100_000, Math.round(ms > 0 ? (slice * 50) / ms : slice * 2)));
+      const secs = (io.now() - t0) / 1000;
+      const rate = secs > 0 ? Math.round(s.schedules / secs) : 0;
+      const bound = opts.maxPreemptions === undefined ? 'no bound' : `<= ${opts.maxPreemptions} preemptions`;
+      progress.update(s.schedules, cap, `${rate}/s ${s.distinctTraces} traces ${bound}`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (interrupted) break;
+    }
+    return { result: s.result(), interrupted };
+  } finally {
+    off?.();
+    progress.finish();
+    s.close();
+  }
 }
 
 function detailLines(detail: Readonly<Record<string, string | number>>): string[] {

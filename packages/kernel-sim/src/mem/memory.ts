@@ -3,6 +3,7 @@ import { CAT } from '../clock.js';
 import { checkInteger, DisposedKernelError, InvalidArgumentError } from '../errors.js';
 import { FaultInjector } from '../fault.js';
 import type { Kernel } from '../kernel.js';
+import { named, touch, touchRange } from '../sched/footprint.js';
 import type { Thread } from '../sched/thread.js';
 import { SNAPSHOT, type SnapshotPart } from '../snapshot.js';
 import type { ArenaBuffers } from './arena-pool.js';
@@ -208,6 +209,7 @@ export class Memory {
   [SNAPSHOT](): SnapshotPart {
     this.use();
     const b = this.buffers;
+    // Stryker disable next-line MethodExpression: saving the whole arena is only slower
     const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
     const slots = bytes >>> GRANULE_SHIFT;
     const saved = {
@@ -221,8 +223,10 @@ export class Memory {
     const cacheCount = this.caches.length;
     const restore = (): void => {
       this.use();
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: the cap of 64 only bounds what a run that makes many caches leaves behind
       for (let i = cacheCount; i < this.caches.length && this.spareCaches.length < 64; i++)
         this.spareCaches.push(this.caches[i]!);
+      // Stryker disable next-line MethodExpression: zeroing to the end of the arena is only slower
       const upTo = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
       const upToSlots = upTo >>> GRANULE_SHIFT;
       b.u8.set(saved.u8);
@@ -233,18 +237,8 @@ export class Memory {
       }
     };
     return {
-      keep: [
-        'u8',
-        'view',
-        'buffers',
-        'slotState',
-        'slotOwner',
-        'slotSite',
-        'slotSize',
-        'slotSeq',
-        'sizeIndex',
-        'spareCaches',
-      ],
+      // The arena's arrays are the part's (`buffers`); the size index is shared by every kernel.
+      keep: ['sizeIndex', 'spareCaches'],
       buffers: [
         b.u8.buffer,
         b.slotState.buffer,
@@ -303,7 +297,7 @@ export class Memory {
       return cache;
     }
     const order = Math.max(0, Math.ceil(Math.log2(size / this.pageSize)));
-    const cache = new KmemCache(
+    const made = new KmemCache(
       this.caches.length,
       name,
       size,
@@ -312,6 +306,12 @@ export class Memory {
       this.k.cpus.length,
       isKmalloc,
     );
+    const cache = made;
+    // The same cache (and arrays) in every execution, whoever makes it first (footprint.ts).
+    named(cache, `cache:${name}`);
+    cache.cpuArrays.forEach((a, cpu) => {
+      named(a, `cache:${name}/cpu${cpu}`);
+    });
     this.caches.push(cache);
     return cache;
   }
@@ -368,6 +368,7 @@ export class Memory {
       addr = this.take(t, cache);
     }
     if (addr === 0) return 0;
+    touchRange(addr, cache.objSize, true); // the object is born (its metadata, for DPOR)
     const slot = addr >>> GRANULE_SHIFT;
     this.slotState[slot] = SLOT_LIVE;
     this.slotOwner[slot] = owner;
@@ -388,6 +389,11 @@ export class Memory {
   private take(t: Thread, cache: KmemCache): number {
     const cpu = t.cpu;
     const array = cache.array(cpu);
+    // What DPOR orders allocations by (footprint.ts): this CPU's array, and the cache's pool
+    // when the array is refilled. Counters and high-water marks are sums and maxima over the
+    // run: equivalent schedules may differ in the order of allocation sequence numbers and in
+    // high-water marks, nothing else.
+    touch(array, true);
     const costs = this.k.costs;
     let avail = cache.cpuAvail[cpu]!;
     if (avail > 0) {
@@ -401,6 +407,7 @@ export class Memory {
       return array[avail]!;
     }
     cache.slowAllocs++;
+    touch(cache, true);
     this.k.charge(t, CAT.alloc, costs.kmallocSlow);
     if (cache.poolCount === 0 && !this.grow(t, cache)) return 0;
     const n = Math.min(cache.batch, cache.poolCount);
@@ -411,11 +418,14 @@ export class Memory {
 
   private chargeAlloc(t: Thread, fast: number, slow: number): void {
     const p = this.k.costs.allocColdProbability;
-    const cold = p > 0 && this.k.rng('slab-cold').chance(p);
+    // A stream per CPU (CPU 0's keeps the name it always had): whether a CPU's cache lines are
+    // cold is that CPU's business, and DPOR need not order two CPUs' allocations for it.
+    const cold = p > 0 && this.k.rng(t.cpu === 0 ? 'slab-cold' : `slab-cold/cpu${t.cpu}`).chance(p);
     this.k.charge(t, CAT.alloc, Math.round(cold ? slow : fast));
   }
 
   private grow(t: Thread, cache: KmemCache): boolean {
+    touch(this.pages, true);
     const first = this.pages.alloc(cache.order);
     if (first === -1) return false;
     this.k.charge(t, CAT.alloc, this.k.costs.slabGrow);
@@ -497,6 +507,7 @@ export class Memory {
   }
 
   private release(t: Thread | null, cache: KmemCache, addr: number): void {
+    touchRange(addr, cache.objSize, true); // poisoned
     const slot = addr >>> GRANULE_SHIFT;
     this.slotState[slot] = SLOT_FREE;
     this.addOwner(this.slotOwner[slot]!, -cache.objSize);
@@ -510,8 +521,10 @@ export class Memory {
     const cpu = t?.cpu ?? 0;
     const costs = this.k.costs;
     const array = cache.array(cpu);
+    touch(array, true);
     let avail = cache.cpuAvail[cpu]!;
     if (avail === cache.limit) {
+      touch(cache, true);
       // cache_flusharray: give a batch back to the slabs
       if (t) this.k.charge(t, CAT.alloc, costs.kfreeSlow);
       for (let i = 0; i < cache.batch; i++) cache.pushPool(array[i]!);
@@ -536,6 +549,7 @@ export class Memory {
 
   /** Returns slabs that hold no live object to the page allocator (kmem_cache_shrink). */
   shrink(cache?: KmemCache): number {
+    touch(this, true);
     let freedPages = 0;
     for (const c of cache ? [cache] : this.caches) {
       for (const [cpu, array] of c.cpuArrays.entries()) {
@@ -610,6 +624,7 @@ export class Memory {
     if ((gfp & GFP_WAIT) !== 0) this.k.mightSleep(t, 'alloc_pages(GFP_KERNEL)');
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
       return 0;
+    touch(this.pages, true);
     let first = this.pages.alloc(order);
     if (first === -1 && (gfp & GFP_WAIT) !== 0 && this.shrinkers.length > 0 && !this.reclaiming) {
       this.reclaim(t, this.pageSize << order);
@@ -622,6 +637,7 @@ export class Memory {
 
   /** Marks 2^order pages from `first` as one raw block of `owner`; returns its address. */
   private takeRaw(first: number, order: number, owner: number): number {
+    touchRange(first << this.pageShift, this.pageSize << order, true);
     this.pageKind[first] = PAGE_RAW_HEAD;
     this.pageOrder[first] = order;
     this.pageOwner[first] = owner;
@@ -645,6 +661,8 @@ export class Memory {
     if (this.failslab.enabled && this.failslab.shouldFail(`${this.tagName(owner)} ${this.tagName(site)}`))
       return 0;
     const count = Math.ceil(bytes / this.pageSize);
+    touch(this.pages, true);
+    touch(this.vmallocPages, true);
     const first = this.pages.allocRun(count);
     if (first === -1) return 0;
     this.pageKind[first] = PAGE_VMALLOC_HEAD;
@@ -667,6 +685,9 @@ export class Memory {
       this.k.reportBug('invalid-free', t, `vfree(0x${addr.toString(16)}) of memory not vmalloc'ed`, { addr });
       return;
     }
+    touch(this.pages, true);
+    touch(this.vmallocPages, true);
+    touchRange(addr, count * this.pageSize, true);
     this.vmallocPages.delete(first);
     const bytes = count * this.pageSize;
     for (let i = 0; i < count; i++) this.pageKind[first + i] = PAGE_FREE;
@@ -685,6 +706,7 @@ export class Memory {
   /** Pages taken outside any simulated call (boot time, kernel stacks): no cost, no failslab. */
   reservePages(order: number, owner: number): number {
     this.use();
+    touch(this.pages, true);
     const first = this.pages.alloc(order);
     if (first === -1) return 0;
     return this.takeRaw(first, order, owner);
@@ -708,6 +730,8 @@ export class Memory {
       );
       return;
     }
+    touch(this.pages, true);
+    touchRange(addr, this.pageSize << order, true);
     for (let i = 0; i < 1 << order; i++) this.pageKind[first + i] = PAGE_FREE;
     this.u8.fill(POISON_FREE, addr, addr + (this.pageSize << order));
     this.k.race.forget(addr, this.pageSize << order);
@@ -724,6 +748,7 @@ export class Memory {
   access(t: Thread | null, addr: number, len: number, isWrite: boolean, site: number): boolean {
     this.use();
     if (len <= 0) return true;
+    touchRange(addr, len, isWrite);
     const page = addr >>> this.pageShift;
     if (!(addr > 0 && page < this.numPages)) {
       this.k.reportBug('out-of-bounds', t, `wild kernel access at 0x${addr.toString(16)}`, {
@@ -782,6 +807,7 @@ export class Memory {
 
   readWord(addr: number): number {
     this.use();
+    touchRange(addr, this.k.arch.wordSize, false);
     return this.k.arch.wordSize === 8
       ? this.view.getUint32(addr, true) + this.view.getUint32(addr + 4, true) * 2 ** 32
       : this.view.getUint32(addr, true);
@@ -789,6 +815,7 @@ export class Memory {
 
   writeWord(addr: number, value: number): void {
     this.use();
+    touchRange(addr, this.k.arch.wordSize, true);
     if (this.k.arch.wordSize === 8) {
       this.view.setUint32(addr, value >>> 0, true);
       this.view.setUint32(addr + 4, Math.floor(value / 2 ** 32), true);
@@ -836,7 +863,9 @@ export class Memory {
     const out: LiveObject[] = [];
     const fromSeq = since?.seq ?? 0;
     // No page past the highest ever handed out holds anything.
+    // Stryker disable next-line MethodExpression: pages past it (or past the arena) are free: skipped below anyway
     const pages = Math.min(this.numPages, this.pages.highWaterIndex + 1);
+    // Stryker disable next-line EqualityOperator: as above
     for (let page = 0; page < pages; page++) {
       const kind = this.pageKind[page]!;
       const base = this.pageBase[page]!;

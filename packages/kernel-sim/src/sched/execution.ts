@@ -7,6 +7,7 @@
 import { type KernelBug, ThreadKilled } from '../bugs.js';
 import { CAT } from '../clock.js';
 import type { Kernel, RunResult } from '../kernel.js';
+import { beginStep, endStep, Footprint } from './footprint.js';
 import { formatReplay } from './replay.js';
 import type { Scheduler } from './scheduler.js';
 import { BLOCKED, DONE, endThread, RUNNABLE, type Thread } from './thread.js';
@@ -15,6 +16,10 @@ export class Execution {
   private readonly threads: readonly Thread[];
   // Stryker disable next-line ArrayDeclaration: every slot is written before it is read (candidates[count++] = i)
   private readonly candidates: number[] = [];
+  /** Whether the scheduler wants each step's footprint (DPOR). */
+  private readonly footprints: boolean;
+  /** Steps each thread has run (footprints name what a step makes by it). */
+  private readonly stepsOf: number[];
   /** The thread that ran last on each CPU. */
   private readonly onCpu: (Thread | null)[];
   // Stryker disable next-line UnaryOperator: point.previous is set before every choice
@@ -33,6 +38,23 @@ export class Execution {
   ) {
     this.threads = k.threads;
     this.onCpu = k.cpus.map(() => null);
+    this.footprints = scheduler.wantsFootprints === true;
+    this.stepsOf = k.threads.map(() => 0);
+  }
+
+  /** A step whose footprint is recorded: the switch, the step, and the CPU it ran on. */
+  private recordedStep(t: Thread): void {
+    const candidates = this.candidates.slice();
+    const fp = new Footprint();
+    beginStep(fp, t.id, this.stepsOf[t.id]!++);
+    try {
+      fp.touch(this.k.cpus[t.cpu]!, true);
+      this.switchTo(t);
+      this.step(t);
+    } finally {
+      endStep();
+    }
+    this.scheduler.stepped?.(t.id, candidates, fp);
   }
 
   run(): RunResult {
@@ -47,8 +69,12 @@ export class Execution {
         break;
       }
       const t = this.threads[this.decide(count)]!;
-      this.switchTo(t);
-      this.step(t);
+      if (this.footprints) {
+        this.recordedStep(t);
+      } else {
+        this.switchTo(t);
+        this.step(t);
+      }
       if (this.steps >= this.maxSteps) {
         this.k.reportBug('deadlock', t, `no progress after ${this.maxSteps} scheduling steps (livelock?)`);
         deadlock = true;
@@ -94,12 +120,14 @@ export class Execution {
     return chosen;
   }
 
-  /** The chosen thread gets its CPU (a context switch if another thread ran there last). */
+  /**
+   * The chosen thread gets its CPU: a context switch when another thread ran there last (on
+   * that CPU: what ran meanwhile on another CPU does not matter).
+   */
   private switchTo(t: Thread): void {
-    const prev = this.previous >= 0 ? this.threads[this.previous]! : null;
+    const last = this.onCpu[t.cpu]!;
     this.onCpu[t.cpu] = t;
-    if (prev !== null && t !== prev && t.cpu === prev.cpu)
-      this.k.charge(t, CAT.sched, this.k.costs.contextSwitch);
+    if (last !== null && last !== t) this.k.charge(t, CAT.sched, this.k.costs.contextSwitch);
     this.k.irq.poll(t); // returns at once while t has irqs off
   }
 

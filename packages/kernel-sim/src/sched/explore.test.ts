@@ -163,7 +163,7 @@ describe('exhaustive exploration', () => {
     const w = workers([1]);
     const bad = () => explore({ build: w.build, mode: 'dfs' as never });
     expect(bad).toThrow(InvalidArgumentError);
-    expect(bad).toThrow('invalid explore mode: "dfs" (accepted: exhaustive, random, pct)');
+    expect(bad).toThrow('invalid explore mode: "dfs" (accepted: exhaustive, dpor, random, pct)');
     expect(w.seeds).toEqual([]);
   });
 });

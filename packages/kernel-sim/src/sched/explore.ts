@@ -18,12 +18,13 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Kernel, RunResult } from '../kernel.js';
 import { takeSnapshot, type WorldSnapshot } from '../snapshot.js';
 import { BoundedDfs } from './dfs.js';
+import { SourceDpor } from './dpor.js';
 import { PctScheduler } from './pct.js';
 import { RandomScheduler } from './random.js';
 import { formatReplay, parseReplay, ReplayScheduler } from './replay.js';
 import type { Scheduler } from './scheduler.js';
 
-export type ExploreMode = 'exhaustive' | 'random' | 'pct';
+export type ExploreMode = 'exhaustive' | 'dpor' | 'random' | 'pct';
 
 /** What exploration runs: anything with a kernel. A Kernel is its own world. */
 export interface Explorable {
@@ -48,7 +49,11 @@ export interface ExploreOptions<W extends Explorable = Kernel> {
   /** With `start`: restore a snapshot per schedule (default) or rebuild (false). */
   snapshots?: boolean;
   mode: ExploreMode;
-  /** Exhaustive: bound on preemptions (switches away from a thread that could continue). */
+  /**
+   * Exhaustive: bound on preemptions (switches away from a thread that could continue),
+   * default 3. DPOR: none by default; with one, backtracks past it are left out and the search
+   * is not complete.
+   */
   maxPreemptions?: number;
   /** Random/PCT: how many schedules; exhaustive: a cap (the result says if it was hit). */
   schedules?: number;
@@ -82,11 +87,22 @@ interface Search {
   readonly defaultSchedules: number;
 }
 
-function searchFor(mode: ExploreMode, seed: number, maxPreemptions: number, pctDepth: number): Search {
+function searchFor(
+  mode: ExploreMode,
+  seed: number,
+  maxPreemptions: number | undefined,
+  pctDepth: number,
+): Search {
   switch (mode) {
     case 'exhaustive':
       return {
-        scheduler: new BoundedDfs(maxPreemptions),
+        scheduler: new BoundedDfs(maxPreemptions ?? 3),
+        seedOf: () => seed,
+        defaultSchedules: 100_000,
+      };
+    case 'dpor':
+      return {
+        scheduler: new SourceDpor(maxPreemptions ?? Number.POSITIVE_INFINITY),
         seedOf: () => seed,
         defaultSchedules: 100_000,
       };
@@ -99,52 +115,119 @@ function searchFor(mode: ExploreMode, seed: number, maxPreemptions: number, pctD
         defaultSchedules: 1000,
       };
     default:
-      throw new InvalidArgumentError('explore mode', mode, 'exhaustive, random, pct');
+      throw new InvalidArgumentError('explore mode', mode, 'exhaustive, dpor, random, pct');
   }
 }
 
-export function explore<W extends Explorable = Kernel>(opts: ExploreOptions<W>): ExploreResult {
-  const mode = opts.mode;
-  const baseSeed = opts.seed ?? 1;
-  const search = searchFor(mode, baseSeed, opts.maxPreemptions ?? 3, opts.pctDepth ?? 2);
-  const cap = opts.schedules ?? search.defaultSchedules;
-  const findings: Finding[] = [];
-  const traces = new Set<string>();
-  const scheduler = search.scheduler;
-  const worlds = worldSource(opts, baseSeed);
-  let schedules = 0;
-  let stopped = false;
-  try {
-    while (schedules < cap && scheduler.hasMore?.() !== false) {
-      const seed = search.seedOf(schedules);
-      const world = worlds.take(seed);
+/**
+ * A search that runs in slices: `run(n)` runs up to n more schedules and says whether the
+ * search has ended (done, stopped by a verdict, or at its cap); `result()` is the result so
+ * far at any time (`complete` only once the search ran out of schedules); `close()` disposes
+ * of the world. A caller that must stay responsive (progress, Ctrl-C) runs it so; explore()
+ * runs it to the end.
+ */
+export class Exploration<W extends Explorable = Kernel> {
+  private readonly findings: Finding[] = [];
+  private readonly traces = new Set<string>();
+  private readonly search: Search;
+  private readonly cap: number;
+  private readonly worlds: WorldSource<W>;
+  private schedulesRun = 0;
+  private stopped = false;
+  private closed = false;
+
+  constructor(private readonly opts: ExploreOptions<W>) {
+    const baseSeed = opts.seed ?? 1;
+    this.search = searchFor(opts.mode, baseSeed, opts.maxPreemptions, opts.pctDepth ?? 2);
+    this.cap = opts.schedules ?? this.search.defaultSchedules;
+    // DPOR compares what steps of different executions touch: one world, restored, keeps the
+    // objects those steps touch the same objects (footprint.ts).
+    if (opts.mode === 'dpor' && (opts.start === undefined || opts.snapshots === false))
+      throw new InvalidArgumentError(
+        'explore mode dpor',
+        opts.mode,
+        'a world explored from a snapshot (give start)',
+      );
+    this.worlds = worldSource(opts, baseSeed);
+  }
+
+  /** Schedules run so far. */
+  get schedules(): number {
+    return this.schedulesRun;
+  }
+
+  /** Distinct traces so far. */
+  get distinctTraces(): number {
+    return this.traces.size;
+  }
+
+  /** Whether the search has ended (nothing left, a verdict stopped it, or the cap). */
+  get ended(): boolean {
+    return this.stopped || this.schedulesRun >= this.cap || this.search.scheduler.hasMore?.() === false;
+  }
+
+  /** Runs up to `budget` more schedules; true once the search has ended. */
+  run(budget = Number.POSITIVE_INFINITY): boolean {
+    if (this.closed) throw new InvalidArgumentError('exploration', 'closed', 'one not closed');
+    const { opts, search } = this;
+    const scheduler = search.scheduler;
+    for (let n = 0; n < budget && !this.ended; n++) {
+      const seed = search.seedOf(this.schedulesRun);
+      const world = this.worlds.take(seed);
       const kernel = world.kernel;
       try {
         const run = kernel.run(scheduler);
-        schedules++;
-        traces.add(run.traceHash);
+        this.schedulesRun++;
+        this.traces.add(run.traceHash);
         const verdict = judge(opts.check?.(world, run));
         const bugs = [...kernel.bugs];
         if (bugs.length > 0 || verdict.failures.length > 0) {
-          findings.push({
+          this.findings.push({
             replay: formatReplay(seed, run.decisions),
             bugs,
             failures: [...verdict.failures],
             traceHash: run.traceHash,
           });
         }
-        stopped = verdict.stop === true || (opts.stopOnFirst === true && findings.length > 0);
+        this.stopped = verdict.stop === true || (opts.stopOnFirst === true && this.findings.length > 0);
       } finally {
-        worlds.done(world);
+        this.worlds.done(world);
       }
-      if (stopped) break;
     }
-  } finally {
-    worlds.close();
+    return this.ended;
   }
-  // Only a search with an end (the bounded DFS) can be complete: when it has nothing left.
-  const complete = !stopped && scheduler.hasMore?.() === false;
-  return { mode, schedules, complete, distinctTraces: traces.size, findings };
+
+  result(): ExploreResult {
+    const scheduler = this.search.scheduler;
+    // Only a search with an end (the bounded DFS, DPOR) can be complete: when it has nothing
+    // left, and (DPOR) no backtrack was left out for the preemption bound.
+    const cut = scheduler instanceof SourceDpor ? scheduler.cut : 0;
+    const complete = !this.stopped && scheduler.hasMore?.() === false && cut === 0;
+    return {
+      mode: this.opts.mode,
+      schedules: this.schedulesRun,
+      complete,
+      distinctTraces: this.traces.size,
+      findings: [...this.findings],
+    };
+  }
+
+  /** Disposes of the world (a snapshot's); run() may not be called after. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.worlds.close();
+  }
+}
+
+export function explore<W extends Explorable = Kernel>(opts: ExploreOptions<W>): ExploreResult {
+  const e = new Exploration(opts);
+  try {
+    e.run();
+    return e.result();
+  } finally {
+    e.close();
+  }
 }
 
 /** Where each schedule's world comes from: a fresh build, or the snapshot restored. */

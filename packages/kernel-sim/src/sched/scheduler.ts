@@ -6,6 +6,7 @@
  */
 import type { RunResult } from '../kernel.js';
 import type { Rng } from '../rng.js';
+import type { Footprint } from './footprint.js';
 
 /** A point where more than one thread could run. */
 export interface ChoicePoint {
@@ -28,6 +29,10 @@ export interface Scheduler {
   endExecution?(run: RunResult): void;
   /** A search with an end (the bounded DFS): false once it has run every schedule it has. */
   hasMore?(): boolean;
+  /** Asks for every step's footprint (DPOR): the run records them and calls `stepped`. */
+  readonly wantsFootprints?: boolean;
+  /** After each step (every step, a choice or not): who ran, who could have, what it touched. */
+  stepped?(thread: number, candidates: readonly number[], footprint: Footprint): void;
 }
 
 /** The default at any point: keep running the previous thread, else the lowest id. */

@@ -1,6 +1,7 @@
 import { CycleCounter } from '../clock.js';
 import type { Lock } from '../sync.js';
 import type { AddressSpace } from '../uaccess.js';
+import { touch } from './footprint.js';
 
 /** Values a simulated thread yields to the scheduler. */
 export const Y_PREEMPT = 0; // a preemption point: another thread may run now
@@ -103,6 +104,7 @@ type SchedState = { state: number; blockedOn: object | null; result: unknown };
 
 /** The thread sleeps on `on` (kernel-sim only: locks and wait queues). */
 export function blockThread(t: Thread, on: object | null): void {
+  touch(t, true);
   const s = t as unknown as SchedState;
   s.state = BLOCKED;
   s.blockedOn = on;
@@ -110,6 +112,7 @@ export function blockThread(t: Thread, on: object | null): void {
 
 /** The thread can run again (kernel-sim only). */
 export function wakeThread(t: Thread): void {
+  touch(t, true);
   const s = t as unknown as SchedState;
   s.state = RUNNABLE;
   s.blockedOn = null;

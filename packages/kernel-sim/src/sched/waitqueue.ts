@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { created, touch } from './footprint.js';
 import { blockThread, RUNNABLE, type Thread, wakeThread } from './thread.js';
 
 /**
@@ -10,7 +11,9 @@ import { blockThread, RUNNABLE, type Thread, wakeThread } from './thread.js';
 export class WaitQueue {
   private readonly sleepers: Thread[] = [];
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string) {
+    created(this);
+  }
 
   /** Threads asleep on the queue. */
   get length(): number {
@@ -18,6 +21,7 @@ export class WaitQueue {
   }
 
   has(t: Thread): boolean {
+    touch(this, false);
     return this.sleepers.includes(t);
   }
 
@@ -29,12 +33,14 @@ export class WaitQueue {
         t.label,
         'a runnable thread (one that is running)',
       );
+    touch(this, true);
     this.sleepers.push(t);
     blockThread(t, this);
   }
 
   /** Wakes the longest sleeper; null when none sleeps. */
   wake(): Thread | null {
+    touch(this, true);
     const t = this.sleepers.shift();
     if (t === undefined) return null;
     wakeThread(t);
@@ -43,6 +49,7 @@ export class WaitQueue {
 
   /** Wakes every sleeper; returns how many. */
   wakeAll(): number {
+    touch(this, true);
     const all = this.sleepers.splice(0);
     for (const t of all) wakeThread(t);
     return all.length;

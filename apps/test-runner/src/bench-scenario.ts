@@ -1,17 +1,18 @@
 /**
  * The exploration benchmark's scenario: two threads of one process, each making one
- * pfm_write_pmds of 2 elements on a shared fd, under kmalloc. Plain data, shared by the
- * benchmark (`pnpm bench`) and the exploration tests.
+ * pfm_write_pmds of 2 elements on a shared fd, under kmalloc (or `strategy`). Plain data,
+ * shared by the benchmark (`pnpm bench`), `pfmsim bench` and the exploration tests.
  */
 export function twoThreadScenario(
   schedules: number,
   arena = 262144,
   mode: 'random' | 'exhaustive' = 'random',
+  strategy = 'kmalloc',
 ) {
   return {
     name: 'two threads, one call each',
     machine: { arch: 'i386', cost: 'p4-2006', pmu: 'intel-p6' },
-    strategy: 'kmalloc',
+    strategy,
     arena_bytes: arena,
     buffers: {
       a: {
