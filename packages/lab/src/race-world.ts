@@ -96,22 +96,31 @@ export interface RaceWorld {
   corrupted(): string[];
   /** Closes what is open, ends every thread, and lists what the run left allocated. */
   leaks(): string[];
+  /** What each thread's calls returned, in order (exit returns nothing; calls after it are not made). */
+  readonly results: number[][];
 }
 
 // Top-level, with parameters, not a closure per schedule: see kernel-sim's Thread.body.
-function* caller(w: World, s: PerfmonSystem, t: Thread, plan: readonly Planned[]): KGen<void> {
+function* caller(
+  w: World,
+  s: PerfmonSystem,
+  t: Thread,
+  plan: readonly Planned[],
+  results: number[],
+): KGen<void> {
   let fd = w.fd;
   for (const p of plan) {
     const vector = VECTOR[p.call];
     if (vector !== undefined) {
-      yield* w.callOn(fd, vector, t, p.u, RACE_COUNT);
+      results.push(yield* w.callOn(fd, vector, t, p.u, RACE_COUNT));
     } else if (p.call === 'close') {
-      s.sys.close(t, fd);
+      results.push(s.sys.close(t, fd));
     } else if (p.call === 'dup') {
       const r = s.sys.dup(t, fd);
+      results.push(r);
       if (r >= 0) fd = r; // this thread's later calls go through its own descriptor
     } else if (p.call === 'unload') {
-      yield* s.v3 ? s.v3sys.pfm_attach(t, fd, 0, -1) : s.sys.pfm_unload_context(t, fd);
+      results.push(yield* s.v3 ? s.v3sys.pfm_attach(t, fd, 0, -1) : s.sys.pfm_unload_context(t, fd));
     } else {
       s.k.exitThread(t);
       return;
@@ -159,12 +168,15 @@ export function buildRaceWorld(opts: RaceWorldOptions, seed: number): RaceWorld 
   const baseline: MemSnapshot = s.k.mem.snapshot();
   const corruptedPlan = (plan: readonly Planned[]) =>
     plan.some((x) => x.marks !== null && !marked(w, x, w.elemSize('pfm_write_pmds')));
+  // In the world object (what a snapshot records), so that a restore empties them again.
+  const results: number[][] = ts.map(() => []);
   return {
     kernel: s.k,
     system: s,
+    results,
     start() {
       ts.forEach((t, k) => {
-        t.body = caller(w, s, t, plans[k]!);
+        t.body = caller(w, s, t, plans[k]!, results[k]!);
       });
     },
     corrupted: () => ts.filter((_t, k) => corruptedPlan(plans[k]!)).map((t) => t.label),
