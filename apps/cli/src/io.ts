@@ -28,6 +28,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => performance.now(),
+    // Stryker disable next-line BlockStatement,StringLiteral: a real SIGINT to this process (the in-process tests give an Io of their own)
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);
       return () => {

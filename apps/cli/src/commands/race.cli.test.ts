@@ -291,6 +291,31 @@ describe('pfmsim race: exploration', SLOW, () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ reproduced: true, replay: f.replay });
   });
 
+  it('on a terminal, stderr shows schedules, the rate, distinct traces and the bound, then clears it', async () => {
+    const { main } = await import('../cli.js');
+    let err = '';
+    let t = 0;
+    const code = await main(['race', '--explore', 'dpor', '-t', '3'], {
+      out: () => {},
+      err: (s) => {
+        err += s;
+      },
+      stdoutIsTTY: false,
+      stderrIsTTY: true,
+      env: { NO_COLOR: '1' },
+      cwd: process.cwd(),
+      now: () => {
+        t += 500; // every reading half a second later
+        return t;
+      },
+    });
+    expect(code).toBe(0);
+    const draws = err.split('\r\x1b[2K').filter((x) => x !== '');
+    expect(draws.length).toBeGreaterThan(0);
+    expect(draws[0]).toMatch(/^race \[\.+#*\.*\] \d+\/100000 \d+\.\ds \d+\/s \d+ traces no bound$/);
+    expect(err.endsWith('\r\x1b[2K')).toBe(true);
+  });
+
   it('Ctrl-C ends the search: the partial result, said to be interrupted and incomplete', async () => {
     const { main } = await import('../cli.js');
     let out = '';
