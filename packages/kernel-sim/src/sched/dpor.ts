@@ -40,12 +40,19 @@ interface Node {
  */
 export class SourceDpor implements Scheduler {
   readonly wantsFootprints = true;
+  // Stryker disable next-line ArrayDeclaration: newExecution truncates it to the prefix first
   private nodes: Node[] = [];
+  // Stryker disable next-line ArrayDeclaration: newExecution sets it before any step
   private prefix: readonly number[] = [];
   private planned: number[] | null = [];
   private step = 0;
   private sleepNow = new Map<number, Footprint>();
-  /** Executions that ran into a state where every enabled thread was asleep (redundant). */
+  /** Whether this execution has run a sleeping thread (every thread that could run slept). */
+  private blocked = false;
+  /**
+   * Executions that ran into a state where every enabled thread was asleep: the rest of such
+   * an execution is equivalent to one explored before (the run goes on to its end anyway).
+   */
   sleepBlocked = 0;
   /** Backtracks left out because of the preemption bound. */
   cut = 0;
@@ -57,21 +64,19 @@ export class SourceDpor implements Scheduler {
   }
 
   newExecution(): void {
+    // Stryker disable next-line ArrayDeclaration: planned is null only once hasMore() is false
     this.prefix = this.planned ?? [];
     this.step = 0;
     // States before the last prefix step are the same in this execution; the rest are redone.
     this.nodes.length = Math.max(0, this.prefix.length);
     this.sleepNow = new Map();
+    this.blocked = false;
   }
 
   nextThread(p: ChoicePoint): number {
     if (p.step < this.prefix.length) return this.prefix[p.step]!;
     const awake = p.candidates.filter((c) => !this.sleepNow.has(c));
-    if (awake.length === 0) {
-      this.sleepBlocked++;
-      return defaultChoice(p);
-    }
-    return defaultChoice({ candidates: awake, previous: p.previous });
+    return defaultChoice(awake.length > 0 ? { candidates: awake, previous: p.previous } : p);
   }
 
   stepped(thread: number, candidates: readonly number[], fp: Footprint): void {
@@ -90,6 +95,12 @@ export class SourceDpor implements Scheduler {
       node.done.set(thread, fp);
       this.sleepNow = node.branchSleep;
     } else {
+      // Every thread that could run here sleeps (or the only one that could does): what follows
+      // is equivalent to an execution explored before, so the search keeps nothing of it.
+      if (this.blocked || this.sleepNow.has(thread)) {
+        this.blocked = true;
+        return;
+      }
       node = {
         enabled: [...candidates],
         thread,
@@ -108,6 +119,7 @@ export class SourceDpor implements Scheduler {
   }
 
   endExecution(_run: RunResult): void {
+    if (this.blocked) this.sleepBlocked++;
     this.addBacktracks();
     this.planned = this.plan();
   }
