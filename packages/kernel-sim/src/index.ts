@@ -60,6 +60,7 @@ export { BoundedDfs } from './sched/dfs.js';
 export { SourceDpor } from './sched/dpor.js';
 export {
   checkDeterminism,
+  defaultFindingClass,
   type Explorable,
   Exploration,
   type ExploreMode,
@@ -67,6 +68,7 @@ export {
   type ExploreResult,
   explore,
   type Finding,
+  type FindingClass,
   replaySchedule,
   type Verdict,
 } from './sched/explore.js';

@@ -40,6 +40,31 @@ describe('exploreRaces', () => {
     expect(corrupted[0]?.messages.at(-1)).toBe(
       'T0 main: copied-back vector differs from its own (corrupted argument)',
     );
+    expect(r.schedulesWithFindings).toBe(90);
+    expect(r.findingClasses).toEqual([
+      { kinds: ['data-race'], schedules: 34 },
+      { kinds: ['corrupted-argument', 'data-race'], schedules: 56 },
+    ]);
+  });
+
+  it('a long search keeps maxFindings findings and the first of each class, and counts them all', () => {
+    const all = exploreRaces({ machine: p4, strategy: 'ctx-cache-naive' });
+    const r = exploreRaces({ machine: p4, strategy: 'ctx-cache-naive', maxFindings: 3 });
+    expect(r.schedulesWithFindings).toBe(90);
+    expect(r.findingClasses).toEqual(all.findingClasses);
+    expect(r.findings.map((f) => f.replay)).toEqual([
+      ...all.findings.slice(0, 3).map((f) => f.replay),
+      '1:0.0.0.1.1.1.1.1', // the first corrupted schedule: a class of its own
+    ]);
+    expect(r.raceFree).toBe(false);
+    expect(r.bugKinds).toEqual(all.bugKinds);
+    const clean = exploreRaces({ machine: p4, strategy: 'kmalloc' });
+    expect(clean).toMatchObject({
+      raceFree: true,
+      schedulesWithFindings: 0,
+      findingClasses: [],
+      findings: [],
+    });
   });
 
   it('replays a finding: the same races and the same corrupted thread', () => {

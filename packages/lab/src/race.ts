@@ -13,6 +13,8 @@ export interface RaceOptions extends RaceWorldOptions {
   maxPreemptions?: number;
   pctDepth?: number;
   stopOnFirst?: boolean;
+  /** Findings kept past the first of each class (default 100; kernel-sim's explore). */
+  maxFindings?: number;
   /** Restore a snapshot of the set-up world per schedule (default) or rebuild it (false). */
   snapshots?: boolean;
 }
@@ -36,7 +38,12 @@ export interface RaceResult {
   /** Every schedule of the search was run (exhaustive within its bound; DPOR with none cut). */
   readonly complete: boolean;
   readonly distinctTraces: number;
+  /** The first `maxFindings` schedules with findings, and the first of every class after. */
   readonly findings: readonly RaceFinding[];
+  /** Every schedule with a finding, kept in `findings` or not. */
+  readonly schedulesWithFindings: number;
+  /** Each class of findings (its kinds, sorted) with how many schedules showed it, first seen first. */
+  readonly findingClasses: readonly { readonly kinds: readonly string[]; readonly schedules: number }[];
   readonly raceFree: boolean;
   readonly bugKinds: readonly string[];
 }
@@ -89,6 +96,7 @@ export class RaceSearch {
       start: startRace,
       mode: opts.mode ?? 'exhaustive',
       check: (world) => failuresOf(world),
+      classify: (bugs, failures) => kindsOf(bugs, failures).sort().join('+'),
     });
   }
 
@@ -127,7 +135,12 @@ export class RaceSearch {
       complete: result.complete,
       distinctTraces: result.distinctTraces,
       findings,
-      raceFree: findings.length === 0,
+      schedulesWithFindings: result.failingSchedules,
+      findingClasses: result.findingClasses.map((c) => ({
+        kinds: c.signature.split('+'),
+        schedules: c.schedules,
+      })),
+      raceFree: result.failingSchedules === 0,
       bugKinds: [...new Set(findings.flatMap((f) => f.kinds))],
     };
   }

@@ -49,7 +49,7 @@ describe('pfmsim race: flags', SLOW, () => {
       '--fail-on-incomplete exit 1 when an exhaustive or dpor search did not run every schedule',
       '--pct-depth <n> pct: bug depth (default: "2")',
       '--replay <seed:decisions> replay one schedule (as printed with each finding)',
-      '--all print every finding, not only the first of each kind',
+      '--all print every finding kept (the first 100, then one per kind), not only the first of each kind',
       '--fail-on-findings exit 1 when a finding is reported',
     ])
       expect(help).toContain(line);
@@ -99,7 +99,13 @@ describe('pfmsim race: exploration', SLOW, () => {
       schedules: 10,
       complete: true,
       raceFree: false,
+      schedulesWithFindings: 10,
     });
+    expect(doc.findings).toHaveLength(10);
+    const classes = (doc as unknown as { findingClasses: { kinds: string[]; schedules: number }[] })
+      .findingClasses;
+    expect(classes.map((c) => c.kinds)).toEqual([['data-race'], ['corrupted-argument', 'data-race']]);
+    expect(classes.reduce((n, c) => n + c.schedules, 0)).toBe(10);
     expect(doc.findings.slice(0, 3)).toMatchObject([
       { replay: '1:0.0.0.0.0', kinds: ['data-race'], interleaving: ['T0 main x5'] },
       { replay: '1:0.0.0.0.1.1.1.1.1', kinds: ['data-race'], interleaving: ['T0 main x4', 'T1 caller1 x5'] },

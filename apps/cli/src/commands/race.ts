@@ -68,7 +68,10 @@ export function registerRace(program: Command, ctx: Ctx): void {
     )
     .option('--pct-depth <n>', 'pct: bug depth', '2')
     .option('--replay <seed:decisions>', 'replay one schedule (as printed with each finding)')
-    .option('--all', 'print every finding, not only the first of each kind')
+    .option(
+      '--all',
+      'print every finding kept (the first 100, then one per kind), not only the first of each kind',
+    )
     .option('--fail-on-findings', 'exit 1 when a finding is reported')
     .option('--fail-on-incomplete', 'exit 1 when an exhaustive or dpor search did not run every schedule');
   addExperimentOptions(cmd);
@@ -184,17 +187,17 @@ async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
     schedules ?? (ENDED_MODES.includes(mode) ? 100_000 : 1000),
   );
   const incomplete = ENDED_MODES.includes(mode) && !result.complete;
-  // One finding per distinct signature unless --all; each with its interleaving and replay command.
+  // One finding per class of findings (its kinds) unless --all; each with its interleaving and
+  // replay command, and how many schedules of the whole search showed its class.
+  const schedulesOf = new Map(result.findingClasses.map((c) => [c.kinds.join('+'), c.schedules]));
   const shown: { index: number; count: number }[] = [];
-  const bySig = new Map<string, { index: number; count: number }>();
+  const bySig = new Set<string>();
   result.findings.forEach((f, i) => {
     const sig = [...f.kinds].sort().join('+');
-    const seen = bySig.get(sig);
-    if (seen && !flags.all) seen.count++;
-    else {
-      const e = { index: i, count: 1 };
-      bySig.set(sig, e);
-      shown.push(e);
+    if (flags.all) shown.push({ index: i, count: 1 });
+    else if (!bySig.has(sig)) {
+      bySig.add(sig);
+      shown.push({ index: i, count: schedulesOf.get(sig) ?? 1 });
     }
   });
   const findings = result.findings.map((f) => ({
@@ -232,6 +235,8 @@ async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
       complete: result.complete,
       interrupted,
       distinctTraces: result.distinctTraces,
+      schedulesWithFindings: result.schedulesWithFindings,
+      findingClasses: result.findingClasses,
       raceFree: result.raceFree,
       bugKinds: result.bugKinds,
       findings: findings.map((f, i) => ({
@@ -240,7 +245,8 @@ async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
       })),
     },
     tables: [table],
-    text: (style) => raceText(result, details, maxPreemptions, interrupted, result.findings.length, style),
+    text: (style) =>
+      raceText(result, details, maxPreemptions, interrupted, result.schedulesWithFindings, style),
   };
   emit(io, flags, doc, exports);
 }

@@ -258,7 +258,7 @@ describe('SourceDpor on a model of threads (the oracle: full enumeration of trac
       }),
       { numRuns: 300, seed: 15 },
     );
-  });
+  }, 60_000);
 
   it('runs no trace twice but for what sleep sets block; with two threads each once', () => {
     fc.assert(
@@ -273,7 +273,7 @@ describe('SourceDpor on a model of threads (the oracle: full enumeration of trac
       }),
       { numRuns: 300, seed: 15 },
     );
-  });
+  }, 60_000);
 
   it('with a preemption bound runs only schedules within it and counts what it cut', () => {
     const program = [
@@ -309,5 +309,5 @@ describe('SourceDpor on a model of threads (the oracle: full enumeration of trac
       }),
       { numRuns: 150, seed: 15 },
     );
-  });
+  }, 60_000);
 });

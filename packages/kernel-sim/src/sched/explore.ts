@@ -62,6 +62,20 @@ export interface ExploreOptions<W extends Explorable = Kernel> {
   /** Judges each schedule (before its kernel is disposed of): failure messages, or a verdict. */
   check?: (world: W, run: RunResult) => readonly string[] | Verdict;
   stopOnFirst?: boolean;
+  /**
+   * Findings kept (default 100): past it, a schedule with findings is counted in its class but
+   * kept only when it is the first of its class, so a long search that finds something on
+   * every schedule holds a bounded list and loses no class.
+   */
+  maxFindings?: number;
+  /** The class of a schedule's findings (default: its distinct bug kinds, then its failures). */
+  classify?: (bugs: readonly KernelBug[], failures: readonly string[]) => string;
+}
+
+/** A class of findings and how many schedules showed it. */
+export interface FindingClass {
+  readonly signature: string;
+  readonly schedules: number;
 }
 
 export interface Finding {
@@ -77,7 +91,17 @@ export interface ExploreResult {
   /** Exhaustive only: every schedule within the bound was run. */
   readonly complete: boolean;
   readonly distinctTraces: number;
+  /** The first `maxFindings` schedules with findings, and the first of every class after. */
   readonly findings: Finding[];
+  /** Every schedule with a finding, kept or not. */
+  readonly failingSchedules: number;
+  /** Classes of findings in the order first seen, with how many schedules showed each. */
+  readonly findingClasses: FindingClass[];
+}
+
+/** Sorted distinct bug kinds, then the failures: a schedule's class of findings by default. */
+export function defaultFindingClass(bugs: readonly KernelBug[], failures: readonly string[]): string {
+  return [[...new Set(bugs.map((b) => b.kind))].sort().join('+'), ...failures].join(' | ');
 }
 
 /** A search: the scheduler that lives across its executions, and the seed of each. */
@@ -128,6 +152,8 @@ function searchFor(
  */
 export class Exploration<W extends Explorable = Kernel> {
   private readonly findings: Finding[] = [];
+  private readonly classes = new Map<string, number>();
+  private failing = 0;
   private readonly traces = new Set<string>();
   private readonly search: Search;
   private readonly cap: number;
@@ -181,20 +207,27 @@ export class Exploration<W extends Explorable = Kernel> {
         this.traces.add(run.traceHash);
         const verdict = judge(opts.check?.(world, run));
         const bugs = [...kernel.bugs];
-        if (bugs.length > 0 || verdict.failures.length > 0) {
-          this.findings.push({
-            replay: formatReplay(seed, run.decisions),
-            bugs,
-            failures: [...verdict.failures],
-            traceHash: run.traceHash,
-          });
-        }
-        this.stopped = verdict.stop === true || (opts.stopOnFirst === true && this.findings.length > 0);
+        if (bugs.length > 0 || verdict.failures.length > 0) this.found(seed, run, bugs, verdict.failures);
+        this.stopped = verdict.stop === true || (opts.stopOnFirst === true && this.failing > 0);
       } finally {
         this.worlds.done(world);
       }
     }
     return this.ended;
+  }
+
+  private found(seed: number, run: RunResult, bugs: KernelBug[], failures: readonly string[]): void {
+    this.failing++;
+    const signature = (this.opts.classify ?? defaultFindingClass)(bugs, failures);
+    const seen = this.classes.get(signature) ?? 0;
+    this.classes.set(signature, seen + 1);
+    if (seen > 0 && this.findings.length >= (this.opts.maxFindings ?? 100)) return;
+    this.findings.push({
+      replay: formatReplay(seed, run.decisions),
+      bugs,
+      failures: [...failures],
+      traceHash: run.traceHash,
+    });
   }
 
   result(): ExploreResult {
@@ -209,6 +242,8 @@ export class Exploration<W extends Explorable = Kernel> {
       complete,
       distinctTraces: this.traces.size,
       findings: [...this.findings],
+      failingSchedules: this.failing,
+      findingClasses: [...this.classes].map(([signature, schedules]) => ({ signature, schedules })),
     };
   }
 
