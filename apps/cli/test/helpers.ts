@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 import { UsageError } from '../src/errors.js';
+import type { Io } from '../src/io.js';
 import { type Schema, validate } from '../src/json-schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,8 +129,25 @@ export function expectUsageError(r: CliRun, pattern: RegExp, label = ''): void {
   expect(lines[0]).toMatch(pattern);
 }
 
+/** What only an in-process run can fake: a terminal on stderr, the host clock, Ctrl-C. */
+export interface InProcessOptions extends RunOptions {
+  readonly stderrIsTTY?: boolean;
+  /** The host clock (default performance.now); see steppingClock. */
+  readonly now?: () => number;
+  readonly onInterrupt?: Io['onInterrupt'];
+}
+
+/** A fake host clock that moves `step` ms per reading, so measured rates are exact. */
+export function steppingClock(step: number): () => number {
+  let t = 0;
+  return () => {
+    t += step;
+    return t;
+  };
+}
+
 /** Runs the CLI in this process (same parsing and error path as the binary, no startup cost). */
-export async function runInProcess(args: readonly string[], opts: RunOptions = {}): Promise<CliRun> {
+export async function runInProcess(args: readonly string[], opts: InProcessOptions = {}): Promise<CliRun> {
   const { main } = await import('../src/cli.js');
   let stdout = '';
   let stderr = '';
@@ -141,10 +159,11 @@ export async function runInProcess(args: readonly string[], opts: RunOptions = {
       stderr += s;
     },
     stdoutIsTTY: false,
-    stderrIsTTY: false,
+    stderrIsTTY: opts.stderrIsTTY ?? false,
     env: { NO_COLOR: '1', ...opts.env },
     cwd: opts.cwd ?? REPO,
-    now: () => performance.now(),
+    now: opts.now ?? (() => performance.now()),
+    ...(opts.onInterrupt !== undefined ? { onInterrupt: opts.onInterrupt } : {}),
   });
   return { code, stdout, stderr };
 }

@@ -7,9 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { expectSchema, expectUsageError, runInProcess, tempDir } from '../../test/helpers.js';
-import { main } from '../cli.js';
-import type { Io } from '../io.js';
+import { expectSchema, expectUsageError, runInProcess, steppingClock, tempDir } from '../../test/helpers.js';
 import { VERSION } from '../version.js';
 
 const host = vi.hoisted(() => ({ noCpus: false }));
@@ -28,32 +26,16 @@ interface Run {
 }
 
 /** main() with a clock that moves `step` ms per reading; stderr a terminal when `tty`. */
-async function bench(
+function bench(
   args: readonly string[],
   opts: { step?: number; tty?: boolean; cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Run> {
-  let t = 0;
-  let stdout = '';
-  let stderr = '';
-  const step = opts.step ?? 10;
-  const io: Io = {
-    out: (s) => {
-      stdout += s;
-    },
-    err: (s) => {
-      stderr += s;
-    },
-    stdoutIsTTY: false,
+  return runInProcess(['bench', ...args], {
+    now: steppingClock(opts.step ?? 10),
     stderrIsTTY: opts.tty ?? false,
-    env: opts.env ?? { NO_COLOR: '1' },
     cwd: opts.cwd ?? tempDir(),
-    now: () => {
-      t += step;
-      return t;
-    },
-  };
-  const code = await main(['bench', ...args], io);
-  return { code, stdout, stderr };
+    ...(opts.env !== undefined ? { env: opts.env } : {}),
+  }) as Promise<Run>;
 }
 
 interface BenchDoc {

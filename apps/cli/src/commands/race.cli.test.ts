@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectSchema, expectUsageError, runInProcess, tempDir } from '../../test/helpers.js';
+import { expectSchema, expectUsageError, runInProcess, steppingClock, tempDir } from '../../test/helpers.js';
 import { VERSION } from '../version.js';
 import { runs } from './race.js';
 
@@ -298,24 +298,12 @@ describe('pfmsim race: exploration', SLOW, () => {
   });
 
   it('on a terminal, stderr shows schedules, the rate, distinct traces and the bound, then clears it', async () => {
-    const { main } = await import('../cli.js');
-    let err = '';
-    let t = 0;
-    const code = await main(['race', '--explore', 'dpor', '-t', '3'], {
-      out: () => {},
-      err: (s) => {
-        err += s;
-      },
-      stdoutIsTTY: false,
+    const r = await runInProcess(['race', '--explore', 'dpor', '-t', '3'], {
       stderrIsTTY: true,
-      env: { NO_COLOR: '1' },
-      cwd: process.cwd(),
-      now: () => {
-        t += 500; // every reading half a second later
-        return t;
-      },
+      now: steppingClock(500), // every reading half a second later
     });
-    expect(code).toBe(0);
+    expect(r.code).toBe(0);
+    const err = r.stderr;
     const draws = err.split('\r\x1b[2K').filter((x) => x !== '');
     expect(draws.length).toBeGreaterThan(0);
     expect(draws[0]).toMatch(/^race \[\.+#*\.*\] \d+\/100000 \d+\.\ds \d+\/s \d+ traces no bound$/);
@@ -323,25 +311,14 @@ describe('pfmsim race: exploration', SLOW, () => {
   });
 
   it('Ctrl-C ends the search: the partial result, said to be interrupted and incomplete', async () => {
-    const { main } = await import('../cli.js');
-    let out = '';
-    const code = await main(['race', '--explore', 'dpor', '-t', '3', '--calls', '2', '--json'], {
-      out: (s) => {
-        out += s;
-      },
-      err: () => {},
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
-      env: { NO_COLOR: '1' },
-      cwd: process.cwd(),
-      now: () => performance.now(),
+    const r = await runInProcess(['race', '--explore', 'dpor', '-t', '3', '--calls', '2', '--json'], {
       onInterrupt: (handler) => {
         handler(); // as if Ctrl-C came at once
         return () => {};
       },
     });
-    expect(code).toBe(0);
-    const doc = JSON.parse(out);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ interrupted: true, complete: false });
     expect(doc.schedules).toBeGreaterThan(0);
     expect(doc.schedules).toBeLessThan(1000);
