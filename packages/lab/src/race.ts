@@ -35,7 +35,7 @@ export interface RaceResult {
   readonly calls: number;
   readonly mix: readonly RaceCall[];
   readonly schedules: number;
-  /** Every schedule of the search was run (exhaustive within its bound; DPOR with none cut). */
+  /** Every schedule (exhaustive) or class of schedules (DPOR) within the bound was run. */
   readonly complete: boolean;
   readonly distinctTraces: number;
   /** The first `maxFindings` schedules with findings, and the first of every class after. */

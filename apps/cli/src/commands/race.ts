@@ -62,10 +62,7 @@ export function registerRace(program: Command, ctx: Ctx): void {
       'exhaustive',
     )
     .option('--schedules <n>', 'random/pct: schedules to run; exhaustive/dpor: a cap (default 100000)')
-    .option(
-      '--max-preemptions <n>',
-      'preemption bound: exhaustive (default 3), dpor (default none: complete)',
-    )
+    .option('--max-preemptions <n>', 'preemption bound: exhaustive (default 3), dpor (default none)')
     .option('--pct-depth <n>', 'pct: bug depth', '2')
     .option('--replay <seed:decisions>', 'replay one schedule (as printed with each finding)')
     .option(
@@ -286,11 +283,7 @@ function raceText(
   ];
   const ended = ENDED_MODES.includes(r.mode);
   if (ended && !r.complete) {
-    const why = interrupted
-      ? 'interrupted'
-      : r.mode === 'dpor' && maxPreemptions !== undefined
-        ? 'the cap was reached, or the preemption bound left schedules out'
-        : 'the cap was reached';
+    const why = interrupted ? 'interrupted' : 'the cap was reached';
     lines.push(style.yellow(`INCOMPLETE: ${why}; not every schedule was run`));
   }
   if (r.raceFree) {

@@ -10,7 +10,6 @@ import type { Kernel, RunResult } from '../kernel.js';
 import { GFP_KERNEL } from '../mem/memory.js';
 import type { Spinlock } from '../sync.js';
 import { testKernel } from '../test-util.js';
-import { SourceDpor } from './dpor.js';
 import { type ExploreMode, explore } from './explore.js';
 import { dependent, Footprint } from './footprint.js';
 import { type KGen, type Thread, Y_BLOCK, Y_PREEMPT } from './thread.js';
@@ -162,29 +161,36 @@ describe('DPOR (source sets, sleep sets)', () => {
     expect(conflicting.schedules).toBeLessThan(all.schedules);
   });
 
-  it('with a preemption bound it leaves backtracks out and says it is not complete', () => {
-    const programs: Op[][] = [
-      [
-        { op: 'write', word: 0 },
-        { op: 'write', word: 1 },
-        { op: 'write', word: 0 },
-      ],
-      [
-        { op: 'write', word: 1 },
-        { op: 'write', word: 0 },
-      ],
-    ];
-    const bounded = explore<World>({
-      build: (seed) => build(programs, seed),
-      start,
-      mode: 'dpor',
-      maxPreemptions: 0,
-    });
-    expect(bounded.complete).toBe(false);
-    expect(bounded.schedules).toBeLessThan(states(programs, 'dpor').schedules);
-    const scheduler = new SourceDpor(0);
-    expect(scheduler.cut).toBe(0);
-  });
+  it('with a preemption bound reaches every final state the bounded exhaustive search reaches', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
+        fc.integer({ min: 0, max: 2 }),
+        (programs, bound) => {
+          const within = (mode: ExploreMode) => {
+            const found = new Set<string>();
+            const r = explore<World>({
+              build: (seed) => build(programs, seed),
+              start,
+              mode,
+              maxPreemptions: bound,
+              schedules: 200_000,
+              check: (w, run) => {
+                found.add(finalState(w, run));
+                return [];
+              },
+            });
+            return { found, schedules: r.schedules, complete: r.complete };
+          };
+          const all = within('exhaustive');
+          const dpor = within('dpor');
+          expect(all.complete && dpor.complete).toBe(true);
+          expect([...all.found].filter((s) => !dpor.found.has(s))).toEqual([]);
+        },
+      ),
+      { numRuns: Number(process.env.DPOR_RUNS ?? 40), seed: Number(process.env.DPOR_SEED ?? 15) },
+    );
+  }, 120_000);
 });
 
 describe('footprints', () => {

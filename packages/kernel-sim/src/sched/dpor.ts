@@ -31,12 +31,14 @@ interface Node {
  * reach the same state, so one of them is run. Sleep sets skip a thread whose step was
  * already explored from an equivalent state.
  *
- * With `maxPreemptions`, a backtrack that would make the prefix preempt more often is left out
- * and counted (`cut`): a bounded search that cut nothing ran what the unbounded one runs (it is
- * complete); one that cut something is not, and may miss a class of schedules that a bounded
- * exhaustive search would reach (bounded partial-order reduction done right, after Coons,
- * Musuvathi and McKinley 2013, is not implemented: a property test found the simple form
- * missing states).
+ * With `maxPreemptions` it is bounded partial-order reduction (after Coons, Musuvathi and
+ * McKinley, OOPSLA 2013): a race also puts the threads that start its other order in the
+ * backtrack set of the state where the first step's run of steps began (switching there costs
+ * no more preemptions than the switch that was made), every such thread rather than one, and
+ * no sleep sets (a sleeping thread may be the only way to stay within the bound). A backtrack
+ * that would preempt more often than the bound is left out and counted (`cut`). The search
+ * reaches every class of schedules that some schedule within the bound reaches, as a bounded
+ * exhaustive search does (a property test holds it to that), in fewer schedules.
  */
 export class SourceDpor implements Scheduler {
   readonly wantsFootprints = true;
@@ -54,10 +56,14 @@ export class SourceDpor implements Scheduler {
    * an execution is equivalent to one explored before (the run goes on to its end anyway).
    */
   sleepBlocked = 0;
-  /** Backtracks left out because of the preemption bound. */
+  /** Backtracks left out because they would preempt more often than the bound. */
   cut = 0;
 
-  constructor(readonly maxPreemptions = Number.POSITIVE_INFINITY) {}
+  private readonly bounded: boolean;
+
+  constructor(readonly maxPreemptions = Number.POSITIVE_INFINITY) {
+    this.bounded = Number.isFinite(maxPreemptions);
+  }
 
   hasMore(): boolean {
     return this.planned !== null;
@@ -177,7 +183,18 @@ export class SourceDpor implements Scheduler {
       for (let b = 0; b < a && first; b++) if (hb(v[b]!, v[a]!)) first = false;
       if (first) initials.add(t);
     }
-    const node = nodes[i]!;
+    const want = nodes[j]!.thread;
+    this.backtrackAt(nodes[i]!, initials, want);
+    if (this.bounded) {
+      // Bounded (Coons, Musuvathi, McKinley 2013): also where e_i's run of steps began, where
+      // switching to another thread costs no more preemptions than the switch that was made.
+      let k = i;
+      while (k > 0 && nodes[k - 1]!.thread === nodes[i]!.thread) k--;
+      if (k < i) this.backtrackAt(nodes[k]!, initials, want);
+    }
+  }
+
+  private backtrackAt(node: Node, initials: ReadonlySet<number>, want: number): void {
     const candidates = [...initials].filter((t) => node.enabled.includes(t));
     if (candidates.length === 0) {
       // No thread that starts the other order can run here: every thread that can (Flanagan
@@ -185,8 +202,12 @@ export class SourceDpor implements Scheduler {
       for (const t of node.enabled) node.backtrack.add(t);
       return;
     }
+    if (this.bounded) {
+      // every thread that starts the other order: one of them may fit the bound where another does not
+      for (const t of candidates) node.backtrack.add(t);
+      return;
+    }
     if (candidates.some((t) => node.backtrack.has(t))) return;
-    const want = nodes[j]!.thread;
     const awake = candidates.filter((t) => !node.sleep.has(t));
     const pick = awake.includes(want) ? want : (awake[0] ?? candidates[0]!);
     node.backtrack.add(pick);
@@ -206,7 +227,8 @@ export class SourceDpor implements Scheduler {
           continue;
         }
         const sleep = new Map(node.sleep);
-        for (const [t, f] of node.done) sleep.set(t, f);
+        // Bounded: no sleep sets (a sleeping thread may be the only way to stay within the bound).
+        if (!this.bounded) for (const [t, f] of node.done) sleep.set(t, f);
         node.branchSleep = sleep;
         this.nodes.length = i + 1;
         return [...prefix, q];

@@ -51,8 +51,8 @@ export interface ExploreOptions<W extends Explorable = Kernel> {
   mode: ExploreMode;
   /**
    * Exhaustive: bound on preemptions (switches away from a thread that could continue),
-   * default 3. DPOR: none by default; with one, backtracks past it are left out and the search
-   * is not complete.
+   * default 3. DPOR: none by default; with one, it runs every class of schedules that some
+   * schedule within the bound reaches (bounded partial-order reduction).
    */
   maxPreemptions?: number;
   /** Random/PCT: how many schedules; exhaustive: a cap (the result says if it was hit). */
@@ -88,7 +88,7 @@ export interface Finding {
 export interface ExploreResult {
   readonly mode: ExploreMode;
   readonly schedules: number;
-  /** Exhaustive only: every schedule within the bound was run. */
+  /** A search with an end ran out: every schedule (exhaustive) or class (DPOR) within its bound. */
   readonly complete: boolean;
   readonly distinctTraces: number;
   /** The first `maxFindings` schedules with findings, and the first of every class after. */
@@ -233,9 +233,8 @@ export class Exploration<W extends Explorable = Kernel> {
   result(): ExploreResult {
     const scheduler = this.search.scheduler;
     // Only a search with an end (the bounded DFS, DPOR) can be complete: when it has nothing
-    // left, and (DPOR) no backtrack was left out for the preemption bound.
-    const cut = scheduler instanceof SourceDpor ? scheduler.cut : 0;
-    const complete = !this.stopped && scheduler.hasMore?.() === false && cut === 0;
+    // left (every schedule, or every class of schedules, within its bound was run).
+    const complete = !this.stopped && scheduler.hasMore?.() === false;
     return {
       mode: this.opts.mode,
       schedules: this.schedulesRun,
