@@ -8,7 +8,6 @@ import {
   DFL_ENTRY_OFF,
   DFL_HDR_BYTES,
   DFL_HDR_OFF,
-  EventSet,
   errnoName,
   MSG_BYTES,
   type PfmContext,
@@ -205,7 +204,7 @@ function matchSmpl(w: World, ctx: PfmContext | null, want: SmplExpect, path: Pat
     const set = ctx!.sets.find(view.getUint16(at + DFL_ENTRY_OFF.set, true));
     let n = 0;
     // Stryker disable next-line EqualityOperator: pfm_write_pmds refuses a bit of an unimplemented PMD, so bit maxPmd is never set
-    for (let q = 0; set && q < w.sys.pmu.maxPmd; q++) if (EventSet.bvTest(set.smplPmds, pmd, q)) n++;
+    for (let q = 0; set && q < w.sys.pmu.maxPmd; q++) if (set.samplesOnOverflow(pmd, q)) n++;
     if (e !== null) {
       const { pmds, ...fixed } = e;
       const m = matchStruct(w.abi, 'smpl_entry', view, at, fixed, resolve);

@@ -48,6 +48,7 @@ export {
   GFP_ATOMIC,
   GFP_KERNEL,
   type LiveObject,
+  MAX_ARENA_BYTES,
   Memory,
   type MemSnapshot,
   POISON_FREE,

@@ -57,7 +57,7 @@ describe('kernel options', () => {
       'invalid hz: 0 (accepted: an integer from 1 to 100000)',
     );
     expect(() => createKernel({ ...base, arenaBytes: 0 })).toThrow(
-      'invalid arenaBytes: 0 (accepted: an integer from 1 to 2147483648)',
+      'invalid arenaBytes: 0 (accepted: an integer from 1 to 4294967296)',
     );
   });
 
@@ -377,6 +377,49 @@ describe('file descriptors', () => {
     expect(k.fdInstall(p, file('e'))).toBe(0);
     expect(k.fdInstall(p, file('f'))).toBe(1);
     expect(k.fdInstall(p, file('g'))).toBe(-EMFILE);
+  });
+
+  it('search from files->next_fd: the lowest free fd whatever the order of closes', () => {
+    const k = testKernel({ fdLimit: 6 });
+    const p = k.createProcess();
+    const fds = ['a', 'b', 'c', 'd', 'e'].map((n) => k.fdInstall(p, file(n)));
+    expect(fds).toEqual([0, 1, 2, 3, 4]);
+    expect(p.nextFd).toBe(5);
+    k.fdRemove(p, 3);
+    expect(p.nextFd).toBe(3);
+    k.fdRemove(p, 1);
+    expect(p.nextFd).toBe(1);
+    k.fdRemove(p, 4);
+    expect(p.nextFd).toBe(1);
+    expect(k.fdInstall(p, file('f'))).toBe(1);
+    expect(p.nextFd).toBe(2);
+    expect(k.fdInstall(p, file('g'))).toBe(3);
+    expect(k.fdInstall(p, file('h'))).toBe(4);
+    expect(k.fdInstall(p, file('i'))).toBe(5);
+    expect(k.fdInstall(p, file('j'))).toBe(-EMFILE);
+    expect(p.files.map((f) => f?.kind)).toEqual(['a', 'f', 'c', 'g', 'h', 'i']);
+  });
+
+  it('a free fd at or above RLIMIT_NOFILE is not handed out (EMFILE, as alloc_fd)', () => {
+    const k = testKernel({ fdLimit: 4 });
+    const p = k.createProcess();
+    for (const n of ['a', 'b', 'c', 'd']) k.fdInstall(p, file(n));
+    k.fdRemove(p, 3);
+    p.fdLimit = 3;
+    expect(k.fdInstall(p, file('e'))).toBe(-EMFILE);
+    p.fdLimit = 4;
+    expect(k.fdInstall(p, file('e'))).toBe(3);
+  });
+
+  it('a million descriptors (fs.nr_open) open without rescanning the table', () => {
+    const k = testKernel({ fdLimit: 1 << 20 });
+    const p = k.createProcess();
+    const f = file('a');
+    for (let i = 0; i < 1 << 20; i++) k.fdInstall(p, f);
+    expect(p.files.length).toBe(1 << 20);
+    expect(k.fdInstall(p, f)).toBe(-EMFILE);
+    k.fdRemove(p, 123_456);
+    expect(k.fdInstall(p, f)).toBe(123_456);
   });
 
   it('removing an fd that is not open changes nothing', () => {

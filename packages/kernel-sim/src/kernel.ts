@@ -6,7 +6,7 @@ import { checkInteger, InvalidArgumentError } from './errors.js';
 import type { FaultConfig } from './fault.js';
 import { Interrupts } from './irq.js';
 import { type ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
-import { Memory } from './mem/memory.js';
+import { MAX_ARENA_BYTES, Memory } from './mem/memory.js';
 import { RaceDetector } from './race.js';
 import { checkSeed, Rng } from './rng.js';
 import { Execution } from './sched/execution.js';
@@ -26,7 +26,7 @@ export interface KernelOptions {
   seed: number;
   cpus?: number;
   faults?: FaultConfig;
-  /** Size of the preallocated kernel memory arena. Default 16 MiB. */
+  /** Size of the kernel memory arena, at most MAX_ARENA_BYTES (4 GiB). Default 16 MiB. */
   arenaBytes?: number;
   costOverrides?: CostOverrides;
   archOverrides?: ArchOverrides;
@@ -132,7 +132,7 @@ export class Kernel {
     const hz = checkInteger('hz', opts.hz ?? 250, 1, 100000);
     this.arenaPool = opts.arenaPool === undefined ? sharedArenaPool : opts.arenaPool;
     this.race = new RaceDetector(this);
-    this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, 2 ** 31));
+    this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, MAX_ARENA_BYTES));
     this.uaccess = new UserAccess(this);
     this.sync = new Sync(this);
     this.stacks = new KernelStacks(this);
@@ -306,14 +306,15 @@ export class Kernel {
   fdInstall(p: Process, file: FileLike): number {
     const files = p.files;
     touch(files, true);
-    const free = files.indexOf(null);
-    if (free >= 0) {
-      files[free] = file;
-      return free;
-    }
-    if (files.length >= p.fdLimit) return -EMFILE;
-    files.push(file);
-    return files.length - 1;
+    // The lowest free descriptor, searched from files->next_fd (no fd below it is free), so
+    // opening a million files does not rescan the table each time.
+    let fd = p.nextFd;
+    while (fd < files.length && files[fd] !== null) fd++;
+    if (fd >= p.fdLimit) return -EMFILE;
+    if (fd === files.length) files.push(file);
+    else files[fd] = file;
+    p.nextFd = fd + 1;
+    return fd;
   }
 
   /** fget_light: the file behind fd or null; two extra atomics when the fd table is shared. */
@@ -328,7 +329,10 @@ export class Kernel {
   fdRemove(p: Process, fd: number): FileLike | null {
     touch(p.files, true);
     const file = p.files[fd] ?? null;
-    if (file) p.files[fd] = null;
+    if (file) {
+      p.files[fd] = null;
+      if (fd < p.nextFd) p.nextFd = fd;
+    }
     return file;
   }
 

@@ -5,7 +5,7 @@
 import { type ArgBufferStrategy, createStrategy, E2BIG, kmallocBuffer } from '@pfmsim/buffer-strategies';
 import { GFP_KERNEL } from '@pfmsim/kernel-sim';
 import { describe, expect, it } from 'vitest';
-import { runAttack, runThreadAttack } from './attack.js';
+import { NR_OPEN, runAttack, runThreadAttack } from './attack.js';
 import { getMachine, MACHINES } from './machines.js';
 
 const p4 = getMachine('p4-2006');
@@ -108,6 +108,101 @@ describe('runAttack', () => {
     expect(a.errors).toEqual(['pfm_write_pmds: ENOMEM', 'create context: ENOMEM']);
     expect(a.samples.map((s) => s.contexts)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(a.kernelBugs).toBe(0);
+  });
+});
+
+describe('runAttack with several users', () => {
+  it('shares the contexts among the users, who take turns, and pins per uid under ctx-cache', () => {
+    const a = runAttack({ machine: p4, strategy: 'ctx-cache', contexts: 10, users: 3, samples: 5 });
+    expect(a.users.map((u) => [u.uid, u.contexts, u.opened, u.fdLimit, u.pinnedBytesAfter / 4096])).toEqual([
+      [1000, 4, 4, 20, 4],
+      [1001, 3, 3, 19, 3],
+      [1002, 3, 3, 19, 3],
+    ]);
+    expect(a.pinnedBytesAfter).toBe(10 * 4096);
+    expect(a.pinnedPagesAfter).toBe(10);
+    // every 2 contexts, in turns: 1000, 1001, 1002, 1000, ...
+    expect(a.samples.map((x) => [x.contexts, ...x.pinnedByUser.map((b) => b / 4096)])).toEqual([
+      [0, 0, 0, 0],
+      [2, 1, 1, 0],
+      [4, 2, 1, 1],
+      [6, 2, 2, 2],
+      [8, 3, 3, 2],
+      [10, 4, 3, 3],
+    ]);
+    expect(a.samples.every((x) => x.pinnedBytes === x.pinnedByUser.reduce((p, b) => p + b, 0))).toBe(true);
+    expect(a).toMatchObject({ pinnedBytesAfterClose: 0, pinnedBytesAfterExit: 0, errors: [], notes: [] });
+    expect(a.budget).toBe(null);
+    expect(a.nrOpen).toBe(NR_OPEN);
+  });
+
+  it('holds each user to its budget and all of them to the global one (ctx-cache-bounded)', () => {
+    const a = runAttack({
+      machine: p4,
+      strategy: 'ctx-cache-bounded',
+      strategyOptions: { userBudget: 8 << 10, globalBudget: 20 << 10 },
+      contexts: 40,
+      users: 4,
+    });
+    expect(a.budget).toEqual({ userBytes: 8 << 10, globalBytes: 20 << 10 });
+    // 8 KiB each would be 32 KiB: the global 20 KiB runs out first. In turns, each user caches
+    // a page in the first round; in the second the first user's page fills the global budget.
+    expect(a.users.map((u) => u.pinnedBytesAfter / 4096)).toEqual([2, 1, 1, 1]);
+    expect(a.pinnedBytesAfter).toBeLessThanOrEqual(20 << 10);
+    for (const u of a.users) {
+      expect(u.pinnedBytesAfter).toBeLessThanOrEqual(8 << 10);
+      expect(u.opened).toBe(10);
+      // a call over budget still had its buffer while it ran: the peak is one page more
+      expect(u.peakBytes).toBe(u.pinnedBytesAfter + 4096);
+    }
+    expect(a.errors).toEqual([]);
+  });
+
+  it("one user alone cannot take another user's budget", () => {
+    const alone = runAttack({ machine: p4, strategy: 'ctx-cache-bounded', contexts: 64, users: 1 });
+    const two = runAttack({ machine: p4, strategy: 'ctx-cache-bounded', contexts: 128, users: 2 });
+    expect(alone.users[0]!.pinnedBytesAfter).toBe(64 << 10);
+    expect(two.users.map((u) => u.pinnedBytesAfter)).toEqual([64 << 10, 64 << 10]);
+  });
+
+  it('lists what the attack left in the slab caches, largest first', () => {
+    const a = runAttack({ machine: p4, strategy: 'ctx-cache', contexts: 6, users: 2 });
+    // 5 new contexts (the world's own was there before), 6 cached pages
+    expect(a.slabinfo).toEqual([
+      { cache: 'size-4096', objSize: 4096, activeObjs: 6, addedObjs: 6, addedBytes: 6 * 4096 },
+      { cache: 'size-512', objSize: 512, activeObjs: 6, addedObjs: 5, addedBytes: 5 * 512 },
+    ]);
+  });
+
+  it("stops a user at its RLIMIT_NOFILE with perfmon2's ENFILE, and says so", () => {
+    const a = runAttack({ machine: p4, strategy: 'ctx-cache', contexts: 10, users: 2, fdLimit: 3 });
+    expect(a.users.map((u) => [u.opened, u.fdLimit, u.errors])).toEqual([
+      [3, 3, ['create context: ENFILE']],
+      [3, 3, ['create context: ENFILE']],
+    ]);
+    expect(a.errors).toEqual(['create context: ENFILE']);
+    expect(a.notes).toEqual([
+      "uid 1000 stopped at 3 contexts: its RLIMIT_NOFILE (3); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)",
+      "uid 1001 stopped at 3 contexts: its RLIMIT_NOFILE (3); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)",
+    ]);
+    expect(a.samples.at(-1)!.contexts).toBe(6);
+    expect(a.pinnedBytesAfter).toBe(6 * 4096);
+  });
+
+  it('caps RLIMIT_NOFILE at fs.nr_open, and says so', () => {
+    const a = runAttack({ machine: p4, strategy: 'kmalloc', contexts: 12, nrOpen: 8 });
+    expect(a.users[0]).toMatchObject({ opened: 8, fdLimit: 8 });
+    expect(a.nrOpen).toBe(8);
+    expect(a.notes[0]).toBe(
+      'RLIMIT_NOFILE 28 is above fs.nr_open (8): setrlimit fails (EPERM), so the limit is 8',
+    );
+    expect(a.notes[1]).toMatch(/^uid 1000 stopped at 8 contexts: its RLIMIT_NOFILE \(8\)/);
+    expect(() => runAttack({ machine: p4, strategy: 'kmalloc', contexts: 1, users: 0 })).toThrow(
+      'invalid users: 0 (accepted: an integer from 1 to 4096)',
+    );
+    expect(() => runAttack({ machine: p4, strategy: 'kmalloc', contexts: 1, nrOpen: NR_OPEN + 1 })).toThrow(
+      'invalid nrOpen: 1048577 (accepted: an integer from 1 to 1048576)',
+    );
   });
 });
 

@@ -1,16 +1,57 @@
-import { type ArchId, getArch, type Thread } from '@pfmsim/kernel-sim';
-import { errnoName } from '@pfmsim/perfmon-core';
-import { createWorld, type VectorSyscall, type WorldOptions } from './world.js';
+import type { BoundedStrategy } from '@pfmsim/buffer-strategies';
+import { type ArchId, checkInteger, getArch, MAX_ARENA_BYTES, type Thread } from '@pfmsim/kernel-sim';
+import { errnoName, type PerfmonSystem } from '@pfmsim/perfmon-core';
+import { type Client, createWorld, type VectorSyscall, type WorldOptions } from './world.js';
 
 /** The attack's call: a full-size vector is copied into a kernel buffer the strategy provides. */
 const ATTACK_CALL: VectorSyscall = 'pfm_write_pmds';
 
+/** fs.nr_open: the most RLIMIT_NOFILE may be (NR_OPEN = 1024 * 1024 in 2.6.18; a sysctl since 2.6.25). */
+export const NR_OPEN = 1 << 20;
+
+/** The first attacker's uid; attacker i has uid FIRST_UID + i. */
+export const FIRST_UID = 1000;
+
 export interface AttackSample {
+  /** Contexts opened so far, all users together. */
   readonly contexts: number;
-  /** Argument-buffer memory the strategy keeps for the attacker (owner tag args:uid:N). */
+  /** Argument-buffer memory the strategy keeps for the attackers (owner tags args:uid:N). */
   readonly pinnedBytes: number;
+  /** The same, per user (in the order of `users`). */
+  readonly pinnedByUser: readonly number[];
   /** All live kernel slab memory. */
   readonly kernelBytes: number;
+}
+
+export interface AttackUser {
+  readonly uid: number;
+  /** Contexts this user tried to open (its share of the attack). */
+  readonly contexts: number;
+  /** Contexts it did open (fewer when its RLIMIT_NOFILE or kernel memory ran out). */
+  readonly opened: number;
+  /** Its RLIMIT_NOFILE (at most fs.nr_open). */
+  readonly fdLimit: number;
+  /** Argument memory kept for it after its calls (what stays pinned). */
+  readonly pinnedBytesAfter: number;
+  /** The most argument memory it ever had: kept buffers plus the buffer of a call in flight. */
+  readonly peakBytes: number;
+  readonly errors: readonly string[];
+}
+
+/** One slab cache of what the attack made the kernel hold (a /proc/slabinfo line, as a change). */
+export interface SlabLine {
+  readonly cache: string;
+  readonly objSize: number;
+  /** Live objects after the attack, and how many of them the attack added. */
+  readonly activeObjs: number;
+  readonly addedObjs: number;
+  readonly addedBytes: number;
+}
+
+/** A bounded strategy's limits, as configured (its userBudget / globalBudget knobs). */
+export interface AttackBudget {
+  readonly userBytes: number;
+  readonly globalBytes: number;
 }
 
 export interface AttackResult {
@@ -19,68 +60,197 @@ export interface AttackResult {
   /** Bytes of the vector each context was called with (the full per-call limit). */
   readonly vectorBytes: number;
   readonly samples: readonly AttackSample[];
+  readonly users: readonly AttackUser[];
+  /** fs.nr_open of the run. */
+  readonly nrOpen: number;
+  /** The strategy's budgets (ctx-cache-bounded, hybrid), or null for a strategy without one. */
+  readonly budget: AttackBudget | null;
+  /** What the attack left in the kernel's slab caches, by cache (largest first). */
+  readonly slabinfo: readonly SlabLine[];
   readonly pinnedBytesAfter: number;
   readonly pinnedPagesAfter: number;
   /** Pinned bytes after every context was closed (a per-thread cache still holds its buffer). */
   readonly pinnedBytesAfterClose: number;
-  /** Pinned bytes after the attacker's thread exited too (what a leak would leave). */
+  /** Pinned bytes after the attackers' threads exited too (what a leak would leave). */
   readonly pinnedBytesAfterExit: number;
   readonly errors: readonly string[];
+  /** Why the attack did less than asked (a limit reached), in words. */
+  readonly notes: readonly string[];
   readonly kernelBugs: number;
 }
 
+export interface AttackOptions extends WorldOptions {
+  /** Contexts in all, shared among the users (the first ones get one more when it does not divide). */
+  contexts: number;
+  /** Attackers, each a process of its own uid (1000, 1001, ...). Default 1. */
+  users?: number;
+  /** Points of the memory curve (default 32). */
+  samples?: number;
+  /** Each attacker's RLIMIT_NOFILE (default: its share plus 16, at most fs.nr_open). */
+  fdLimit?: number;
+  /** fs.nr_open (default NR_OPEN): no RLIMIT_NOFILE may exceed it. */
+  nrOpen?: number;
+}
+
 /**
- * The seed's memory-pinning attack: one user opens `contexts` perfmon contexts and calls
- * pfm_write_pmds once on each with a vector as large as arg_size_max allows, then keeps them
- * open. Under a per-context cache that pins a page per context.
+ * Kernel memory for an attack with `units` contexts (or threads): per unit a pinned page, a
+ * transient page and a context (or a kernel stack, `extra`), with room for the world's own,
+ * up to the largest arena (4 GiB). Host memory follows what the attack touches, not this size:
+ * past the arena the kernel's allocations fail (ENOMEM), as on a machine out of memory.
  */
-export function runAttack(opts: WorldOptions & { contexts: number; samples?: number }): AttackResult {
+function attackArenaBytes(opts: WorldOptions, units: number, extra = 2048): number {
+  const page = getArch(opts.machine.arch as ArchId).pageSize;
+  return Math.min(MAX_ARENA_BYTES, (units + 512) * (2 * page + extra));
+}
+
+/**
+ * The seed's memory-pinning attack: `users` users (one process each) open `contexts` perfmon
+ * contexts between them, taking turns, and call pfm_write_pmds once on each with a vector as
+ * large as arg_size_max allows, then keep them open. Under a per-context cache that pins a page
+ * per context; under a bounded one, at most each user's budget and the global one.
+ */
+export function runAttack(opts: AttackOptions): AttackResult {
   const n = opts.contexts;
-  const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2) });
-  const { s, p } = w;
-  p.fdLimit = n + 16;
-  const g = s.gate(w.main);
+  const userCount = checkInteger('users', opts.users ?? 1, 1, 4096);
+  const nrOpen = checkInteger('nrOpen', opts.nrOpen ?? NR_OPEN, 1, NR_OPEN);
+  const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, attackArenaBytes(opts, n)) });
+  const { s } = w;
+  const notes: string[] = [];
+  const shares = Array.from(
+    { length: userCount },
+    (_, i) => Math.floor(n / userCount) + (i < n % userCount ? 1 : 0),
+  );
+  const limitFor = (share: number): number => {
+    const wanted = opts.fdLimit ?? share + 16;
+    if (wanted > nrOpen) {
+      notes.push(
+        `RLIMIT_NOFILE ${wanted} is above fs.nr_open (${nrOpen}): setrlimit fails (EPERM), so the limit is ${nrOpen}`,
+      );
+      return nrOpen;
+    }
+    return wanted;
+  };
+  const clients = shares.map((share, i) => {
+    const fdLimit = limitFor(share);
+    if (i === 0) {
+      w.p.fdLimit = fdLimit;
+      return w as Client;
+    }
+    return w.addClient({ uid: FIRST_UID + i, name: `attacker${i}`, fdLimit });
+  });
   const size = w.elemSize(ATTACK_CALL);
   const count = Math.floor(s.sysfs.state.argSizeMax / size);
-  const u = w.vector(ATTACK_CALL, count);
-  const fds: number[] = [w.fd];
+  const vectors = clients.map((c) => c.vector(ATTACK_CALL, count));
+  const fds: number[][] = clients.map((_, i) => (i === 0 ? [w.fd] : []));
+  const failed = clients.map(() => false);
+  const userErrors = clients.map(() => new Set<string>());
+  const errors = new Set<string>();
+  const before = new Map(s.k.mem.cacheStats().map((c) => [c.name, c.live]));
+  const uids = clients.map((c) => c.p.uid);
   const samples: AttackSample[] = [];
   const every = Math.max(1, Math.floor(n / (opts.samples ?? 32)));
-  const errors = new Set<string>();
-  const sample = (contexts: number) =>
-    samples.push({ contexts, pinnedBytes: s.pinnedArgBytes(p.uid), kernelBytes: s.k.mem.liveBytes });
+  const sample = (contexts: number) => {
+    const pinnedByUser = uids.map((uid) => s.pinnedArgBytes(uid));
+    samples.push({
+      contexts,
+      pinnedBytes: pinnedByUser.reduce((a, b) => a + b, 0),
+      pinnedByUser,
+      kernelBytes: s.k.mem.liveBytes,
+    });
+  };
   sample(0);
-  for (let i = 0; i < n; i++) {
-    let fd = fds[i];
-    if (fd === undefined) {
-      fd = w.open();
-      // Stryker disable next-line EqualityOperator: fd 0 is the world's own context, open for the whole attack, so a new one is never 0
-      if (fd < 0) {
-        errors.add(`create context: ${errnoName(-fd)}`);
-        break;
+  let done = 0;
+  const rounds = Math.max(...shares);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < clients.length; i++) {
+      if (r >= shares[i]! || failed[i]) continue;
+      const c = clients[i]!;
+      let fd = fds[i]![r];
+      if (fd === undefined) {
+        fd = c.open();
+        if (fd < 0) {
+          const e = `create context: ${errnoName(-fd)}`;
+          errors.add(e);
+          userErrors[i]!.add(e);
+          failed[i] = true;
+          continue;
+        }
+        fds[i]!.push(fd);
       }
-      fds.push(fd);
+      const ret = s.k.runSync(c.main, c.callOn(fd, ATTACK_CALL, c.main, vectors[i]!, count));
+      if (ret < 0) {
+        const e = `${ATTACK_CALL}: ${errnoName(-ret)}`;
+        errors.add(e);
+        userErrors[i]!.add(e);
+      }
+      done++;
+      if (done % every === 0) sample(done);
     }
-    const r = s.k.runSync(w.main, w.callOn(fd, ATTACK_CALL, w.main, u, count));
-    if (r < 0) errors.add(`${ATTACK_CALL}: ${errnoName(-r)}`);
-    if ((i + 1) % every === 0 || i === n - 1) sample(i + 1);
   }
-  const pinnedBytesAfter = s.pinnedArgBytes(p.uid);
-  for (const fd of fds) g.close(fd);
-  const pinnedBytesAfterClose = s.pinnedArgBytes(p.uid);
-  s.k.exitThread(w.main);
+  if (samples.at(-1)!.contexts !== done) sample(done);
+  clients.forEach((c, i) => {
+    if (!failed[i]) return;
+    const opened = fds[i]!.length;
+    notes.push(
+      opened >= c.p.fdLimit
+        ? `uid ${c.p.uid} stopped at ${opened} contexts: its RLIMIT_NOFILE (${c.p.fdLimit}); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)`
+        : `uid ${c.p.uid} stopped at ${opened} contexts: kernel memory ran out`,
+    );
+  });
+  const users: AttackUser[] = clients.map((c, i) => ({
+    uid: c.p.uid,
+    contexts: shares[i]!,
+    opened: fds[i]!.length,
+    fdLimit: c.p.fdLimit,
+    pinnedBytesAfter: s.pinnedArgBytes(c.p.uid),
+    peakBytes: s.k.mem.ownerHighWater(`args:uid:${c.p.uid}`),
+    errors: [...userErrors[i]!],
+  }));
+  const slabinfo = s.k.mem
+    .cacheStats()
+    .map((c) => ({
+      cache: c.name,
+      objSize: c.objSize,
+      activeObjs: c.live,
+      addedObjs: c.live - (before.get(c.name) ?? 0),
+      addedBytes: (c.live - (before.get(c.name) ?? 0)) * c.objSize,
+    }))
+    .filter((l) => l.addedObjs !== 0)
+    .sort((a, b) => b.addedBytes - a.addedBytes || a.cache.localeCompare(b.cache));
+  const pinnedBytesAfter = users.reduce((a, u) => a + u.pinnedBytesAfter, 0);
+  const budget = budgetOf(s);
+  clients.forEach((c, i) => {
+    const g = s.gate(c.main);
+    for (const fd of fds[i]!) g.close(fd);
+  });
+  const pinnedAll = () => uids.reduce((a, uid) => a + s.pinnedArgBytes(uid), 0);
+  const pinnedBytesAfterClose = pinnedAll();
+  for (const c of clients) s.k.exitThread(c.main);
   return {
     strategy: s.strategy.name,
     contexts: n,
     vectorBytes: count * size,
     samples,
+    users,
+    nrOpen,
+    budget,
+    slabinfo,
     pinnedBytesAfter,
     pinnedPagesAfter: Math.ceil(pinnedBytesAfter / s.k.arch.pageSize),
     pinnedBytesAfterClose,
-    pinnedBytesAfterExit: s.pinnedArgBytes(p.uid),
+    pinnedBytesAfterExit: pinnedAll(),
     errors: [...errors],
+    notes,
     kernelBugs: s.k.bugs.length,
   };
+}
+
+/** The budgets of a bounded strategy (its budgetReport), or null. */
+function budgetOf(s: PerfmonSystem): AttackBudget | null {
+  const strategy = s.strategy as Partial<BoundedStrategy>;
+  if (typeof strategy.budgetReport !== 'function') return null;
+  const r = strategy.budgetReport(s.k);
+  return { userBytes: r.userLimitBytes, globalBytes: r.globalLimitBytes };
 }
 
 export interface ThreadAttackResult {
@@ -101,10 +271,10 @@ export interface ThreadAttackResult {
 export function runThreadAttack(opts: WorldOptions & { threads: number }): ThreadAttackResult {
   const n = opts.threads;
   // Each attacker thread also holds a kernel stack (THREAD_SIZE: 32 KiB on IA-64).
-  const stacks = n * getArch(opts.machine.arch as ArchId).threadSize;
+  const stack = getArch(opts.machine.arch as ArchId).threadSize;
   const w = createWorld({
     ...opts,
-    arenaBytes: Math.max(opts.arenaBytes ?? 0, (n * 2 + 512) * 4096 * 2 + stacks),
+    arenaBytes: Math.max(opts.arenaBytes ?? 0, attackArenaBytes(opts, n, stack + 2048)),
   });
   const { s, p } = w;
   const size = w.elemSize(ATTACK_CALL);

@@ -1,8 +1,14 @@
 export {
+  type AttackBudget,
+  type AttackOptions,
   type AttackResult,
   type AttackSample,
+  type AttackUser,
+  FIRST_UID,
+  NR_OPEN,
   runAttack,
   runThreadAttack,
+  type SlabLine,
   type ThreadAttackResult,
 } from './attack.js';
 export {
@@ -96,6 +102,7 @@ export {
   type RaceWorldOptions,
 } from './race-world.js';
 export {
+  type Client,
   createWorld,
   fitLimit,
   VECTOR_SYSCALLS,

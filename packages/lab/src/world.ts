@@ -35,22 +35,28 @@ export interface WorldOptions {
   preemptAll?: boolean;
 }
 
-/** A perfmon2 system with one process, ready to issue vector calls on one context. */
-export interface World {
-  readonly s: PerfmonSystem;
+/** One process of a world and what it needs to make calls: its thread, vectors, contexts. */
+export interface Client {
   readonly p: Process;
   readonly main: Thread;
-  readonly fd: number;
   /** A user vector of `count` valid elements for `syscall`, written into fresh user memory. */
   vector(syscall: VectorSyscall, count: number): number;
   /** Bytes of one element of `syscall`'s vector under this ABI. */
   elemSize(syscall: VectorSyscall): number;
-  /** Opens another context: its fd, or -errno. */
+  /** Opens another context (pfm_create_context from `main`): its fd, or -errno. */
   open(): number;
-  /** The kernel code of one call (the v2 call, or its perfmon3 equivalent under abi v3). */
-  call(syscall: VectorSyscall, t: Thread, uaddr: number, count: number): KGen<number>;
-  /** The same on another context's fd. */
+  /** The kernel code of one call on `fd` (the v2 call, or its perfmon3 equivalent under abi v3). */
   callOn(fd: number, syscall: VectorSyscall, t: Thread, uaddr: number, count: number): KGen<number>;
+}
+
+/** A perfmon2 system with one process (uid 1000), ready to issue vector calls on one context. */
+export interface World extends Client {
+  readonly s: PerfmonSystem;
+  readonly fd: number;
+  /** The kernel code of one call on the world's context. */
+  call(syscall: VectorSyscall, t: Thread, uaddr: number, count: number): KGen<number>;
+  /** Another process (another user, with its own limits) and its thread `main`. */
+  addClient(opts: { uid: number; name: string; fdLimit?: number; memlock?: number }): Client;
 }
 
 export function createWorld(opts: WorldOptions): World {
@@ -68,7 +74,24 @@ export function createWorld(opts: WorldOptions): World {
     ...(opts.costOverrides ? { costOverrides: opts.costOverrides } : {}),
     preemptAll: opts.preemptAll ?? false,
   });
-  const p = s.process({ uid: 1000, name: 'lab' });
+  const first = makeClient(s, s.process({ uid: 1000, name: 'lab' }));
+  const fd = first.open();
+  if (fd < 0) throw new Error(`lab: creating a context failed with errno ${-fd}`);
+  const call = (syscall: VectorSyscall, t: Thread, u: number, count: number) =>
+    first.callOn(fd, syscall, t, u, count);
+  const addClient = (o: { uid: number; name: string; fdLimit?: number; memlock?: number }): Client => {
+    const p = s.process({
+      uid: o.uid,
+      name: o.name,
+      ...(o.memlock !== undefined ? { memlock: o.memlock } : {}),
+    });
+    if (o.fdLimit !== undefined) p.fdLimit = o.fdLimit;
+    return makeClient(s, p);
+  };
+  return { ...first, s, fd, call, addClient };
+}
+
+function makeClient(s: PerfmonSystem, p: Process): Client {
   const main = s.thread(p, 'main');
   const abi = s.abi;
   const v3 = s.v3;
@@ -85,8 +108,6 @@ export function createWorld(opts: WorldOptions): World {
       ? r.value
       : p.mm.dataView(uctx, abi.sizes.ctx, false).getInt32(abi.offsets.ctxFd, true);
   };
-  const fd = open();
-  if (fd < 0) throw new Error(`lab: creating a context failed with errno ${-fd}`);
   const pmcs = s.pmu.model.pmcs.map((x) => x.index);
   // Every model has a counter PMD: validation refuses one without (rule no-counters).
   const pmds = s.pmu.model.counterPmds;
@@ -132,9 +153,7 @@ export function createWorld(opts: WorldOptions): World {
     if (syscall === 'pfm_read_pmds') return s.v3sys.pfm_read(t, onFd, 0, PFM_RW_PMD, u, bytes);
     return s.v3sys.pfm_write(t, onFd, 0, syscall === 'pfm_write_pmcs' ? PFM_RW_PMC : PFM_RW_PMD, u, bytes);
   };
-  const call = (syscall: VectorSyscall, t: Thread, u: number, count: number) =>
-    callOn(fd, syscall, t, u, count);
-  return { s, p, main, fd, vector, elemSize, open, call, callOn };
+  return { p, main, vector, elemSize, open, callOn };
 }
 
 /** Raises the per-call limit (arg_size_max / arg_mem_max) so a vector of `bytes` fits. */

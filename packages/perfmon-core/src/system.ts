@@ -106,7 +106,8 @@ export class PerfmonSystem {
   readonly options: ResolvedPerfmonOptions;
   readonly sysfs: Sysfs;
   readonly sys: Syscalls;
-  readonly contexts: PfmContext[] = [];
+  /** Contexts not yet freed, in creation order (a set: a million of them close in O(1) each). */
+  readonly liveContexts = new Set<PfmContext>();
   /** Per-thread and system-wide sessions, and the Northbridge owner (perfmon_res.c). */
   readonly sessions: Sessions;
   private readonly calls = new Map<Thread, PfmArgCall>();
@@ -275,6 +276,11 @@ export class PerfmonSystem {
     return call;
   }
 
+  /** The contexts not yet freed, in creation order: a copy (`liveContexts` is the set itself). */
+  get contexts(): PfmContext[] {
+    return [...this.liveContexts];
+  }
+
   /**
    * Registers are read live (rdmsr + merge, C_reg live) when monitoring runs on this CPU: the
    * context is loaded and started, the set active, and it monitors the caller (or this CPU).
@@ -314,9 +320,9 @@ export class PerfmonSystem {
       (c, rt) => this.lastClose(c, rt),
     );
     k.created(ctx); // named by its maker for DPOR (kernel-sim footprint.ts)
-    k.touch(this.contexts, true); // the context list and its id counter
+    k.touch(this.liveContexts, true); // the context list and its id counter
     this.strategy.contextCreated?.(k, t, slot);
-    this.contexts.push(ctx);
+    this.liveContexts.add(ctx);
     return ctx;
   }
 
@@ -367,15 +373,13 @@ export class PerfmonSystem {
     if (ctx.smpl) freeSmplBuffer(this, t, ctx.smpl);
     this.strategy.contextClosed?.(this.k, t, ctx.slot);
     this.k.mem.kfree(t, ctx.kaddr);
-    const i = this.contexts.indexOf(ctx);
-    // Stryker disable next-line ConditionalExpression: defensive; a context is in the list until its one free
-    if (i >= 0) this.contexts.splice(i, 1);
+    this.liveContexts.delete(ctx);
     ctx.msgqWait.wakeAll();
   }
 
   /** do_exit of a monitored thread: its context is unloaded and PFM_MSG_END queued. */
   private threadExit(t: Thread): void {
-    for (const ctx of [...this.contexts]) {
+    for (const ctx of [...this.liveContexts]) {
       if (ctx.target !== t) continue;
       const zombie = ctx.state === PFM_CTX_ZOMBIE;
       if (zombie) {
@@ -477,7 +481,7 @@ export class PerfmonSystem {
     // Stryker disable next-line ConditionalExpression: only skips the walk; with no session on the CPU no context matches
     if (this.sessions.systemOn(t.cpu)) {
       // Only a loaded system-wide context has a CPU: -1 otherwise (per-thread, or detached).
-      for (const c of this.contexts) if (c.cpu === t.cpu) return c;
+      for (const c of this.liveContexts) if (c.cpu === t.cpu) return c;
     }
     return null;
   }
@@ -500,7 +504,7 @@ export class PerfmonSystem {
    */
   deliverSignals(t: Thread): boolean {
     let ran = false;
-    for (const ctx of this.contexts) {
+    for (const ctx of this.liveContexts) {
       if (ctx.sigioPending && ctx.asyncOwner === t && ctx.asyncHandler !== null) {
         ctx.sigioPending = false;
         ctx.asyncHandler(t);

@@ -43,7 +43,8 @@ export interface CompareDoc {
 
 export interface AttackCurve {
   readonly strategy: string;
-  readonly samples: readonly AttackSample[];
+  /** The curve's points (an attack document of an earlier version has no per-user figures). */
+  readonly samples: readonly Pick<AttackSample, 'contexts' | 'pinnedBytes' | 'kernelBytes'>[];
   /** "file" (an attack document given) or "computed" (run by the report). */
   readonly from: string;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { oneThread, testKernel } from '../test-util.js';
 import { kmallocSizes } from './cache.js';
-import { GFP_ATOMIC, GFP_KERNEL, POISON_FREE } from './memory.js';
+import { GFP_ATOMIC, GFP_KERNEL, MAX_ARENA_BYTES, POISON_FREE } from './memory.js';
 
 describe('kmalloc size classes', () => {
   it('follow 2.6.18 kmalloc_sizes.h', () => {
@@ -242,5 +242,45 @@ describe('allocator properties', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('an arena past 2 GiB', () => {
+  it('allocates, checks and frees objects at addresses above 2^31, touching only their pages', () => {
+    const rssBefore = process.memoryUsage().rss;
+    const k = testKernel({ arenaBytes: MAX_ARENA_BYTES });
+    expect(k.mem.numPages).toBe(2 ** 20);
+    const { t } = oneThread(k);
+    const owner = k.mem.tag('high');
+    // 3 GiB of 4 MiB blocks below the objects (reserved, never written)
+    let last = 0;
+    for (let i = 0; i < 768; i++) last = k.mem.reservePages(10, owner);
+    expect(last).toBe(3 * 2 ** 30); // blocks 1-768 (block 0 holds the reserved page 0)
+    const a = k.mem.kmalloc(t, 4096, GFP_KERNEL, owner, owner);
+    const b = k.mem.kmalloc(t, 100, GFP_KERNEL, owner, owner);
+    expect(a).toBeGreaterThan(3 * 2 ** 30);
+    expect(b).toBeGreaterThan(3 * 2 ** 30);
+    k.mem.writeWord(a + 8, 0xdeadbeef);
+    expect(k.mem.readWord(a + 8)).toBe(0xdeadbeef);
+    expect(k.mem.access(t, a, 4096, true, owner), k.bugs.map((x) => x.message).join()).toBe(true);
+    expect(k.mem.access(t, b + 100, 28, false, owner)).toBe(true);
+    expect(k.mem.access(t, b + 120, 16, false, owner)).toBe(false); // past size-128's object
+    expect(k.bugs.map((x) => x.kind)).toEqual(['out-of-bounds']);
+    expect(k.mem.liveObjectsSince().map((o) => [o.addr, o.cache])).toEqual([
+      [a, 'size-4096'],
+      [b, 'size-128'],
+    ]);
+    k.mem.kfree(t, a);
+    expect(k.mem.u8[a + 8]).toBe(POISON_FREE);
+    expect(k.mem.access(t, a, 4, false, owner)).toBe(false);
+    k.mem.kfree(t, a);
+    expect(k.bugs.map((x) => x.kind)).toEqual(['out-of-bounds', 'use-after-free', 'double-free']);
+    expect(k.mem.kmalloc(t, 4096, GFP_KERNEL, owner, owner)).toBe(a); // the CPU's array gives it back
+    const v = k.mem.vmalloc(t, 3 * 4096, owner, owner);
+    expect(v).toBeGreaterThan(3 * 2 ** 30);
+    k.mem.vfree(t, v);
+    expect(k.bugs).toHaveLength(3);
+    // 4 GiB of arena, a few pages written: the host maps what was touched (slack for the test runner)
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 << 20);
   });
 });

@@ -16,7 +16,16 @@ export const GFP_KERNEL = 0x10 | 0x40 | 0x80; // __GFP_WAIT | __GFP_IO | __GFP_F
 const GFP_WAIT = 0x10;
 
 export const POISON_FREE = 0x6b;
+
+/**
+ * The largest arena: 4 GiB, every address a 32-bit word (a typed array's limit too). Host
+ * memory follows the pages a run touches, not the arena's size: large zeroed buffers are
+ * mapped lazily by the host, and nothing here writes past the highest page handed out.
+ */
+export const MAX_ARENA_BYTES = 2 ** 32;
 const GRANULE_SHIFT = 5; // object metadata granule: 32 bytes, the smallest size class
+/** Granules in a byte count: a division, as a 4 GiB count is 2^32 (which `>>>` makes 0). */
+const granules = (bytes: number): number => bytes / (1 << GRANULE_SHIFT);
 
 const PAGE_FREE = 0;
 const PAGE_SLAB = 1;
@@ -107,7 +116,8 @@ export class Memory {
   private readonly sizeIndex: Int8Array;
   private readonly pageKind: Uint8Array;
   private readonly pageCache: Int16Array;
-  private readonly pageBase: Int32Array;
+  /** A slab page's slab start address (arena addresses reach 4 GiB: unsigned). */
+  private readonly pageBase: Uint32Array;
   private readonly pageOrder: Uint8Array;
   private readonly pageOwner: Int32Array;
   private readonly slabInuse: Int32Array;
@@ -140,7 +150,7 @@ export class Memory {
       throw new InvalidArgumentError('arenaBytes', arenaBytes, `at least 16 pages (${16 * this.pageSize})`);
     }
     const bytes = this.numPages * this.pageSize;
-    const slots = bytes >>> GRANULE_SHIFT;
+    const slots = granules(bytes);
     const reused = k.arenaPool?.takeArena(bytes);
     this.buffers = reused ?? {
       u8: new Uint8Array(bytes),
@@ -155,7 +165,7 @@ export class Memory {
     this.pages = new PageAllocator(this.numPages);
     this.pageKind = new Uint8Array(this.numPages);
     this.pageCache = new Int16Array(this.numPages);
-    this.pageBase = new Int32Array(this.numPages);
+    this.pageBase = new Uint32Array(this.numPages);
     this.pageOrder = new Uint8Array(this.numPages);
     this.pageOwner = new Int32Array(this.numPages);
     this.slabInuse = new Int32Array(this.numPages);
@@ -189,8 +199,8 @@ export class Memory {
     // Only pages ever handed out can be dirty: zero up to the highest one (next-fit allocation
     // keeps a short run's pages at the start of the arena).
     // Stryker disable next-line MethodExpression: zeroing the whole arena is only slower
-    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
-    const slots = bytes >>> GRANULE_SHIFT;
+    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
+    const slots = granules(bytes);
     b.u8.fill(0, 0, bytes);
     b.slotState.fill(0, 0, slots);
     b.slotOwner.fill(0, 0, slots);
@@ -210,8 +220,8 @@ export class Memory {
     this.use();
     const b = this.buffers;
     // Stryker disable next-line MethodExpression: saving the whole arena is only slower
-    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
-    const slots = bytes >>> GRANULE_SHIFT;
+    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
+    const slots = granules(bytes);
     const saved = {
       u8: b.u8.slice(0, bytes),
       slotState: b.slotState.slice(0, slots),
@@ -227,8 +237,8 @@ export class Memory {
       for (let i = cacheCount; i < this.caches.length && this.spareCaches.length < 64; i++)
         this.spareCaches.push(this.caches[i]!);
       // Stryker disable next-line MethodExpression: zeroing to the end of the arena is only slower
-      const upTo = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) << this.pageShift);
-      const upToSlots = upTo >>> GRANULE_SHIFT;
+      const upTo = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
+      const upToSlots = granules(upTo);
       b.u8.set(saved.u8);
       b.u8.fill(0, bytes, upTo);
       for (const k of ['slotState', 'slotOwner', 'slotSite', 'slotSize', 'slotSeq'] as const) {
@@ -429,7 +439,7 @@ export class Memory {
     const first = this.pages.alloc(cache.order);
     if (first === -1) return false;
     this.k.charge(t, CAT.alloc, this.k.costs.slabGrow);
-    const base = first << this.pageShift;
+    const base = first * this.pageSize;
     for (let i = 0; i < 1 << cache.order; i++) {
       this.pageKind[first + i] = PAGE_SLAB;
       this.pageCache[first + i] = cache.id;
@@ -637,13 +647,13 @@ export class Memory {
 
   /** Marks 2^order pages from `first` as one raw block of `owner`; returns its address. */
   private takeRaw(first: number, order: number, owner: number): number {
-    touchRange(first << this.pageShift, this.pageSize << order, true);
+    touchRange(first * this.pageSize, this.pageSize << order, true);
     this.pageKind[first] = PAGE_RAW_HEAD;
     this.pageOrder[first] = order;
     this.pageOwner[first] = owner;
     for (let i = 1; i < 1 << order; i++) this.pageKind[first + i] = PAGE_RAW_TAIL;
     this.addOwner(owner, this.pageSize << order);
-    return first << this.pageShift;
+    return first * this.pageSize;
   }
 
   /** Pages of each vmalloc'ed range, by its first page. */
@@ -669,7 +679,7 @@ export class Memory {
     this.pageOwner[first] = owner;
     for (let i = 1; i < count; i++) this.pageKind[first + i] = PAGE_VMALLOC_TAIL;
     this.vmallocPages.set(first, count);
-    const addr = first << this.pageShift;
+    const addr = first * this.pageSize;
     this.u8.fill(0, addr, addr + count * this.pageSize);
     this.addOwner(owner, count * this.pageSize);
     this.k.charge(t, CAT.alloc, count * Math.round(this.k.costs.pageAllocFree / 2));
@@ -870,7 +880,7 @@ export class Memory {
       const kind = this.pageKind[page]!;
       const base = this.pageBase[page]!;
       // A slab's objects are listed once, from its first page.
-      if (kind !== PAGE_SLAB || base !== page << this.pageShift) continue;
+      if (kind !== PAGE_SLAB || base !== page * this.pageSize) continue;
       const cache = this.caches[this.pageCache[page]!]!;
       for (let i = 0; i < cache.objsPerSlab; i++) {
         const addr = base + i * cache.objSize;

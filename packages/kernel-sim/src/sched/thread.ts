@@ -24,6 +24,8 @@ export interface FileLike {
 export class Process {
   readonly threads: Thread[] = [];
   readonly files: (FileLike | null)[] = [];
+  /** files->next_fd: no descriptor below it is free (the search for a free one starts here). */
+  nextFd = 0;
   /** mm->locked_vm: pages locked for this process (perfmon2 charges its sampling buffers here). */
   lockedVm = 0;
   /**

@@ -10,7 +10,7 @@ import {
 import { MSG_OFF } from '../abi/layouts.js';
 import type { PerfmonSystem } from '../system.js';
 import type { PfmContext } from './context.js';
-import { EventSet } from './sets.js';
+import type { EventSet } from './sets.js';
 import { OVFL_CTRL_MASK, OVFL_CTRL_NOTIFY } from './smpl-fmt.js';
 import { RUNNING_WORKLOAD, TEXT_START, type Workload } from './workload.js';
 
@@ -107,7 +107,7 @@ function sampleOverflows(
     arg.cpu = t.cpu;
     let n = 0;
     for (let q = 0; q < sys.pmu.maxPmd; q++) {
-      if (!EventSet.bvTest(set.smplPmds, p, q)) continue;
+      if (!set.samplesOnOverflow(p, q)) continue;
       sys.pmu.codec.join(set.pmdUpper[q]!, set.pmdHw[q]!, sampled);
       arg.smplPmdsLo[n] = sampled[0]!;
       arg.smplPmdsHi[n] = sampled[1]!;
@@ -147,7 +147,7 @@ export function resetOverflowed(sys: PerfmonSystem, set: EventSet, long: boolean
   for (let p = 0; p < set.ovflPmds.length; p++) {
     if (set.ovflPmds[p] !== 1) continue;
     marked[p] = 1;
-    for (let q = 0; q < marked.length; q++) if (EventSet.bvTest(set.resetPmds, p, q)) marked[q] = 1;
+    for (let q = 0; q < marked.length; q++) if (set.resetsOnOverflow(p, q)) marked[q] = 1;
   }
   for (let q = 0; q < marked.length; q++) if (marked[q] === 1) sys.resetPmd(set, q, long);
 }

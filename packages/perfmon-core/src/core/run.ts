@@ -96,7 +96,7 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
       if (set.timeoutLeft <= 0) sys.switchSet(ctx, ctx.sets.next(set, 0x04));
     }
     k.irq.poll(t);
-    if (sys.contexts.length > 0) sys.deliverSignals(t);
+    if (sys.liveContexts.size > 0) sys.deliverSignals(t);
     if (k.sleepPoint(t)) yield Y_PREEMPT;
   }
 }

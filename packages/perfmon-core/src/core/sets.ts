@@ -18,66 +18,186 @@ export class EventSet {
   runs = 0;
   /** Cycles this set was the active set while monitoring ran. */
   activeCycles = 0;
-  readonly pmcLo: Uint32Array;
-  readonly pmcHi: Uint32Array;
-  readonly usedPmcs: Uint8Array;
   readonly usedPmds: Uint8Array;
   readonly pmdUpper: Float64Array;
   readonly pmdHw: Float64Array;
   readonly pmdFlags: Uint32Array;
-  readonly longResetLo: Uint32Array;
-  readonly longResetHi: Uint32Array;
-  readonly shortResetLo: Uint32Array;
-  readonly shortResetHi: Uint32Array;
   readonly lastResetLo: Uint32Array;
   readonly lastResetHi: Uint32Array;
-  readonly randomMaskLo: Uint32Array;
-  readonly randomMaskHi: Uint32Array;
-  readonly ovflSwitchCnt: Float64Array;
-  readonly ovflSwitchLeft: Float64Array;
-  /** reg_reset_pmds / reg_smpl_pmds as 2*BV_WORDS u32 per PMD. */
-  readonly resetPmds: Uint32Array;
-  readonly smplPmds: Uint32Array;
-  /** PMDs whose 64-bit value overflowed (last overflow), as a flag per PMD. */
-  readonly ovflPmds: Uint8Array;
-  /** Scratch for resetOverflowed: the PMDs one overflow marks for reset. */
-  readonly resetMarks: Uint8Array;
-  /** Counting bookkeeping: cycles counted at the current rate, events emitted, that rate. */
-  readonly countedCycles: Float64Array;
-  readonly emitted: Float64Array;
-  readonly rateNow: Float64Array;
+  /**
+   * PMC values and which PMCs were written, made on the first pfm_write_pmcs (null: every PMC
+   * at its default, none written). A context that is only read or written as PMDs (the
+   * memory-pinning attack's million contexts) never holds them.
+   */
+  private pmcState: { lo: Uint32Array; hi: Uint32Array; used: Uint8Array } | null = null;
+  /**
+   * reg_reset_pmds then reg_smpl_pmds, 2*BV_WORDS u32 per PMD each, made on the first write of
+   * a bitmap that is not all zero (null: every bitmap empty).
+   */
+  private bitmaps: Uint32Array | null = null;
+  private readonly pmu: PmuBinding;
+  /** Reset values, random masks, switch thresholds, overflow flags: made on first use. */
+  private overflowState: OverflowState | null = null;
+  /** Counting bookkeeping (cycles counted at the current rate, events emitted, that rate). */
+  private countingState: CountingState | null = null;
 
   constructor(
     readonly id: number,
     pmu: PmuBinding,
   ) {
-    const nc = Math.max(1, pmu.maxPmc);
+    this.pmu = pmu;
     const nd = Math.max(1, pmu.maxPmd);
-    this.pmcLo = Uint32Array.from(pmu.pmcDflLo);
-    this.pmcHi = Uint32Array.from(pmu.pmcDflHi);
-    this.usedPmcs = new Uint8Array(nc);
-    this.usedPmds = new Uint8Array(nd);
-    this.pmdUpper = new Float64Array(nd);
-    this.pmdHw = new Float64Array(nd);
-    this.pmdFlags = new Uint32Array(nd);
-    this.longResetLo = new Uint32Array(nd);
-    this.longResetHi = new Uint32Array(nd);
-    this.shortResetLo = new Uint32Array(nd);
-    this.shortResetHi = new Uint32Array(nd);
-    this.lastResetLo = new Uint32Array(nd);
-    this.lastResetHi = new Uint32Array(nd);
-    this.randomMaskLo = new Uint32Array(nd);
-    this.randomMaskHi = new Uint32Array(nd);
-    this.ovflSwitchCnt = new Float64Array(nd);
-    this.ovflSwitchLeft = new Float64Array(nd);
-    this.resetPmds = new Uint32Array(nd * 2 * BV_WORDS);
-    // Stryker disable next-line ArithmeticOperator: reg_smpl_pmds is stored for pfm_write_pmds but nothing reads it back (no format records PMDs)
-    this.smplPmds = new Uint32Array(nd * 2 * BV_WORDS);
-    this.ovflPmds = new Uint8Array(nd);
-    this.resetMarks = new Uint8Array(nd);
-    this.countedCycles = new Float64Array(nd);
-    this.emitted = new Float64Array(nd);
-    this.rateNow = new Float64Array(nd);
+    // Every per-PMD array is a view of one buffer: one host allocation per set, not 20 (a
+    // million contexts each hold a set). Float64 views first: they need 8-byte alignment.
+    const buf = new ArrayBuffer(8 * 2 * nd + 4 * 3 * nd + nd);
+    this.pmdUpper = new Float64Array(buf, 0, nd);
+    this.pmdHw = new Float64Array(buf, 8 * nd, nd);
+    this.pmdFlags = new Uint32Array(buf, 16 * nd, nd);
+    this.lastResetLo = new Uint32Array(buf, 20 * nd, nd);
+    this.lastResetHi = new Uint32Array(buf, 24 * nd, nd);
+    this.usedPmds = new Uint8Array(buf, 28 * nd, nd);
+  }
+
+  private get overflow(): OverflowState {
+    if (this.overflowState === null) this.overflowState = new OverflowState(this.usedPmds.length);
+    return this.overflowState;
+  }
+
+  private get counting(): CountingState {
+    if (this.countingState === null) this.countingState = new CountingState(this.usedPmds.length);
+    return this.countingState;
+  }
+
+  get longResetLo(): Uint32Array {
+    return this.overflow.longResetLo;
+  }
+  get longResetHi(): Uint32Array {
+    return this.overflow.longResetHi;
+  }
+  get shortResetLo(): Uint32Array {
+    return this.overflow.shortResetLo;
+  }
+  get shortResetHi(): Uint32Array {
+    return this.overflow.shortResetHi;
+  }
+  get randomMaskLo(): Uint32Array {
+    return this.overflow.randomMaskLo;
+  }
+  get randomMaskHi(): Uint32Array {
+    return this.overflow.randomMaskHi;
+  }
+  get ovflSwitchCnt(): Float64Array {
+    return this.overflow.ovflSwitchCnt;
+  }
+  get ovflSwitchLeft(): Float64Array {
+    return this.overflow.ovflSwitchLeft;
+  }
+  /** PMDs whose 64-bit value overflowed (last overflow), as a flag per PMD. */
+  get ovflPmds(): Uint8Array {
+    return this.overflow.ovflPmds;
+  }
+  /** Scratch for resetOverflowed: the PMDs one overflow marks for reset. */
+  get resetMarks(): Uint8Array {
+    return this.overflow.resetMarks;
+  }
+  get countedCycles(): Float64Array {
+    return this.counting.countedCycles;
+  }
+  get emitted(): Float64Array {
+    return this.counting.emitted;
+  }
+  get rateNow(): Float64Array {
+    return this.counting.rateNow;
+  }
+
+  /**
+   * Stores PMD `num`'s reset values, random mask and switch threshold (pfm_write_pmds): all
+   * zero into a set that has none stored yet changes nothing, and stores nothing.
+   */
+  writeOverflowSettings(
+    num: number,
+    longLo: number,
+    longHi: number,
+    shortLo: number,
+    shortHi: number,
+    maskLo: number,
+    maskHi: number,
+    switchCount: number,
+  ): void {
+    if (
+      this.overflowState === null &&
+      (longLo | longHi | shortLo | shortHi | maskLo | maskHi | switchCount) === 0
+    )
+      return;
+    const o = this.overflow;
+    o.longResetLo[num] = longLo;
+    o.longResetHi[num] = longHi;
+    o.shortResetLo[num] = shortLo;
+    o.shortResetHi[num] = shortHi;
+    o.randomMaskLo[num] = maskLo;
+    o.randomMaskHi[num] = maskHi;
+    o.ovflSwitchCnt[num] = switchCount;
+    o.ovflSwitchLeft[num] = switchCount;
+  }
+
+  /** PMC values, low words (the model's defaults until a PMC is written). Read-only. */
+  get pmcLo(): Uint32Array {
+    return this.pmcState?.lo ?? this.pmu.pmcDflLo;
+  }
+
+  /** PMC values, high words (as pmcLo). Read-only. */
+  get pmcHi(): Uint32Array {
+    return this.pmcState?.hi ?? this.pmu.pmcDflHi;
+  }
+
+  /** 1 for each PMC written (none until one is). Read-only. */
+  get usedPmcs(): Uint8Array {
+    return this.pmcState?.used ?? noPmcsUsed(this.pmu);
+  }
+
+  /** Stores a checked PMC value (pfm_write_pmcs). */
+  writePmc(cnum: number, lo: number, hi: number): void {
+    let st = this.pmcState;
+    if (st === null) {
+      st = {
+        lo: this.pmu.pmcDflLo.slice(),
+        hi: this.pmu.pmcDflHi.slice(),
+        used: noPmcsUsed(this.pmu).slice(),
+      };
+      this.pmcState = st;
+    }
+    st.lo[cnum] = lo;
+    st.hi[cnum] = hi;
+    st.used[cnum] = 1;
+  }
+
+  /** Stores PMD `num`'s reg_reset_pmds and reg_smpl_pmds, read from `view` at the two offsets. */
+  writeBitmaps(num: number, view: DataView, resetOff: number, smplOff: number): void {
+    const words = 2 * BV_WORDS;
+    let b = this.bitmaps;
+    if (b === null) {
+      let any = 0;
+      for (let wd = 0; wd < words; wd++)
+        any |= view.getUint32(resetOff + wd * 4, true) | view.getUint32(smplOff + wd * 4, true);
+      if (any === 0) return; // empty, as every bitmap already is
+      b = new Uint32Array(2 * this.usedPmds.length * words);
+      this.bitmaps = b;
+    }
+    const smpl = this.usedPmds.length * words;
+    for (let wd = 0; wd < words; wd++) {
+      b[num * words + wd] = view.getUint32(resetOff + wd * 4, true);
+      b[smpl + num * words + wd] = view.getUint32(smplOff + wd * 4, true);
+    }
+  }
+
+  /** Whether `bit` is set in PMD `pmd`'s reg_reset_pmds. */
+  resetsOnOverflow(pmd: number, bit: number): boolean {
+    return this.bitmaps !== null && EventSet.bvTest(this.bitmaps, pmd, bit);
+  }
+
+  /** Whether `bit` is set in PMD `pmd`'s reg_smpl_pmds. */
+  samplesOnOverflow(pmd: number, bit: number): boolean {
+    return this.bitmaps !== null && EventSet.bvTest(this.bitmaps, this.usedPmds.length + pmd, bit);
   }
 
   /**
@@ -94,6 +214,60 @@ export class EventSet {
     const word = bv[pmd * 2 * BV_WORDS + (bit >>> 5)];
     return word !== undefined && ((word >>> (bit & 31)) & 1) === 1;
   }
+}
+
+/** A set's per-PMD overflow settings and state, as views of one buffer. */
+class OverflowState {
+  readonly ovflSwitchCnt: Float64Array;
+  readonly ovflSwitchLeft: Float64Array;
+  readonly longResetLo: Uint32Array;
+  readonly longResetHi: Uint32Array;
+  readonly shortResetLo: Uint32Array;
+  readonly shortResetHi: Uint32Array;
+  readonly randomMaskLo: Uint32Array;
+  readonly randomMaskHi: Uint32Array;
+  readonly ovflPmds: Uint8Array;
+  readonly resetMarks: Uint8Array;
+
+  constructor(nd: number) {
+    const buf = new ArrayBuffer(8 * 2 * nd + 4 * 6 * nd + 2 * nd);
+    this.ovflSwitchCnt = new Float64Array(buf, 0, nd);
+    this.ovflSwitchLeft = new Float64Array(buf, 8 * nd, nd);
+    this.longResetLo = new Uint32Array(buf, 16 * nd, nd);
+    this.longResetHi = new Uint32Array(buf, 20 * nd, nd);
+    this.shortResetLo = new Uint32Array(buf, 24 * nd, nd);
+    this.shortResetHi = new Uint32Array(buf, 28 * nd, nd);
+    this.randomMaskLo = new Uint32Array(buf, 32 * nd, nd);
+    this.randomMaskHi = new Uint32Array(buf, 36 * nd, nd);
+    this.ovflPmds = new Uint8Array(buf, 40 * nd, nd);
+    this.resetMarks = new Uint8Array(buf, 41 * nd, nd);
+  }
+}
+
+/** A set's counting bookkeeping (counting.ts), as views of one buffer. */
+class CountingState {
+  readonly countedCycles: Float64Array;
+  readonly emitted: Float64Array;
+  readonly rateNow: Float64Array;
+
+  constructor(nd: number) {
+    const buf = new Float64Array(3 * nd).buffer;
+    this.countedCycles = new Float64Array(buf, 0, nd);
+    this.emitted = new Float64Array(buf, 8 * nd, nd);
+    this.rateNow = new Float64Array(buf, 16 * nd, nd);
+  }
+}
+
+const noPmcs = new WeakMap<PmuBinding, Uint8Array>();
+
+/** The shared "no PMC written" flags of a model (never written: writePmc copies them). */
+function noPmcsUsed(pmu: PmuBinding): Uint8Array {
+  let a = noPmcs.get(pmu);
+  if (a === undefined) {
+    a = new Uint8Array(Math.max(1, pmu.maxPmc));
+    noPmcs.set(pmu, a);
+  }
+  return a;
 }
 
 /** Sets of a context, kept sorted by id (the round-robin switch order). */

@@ -48,9 +48,7 @@ export function writePmc(
   // The model's write checker (pfm_pmu_config.pmc_write_check).
   const check = checkPmc(sys, ctx, cnum, lo, hi);
   if (check !== 0) return refuse(sys, view, off, flags, PFM_REG_RETFL_EINVAL, check);
-  set.pmcLo[cnum] = lo;
-  set.pmcHi[cnum] = hi;
-  set.usedPmcs[cnum] = 1;
+  set.writePmc(cnum, lo, hi);
   setRetflags(sys, view, off, flags, 0);
   k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
   return 0;

@@ -85,19 +85,17 @@ export function writePmd(
   setRetflags(sys, view, off, flags, 0);
   if (pmu.pmdReadOnly[num] === 1) return 0;
   storePmdValue(sys, set, num, view, off);
-  set.longResetLo[num] = view.getUint32(off + PMD_OFF.reg_long_reset, true);
-  set.longResetHi[num] = view.getUint32(off + PMD_OFF.reg_long_reset + 4, true);
-  set.shortResetLo[num] = view.getUint32(off + PMD_OFF.reg_short_reset, true);
-  set.shortResetHi[num] = view.getUint32(off + PMD_OFF.reg_short_reset + 4, true);
-  set.randomMaskLo[num] = view.getUint32(off + PMD_OFF.reg_random_mask, true);
-  set.randomMaskHi[num] = view.getUint32(off + PMD_OFF.reg_random_mask + 4, true);
-  const sw = view.getUint32(off + PMD_OFF.reg_ovfl_switch_cnt, true);
-  set.ovflSwitchCnt[num] = sw;
-  set.ovflSwitchLeft[num] = sw;
-  for (let wd = 0; wd < BV_WORDS * 2; wd++) {
-    set.resetPmds[num * 2 * BV_WORDS + wd] = view.getUint32(off + PMD_OFF.reg_reset_pmds + wd * 4, true);
-    set.smplPmds[num * 2 * BV_WORDS + wd] = view.getUint32(off + PMD_OFF.reg_smpl_pmds + wd * 4, true);
-  }
+  set.writeOverflowSettings(
+    num,
+    view.getUint32(off + PMD_OFF.reg_long_reset, true),
+    view.getUint32(off + PMD_OFF.reg_long_reset + 4, true),
+    view.getUint32(off + PMD_OFF.reg_short_reset, true),
+    view.getUint32(off + PMD_OFF.reg_short_reset + 4, true),
+    view.getUint32(off + PMD_OFF.reg_random_mask, true),
+    view.getUint32(off + PMD_OFF.reg_random_mask + 4, true),
+    view.getUint32(off + PMD_OFF.reg_ovfl_switch_cnt, true),
+  );
+  set.writeBitmaps(num, view, off + PMD_OFF.reg_reset_pmds, off + PMD_OFF.reg_smpl_pmds);
   set.pmdFlags[num] = flags & ~PFM_REG_RETFL_MASK;
   set.usedPmds[num] = 1;
   return 0;
