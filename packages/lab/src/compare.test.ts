@@ -55,6 +55,7 @@ describe('runCompare', () => {
       stackDepth: 160,
       frameWarn: false,
       pinnedBytesAfterAttack: 0,
+      pinnedBytesAfterScaledAttack: null,
       pinnedBytesAfterThreadAttack: 0,
       raceFree: true,
       kernelBugs: [],
@@ -218,6 +219,33 @@ describe('runCompare', () => {
     // No kmalloc row to compare with and nothing bounded: kmalloc is the answer.
     expect(r.best).toBe('kmalloc');
   });
+
+  it('a scaled attack joins the 1024-context figure (one more step per strategy), the verdict unchanged', () => {
+    const progress: [number, number, string][] = [];
+    const r = runCompare({
+      machine: p4,
+      strategies: ['ctx-cache', 'ctx-cache-bounded'],
+      counts: [4],
+      syscalls: ['pfm_read_pmds'],
+      attackContexts: 8,
+      scaledAttackContexts: 40,
+      maxPreemptions: 0,
+      onProgress: (done, total, what) => progress.push([done, total, what]),
+    });
+    expect(
+      r.strategies.map((s) => [s.name, s.pinnedBytesAfterAttack, s.pinnedBytesAfterScaledAttack]),
+    ).toEqual([
+      ['ctx-cache', 8 * 4096, 40 * 4096],
+      ['ctx-cache-bounded', 8 * 4096, 16 * 4096],
+    ]);
+    expect(r.strategies[0]!.verdict).toMatch(/ but pins 0\.0 MiB for 8 contexts$/);
+    expect(progress.filter(([, , what]) => what.endsWith('scaled attack')).map(([, , w]) => w)).toEqual([
+      'ctx-cache scaled attack',
+      'ctx-cache-bounded scaled attack',
+    ]);
+    expect(progress.at(-1)![0]).toBe(progress.at(-1)![1]);
+    expect(progress.at(-1)![1]).toBe(2 * (1 + 5));
+  });
 });
 
 describe('verdict', () => {
@@ -231,6 +259,7 @@ describe('verdict', () => {
     stackDepth: 160,
     frameWarn: false,
     pinnedBytesAfterAttack: 0,
+    pinnedBytesAfterScaledAttack: null,
     pinnedBytesAfterThreadAttack: 0,
     raceFree: true,
     kernelBugs: [],

@@ -16,6 +16,11 @@ export interface CompareOptions {
   syscalls?: readonly VectorSyscall[];
   strategies?: readonly string[];
   attackContexts?: number;
+  /**
+   * Contexts of a second, scaled attack (pfmsim compare --attack-contexts): its pinned bytes
+   * join the 1024-context figure instead of replacing it. Default: none.
+   */
+  scaledAttackContexts?: number;
   /** Threads of the thread-flood variant of the attack (default 256). */
   attackThreads?: number;
   /** Preemption bound of the exhaustive race exploration (default 3). */
@@ -36,6 +41,8 @@ export interface StrategySummary {
   readonly stackDepth: number;
   readonly frameWarn: boolean;
   readonly pinnedBytesAfterAttack: number;
+  /** Pinned after the scaled attack (`scaledAttackContexts`), or null when none was run. */
+  readonly pinnedBytesAfterScaledAttack: number | null;
   /** Pinned after `attackThreads` threads of one process each made one call. */
   readonly pinnedBytesAfterThreadAttack: number;
   readonly raceFree: boolean;
@@ -73,7 +80,8 @@ export function runCompare(opts: CompareOptions): CompareResult {
   const strategies = opts.strategies ?? strategyNames();
   const contexts = opts.attackContexts ?? 1024;
   const threadsAttack = opts.attackThreads ?? 256;
-  const total = strategies.length * (syscalls.length * counts.length + 4);
+  const total =
+    strategies.length * (syscalls.length * counts.length + (opts.scaledAttackContexts === undefined ? 4 : 5));
   let done = 0;
   const tick = (what: string) => opts.onProgress?.(++done, total, what);
   const world = {
@@ -105,6 +113,11 @@ export function runCompare(opts: CompareOptions): CompareResult {
     const name = nameOf(strategy);
     const attack = runAttack({ ...world, strategy, contexts });
     tick(`${strategy} attack`);
+    const scaled =
+      opts.scaledAttackContexts === undefined
+        ? null
+        : runAttack({ ...world, strategy, contexts: opts.scaledAttackContexts, samples: 1 });
+    if (scaled) tick(`${strategy} scaled attack`);
     const threadAttack = runThreadAttack({ ...world, strategy, threads: threadsAttack });
     tick(`${strategy} thread attack`);
     const race = exploreRaces({
@@ -132,6 +145,7 @@ export function runCompare(opts: CompareOptions): CompareResult {
       stackDepth: Math.max(...stack.rows.map((r) => r.measuredDepth)),
       frameWarn: stack.rows.some((r) => r.frameWarnExceeded),
       pinnedBytesAfterAttack: attack.pinnedBytesAfter,
+      pinnedBytesAfterScaledAttack: scaled?.pinnedBytesAfter ?? null,
       pinnedBytesAfterThreadAttack: threadAttack.pinnedBytesAfter,
       raceFree: race.raceFree,
       kernelBugs: race.bugKinds,
