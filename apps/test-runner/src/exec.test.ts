@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from './load.js';
+import { loadScenarioFile, parseScenario } from './load.js';
 import { runScenario } from './run.js';
 
 /**
@@ -153,6 +154,23 @@ describe('pinned: argument memory kept for a user', () => {
       'steps[2] check (line 13): pinned argument memory of all users: 256 B, more than the 255 B allowed',
     ]);
     expect(failures(`${write}${pinned('{uid: 2000, max: 0}')}${pinned('{}')}`, head)).toEqual([]);
+  });
+
+  it("examples/pinned-per-user.yaml: one user at its budget leaves the other user's budget whole", () => {
+    const file = fileURLToPath(new URL('../examples/pinned-per-user.yaml', import.meta.url));
+    const r = runScenario(loadScenarioFile(file));
+    expect(r.tests.map((t) => [t.strategy, t.failures])).toEqual(
+      [
+        'kmalloc',
+        'stack',
+        'ctx-cache',
+        'ctx-cache-mutex',
+        'ctx-cache-bounded',
+        'task-cache',
+        'slab-cache',
+        'hybrid',
+      ].map((s) => [s, []]),
+    );
   });
 });
 
