@@ -219,3 +219,103 @@ describe('per-set PMD state under a workload', () => {
     expect(w.readPmds(r, 1)[0]!.reg_value).toBe(1000n + 800n);
   });
 });
+
+describe('EventSet state made on first use', () => {
+  const pmu = testWorld().s.pmu; // intel-p6: 2 PMCs, 2 PMDs
+  const nd = pmu.maxPmd;
+  // the per-PMD values: upper and hw (f64), flags and the last reset value (u32 x 3), used (u8)
+  const base = nd * (8 * 2 + 4 * 3 + 1);
+
+  it('a fresh set holds only its per-PMD values; PMCs read as the model defaults, none written', () => {
+    const a = new EventSet(0, pmu);
+    const b = new EventSet(1, pmu);
+    expect(a.hostBytes).toBe(base);
+    expect([...a.pmcLo]).toEqual([...pmu.pmcDflLo]);
+    expect([...a.pmcHi]).toEqual([...pmu.pmcDflHi]);
+    expect([...a.usedPmcs]).toEqual(new Array(Math.max(1, pmu.maxPmc)).fill(0));
+    expect(a.usedPmcs).toBe(b.usedPmcs); // shared until written
+    expect(a.hostBytes).toBe(base);
+  });
+
+  it("writePmc copies the defaults once and never writes them (another set's PMCs stay default)", () => {
+    const a = new EventSet(0, pmu);
+    const b = new EventSet(1, pmu);
+    const dfl = [[...pmu.pmcDflLo], [...pmu.pmcDflHi]];
+    a.writePmc(1, 0x1234, 0x56);
+    expect([[...pmu.pmcDflLo], [...pmu.pmcDflHi]]).toEqual(dfl);
+    expect([[...b.pmcLo], [...b.pmcHi]]).toEqual(dfl);
+    expect([a.pmcLo[1], a.pmcHi[1], a.usedPmcs[1]]).toEqual([0x1234, 0x56, 1]);
+    expect([a.pmcLo[0], a.pmcHi[0], a.usedPmcs[0]]).toEqual([pmu.pmcDflLo[0], pmu.pmcDflHi[0], 0]);
+    expect([b.pmcLo[1], b.pmcHi[1], b.usedPmcs[1]]).toEqual([pmu.pmcDflLo[1], pmu.pmcDflHi[1], 0]);
+    a.writePmc(0, 7, 8);
+    expect([a.pmcLo[0], a.pmcHi[0], a.pmcLo[1]]).toEqual([7, 8, 0x1234]);
+    expect(a.hostBytes).toBe(base + Math.max(1, pmu.maxPmc) * 9);
+  });
+
+  it('bitmaps: all zero stores nothing; any bit stores both maps of the PMD, each bit where it belongs', () => {
+    const s = new EventSet(0, pmu);
+    const u = new Uint8Array(160);
+    const view = new DataView(u.buffer);
+    s.writeBitmaps(1, view, 0, 80);
+    expect(s.hostBytes).toBe(base);
+    expect(s.resetsOnOverflow(1, 0) || s.samplesOnOverflow(1, 0)).toBe(false);
+    view.setUint32(4 * 3, 1 << 5, true); // reset map, word 3: bit 101
+    view.setUint32(80 + 4 * 9, 1 << 31, true); // smpl map, word 9: bit 319
+    view.setUint32(80, 1 << 1, true); // smpl map, word 0: bit 1
+    s.writeBitmaps(1, view, 0, 80);
+    expect(s.hostBytes).toBe(base + 2 * nd * 10 * 4);
+    const bits = (f: (pmd: number, bit: number) => boolean) =>
+      [0, 1]
+        .flatMap((pmd) => Array.from({ length: 320 }, (_, b) => (f(pmd, b) ? `${pmd}:${b}` : null)))
+        .filter((x) => x !== null);
+    expect(bits((p, b) => s.resetsOnOverflow(p, b))).toEqual(['1:101']);
+    expect(bits((p, b) => s.samplesOnOverflow(p, b))).toEqual(['1:1', '1:319']);
+    // PMD 0 now written with a zero map: stored (the maps exist), read back as empty
+    s.writeBitmaps(0, new DataView(new ArrayBuffer(160)), 0, 80);
+    expect(bits((p, b) => s.samplesOnOverflow(p, b))).toEqual(['1:1', '1:319']);
+    // rewriting PMD 1 with zeros clears it
+    s.writeBitmaps(1, new DataView(new ArrayBuffer(160)), 0, 80);
+    expect(bits((p, b) => s.resetsOnOverflow(p, b) || s.samplesOnOverflow(p, b))).toEqual([]);
+  });
+
+  it('overflow settings: zeros into a set with none store nothing; once stored, zeros overwrite', () => {
+    const s = new EventSet(0, pmu);
+    s.writeOverflowSettings(1, 0, 0, 0, 0, 0, 0, 0);
+    expect(s.hostBytes).toBe(base);
+    s.writeOverflowSettings(1, 1, 2, 3, 4, 5, 6, 7);
+    expect(s.hostBytes).toBe(base + nd * (8 * 2 + 4 * 6 + 2));
+    const at = (pmd: number) => [
+      s.longResetLo[pmd],
+      s.longResetHi[pmd],
+      s.shortResetLo[pmd],
+      s.shortResetHi[pmd],
+      s.randomMaskLo[pmd],
+      s.randomMaskHi[pmd],
+      s.ovflSwitchCnt[pmd],
+      s.ovflSwitchLeft[pmd],
+    ];
+    expect(at(1)).toEqual([1, 2, 3, 4, 5, 6, 7, 7]);
+    expect(at(0)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    s.writeOverflowSettings(1, 0, 0, 0, 0, 0, 0, 0);
+    expect(at(1)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    for (const x of [1, 2, 3, 4, 5, 6, 7]) {
+      const t = new EventSet(0, pmu);
+      const v = [0, 0, 0, 0, 0, 0, 0];
+      v[x - 1] = 9;
+      t.writeOverflowSettings(0, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!);
+      expect(t.hostBytes, `value ${x}`).toBe(base + nd * (8 * 2 + 4 * 6 + 2));
+    }
+  });
+
+  it('reading the overflow flags or the counting bookkeeping makes them (zeros)', () => {
+    const s = new EventSet(0, pmu);
+    expect([...s.ovflPmds]).toEqual(new Array(nd).fill(0));
+    expect(s.hostBytes).toBe(base + nd * (8 * 2 + 4 * 6 + 2));
+    expect([...s.rateNow, ...s.emitted, ...s.countedCycles]).toEqual(new Array(3 * nd).fill(0));
+    expect(s.hostBytes).toBe(base + nd * (8 * 2 + 4 * 6 + 2) + nd * 8 * 3);
+    s.countedCycles[1] = 5;
+    s.emitted[1] = 6;
+    s.restartCounting(1);
+    expect([s.countedCycles[1], s.emitted[1]]).toEqual([0, 0]);
+  });
+});

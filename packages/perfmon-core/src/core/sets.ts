@@ -140,6 +140,20 @@ export class EventSet {
     o.ovflSwitchLeft[num] = switchCount;
   }
 
+  /**
+   * Host bytes of the typed arrays this set holds (the per-PMD values always; PMC values,
+   * bitmaps, overflow settings and counting bookkeeping once made): what a set costs the host.
+   */
+  get hostBytes(): number {
+    return (
+      this.usedPmds.buffer.byteLength +
+      (this.pmcState === null ? 0 : this.pmcState.lo.byteLength * 2 + this.pmcState.used.byteLength) +
+      (this.bitmaps?.byteLength ?? 0) +
+      (this.overflowState?.ovflPmds.buffer.byteLength ?? 0) +
+      (this.countingState?.rateNow.buffer.byteLength ?? 0)
+    );
+  }
+
   /** PMC values, low words (the model's defaults until a PMC is written). Read-only. */
   get pmcLo(): Uint32Array {
     return this.pmcState?.lo ?? this.pmu.pmcDflLo;
