@@ -6,7 +6,6 @@
 // mutated.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AttackResult } from '@pfmsim/lab';
 import { describe, expect, it } from 'vitest';
 import {
   CLI_DIR,
@@ -136,52 +135,6 @@ export const COMMAND_CASES: readonly CommandCase[] = [
       expectGolden('attack', r.stdout);
       const j = await run(['attack', '--contexts', '64', '--strategy', 'ctx-cache-bounded', '--json']);
       expect(expectSchema('attack', j.stdout).pinnedBytesAfter).toBeGreaterThan(0);
-    },
-  },
-  {
-    name: 'attack: several users, each under its budget, the total under the global one',
-    async check(run) {
-      const args = ['attack', '-n', '4096', '--users', '4', '-s', 'ctx-cache-bounded'];
-      const r = await run(args);
-      expect(r.code, r.stderr).toBe(0);
-      expectGolden('attack-users', r.stdout);
-      const doc = expectSchema('attack', (await run([...args, '--json'])).stdout) as unknown as AttackResult;
-      expect(doc.budget).toEqual({ userBytes: 64 << 10, globalBytes: 1 << 20 });
-      expect(doc.users.map((u) => [u.uid, u.opened, u.pinnedBytesAfter])).toEqual([
-        [1000, 1024, 64 << 10],
-        [1001, 1024, 64 << 10],
-        [1002, 1024, 64 << 10],
-        [1003, 1024, 64 << 10],
-      ]);
-      expect(doc.pinnedBytesAfter).toBe(256 << 10);
-      expect(doc.samples.at(-1)!.pinnedByUser).toEqual([64 << 10, 64 << 10, 64 << 10, 64 << 10]);
-      expect(doc.slabinfo.map((l) => [l.cache, l.addedObjs])).toEqual([
-        ['size-512', 4095],
-        ['size-4096', 64],
-      ]);
-      // smaller budgets through the knobs: the global one binds first
-      const small = await run([...args, '--user-budget', '16384', '--global-budget', '32768', '--json']);
-      const s = expectSchema('attack', small.stdout) as unknown as AttackResult;
-      expect(s.users.map((u) => u.pinnedBytesAfter)).toEqual([8192, 8192, 8192, 8192]);
-      expect(s.budget).toEqual({ userBytes: 16384, globalBytes: 32768 });
-    },
-  },
-  {
-    name: "attack: a user's RLIMIT_NOFILE and fs.nr_open stop it with ENFILE and a note",
-    async check(run) {
-      const r = await run(['attack', '-n', '20', '--users', '2', '--fd-limit', '4', '-s', 'kmalloc']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain(
-        "note: uid 1000 stopped at 4 contexts: its RLIMIT_NOFILE (4); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)",
-      );
-      expect(r.stdout).toContain('errors: create context: ENFILE');
-      expect(r.stdout).toContain('budget of kmalloc: none (nothing limits what a user pins)');
-      const j = await run(['attack', '-n', '12', '--nr-open', '8', '-s', 'kmalloc', '--json']);
-      const doc = expectSchema('attack', j.stdout) as unknown as AttackResult;
-      expect(doc.notes[0]).toBe(
-        'RLIMIT_NOFILE 28 is above fs.nr_open (8): setrlimit fails (EPERM), so the limit is 8',
-      );
-      expect(doc.users[0]).toMatchObject({ opened: 8, fdLimit: 8 });
     },
   },
   {

@@ -122,7 +122,7 @@ describe('runAttack with several users', () => {
     expect(a.pinnedBytesAfter).toBe(10 * 4096);
     expect(a.pinnedPagesAfter).toBe(10);
     // every 2 contexts, in turns: 1000, 1001, 1002, 1000, ...
-    expect(a.samples.map((x) => [x.contexts, ...x.pinnedByUser.map((b) => b / 4096)])).toEqual([
+    expect(a.samples.map((x) => [x.contexts, ...x.pinnedByUser!.map((b) => b / 4096)])).toEqual([
       [0, 0, 0, 0],
       [2, 1, 1, 0],
       [4, 2, 1, 1],
@@ -130,7 +130,7 @@ describe('runAttack with several users', () => {
       [8, 3, 3, 2],
       [10, 4, 3, 3],
     ]);
-    expect(a.samples.every((x) => x.pinnedBytes === x.pinnedByUser.reduce((p, b) => p + b, 0))).toBe(true);
+    expect(a.samples.every((x) => x.pinnedBytes === x.pinnedByUser!.reduce((p, b) => p + b, 0))).toBe(true);
     expect(a).toMatchObject({ pinnedBytesAfterClose: 0, pinnedBytesAfterExit: 0, errors: [], notes: [] });
     expect(a.budget).toBe(null);
     expect(a.nrOpen).toBe(NR_OPEN);

@@ -17,8 +17,11 @@ export interface AttackSample {
   readonly contexts: number;
   /** Argument-buffer memory the strategy keeps for the attackers (owner tags args:uid:N). */
   readonly pinnedBytes: number;
-  /** The same, per user (in the order of `users`). */
-  readonly pinnedByUser: readonly number[];
+  /**
+   * The same, per user (in the order of `users`). Every sample runAttack takes has it; a curve
+   * read from an attack document of an earlier version may not.
+   */
+  readonly pinnedByUser?: readonly number[];
   /** All live kernel slab memory. */
   readonly kernelBytes: number;
 }

@@ -45,7 +45,6 @@ const strategyRow = (name: string, o: Record<string, unknown>) => ({
   stackDepth: 160,
   frameWarn: false,
   pinnedBytesAfterAttack: 0,
-  pinnedBytesAfterScaledAttack: null,
   pinnedBytesAfterThreadAttack: 0,
   raceFree: true,
   kernelBugs: [],

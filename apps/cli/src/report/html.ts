@@ -43,8 +43,7 @@ export interface CompareDoc {
 
 export interface AttackCurve {
   readonly strategy: string;
-  /** The curve's points (an attack document of an earlier version has no per-user figures). */
-  readonly samples: readonly Pick<AttackSample, 'contexts' | 'pinnedBytes' | 'kernelBytes'>[];
+  readonly samples: readonly AttackSample[];
   /** "file" (an attack document given) or "computed" (run by the report). */
   readonly from: string;
 }

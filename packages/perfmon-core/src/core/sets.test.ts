@@ -258,6 +258,7 @@ describe('EventSet state made on first use', () => {
     const view = new DataView(u.buffer);
     s.writeBitmaps(1, view, 0, 80);
     expect(s.hostBytes).toBe(base);
+    expect([...s.smplPmds]).toEqual(new Array(nd * 10).fill(0));
     expect(s.resetsOnOverflow(1, 0) || s.samplesOnOverflow(1, 0)).toBe(false);
     view.setUint32(4 * 3, 1 << 5, true); // reset map, word 3: bit 101
     view.setUint32(80 + 4 * 9, 1 << 31, true); // smpl map, word 9: bit 319
@@ -270,6 +271,8 @@ describe('EventSet state made on first use', () => {
         .filter((x) => x !== null);
     expect(bits((p, b) => s.resetsOnOverflow(p, b))).toEqual(['1:101']);
     expect(bits((p, b) => s.samplesOnOverflow(p, b))).toEqual(['1:1', '1:319']);
+    expect(bits((p, b) => EventSet.bvTest(s.smplPmds, p, b))).toEqual(['1:1', '1:319']);
+    expect(s.smplPmds).toHaveLength(nd * 10);
     // PMD 0 now written with a zero map: stored (the maps exist), read back as empty
     s.writeBitmaps(0, new DataView(new ArrayBuffer(160)), 0, 80);
     expect(bits((p, b) => s.samplesOnOverflow(p, b))).toEqual(['1:1', '1:319']);

@@ -204,6 +204,15 @@ export class EventSet {
     }
   }
 
+  /**
+   * reg_smpl_pmds of every PMD, 2*BV_WORDS u32 each, for `EventSet.bvTest` (a copy of zeros
+   * while no map is stored). `samplesOnOverflow` reads one bit without it.
+   */
+  get smplPmds(): Uint32Array {
+    const words = 2 * BV_WORDS * this.usedPmds.length;
+    return this.bitmaps === null ? new Uint32Array(words) : this.bitmaps.subarray(words);
+  }
+
   /** Whether `bit` is set in PMD `pmd`'s reg_reset_pmds. */
   resetsOnOverflow(pmd: number, bit: number): boolean {
     return this.bitmaps !== null && EventSet.bvTest(this.bitmaps, pmd, bit);
