@@ -77,7 +77,8 @@ export function bytes(n: number): string {
   if (!Number.isFinite(n)) return '-';
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${Number.isInteger(n / 1024) ? n / 1024 : (n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** 0.1534 -> "+15.3%"; NaN -> "-". */

@@ -26,6 +26,17 @@ describe('errors for people: one line, a suggestion, exit 2, no partial output',
         /--export-csv no\/such\/dir\/x\.csv: directory .* does not exist/,
       ],
       [['attack', '--strategy', 'ctx-cach'], /unknown strategy "ctx-cach"; did you mean "ctx-cache"\?/],
+      [
+        ['attack', '--user-budget', '4096'],
+        /--user-budget and --global-budget set the budgets of ctx-cache-bounded and hybrid; ctx-cache has none: drop them or pick one of those strategies/,
+      ],
+      [['attack', '--users', '0'], /--users must be an integer from 1 to 4096, got "0"/],
+      [['attack', '--nr-open', '1048577'], /--nr-open must be an integer from 1 to 1048576, got "1048577"/],
+      [['attack', '-n', '16777217'], /--contexts must be an integer from 1 to 16777216, got "16777217"/],
+      [
+        ['attack', '-s', 'hybrid', '--global-budget', '-1'],
+        /--global-budget must be an integer from 0 to 1073741824, got "-1"/,
+      ],
       [['race', '--explore', 'exhaustiv'], /unknown --explore mode "exhaustiv"; did you mean "exhaustive"\?/],
       [['race', '--replay', '1-0.0'], /invalid replay: "1-0\.0"/],
       [

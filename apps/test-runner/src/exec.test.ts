@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from './load.js';
+import { loadScenarioFile, parseScenario } from './load.js';
 import { runScenario } from './run.js';
 
 /**
@@ -128,6 +129,48 @@ describe('memory: baseline', () => {
       'steps[1] check (line 6): kernel memory not back to baseline: 512 B at pfm_context_alloc for ctx:1',
     ]);
     expect(failures('  - {call: close}\n  - {check: memory, expect: {memory: baseline}}\n')).toEqual([]);
+  });
+});
+
+describe('pinned: argument memory kept for a user', () => {
+  const head = HEAD.replace('strategy: kmalloc', 'strategy: ctx-cache').concat(
+    'processes:\n  - {name: a, uid: 1000}\n  - {name: b, uid: 2000}\nthreads:\n  - {name: a, process: a}\n  - {name: b, process: b}\n',
+  );
+  const write = '  - {call: pfm_write_pmds, thread: a, arg: {pmd: [{reg_num: 0}]}, expect: {ret: 0}}\n';
+  const pinned = (p: string) => `  - {check: pinned, expect: {pinned: ${p}}}\n`;
+
+  it('per uid and for every user together: exact bytes, or at most max', () => {
+    // ctx-cache keeps a size-256 buffer for the context's 176-byte vector, charged to uid 1000
+    expect(
+      failures(
+        `${write}${pinned('{uid: 1000, bytes: 256}')}${pinned('{uid: 2000, bytes: 0}')}${pinned('{bytes: 256, max: 256}')}`,
+        head,
+      ),
+    ).toEqual([]);
+    expect(failures(`${write}${pinned('{uid: 1000, bytes: 255}')}`, head)).toEqual([
+      'steps[2] check (line 13): pinned argument memory of uid 1000: 256 B, expected 255 B',
+    ]);
+    expect(failures(`${write}${pinned('{max: 255}')}`, head)).toEqual([
+      'steps[2] check (line 13): pinned argument memory of all users: 256 B, more than the 255 B allowed',
+    ]);
+    expect(failures(`${write}${pinned('{uid: 2000, max: 0}')}${pinned('{}')}`, head)).toEqual([]);
+  });
+
+  it("examples/pinned-per-user.yaml: one user at its budget leaves the other user's budget whole", () => {
+    const file = fileURLToPath(new URL('../examples/pinned-per-user.yaml', import.meta.url));
+    const r = runScenario(loadScenarioFile(file));
+    expect(r.tests.map((t) => [t.strategy, t.failures])).toEqual(
+      [
+        'kmalloc',
+        'stack',
+        'ctx-cache',
+        'ctx-cache-mutex',
+        'ctx-cache-bounded',
+        'task-cache',
+        'slab-cache',
+        'hybrid',
+      ].map((s) => [s, []]),
+    );
   });
 });
 

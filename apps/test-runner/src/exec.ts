@@ -8,7 +8,6 @@ import {
   DFL_ENTRY_OFF,
   DFL_HDR_BYTES,
   DFL_HDR_OFF,
-  EventSet,
   errnoName,
   MSG_BYTES,
   type PfmContext,
@@ -178,6 +177,20 @@ function check(w: World, e: Expect, o: Outcome, path: Path): string | null {
     if (live.length > 0)
       return `kernel memory not back to baseline: ${live.map((x) => `${x.size} B at ${x.site} for ${x.owner}`).join(', ')}`;
   }
+  if (e.pinned) return matchPinned(w, e.pinned);
+  return null;
+}
+
+/** Argument memory kept for uid `want.uid` (or every user) against `want.bytes` / `want.max`. */
+function matchPinned(w: World, want: NonNullable<Expect['pinned']>): string | null {
+  const who = want.uid === undefined ? 'all users' : `uid ${want.uid}`;
+  let bytes = 0;
+  if (want.uid === undefined) for (const b of w.k.mem.liveBytesByOwner('args:uid:').values()) bytes += b;
+  else bytes = w.sys.pinnedArgBytes(want.uid);
+  if (want.bytes !== undefined && bytes !== want.bytes)
+    return `pinned argument memory of ${who}: ${bytes} B, expected ${want.bytes} B`;
+  if (want.max !== undefined && bytes > want.max)
+    return `pinned argument memory of ${who}: ${bytes} B, more than the ${want.max} B allowed`;
   return null;
 }
 
@@ -205,7 +218,7 @@ function matchSmpl(w: World, ctx: PfmContext | null, want: SmplExpect, path: Pat
     const set = ctx!.sets.find(view.getUint16(at + DFL_ENTRY_OFF.set, true));
     let n = 0;
     // Stryker disable next-line EqualityOperator: pfm_write_pmds refuses a bit of an unimplemented PMD, so bit maxPmd is never set
-    for (let q = 0; set && q < w.sys.pmu.maxPmd; q++) if (EventSet.bvTest(set.smplPmds, pmd, q)) n++;
+    for (let q = 0; set && q < w.sys.pmu.maxPmd; q++) if (set.samplesOnOverflow(pmd, q)) n++;
     if (e !== null) {
       const { pmds, ...fixed } = e;
       const m = matchStruct(w.abi, 'smpl_entry', view, at, fixed, resolve);
@@ -437,7 +450,7 @@ export function* execStep(w: World, step: Step, t: Thread, where: string, path: 
     else if (step.drop_pages !== undefined) mm.dropPages(from, len);
     else mm.mprotect(from, len, PROT[step.prot!]);
   } else if (step.check !== undefined) {
-    // expectations only (memory: baseline; smpl: the buffer of the context at fd:)
+    // expectations only (memory: baseline; pinned: per uid; smpl: the buffer of the context at fd:)
     if (step.check === 'smpl') smpl = w.sys.lookup(t, w.num(step.fd ?? '$fd', [...path, 'fd']));
   }
   if (step.expect?.buffers) bufs = Object.keys(step.expect.buffers).map((n) => w.buffers.get(n) ?? null);

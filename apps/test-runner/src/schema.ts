@@ -155,6 +155,7 @@ export interface Expect {
   value?: string | number | undefined;
   cost?: z.infer<typeof Bound> | undefined;
   memory?: 'baseline' | undefined;
+  pinned?: { uid?: number | undefined; bytes?: number | undefined; max?: number | undefined } | undefined;
   smpl?: SmplExpect | undefined;
   by_strategy?: Record<string, Expect> | undefined;
 }
@@ -205,6 +206,14 @@ export const ExpectSchema: z.ZodType<Expect> = z
       .literal('baseline')
       .optional()
       .describe('check: no kernel object allocated since the start is live'),
+    pinned: z
+      .strictObject({
+        uid: z.number().int().min(0).optional().describe('the user (default: every user together)'),
+        bytes: z.number().int().min(0).optional().describe('exactly this many bytes'),
+        max: z.number().int().min(0).optional().describe('at most this many bytes'),
+      })
+      .optional()
+      .describe("check: argument-buffer memory the strategy keeps for a user's contexts (owner args:uid:N)"),
     smpl: SmplExpectSchema.optional(),
     get by_strategy() {
       return z
@@ -235,10 +244,10 @@ export const StepSchema = z
     drop_pages: z.string().optional().describe("make a named buffer's pages (or page: k) not present"),
     protect: z.string().optional().describe('mprotect a named buffer (prot: rw|ro|none)'),
     check: z
-      .enum(['memory', 'smpl'])
+      .enum(['memory', 'pinned', 'smpl'])
       .optional()
       .describe(
-        'check kernel memory (expect: {memory: baseline}) or the sampling buffer of fd: (expect: {smpl: ...})',
+        'check kernel memory (expect: {memory: baseline}), pinned argument memory (expect: {pinned: {uid, bytes, max}}) or the sampling buffer of fd: (expect: {smpl: ...})',
       ),
     fd: IntOrRef.optional().describe('file descriptor (default $fd)'),
     arg: Pointer.optional(),

@@ -142,9 +142,25 @@ describe('pfmsim attack', () => {
   it('bad flags are one line naming the flag and its range, exit 2', async () => {
     expectUsageError(
       await attack('--contexts', '0'),
-      /^pfmsim: --contexts must be an integer from 1 to 65536, got "0"$/,
+      /^pfmsim: --contexts must be an integer from 1 to 16777216, got "0"$/,
     );
-    expectUsageError(await attack('-n', '65537'), /--contexts must be an integer from 1 to 65536/);
+    expectUsageError(await attack('-n', '16777217'), /--contexts must be an integer from 1 to 16777216/);
+    expectUsageError(
+      await attack('--users', '4097'),
+      /^pfmsim: --users must be an integer from 1 to 4096, got "4097"$/,
+    );
+    expectUsageError(
+      await attack('--fd-limit', '0'),
+      /^pfmsim: --fd-limit must be an integer from 1 to 1048576, got "0"$/,
+    );
+    expectUsageError(
+      await attack('-s', 'kmalloc', '--global-budget', '1'),
+      /^pfmsim: --user-budget and --global-budget set the budgets of ctx-cache-bounded and hybrid; kmalloc has none/,
+    );
+    expectUsageError(
+      await attack('-s', 'ctx-cache-bounded', '--user-budget', '1073741825'),
+      /^pfmsim: --user-budget must be an integer from 0 to 1073741824, got "1073741825"$/,
+    );
     expectUsageError(
       await attack('--samples', '0'),
       /^pfmsim: --samples must be an integer from 1 to 1024, got "0"$/,
@@ -160,9 +176,14 @@ describe('pfmsim attack', () => {
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
     for (const text of [
-      'the memory-pinning attack: one user opens N contexts and calls pfm_write_pmds once on each with the largest vector allowed, then keeps them open; shows the kernel memory over time',
+      'the memory-pinning attack: users (one process and uid each) open N contexts between them, taking turns, and call pfm_write_pmds once on each with the largest vector allowed, then keep them open; shows the kernel memory over time, per user, the budgets and the slab caches filled',
       '-s, --strategy <name> argument-buffer strategy (default: "ctx-cache")',
-      '-n, --contexts <n> contexts the attacker opens (default: "1024")',
+      '-n, --contexts <n> contexts the attackers open, all users together (default: "1024")',
+      '--users <n> attackers, each with its own uid (1000, 1001, ...) (default: "1")',
+      "--fd-limit <n> each attacker's RLIMIT_NOFILE (default: its share of contexts + 16)",
+      '--nr-open <n> fs.nr_open: no RLIMIT_NOFILE may exceed it (default: "1048576")',
+      '--user-budget <bytes> per-user budget of cached buffers (ctx-cache-bounded, hybrid)',
+      '--global-budget <bytes> budget of cached buffers for all users (ctx-cache-bounded, hybrid)',
       '--samples <n> points of the memory curve (default: "16")',
     ]) {
       expect(help).toContain(text);

@@ -1,4 +1,4 @@
-import { type CompareResult, runCompare, type StrategySummary } from '@pfmsim/lab';
+import { type CompareResult, NR_OPEN, runCompare, type StrategySummary } from '@pfmsim/lab';
 import type { Command } from 'commander';
 import { loadBaseline, saveBaseline } from '../baseline.js';
 import type { Ctx } from '../cli.js';
@@ -32,6 +32,7 @@ interface CompareFlags extends MachineFlags, OutputFlags {
   threads?: string;
   strategies?: string;
   contexts?: string;
+  attackContexts?: string;
   maxPreemptions?: string;
   saveBaseline?: string;
   baseline?: string;
@@ -52,6 +53,10 @@ export function registerCompare(program: Command, ctx: Ctx): void {
     .option('--threads <n>', 'threads calling into one context fd during the cost measurement', '1')
     .option('--strategies <list>', 'comma-separated strategies, or "all" (kmalloc is always measured)', 'all')
     .option('--contexts <n>', 'contexts opened by the memory-pinning attack', '1024')
+    .option(
+      '--attack-contexts <n>',
+      'also run the attack with N contexts: a "pinned @N" column beside the 1024-context one',
+    )
     .option('--max-preemptions <n>', 'preemption bound of the exhaustive race exploration', '3')
     .option('--save-baseline <name>', 'keep this run in .pfmsim/baselines/NAME.json')
     .option('--baseline <name>', 'show the change against a saved baseline');
@@ -66,6 +71,10 @@ function compareAction(ctx: Ctx, flags: CompareFlags): void {
   const seed = seedFrom(flags.seed);
   const threads = intOption('--threads', flags.threads ?? '1', 1, 16);
   const contexts = intOption('--contexts', flags.contexts ?? '1024', 1, 65536);
+  const scaled =
+    flags.attackContexts === undefined
+      ? undefined
+      : intOption('--attack-contexts', flags.attackContexts, 1, 16 * NR_OPEN);
   const maxPreemptions = intOption('--max-preemptions', flags.maxPreemptions ?? '3', 0, 8);
   let strategies = strategiesFrom(flags.strategies);
   if (!strategies.includes('kmalloc')) strategies = ['kmalloc', ...strategies];
@@ -85,6 +94,7 @@ function compareAction(ctx: Ctx, flags: CompareFlags): void {
       threads,
       strategies,
       attackContexts: contexts,
+      ...(scaled !== undefined ? { scaledAttackContexts: scaled } : {}),
       maxPreemptions,
       onProgress: (done, total, what) => progress.update(done, total, what),
     });
@@ -96,6 +106,7 @@ function compareAction(ctx: Ctx, flags: CompareFlags): void {
     ...result,
     machineDescription: machine.description,
     attackContexts: contexts,
+    scaledAttackContexts: scaled ?? null,
     race: { threads: 2, mode: 'exhaustive', maxPreemptions },
   };
   const deltas = baseline ? baselineDeltas(baseline, result) : undefined;
@@ -115,6 +126,7 @@ function compareAction(ctx: Ctx, flags: CompareFlags): void {
         machine.description,
         machineArgs(flags),
         contexts,
+        scaled,
         maxPreemptions,
         style,
         flags.baseline,
@@ -132,7 +144,9 @@ function raceCell(s: StrategySummary): string {
   return s.raceFree ? 'none' : s.kernelBugs.join(', ') || 'yes';
 }
 
+/** The decision table; the scaled attack's column only when compare ran one (--attack-contexts). */
 export function decisionTable(r: CompareResult): Table {
+  const scaled = r.strategies.some((s) => s.pinnedBytesAfterScaledAttack !== null);
   return {
     title: `Decision table (${r.machine}, abi ${r.abi}, seed ${r.seed})`,
     columns: [
@@ -144,6 +158,7 @@ export function decisionTable(r: CompareResult): Table {
       { header: 'stack_frame_bytes', align: 'right' },
       { header: 'stack_depth_bytes', align: 'right' },
       { header: 'pinned_bytes_after_attack', align: 'right' },
+      ...(scaled ? [{ header: 'pinned_bytes_after_scaled_attack', align: 'right' as const }] : []),
       { header: 'race_free' },
       { header: 'kernel_bugs' },
       { header: 'verdict' },
@@ -157,6 +172,7 @@ export function decisionTable(r: CompareResult): Table {
       s.stackFrameBytes,
       s.stackDepth,
       s.pinnedBytesAfterAttack,
+      ...(scaled ? [s.pinnedBytesAfterScaledAttack] : []),
       s.raceFree,
       s.kernelBugs.join(' '),
       s.verdict,
@@ -261,6 +277,7 @@ function compareText(
   description: string,
   machineFlags: string,
   contexts: number,
+  scaled: number | undefined,
   maxPreemptions: number,
   style: Style,
   baselineName: string | undefined,
@@ -307,6 +324,7 @@ function compareText(
     s.name === 'kmalloc' ? '-' : pct(-s.savingAt64),
     `${s.stackFrameBytes}/${s.stackDepth}`,
     bytes(s.pinnedBytesAfterAttack),
+    ...(scaled === undefined ? [] : [bytes(s.pinnedBytesAfterScaledAttack ?? Number.NaN)]),
     bytes(s.pinnedBytesAfterThreadAttack),
     raceCell(s),
     s.verdict,
@@ -324,6 +342,7 @@ function compareText(
           { header: 'vs kmalloc', align: 'right' },
           { header: 'stack B', align: 'right' },
           { header: 'pinned', align: 'right' },
+          ...(scaled === undefined ? [] : [{ header: `pinned @${scaled}`, align: 'right' as const }]),
           { header: 'by threads', align: 'right' },
           { header: 'races / bugs' },
           { header: 'verdict' },
@@ -334,9 +353,10 @@ function compareText(
       (i, j, text) => {
         const s = r.strategies[i];
         if (!s) return text;
-        // 8: races / bugs, 9: verdict (7 is the thread-flood column, a size)
-        if (j === 8 && !s.raceFree) return style.red(text);
-        if (j === 9) {
+        // 8: races / bugs, 9: verdict (7 is the thread-flood column, a size), one more with the scaled attack
+        const at = scaled === undefined ? 0 : 1;
+        if (j === 8 + at && !s.raceFree) return style.red(text);
+        if (j === 9 + at) {
           if (!s.raceFree) return style.red(text);
           if (s.name === r.best) return style.green(text);
           if (s.frameWarn || text.includes(' pins ')) return style.yellow(text);
@@ -348,7 +368,8 @@ function compareText(
   out.push(
     style.dim(
       '@4/@64: cycles per pfm_read_pmds call at 4/64 registers; stack B: on-stack array / deepest stack use;\n' +
-        `pinned: argument-buffer memory the attacker keeps after opening ${contexts} contexts; ` +
+        `pinned: argument-buffer memory the attacker keeps after opening ${contexts} contexts` +
+        (scaled === undefined ? '; ' : ` (pinned @${scaled}: after ${scaled}); `) +
         'by threads: the same after 256 threads each made one call',
     ),
   );
