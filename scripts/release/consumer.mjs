@@ -6,6 +6,10 @@ import { ReleaseError, run } from './proc.mjs';
 
 async function npmInstall(dir, spec, env) {
   mkdirSync(dir, { recursive: true });
+  // The consumer is a project of its own: without a package.json npm walks up to the nearest
+  // one above the temporary directory (a stray /package.json made npm fail with
+  // 'Tracker "idealTree" already exists') and installs there.
+  writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
   await run('npm', ['install', spec, '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: dir,
     env,
