@@ -1,3 +1,4 @@
+import { fitTable } from './fit.js';
 import { type Style, stripAnsi, visibleLength } from './io.js';
 
 export type Cell = string | number | boolean | null;
@@ -5,6 +6,13 @@ export type Cell = string | number | boolean | null;
 export interface Column {
   readonly header: string;
   readonly align?: 'left' | 'right';
+  /** When the table is too wide for the terminal: its cells may wrap onto continuation lines. */
+  readonly wrap?: boolean;
+  /**
+   * When the table is too wide even wrapped: the column may move to a table printed below it
+   * (lowest rank first, equal ranks together); without a rank it always stays.
+   */
+  readonly stackRank?: number;
 }
 
 /** A table: what a command prints for people, exports as CSV/Markdown, and reports in HTML. */
@@ -22,12 +30,13 @@ export function cellText(v: Cell): string {
 
 /**
  * Renders a table for a terminal. `styleCell` may colour a cell (its width is computed
- * without the escapes).
+ * without the escapes). Given a `width` the table does not fit, fitTable wraps and stacks it.
  */
 export function renderTable(
   t: Table,
   style: Style,
   styleCell?: (row: number, col: number, text: string) => string,
+  width?: number,
 ): string {
   const texts = t.rows.map((r, i) =>
     t.columns.map((_, j) => {
@@ -38,6 +47,13 @@ export function renderTable(
   const widths = t.columns.map((c, j) =>
     Math.max(visibleLength(c.header), ...texts.map((r) => visibleLength(r[j]!))),
   );
+  const natural = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  if (width !== undefined && natural > width) {
+    return fitTable(
+      { columns: t.columns, header: t.columns.map((c) => style.bold(c.header)), rows: texts },
+      width,
+    );
+  }
   const line = (cells: string[]) =>
     t.columns
       .map((c, j) => {

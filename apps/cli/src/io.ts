@@ -4,6 +4,8 @@ export interface Io {
   readonly err: (text: string) => void;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** The terminal's width in columns when stdout is one (absent for a pipe or file). */
+  readonly stdoutColumns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Host milliseconds (performance.now). */
@@ -25,6 +27,11 @@ export function processIo(): Io {
     },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    // Stryker disable all: the real terminal's width (the in-process tests give an Io of their own)
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0
+      ? { stdoutColumns: process.stdout.columns }
+      : {}),
+    // Stryker restore all
     env: process.env,
     cwd: process.cwd(),
     now: () => performance.now(),

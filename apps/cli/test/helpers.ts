@@ -57,6 +57,7 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
     ...opts.env,
   };
   for (const k of [
+    'COLUMNS',
     'PFMSIM_SHARD_INDEX',
     'PFMSIM_SHARD_COUNT',
     'JOB_COMPLETION_INDEX',
@@ -132,6 +133,8 @@ export function expectUsageError(r: CliRun, pattern: RegExp, label = ''): void {
 /** What only an in-process run can fake: a terminal on stderr, the host clock, Ctrl-C. */
 export interface InProcessOptions extends RunOptions {
   readonly stderrIsTTY?: boolean;
+  /** A terminal on stdout this many columns wide (default: a pipe). */
+  readonly stdoutColumns?: number;
   /** The host clock (default performance.now); see steppingClock. */
   readonly now?: () => number;
   readonly onInterrupt?: Io['onInterrupt'];
@@ -158,7 +161,8 @@ export async function runInProcess(args: readonly string[], opts: InProcessOptio
     err: (s) => {
       stderr += s;
     },
-    stdoutIsTTY: false,
+    stdoutIsTTY: opts.stdoutColumns !== undefined,
+    ...(opts.stdoutColumns !== undefined ? { stdoutColumns: opts.stdoutColumns } : {}),
     stderrIsTTY: opts.stderrIsTTY ?? false,
     env: { NO_COLOR: '1', ...opts.env },
     cwd: opts.cwd ?? REPO,

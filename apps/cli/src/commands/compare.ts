@@ -1,8 +1,16 @@
-import { type CompareResult, NR_OPEN, runCompare, type StrategySummary } from '@pfmsim/lab';
+import {
+  type CompareResult,
+  NR_OPEN,
+  runCompare,
+  type StrategySummary,
+  VECTOR_SYSCALLS,
+  type VectorSyscall,
+} from '@pfmsim/lab';
 import type { Command } from 'commander';
 import { loadBaseline, saveBaseline } from '../baseline.js';
 import type { Ctx } from '../cli.js';
-import { intOption, UsageError } from '../errors.js';
+import { intOption, oneOf, UsageError } from '../errors.js';
+import { terminalWidth, wrapCommand, wrapText } from '../fit.js';
 import { bytes, type Cell, cycles, pct, renderTable, type Table } from '../format.js';
 import { Progress, type Style } from '../io.js';
 import {
@@ -25,6 +33,7 @@ import {
   type OutputFlags,
   prepareExports,
 } from '../output.js';
+import { stackThresholdNote } from './compare-notes.js';
 
 interface CompareFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -36,6 +45,8 @@ interface CompareFlags extends MachineFlags, OutputFlags {
   maxPreemptions?: string;
   saveBaseline?: string;
   baseline?: string;
+  syscall?: string;
+  wide?: boolean;
 }
 
 export function registerCompare(program: Command, ctx: Ctx): void {
@@ -59,7 +70,16 @@ export function registerCompare(program: Command, ctx: Ctx): void {
     )
     .option('--max-preemptions <n>', 'preemption bound of the exhaustive race exploration', '3')
     .option('--save-baseline <name>', 'keep this run in .pfmsim/baselines/NAME.json')
-    .option('--baseline <name>', 'show the change against a saved baseline');
+    .option('--baseline <name>', 'show the change against a saved baseline')
+    .option(
+      '--syscall <name>',
+      'the call of the cycles-per-call table: pfm_read_pmds, pfm_write_pmds or pfm_write_pmcs',
+      'pfm_read_pmds',
+    )
+    .option(
+      '--wide',
+      'full lines, whatever COLUMNS or the terminal width says (no wrapped or stacked columns)',
+    );
   addOutputOptions(cmd);
   cmd.action((flags: CompareFlags) => compareAction(ctx, flags));
 }
@@ -76,6 +96,7 @@ function compareAction(ctx: Ctx, flags: CompareFlags): void {
       ? undefined
       : intOption('--attack-contexts', flags.attackContexts, 1, 16 * NR_OPEN);
   const maxPreemptions = intOption('--max-preemptions', flags.maxPreemptions ?? '3', 0, 8);
+  const syscall = oneOf('syscall', flags.syscall ?? 'pfm_read_pmds', VECTOR_SYSCALLS);
   let strategies = strategiesFrom(flags.strategies);
   if (!strategies.includes('kmalloc')) strategies = ['kmalloc', ...strategies];
   const exports = prepareExports(io, flags);
@@ -128,7 +149,7 @@ function compareAction(ctx: Ctx, flags: CompareFlags): void {
         contexts,
         scaled,
         maxPreemptions,
-        style,
+        { style, width: terminalWidth(io, flags.wide), syscall },
         flags.baseline,
         deltas,
       ),
@@ -272,6 +293,13 @@ export function baselineDeltas(base: Record<string, unknown>, r: CompareResult):
   };
 }
 
+/** How the text is printed: colours, the width to fit (undefined: none) and the call tabled. */
+interface TextView {
+  readonly style: Style;
+  readonly width: number | undefined;
+  readonly syscall: VectorSyscall;
+}
+
 function compareText(
   r: CompareResult,
   description: string,
@@ -279,17 +307,19 @@ function compareText(
   contexts: number,
   scaled: number | undefined,
   maxPreemptions: number,
-  style: Style,
+  view: TextView,
   baselineName: string | undefined,
   deltas: BaselineDeltas | undefined,
 ): string {
+  const { style, width, syscall } = view;
   const out: string[] = [];
-  out.push(`${description}: arch ${r.arch}, cost ${r.cost}, pmu ${r.pmu}`);
-  out.push(
+  const prose = (text: string) => out.push(wrapText(text, width, '  '));
+  prose(`${description}: arch ${r.arch}, cost ${r.cost}, pmu ${r.pmu}`);
+  prose(
     `cost: ${r.threads === 1 ? 'one warm call' : `${r.threads} threads on one fd, mean per call`} · attack: ${contexts} contexts · race: 2 threads on one fd, exhaustive, <= ${maxPreemptions} preemptions`,
   );
   out.push('');
-  out.push(style.bold('Cycles per call, pfm_read_pmds (n = registers)'));
+  out.push(style.bold(`Cycles per call, ${syscall} (n = registers)`));
   const names = r.strategies.map((s) => s.name);
   out.push(
     renderTable(
@@ -303,17 +333,20 @@ function compareText(
         rows: names.map((name) => [
           name,
           ...r.counts.map((n) => {
-            const m = r.results.find(
-              (x) => x.strategy === name && x.syscall === 'pfm_read_pmds' && x.count === n,
-            );
+            const m = r.results.find((x) => x.strategy === name && x.syscall === syscall && x.count === n);
             return m ? (m.error ? m.error : cycles(m.cyclesPerCall)) : '-';
           }),
         ]),
       },
       style,
+      undefined,
+      width,
     ),
   );
-  out.push(style.dim('pfm_write_pmds and pfm_write_pmcs: --json or --export-markdown'));
+  const others = VECTOR_SYSCALLS.filter((c) => c !== syscall).join(' and ');
+  prose(style.dim(`${others}: --syscall NAME (all three: --json or --export-markdown)`));
+  const threshold = stackThresholdNote(r, syscall);
+  if (threshold !== null) prose(`${style.yellow('note:')} ${threshold}`);
   out.push('');
   out.push(style.bold('Decision table'));
   const rows = r.strategies.map((s) => [
@@ -337,15 +370,17 @@ function compareText(
         columns: [
           { header: 'strategy' },
           { header: '@4', align: 'right' },
-          { header: 'vs kmalloc', align: 'right' },
+          { header: 'vs kmalloc', align: 'right', stackRank: 2 },
           { header: '@64', align: 'right' },
-          { header: 'vs kmalloc', align: 'right' },
-          { header: 'stack B', align: 'right' },
-          { header: 'pinned', align: 'right' },
-          ...(scaled === undefined ? [] : [{ header: `pinned @${scaled}`, align: 'right' as const }]),
-          { header: 'by threads', align: 'right' },
-          { header: 'races / bugs' },
-          { header: 'verdict' },
+          { header: 'vs kmalloc', align: 'right', stackRank: 2 },
+          { header: 'stack B', align: 'right', stackRank: 1 },
+          { header: 'pinned', align: 'right', stackRank: 1 },
+          ...(scaled === undefined
+            ? []
+            : [{ header: `pinned @${scaled}`, align: 'right' as const, stackRank: 1 }]),
+          { header: 'by threads', align: 'right', stackRank: 1 },
+          { header: 'races / bugs', wrap: true, stackRank: 1 },
+          { header: 'verdict', wrap: true },
         ],
         rows,
       },
@@ -363,9 +398,10 @@ function compareText(
         }
         return text;
       },
+      width,
     ),
   );
-  out.push(
+  prose(
     style.dim(
       '@4/@64: cycles per pfm_read_pmds call at 4/64 registers; stack B: on-stack array / deepest stack use;\n' +
         `pinned: argument-buffer memory the attacker keeps after opening ${contexts} contexts` +
@@ -374,25 +410,28 @@ function compareText(
     ),
   );
   out.push('');
-  out.push(
+  prose(
     `best: ${style.green(r.best)} (the cheapest strategy that is race-free, within CONFIG_FRAME_WARN and keeps pinned memory bounded)`,
   );
   for (const s of r.strategies) {
     if (s.raceReplay !== null) {
       out.push(
-        `${style.red('race')} ${s.name}: pfmsim race --strategy ${s.name} ${machineFlags} --abi ${r.abi} --replay ${s.raceReplay}`,
+        wrapCommand(
+          `${style.red('race')} ${s.name}: pfmsim race --strategy ${s.name} ${machineFlags} --abi ${r.abi} --replay ${s.raceReplay}`,
+          width,
+        ),
       );
     }
   }
   if (deltas && baselineName !== undefined) {
     out.push('');
-    out.push(
+    prose(
       style.bold(
         `Change against baseline "${baselineName}" (pfmsim ${String(deltas.pfmsimVersion)}, machine ${String(deltas.machine)}, seed ${String(deltas.seed)}, abi ${String(deltas.abi)})`,
       ),
     );
     if (!deltas.comparable) {
-      out.push(
+      prose(
         style.yellow(
           'note: the baseline ran on another machine, ABI or thread count; the changes mix setups',
         ),
@@ -406,15 +445,15 @@ function compareText(
           title: 'baseline',
           columns: [
             { header: 'strategy' },
-            { header: '@4 before', align: 'right' },
+            { header: '@4 before', align: 'right', stackRank: 2 },
             { header: '@4 now', align: 'right' },
             { header: 'change', align: 'right' },
-            { header: '@64 before', align: 'right' },
+            { header: '@64 before', align: 'right', stackRank: 2 },
             { header: '@64 now', align: 'right' },
             { header: 'change', align: 'right' },
-            { header: 'pinned before', align: 'right' },
-            { header: 'pinned now', align: 'right' },
-            { header: 'verdict' },
+            { header: 'pinned before', align: 'right', stackRank: 1 },
+            { header: 'pinned now', align: 'right', stackRank: 1 },
+            { header: 'verdict', wrap: true },
           ],
           rows: deltas.strategies.map((d) => [
             d.name,
@@ -442,6 +481,7 @@ function compareText(
           if (c !== null && c < -0.005) return style.green(text);
           return text;
         },
+        width,
       ),
     );
   }
