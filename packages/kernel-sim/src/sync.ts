@@ -20,7 +20,8 @@ export class Lock {
   owner: Thread | null = null;
   /** Vector clock released by the last owner (race detector happens-before). */
   vc: Int32Array | null = null;
-  readonly waiters: Thread[] = [];
+  /** Threads spinning (or asleep) until the lock is handed over; made on the first. */
+  waiters: Thread[] | null = null;
   /** Irq state saved by the owner's spin_lock_irqsave, for the matching restore. */
   savedFlags = 0;
   constructor(
@@ -183,7 +184,8 @@ export class Sync {
     k.charge(t, CAT.lock, cost);
     if (lock.owner !== null) {
       // Spinning (or sleeping on a mutex) until the owner hands the lock over.
-      lock.waiters.push(t);
+      if (lock.waiters === null) lock.waiters = [t];
+      else lock.waiters.push(t);
       blockThread(t, lock);
       // Where the owner's clock stood when this thread began to wait: a spinning waiter burns
       // the rest of the owner's hold time (charged at the hand-over).
@@ -221,7 +223,7 @@ export class Sync {
     // Stryker disable next-line ConditionalExpression: as for acquire, an inactive detector's threads have no clock
     if (k.race.active) k.race.release(t, lock);
     k.charge(t, CAT.lock, cost);
-    const next = lock.waiters.shift();
+    const next = lock.waiters?.shift();
     if (next !== undefined) {
       wakeThread(next);
       // cost-model.md §2 hand-off term: a spinner pays the lock hold time it waited through,

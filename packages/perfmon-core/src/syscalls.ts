@@ -209,7 +209,7 @@ export class Syscalls {
         break out;
       }
       const call = s.callFor(t);
-      call.slot = ctx.slot;
+      call.slot = ctx;
       call.kind = spec.kind;
       call.elemSize = spec.size;
       call.count = count;
@@ -391,8 +391,7 @@ export class Syscalls {
       if (!set) return Errno.EINVAL;
       if (set !== ctx.active) {
         // a pfm_start set switch applies the long reset values
-        for (let p = 0; p < set.usedPmds.length; p++)
-          if (set.ovflPmds[p] === 1) this.s.resetPmd(set, p, true);
+        for (let p = 0; p < set.pmdCount; p++) if (set.ovflPmds[p] === 1) this.s.resetPmd(set, p, true);
         this.s.switchSet(ctx, set);
       }
     }

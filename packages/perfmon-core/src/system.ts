@@ -1,9 +1,4 @@
-import {
-  type ArgBufferStrategy,
-  type ContextSlot,
-  createKmallocStrategy,
-  SLOT_WORDS,
-} from '@pfmsim/buffer-strategies';
+import { type ArgBufferStrategy, createKmallocStrategy, SLOT_WORDS } from '@pfmsim/buffer-strategies';
 import {
   type ArchOverrides,
   CAT,
@@ -38,6 +33,7 @@ import {
 import { PfmArgCall } from './core/argcall.js';
 import { CONTEXT_BYTES, PfmContext } from './core/context.js';
 import { resetOverflowed } from './core/intr.js';
+import { PmdStore } from './core/pmd-store.js';
 import { type PmuBinding, pmuBinding } from './core/pmu.js';
 import { runWorkload } from './core/run.js';
 import { Sessions } from './core/sessions.js';
@@ -95,6 +91,10 @@ export interface ResolvedPerfmonOptions {
 export class PerfmonSystem {
   readonly k: Kernel;
   readonly pmu: PmuBinding;
+  /** The per-PMD state of every event set: a row each. */
+  readonly pmdStore: PmdStore;
+  /** What every context calls on its last close (one function for all of them). */
+  private readonly releaseContext = (ctx: PfmContext, t: Thread | null): void => this.lastClose(ctx, t);
   /** The v2 layouts in force (v2.3's under perfmon3). */
   readonly abi: V2AbiProfile;
   /** The profile the system was created with (v2.3, v2.2, v2-compact or v3). */
@@ -156,6 +156,7 @@ export class PerfmonSystem {
     });
     const model = typeof opts.machine.pmu === 'string' ? getModel(opts.machine.pmu) : opts.machine.pmu;
     this.pmu = pmuBinding(model, abi);
+    this.pmdStore = new PmdStore(Math.max(1, this.pmu.maxPmd));
     this.strategy = opts.strategy ?? createKmallocStrategy();
     this.options = {
       // Stryker disable next-line StringLiteral: the back-ends test only for 'intent'; any other value is historical
@@ -299,29 +300,22 @@ export class PerfmonSystem {
     if (kaddr === 0) return null;
     k.mem.u8.fill(0, kaddr, kaddr + CONTEXT_BYTES);
     const lock = k.sync.createSpinlock(`ctx${id}->lock`, 'ctx->lock');
-    const slot: ContextSlot = {
-      id,
-      addr: kaddr,
-      lock,
-      uid: t.process.uid,
-      owner: k.mem.tag(`args:uid:${t.process.uid}`),
-      data: null,
-    };
     const ctx = new PfmContext(
       id,
       flags,
       systemWide,
       t.process,
       lock,
-      slot,
+      k.mem.tag(`args:uid:${t.process.uid}`),
       kaddr,
       this.pmu,
+      this.pmdStore,
       this.abi.maxMsgs,
-      (c, rt) => this.lastClose(c, rt),
+      this.releaseContext,
     );
     k.created(ctx); // named by its maker for DPOR (kernel-sim footprint.ts)
     k.touch(this.liveContexts, true); // the context list and its id counter
-    this.strategy.contextCreated?.(k, t, slot);
+    this.strategy.contextCreated?.(k, t, ctx);
     this.liveContexts.add(ctx);
     return ctx;
   }
@@ -371,8 +365,10 @@ export class PerfmonSystem {
     ctx.freed = true;
     this.sessions.releaseNorthbridge(ctx);
     if (ctx.smpl) freeSmplBuffer(this, t, ctx.smpl);
-    this.strategy.contextClosed?.(this.k, t, ctx.slot);
+    this.strategy.contextClosed?.(this.k, t, ctx);
     this.k.mem.kfree(t, ctx.kaddr);
+    for (const set of ctx.sets.sets) set.release();
+    ctx.active.release(); // if it was deleted from the list while it stayed the active set
     this.liveContexts.delete(ctx);
     ctx.msgqWait.wakeAll();
   }
@@ -444,7 +440,7 @@ export class PerfmonSystem {
   resetPmd(set: EventSet, pmd: number, long: boolean): void {
     let lo = long ? set.longResetLo[pmd]! : set.shortResetLo[pmd]!;
     let hi = long ? set.longResetHi[pmd]! : set.shortResetHi[pmd]!;
-    if (set.pmdFlags[pmd]! & PFM_REGFL_RANDOM) {
+    if (set.pmdFlags(pmd) & PFM_REGFL_RANDOM) {
       // REGFL_RANDOM: subtract (random & reg_random_mask) from the reset value (V19 random32()).
       // Stryker disable next-line StringLiteral: which named stream; any is seeded and deterministic
       const r = (this.k.rng('pfm_random').u32() & set.randomMaskLo[pmd]!) >>> 0;
@@ -454,10 +450,7 @@ export class PerfmonSystem {
       hi = (hi - borrow) >>> 0;
     }
     splitCounter(lo, hi, this.pmu.width, this.scratch);
-    set.pmdUpper[pmd] = this.scratch[0]!;
-    set.pmdHw[pmd] = this.scratch[1]!;
-    set.lastResetLo[pmd] = lo;
-    set.lastResetHi[pmd] = hi;
+    set.loadPmd(pmd, this.scratch[0]!, this.scratch[1]!, lo, hi);
   }
 
   private readonly scratch = new Float64Array(2);

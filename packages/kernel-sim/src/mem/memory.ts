@@ -23,7 +23,7 @@ export const POISON_FREE = 0x6b;
  * mapped lazily by the host, and nothing here writes past the highest page handed out.
  */
 export const MAX_ARENA_BYTES = 2 ** 32;
-const GRANULE_SHIFT = 5; // object metadata granule: 32 bytes, the smallest size class
+const GRANULE_SHIFT = 5; // 32 bytes, the smallest size class: no arena holds more objects than granules
 /** Granules in a byte count: a division, as a 4 GiB count is 2^32 (which `>>>` makes 0). */
 const granules = (bytes: number): number => bytes / (1 << GRANULE_SHIFT);
 
@@ -121,6 +121,17 @@ export class Memory {
   private readonly pageOrder: Uint8Array;
   private readonly pageOwner: Int32Array;
   private readonly slabInuse: Int32Array;
+  /**
+   * A slab's first object slot, by its first page: the metadata of its objects (state, owner,
+   * site, size, seq) are the slots from there, one per object. Slots are handed out in slab
+   * order, not by address, so host memory for metadata follows the objects made (17 bytes
+   * each), not the bytes they span (17 per 32 bytes: 272 for a 512-byte object).
+   */
+  private readonly slabSlot: Int32Array;
+  /** Slots ever handed to a slab: the metadata arrays are written up to here, no further. */
+  private slotsMade = 0;
+  /** Slot ranges of slabs given back, by their length (a cache's objsPerSlab): reused first. */
+  private readonly freeSlotRanges = new Map<number, number[]>();
   private readonly slotState: Uint8Array;
   private readonly slotOwner: Int32Array;
   private readonly slotSite: Int32Array;
@@ -169,6 +180,7 @@ export class Memory {
     this.pageOrder = new Uint8Array(this.numPages);
     this.pageOwner = new Int32Array(this.numPages);
     this.slabInuse = new Int32Array(this.numPages);
+    this.slabSlot = new Int32Array(this.numPages);
     this.slotState = this.buffers.slotState;
     this.slotOwner = this.buffers.slotOwner;
     this.slotSite = this.buffers.slotSite;
@@ -200,7 +212,7 @@ export class Memory {
     // keeps a short run's pages at the start of the arena).
     // Stryker disable next-line MethodExpression: zeroing the whole arena is only slower
     const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
-    const slots = granules(bytes);
+    const slots = this.slotsMade;
     b.u8.fill(0, 0, bytes);
     b.slotState.fill(0, 0, slots);
     b.slotOwner.fill(0, 0, slots);
@@ -211,17 +223,17 @@ export class Memory {
   }
 
   /**
-   * Snapshots (snapshot.ts): the arena and its per-granule arrays are saved up to the highest
-   * page ever handed out (next-fit allocation keeps a small world's pages at the start) and
-   * restored so: the saved part copied back, what lies between it and the run's highest page
-   * zeroed again (no page past that was ever written).
+   * Snapshots (snapshot.ts): the arena is saved up to the highest page ever handed out
+   * (next-fit allocation keeps a small world's pages at the start), the object metadata up to
+   * the last slot made, and restored so: the saved part copied back, what lies between it and
+   * the run's highest page (and slot) zeroed again (nothing past those was ever written).
    */
   [SNAPSHOT](): SnapshotPart {
     this.use();
     const b = this.buffers;
     // Stryker disable next-line MethodExpression: saving the whole arena is only slower
     const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
-    const slots = granules(bytes);
+    const slots = this.slotsMade;
     const saved = {
       u8: b.u8.slice(0, bytes),
       slotState: b.slotState.slice(0, slots),
@@ -238,7 +250,7 @@ export class Memory {
         this.spareCaches.push(this.caches[i]!);
       // Stryker disable next-line MethodExpression: zeroing to the end of the arena is only slower
       const upTo = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
-      const upToSlots = granules(upTo);
+      const upToSlots = this.slotsMade;
       b.u8.set(saved.u8);
       b.u8.fill(0, bytes, upTo);
       for (const k of ['slotState', 'slotOwner', 'slotSite', 'slotSize', 'slotSeq'] as const) {
@@ -290,7 +302,7 @@ export class Memory {
     return this.tagNames[id] ?? `tag#${id}`;
   }
 
-  /** kmem_cache_create: sizes round up to the 32-byte metadata granule. */
+  /** kmem_cache_create: sizes round up to 32 bytes (the smallest size class). */
   createCache(name: string, size: number): KmemCache {
     checkInteger('kmem_cache size', size, 1, 131072);
     return this.newCache(name, Math.ceil(size / 32) * 32, false);
@@ -379,7 +391,7 @@ export class Memory {
     }
     if (addr === 0) return 0;
     touchRange(addr, cache.objSize, true); // the object is born (its metadata, for DPOR)
-    const slot = addr >>> GRANULE_SHIFT;
+    const slot = this.slotOf(addr, cache);
     this.slotState[slot] = SLOT_LIVE;
     this.slotOwner[slot] = owner;
     this.slotSite[slot] = site;
@@ -446,9 +458,36 @@ export class Memory {
       this.pageBase[first + i] = base;
     }
     this.slabInuse[first] = 0;
+    this.slabSlot[first] = this.takeSlots(cache.objsPerSlab);
     cache.slabs++;
     for (let i = cache.objsPerSlab - 1; i >= 0; i--) cache.pushPool(base + i * cache.objSize);
     return true;
+  }
+
+  /** Object metadata slots made so far (17 host bytes each): one per object of every slab grown. */
+  get objectSlots(): number {
+    return this.slotsMade;
+  }
+
+  /** The metadata slot of the object at `addr` (an object start) of slab cache `cache`. */
+  private slotOf(addr: number, cache: KmemCache): number {
+    const base = this.pageBase[addr >>> this.pageShift]!;
+    return this.slabSlot[base >>> this.pageShift]! + (addr - base) / cache.objSize;
+  }
+
+  /** `count` consecutive metadata slots for a new slab: a range given back, else fresh ones. */
+  private takeSlots(count: number): number {
+    const reused = this.freeSlotRanges.get(count)?.pop();
+    if (reused !== undefined) return reused;
+    const first = this.slotsMade;
+    this.slotsMade += count;
+    return first;
+  }
+
+  private giveSlots(first: number, count: number): void {
+    const ranges = this.freeSlotRanges.get(count);
+    if (ranges === undefined) this.freeSlotRanges.set(count, [first]);
+    else ranges.push(first);
   }
 
   /** kfree: never sleeps. Bad pointers are KernelBugs, not crashes. */
@@ -502,14 +541,15 @@ export class Memory {
         },
       );
     }
-    if (this.slotState[addr >>> GRANULE_SHIFT] !== SLOT_LIVE) {
+    const slot = this.slabSlot[base >>> this.pageShift]! + (addr - base) / cache.objSize;
+    if (this.slotState[slot] !== SLOT_LIVE) {
       return this.k.reportBug(
         'double-free',
         t,
         `kfree of 0x${addr.toString(16)} (${cache.name}) already freed`,
         {
           addr,
-          site: this.tagName(this.slotSite[addr >>> GRANULE_SHIFT]!),
+          site: this.tagName(this.slotSite[slot]!),
         },
       );
     }
@@ -518,7 +558,7 @@ export class Memory {
 
   private release(t: Thread | null, cache: KmemCache, addr: number): void {
     touchRange(addr, cache.objSize, true); // poisoned
-    const slot = addr >>> GRANULE_SHIFT;
+    const slot = this.slotOf(addr, cache);
     this.slotState[slot] = SLOT_FREE;
     this.addOwner(this.slotOwner[slot]!, -cache.objSize);
     this.u8.fill(POISON_FREE, addr, addr + cache.objSize);
@@ -578,6 +618,7 @@ export class Memory {
       for (const addr of keep) c.pushPool(addr);
       for (const head of freeing) {
         for (let i = 0; i < 1 << c.order; i++) this.pageKind[head + i] = PAGE_FREE;
+        this.giveSlots(this.slabSlot[head]!, c.objsPerSlab);
         this.pages.free(head, c.order);
         c.slabs--;
         freedPages += 1 << c.order;
@@ -771,8 +812,10 @@ export class Memory {
     if (kind === PAGE_SLAB) {
       const cache = this.caches[this.pageCache[page]!]!;
       const base = this.pageBase[page]!;
-      const start = base + Math.floor((addr - base) / cache.objSize) * cache.objSize;
-      if (this.slotState[start >>> GRANULE_SHIFT] !== SLOT_LIVE) {
+      const index = Math.floor((addr - base) / cache.objSize);
+      const start = base + index * cache.objSize;
+      const slot = this.slabSlot[base >>> this.pageShift]! + index;
+      if (this.slotState[slot] !== SLOT_LIVE) {
         this.k.reportBug(
           'use-after-free',
           t,
@@ -780,7 +823,7 @@ export class Memory {
           {
             addr,
             site: this.tagName(site),
-            allocSite: this.tagName(this.slotSite[start >>> GRANULE_SHIFT]!),
+            allocSite: this.tagName(this.slotSite[slot]!),
           },
         );
         return false;
@@ -884,7 +927,7 @@ export class Memory {
       const cache = this.caches[this.pageCache[page]!]!;
       for (let i = 0; i < cache.objsPerSlab; i++) {
         const addr = base + i * cache.objSize;
-        const slot = addr >>> GRANULE_SHIFT;
+        const slot = this.slabSlot[page]! + i;
         if (this.slotState[slot] !== SLOT_LIVE || this.slotSeq[slot]! < fromSeq) continue;
         out.push({
           addr,

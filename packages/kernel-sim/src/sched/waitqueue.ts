@@ -9,7 +9,8 @@ import { blockThread, RUNNABLE, type Thread, wakeThread } from './thread.js';
  * A deadlock report names the queue a thread sleeps on.
  */
 export class WaitQueue {
-  private readonly sleepers: Thread[] = [];
+  /** Made on the first sleeper: most queues (two per perfmon context) never have one. */
+  private sleepers: Thread[] | null = null;
 
   constructor(readonly name: string) {
     created(this);
@@ -17,12 +18,12 @@ export class WaitQueue {
 
   /** Threads asleep on the queue. */
   get length(): number {
-    return this.sleepers.length;
+    return this.sleepers?.length ?? 0;
   }
 
   has(t: Thread): boolean {
     touch(this, false);
-    return this.sleepers.includes(t);
+    return this.sleepers?.includes(t) ?? false;
   }
 
   /** The running thread goes to sleep here; it must yield Y_BLOCK next. */
@@ -34,14 +35,15 @@ export class WaitQueue {
         'a runnable thread (one that is running)',
       );
     touch(this, true);
-    this.sleepers.push(t);
+    if (this.sleepers === null) this.sleepers = [t];
+    else this.sleepers.push(t);
     blockThread(t, this);
   }
 
   /** Wakes the longest sleeper; null when none sleeps. */
   wake(): Thread | null {
     touch(this, true);
-    const t = this.sleepers.shift();
+    const t = this.sleepers?.shift();
     if (t === undefined) return null;
     wakeThread(t);
     return t;
@@ -50,7 +52,9 @@ export class WaitQueue {
   /** Wakes every sleeper; returns how many. */
   wakeAll(): number {
     touch(this, true);
-    const all = this.sleepers.splice(0);
+    const all = this.sleepers;
+    if (all === null) return 0;
+    this.sleepers = null;
     for (const t of all) wakeThread(t);
     return all.length;
   }

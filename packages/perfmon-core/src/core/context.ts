@@ -2,6 +2,7 @@ import type { ContextSlot } from '@pfmsim/buffer-strategies';
 import { type FileLike, type Process, type Spinlock, type Thread, WaitQueue } from '@pfmsim/kernel-sim';
 import { PFM_CTX_UNLOADED } from '../abi/constants.js';
 import { MsgQueue } from './msg.js';
+import type { PmdStore } from './pmd-store.js';
 import type { PmuBinding } from './pmu.js';
 import { EventSet, SetList } from './sets.js';
 import type { SmplBuffer } from './smpl-buf.js';
@@ -11,14 +12,19 @@ export const CONTEXT_BYTES = 512;
 
 /**
  * A perfmon2 context (struct pfm_context) and the file behind its descriptor. Its lock is the
- * irq-safe ctx->lock that serialises every call; its state follows perfmon2-abi.md §2.
+ * irq-safe ctx->lock that serialises every call; its state follows perfmon2-abi.md §2. It is
+ * also the argument-buffer strategy's slot for the context (ContextSlot: id, addr, lock, uid,
+ * owner, data), so a million contexts are a million objects, not two million.
  */
-export class PfmContext implements FileLike {
-  readonly kind = 'perfmon';
+export class PfmContext implements FileLike, ContextSlot {
+  /** FileLike.kind, on the prototype (not a field of each of a million contexts). */
+  get kind(): 'perfmon' {
+    return 'perfmon';
+  }
   /** Descriptors referring to this file (dup/close bookkeeping). */
   refs = 0;
   state: number = PFM_CTX_UNLOADED;
-  readonly sets = new SetList();
+  readonly sets: SetList;
   active: EventSet;
   /** Monitored thread (per-thread mode) once loaded. */
   target: Thread | null = null;
@@ -46,7 +52,12 @@ export class PfmContext implements FileLike {
   blockedTarget: Thread | null = null;
   /** Where the blocked target sleeps until pfm_restart or an unload (ctx->restart_complete). */
   readonly restartComplete = new WaitQueue('ctx->restart_complete');
-  readonly msgs: MsgQueue;
+  /** The notification queue, made on first use (most contexts never queue a message). */
+  private msgQueue: MsgQueue | null = null;
+  /** The uid of the creating process when the context was made (per-user budgets). */
+  readonly uid: number;
+  /** The strategy's own state for this context (ContextSlot.data). */
+  data: unknown = null;
   /** The sampling format and its buffer, when the context was created with one. */
   smpl: SmplBuffer | null = null;
   freed = false;
@@ -57,15 +68,28 @@ export class PfmContext implements FileLike {
     readonly systemWide: boolean,
     readonly creator: Process,
     readonly lock: Spinlock,
-    readonly slot: ContextSlot,
+    /** Owner tag of the context's argument buffers (args:uid:N): ContextSlot.owner. */
+    readonly owner: number,
     readonly kaddr: number,
     pmu: PmuBinding,
-    maxMsgs: number,
+    pmdStore: PmdStore,
+    private readonly maxMsgs: number,
+    /** The system's last-close handler: one function shared by every context. */
     readonly onRelease: (ctx: PfmContext, t: Thread | null) => void,
   ) {
-    this.active = new EventSet(0, pmu);
-    this.sets.insert(this.active);
-    this.msgs = new MsgQueue(maxMsgs);
+    this.active = new EventSet(0, pmu, pmdStore);
+    this.sets = new SetList(this.active);
+    this.uid = creator.uid;
+  }
+
+  /** The struct's kernel address (ContextSlot.addr). */
+  get addr(): number {
+    return this.kaddr;
+  }
+
+  get msgs(): MsgQueue {
+    if (this.msgQueue === null) this.msgQueue = new MsgQueue(this.maxMsgs);
+    return this.msgQueue;
   }
 
   release(t: Thread | null): void {

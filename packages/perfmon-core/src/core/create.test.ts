@@ -259,7 +259,7 @@ describe('the format argument goes through the argument-buffer strategy (the see
       'created uid 1000',
       'closed 0',
     ]);
-    expect(w.s.contexts[0]!.slot.id).toBe(1);
+    expect(w.s.contexts[0]!.id).toBe(1);
   });
 
   it("a strategy's frame for the argument deepens the call; its cycles are the strategy's", () => {

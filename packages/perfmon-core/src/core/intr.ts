@@ -38,7 +38,7 @@ export function overflowInterrupt(
     if (ovfl[p] !== 1) continue;
     set.ovflPmds[p] = 1;
     k.charge(t, CAT.irq, k.costs.pmuRegLive);
-    if (set.pmdFlags[p]! & PFM_REGFL_OVFL_NOTIFY) notify = true;
+    if (set.pmdFlags(p) & PFM_REGFL_OVFL_NOTIFY) notify = true;
     if (set.flags & PFM_SETFL_OVFL_SWITCH && set.ovflSwitchCnt[p]! > 0) {
       set.ovflSwitchLeft[p]! -= 1;
       if (set.ovflSwitchLeft[p]! <= 0) switchNow = true;
@@ -100,15 +100,15 @@ function sampleOverflows(
     arg.ovflPmd = p;
     arg.ovflCtrl = 0;
     arg.activeSet = set.id;
-    arg.lastResetLo = set.lastResetLo[p]!;
-    arg.lastResetHi = set.lastResetHi[p]!;
+    arg.lastResetLo = set.lastResetLo(p);
+    arg.lastResetHi = set.lastResetHi(p);
     arg.pid = t.tid;
     arg.tgid = t.process.pid;
     arg.cpu = t.cpu;
     let n = 0;
     for (let q = 0; q < sys.pmu.maxPmd; q++) {
       if (!set.samplesOnOverflow(p, q)) continue;
-      sys.pmu.codec.join(set.pmdUpper[q]!, set.pmdHw[q]!, sampled);
+      sys.pmu.codec.join(set.pmdUpper(q), set.pmdHw(q), sampled);
       arg.smplPmdsLo[n] = sampled[0]!;
       arg.smplPmdsHi[n] = sampled[1]!;
       n++;

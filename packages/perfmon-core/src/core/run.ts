@@ -44,7 +44,7 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
     const phase = workload.phaseAt(userCycles);
     let seg = Math.min(remaining, workload.phaseLeft(userCycles));
     for (let p = 0; p < nd; p++) {
-      if (pmu.pmdCounter[p] !== 1 || set.usedPmds[p] !== 1) {
+      if (pmu.pmdCounter[p] !== 1 || !set.pmdUsed(p)) {
         set.rateNow[p] = 0;
         continue;
       }
@@ -56,7 +56,7 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
       }
       if (r > 0) {
         // cycles until the hardware part wraps: smallest n with floor(r (C + n)) - E >= 2^w - hw
-        const need = hwMod - set.pmdHw[p]! + set.emitted[p]!;
+        const need = hwMod - set.pmdHw(p) + set.emitted[p]!;
         const n = Math.max(1, Math.ceil(need / r - set.countedCycles[p]!));
         if (n < seg) seg = n;
       }
@@ -73,19 +73,19 @@ export function* runWorkload(sys: PerfmonSystem, t: Thread, workload: Workload, 
       const delta = target - set.emitted[p]!;
       set.countedCycles[p] = counted;
       set.emitted[p] = target;
-      let hw = set.pmdHw[p]! + delta;
+      let hw = set.pmdHw(p) + delta;
       if (hw >= hwMod) {
         const wraps = Math.floor(hw / hwMod);
         hw -= wraps * hwMod;
-        let upper = set.pmdUpper[p]! + wraps;
+        let upper = set.pmdUpper(p) + wraps;
         if (upper >= upperMod) {
           upper -= upperMod;
           ovfl[p] = 1;
           anyOverflow = true;
         }
-        set.pmdUpper[p] = upper;
+        set.setPmdUpper(p, upper);
       }
-      set.pmdHw[p] = hw;
+      set.setPmdHw(p, hw);
     }
     k.charge(t, CAT.workload, seg);
     set.activeCycles += seg;

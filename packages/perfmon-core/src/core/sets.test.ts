@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PFM_SETFL_EXPL_NEXT, PFM_SETFL_TIME_SWITCH } from '../abi/constants.js';
 import { ok } from '../abi/errno.js';
 import { NEG, type TestWorld, testWorld, writePmcs } from '../test-util.js';
+import { PmdStore } from './pmd-store.js';
 import { EventSet, SetList } from './sets.js';
 import { workloadFromEvents } from './workload.js';
 
@@ -104,8 +105,9 @@ describe('set switching order (§11)', () => {
 describe('SetList', () => {
   const pmu = testWorld().s.pmu;
   const list = (...ids: number[]) => {
-    const l = new SetList();
-    for (const id of ids) l.insert(new EventSet(id, pmu));
+    const store = new PmdStore(Math.max(1, pmu.maxPmd));
+    const l = new SetList(new EventSet(ids[0]!, pmu, store));
+    for (const id of ids.slice(1)) l.insert(new EventSet(id, pmu, store));
     return l;
   };
   const ids = (l: SetList) => l.sets.map((s) => s.id);
@@ -114,6 +116,26 @@ describe('SetList', () => {
     expect(ids(list(3, 1))).toEqual([1, 3]);
     expect(ids(list(5, 1, 3, 0, 65535, 4))).toEqual([0, 1, 3, 4, 5, 65535]);
     expect(ids(list(0, 1, 2))).toEqual([0, 1, 2]);
+  });
+
+  it('a list of one set (every new context): find, next and the sets read it without a second set', () => {
+    const l = list(0);
+    const [only] = l.sets;
+    expect(ids(l)).toEqual([0]);
+    expect(l.find(0)).toBe(only);
+    expect(l.find(1)).toBeUndefined();
+    expect(l.next(only!, PFM_SETFL_EXPL_NEXT)).toBe(only);
+    only!.flags = PFM_SETFL_EXPL_NEXT;
+    only!.idNext = 7; // names no set: the next in order, itself
+    expect(l.next(only!, PFM_SETFL_EXPL_NEXT)).toBe(only);
+    const other = new EventSet(3, pmu, new PmdStore(1));
+    expect(l.next(other, PFM_SETFL_EXPL_NEXT)).toBe(only);
+    l.remove(1);
+    expect(ids(l)).toEqual([0]);
+    expect(l.find(0)).toBe(only);
+    l.insert(new EventSet(2, pmu, new PmdStore(1)));
+    expect(ids(l)).toEqual([0, 2]);
+    expect(l.next(only!, 0).id).toBe(2);
   });
 
   it('find and remove by id; removing a missing id changes nothing', () => {
@@ -223,12 +245,13 @@ describe('per-set PMD state under a workload', () => {
 describe('EventSet state made on first use', () => {
   const pmu = testWorld().s.pmu; // intel-p6: 2 PMCs, 2 PMDs
   const nd = pmu.maxPmd;
+  const store = new PmdStore(nd);
   // the per-PMD values: upper and hw (f64), flags and the last reset value (u32 x 3), used (u8)
   const base = nd * (8 * 2 + 4 * 3 + 1);
 
   it('a fresh set holds only its per-PMD values; PMCs read as the model defaults, none written', () => {
-    const a = new EventSet(0, pmu);
-    const b = new EventSet(1, pmu);
+    const a = new EventSet(0, pmu, store);
+    const b = new EventSet(1, pmu, store);
     expect(a.hostBytes).toBe(base);
     expect([...a.pmcLo]).toEqual([...pmu.pmcDflLo]);
     expect([...a.pmcHi]).toEqual([...pmu.pmcDflHi]);
@@ -238,8 +261,8 @@ describe('EventSet state made on first use', () => {
   });
 
   it("writePmc copies the defaults once and never writes them (another set's PMCs stay default)", () => {
-    const a = new EventSet(0, pmu);
-    const b = new EventSet(1, pmu);
+    const a = new EventSet(0, pmu, store);
+    const b = new EventSet(1, pmu, store);
     const dfl = [[...pmu.pmcDflLo], [...pmu.pmcDflHi]];
     a.writePmc(1, 0x1234, 0x56);
     expect([[...pmu.pmcDflLo], [...pmu.pmcDflHi]]).toEqual(dfl);
@@ -253,7 +276,7 @@ describe('EventSet state made on first use', () => {
   });
 
   it('bitmaps: all zero stores nothing; any bit stores both maps of the PMD, each bit where it belongs', () => {
-    const s = new EventSet(0, pmu);
+    const s = new EventSet(0, pmu, store);
     const u = new Uint8Array(160);
     const view = new DataView(u.buffer);
     s.writeBitmaps(1, view, 0, 80);
@@ -282,7 +305,7 @@ describe('EventSet state made on first use', () => {
   });
 
   it('overflow settings: zeros into a set with none store nothing; once stored, zeros overwrite', () => {
-    const s = new EventSet(0, pmu);
+    const s = new EventSet(0, pmu, store);
     s.writeOverflowSettings(1, 0, 0, 0, 0, 0, 0, 0);
     expect(s.hostBytes).toBe(base);
     s.writeOverflowSettings(1, 1, 2, 3, 4, 5, 6, 7);
@@ -302,7 +325,7 @@ describe('EventSet state made on first use', () => {
     s.writeOverflowSettings(1, 0, 0, 0, 0, 0, 0, 0);
     expect(at(1)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     for (const x of [1, 2, 3, 4, 5, 6, 7]) {
-      const t = new EventSet(0, pmu);
+      const t = new EventSet(0, pmu, store);
       const v = [0, 0, 0, 0, 0, 0, 0];
       v[x - 1] = 9;
       t.writeOverflowSettings(0, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!);
@@ -311,7 +334,7 @@ describe('EventSet state made on first use', () => {
   });
 
   it('reading the overflow flags or the counting bookkeeping makes them (zeros)', () => {
-    const s = new EventSet(0, pmu);
+    const s = new EventSet(0, pmu, store);
     expect([...s.ovflPmds]).toEqual(new Array(nd).fill(0));
     expect(s.hostBytes).toBe(base + nd * (8 * 2 + 4 * 6 + 2));
     expect([...s.rateNow, ...s.emitted, ...s.countedCycles]).toEqual(new Array(3 * nd).fill(0));

@@ -1,3 +1,4 @@
+import { PmdRows, type PmdStore } from './pmd-store.js';
 import type { PmuBinding } from './pmu.js';
 
 export const BV_WORDS = 5; // PFM_PMD_BV = PFM_PMC_BV = 5 u64 words
@@ -5,7 +6,8 @@ export const BV_WORDS = 5; // PFM_PMD_BV = PFM_PMC_BV = 5 u64 words
 /**
  * One event set (perfmon2 `struct pfm_event_set`): PMC values, PMD 64-bit state as
  * (upper, hw), reset values and bitmaps, switch thresholds, and the bookkeeping that
- * pfm_getinfo_evtsets reports. Everything lives in typed arrays indexed by register number.
+ * pfm_getinfo_evtsets reports. Everything lives in typed arrays indexed by register number;
+ * the per-PMD state every set has is a row of the system's PmdStore.
  */
 export class EventSet {
   flags = 0;
@@ -18,12 +20,13 @@ export class EventSet {
   runs = 0;
   /** Cycles this set was the active set while monitoring ran. */
   activeCycles = 0;
-  readonly usedPmds: Uint8Array;
-  readonly pmdUpper: Float64Array;
-  readonly pmdHw: Float64Array;
-  readonly pmdFlags: Uint32Array;
-  readonly lastResetLo: Uint32Array;
-  readonly lastResetHi: Uint32Array;
+  /** PMDs in the set: the model's PMD count (at least 1). */
+  readonly pmdCount: number;
+  /** Its row in the system's PmdStore (-1 once given back), the chunk and the row's offset. */
+  private row: number;
+  private readonly rows: PmdRows;
+  private readonly base: number;
+  private readonly store: PmdStore;
   /**
    * PMC values and which PMCs were written, made on the first pfm_write_pmcs (null: every PMC
    * at its default, none written). A context that is only read or written as PMDs (the
@@ -41,30 +44,87 @@ export class EventSet {
   /** Counting bookkeeping (cycles counted at the current rate, events emitted, that rate). */
   private countingState: CountingState | null = null;
 
+  /** Set `id`, its per-PMD state a zeroed row of `store` (store.width PMDs: the model's). */
   constructor(
     readonly id: number,
     pmu: PmuBinding,
+    store: PmdStore,
   ) {
     this.pmu = pmu;
-    const nd = Math.max(1, pmu.maxPmd);
-    // Every per-PMD array is a view of one buffer: one host allocation per set, not 20 (a
-    // million contexts each hold a set). Float64 views first: they need 8-byte alignment.
-    const buf = new ArrayBuffer(8 * 2 * nd + 4 * 3 * nd + nd);
-    this.pmdUpper = new Float64Array(buf, 0, nd);
-    this.pmdHw = new Float64Array(buf, 8 * nd, nd);
-    this.pmdFlags = new Uint32Array(buf, 16 * nd, nd);
-    this.lastResetLo = new Uint32Array(buf, 20 * nd, nd);
-    this.lastResetHi = new Uint32Array(buf, 24 * nd, nd);
-    this.usedPmds = new Uint8Array(buf, 28 * nd, nd);
+    this.store = store;
+    this.pmdCount = store.width;
+    this.row = store.take();
+    this.rows = store.chunkOf(this.row);
+    this.base = (this.row - this.rows.first) * store.width;
+  }
+
+  /** Gives the set's row back to the store (the set was deleted or its context freed). */
+  release(): void {
+    if (this.row < 0) return;
+    this.store.give(this.row);
+    this.row = -1;
+  }
+
+  /** Whether PMD `num` was written in this set. */
+  pmdUsed(num: number): boolean {
+    return this.rows.used[this.base + num] === 1;
+  }
+
+  /** Marks PMD `num` written, with its flags (reg_flags as stored). */
+  usePmd(num: number, flags: number): void {
+    this.rows.flags[this.base + num] = flags;
+    this.rows.used[this.base + num] = 1;
+  }
+
+  /** PMD `num`'s stored flags. */
+  pmdFlags(num: number): number {
+    return this.rows.flags[this.base + num]!;
+  }
+
+  /** The software upper part of PMD `num`'s 64-bit value. */
+  pmdUpper(num: number): number {
+    return this.rows.upper[this.base + num]!;
+  }
+
+  /** The hardware counter part of PMD `num`'s 64-bit value. */
+  pmdHw(num: number): number {
+    return this.rows.hw[this.base + num]!;
+  }
+
+  setPmdUpper(num: number, upper: number): void {
+    this.rows.upper[this.base + num] = upper;
+  }
+
+  setPmdHw(num: number, hw: number): void {
+    this.rows.hw[this.base + num] = hw;
+  }
+
+  /** Loads PMD `num` with a value (upper, hw) that is also its last reset value (lo, hi). */
+  loadPmd(num: number, upper: number, hw: number, lo: number, hi: number): void {
+    const i = this.base + num;
+    this.rows.upper[i] = upper;
+    this.rows.hw[i] = hw;
+    this.rows.lastResetLo[i] = lo;
+    this.rows.lastResetHi[i] = hi;
+  }
+
+  /** Low word of PMD `num`'s last reset value. */
+  lastResetLo(num: number): number {
+    return this.rows.lastResetLo[this.base + num]!;
+  }
+
+  /** High word of PMD `num`'s last reset value. */
+  lastResetHi(num: number): number {
+    return this.rows.lastResetHi[this.base + num]!;
   }
 
   private get overflow(): OverflowState {
-    if (this.overflowState === null) this.overflowState = new OverflowState(this.usedPmds.length);
+    if (this.overflowState === null) this.overflowState = new OverflowState(this.pmdCount);
     return this.overflowState;
   }
 
   private get counting(): CountingState {
-    if (this.countingState === null) this.countingState = new CountingState(this.usedPmds.length);
+    if (this.countingState === null) this.countingState = new CountingState(this.pmdCount);
     return this.countingState;
   }
 
@@ -141,12 +201,12 @@ export class EventSet {
   }
 
   /**
-   * Host bytes of the typed arrays this set holds (the per-PMD values always; PMC values,
+   * Host bytes of the typed arrays this set holds (its PmdStore row always; PMC values,
    * bitmaps, overflow settings and counting bookkeeping once made): what a set costs the host.
    */
   get hostBytes(): number {
     return (
-      this.usedPmds.buffer.byteLength +
+      PmdRows.rowBytes(this.pmdCount) +
       (this.pmcState === null ? 0 : this.pmcState.lo.byteLength * 2 + this.pmcState.used.byteLength) +
       (this.bitmaps?.byteLength ?? 0) +
       (this.overflowState?.ovflPmds.buffer.byteLength ?? 0) +
@@ -194,10 +254,10 @@ export class EventSet {
       for (let wd = 0; wd < words; wd++)
         any |= view.getUint32(resetOff + wd * 4, true) | view.getUint32(smplOff + wd * 4, true);
       if (any === 0) return; // empty, as every bitmap already is
-      b = new Uint32Array(2 * this.usedPmds.length * words);
+      b = new Uint32Array(2 * this.pmdCount * words);
       this.bitmaps = b;
     }
-    const smpl = this.usedPmds.length * words;
+    const smpl = this.pmdCount * words;
     for (let wd = 0; wd < words; wd++) {
       b[num * words + wd] = view.getUint32(resetOff + wd * 4, true);
       b[smpl + num * words + wd] = view.getUint32(smplOff + wd * 4, true);
@@ -209,7 +269,7 @@ export class EventSet {
    * while no map is stored). `samplesOnOverflow` reads one bit without it.
    */
   get smplPmds(): Uint32Array {
-    const words = 2 * BV_WORDS * this.usedPmds.length;
+    const words = 2 * BV_WORDS * this.pmdCount;
     return this.bitmaps === null ? new Uint32Array(words) : this.bitmaps.subarray(words);
   }
 
@@ -220,7 +280,7 @@ export class EventSet {
 
   /** Whether `bit` is set in PMD `pmd`'s reg_smpl_pmds. */
   samplesOnOverflow(pmd: number, bit: number): boolean {
-    return this.bitmaps !== null && EventSet.bvTest(this.bitmaps, this.usedPmds.length + pmd, bit);
+    return this.bitmaps !== null && EventSet.bvTest(this.bitmaps, this.pmdCount + pmd, bit);
   }
 
   /**
@@ -295,23 +355,35 @@ function noPmcsUsed(pmu: PmuBinding): Uint8Array {
 
 /** Sets of a context, kept sorted by id (the round-robin switch order). */
 export class SetList {
-  readonly sets: EventSet[] = [];
+  /** Every set, sorted by id; null while the first one is alone (most contexts never add one). */
+  private all: EventSet[] | null = null;
+
+  /** The list of a new context: its set 0. */
+  constructor(private readonly first: EventSet) {}
+
+  /** The sets in switch order (a new array while the first set is alone). */
+  get sets(): readonly EventSet[] {
+    return this.all ?? [this.first];
+  }
 
   find(id: number): EventSet | undefined {
-    const sets = this.sets;
+    const sets = this.all;
+    if (sets === null) return this.first.id === id ? this.first : undefined;
     for (let i = 0; i < sets.length; i++) if (sets[i]!.id === id) return sets[i];
     return undefined;
   }
 
   insert(set: EventSet): void {
-    const i = this.sets.findIndex((s) => s.id > set.id);
-    if (i < 0) this.sets.push(set);
-    else this.sets.splice(i, 0, set);
+    if (this.all === null) this.all = [this.first];
+    const i = this.all.findIndex((s) => s.id > set.id);
+    if (i < 0) this.all.push(set);
+    else this.all.splice(i, 0, set);
   }
 
   remove(id: number): void {
-    const i = this.sets.findIndex((s) => s.id === id);
-    if (i >= 0) this.sets.splice(i, 1);
+    if (this.all === null) this.all = [this.first];
+    const i = this.all.findIndex((s) => s.id === id);
+    if (i >= 0) this.all.splice(i, 1);
   }
 
   /** The set after `set` in switch order: set_id_next with EXPL_NEXT, else the next id. */
@@ -320,7 +392,9 @@ export class SetList {
       const explicit = this.find(set.idNext);
       if (explicit) return explicit;
     }
-    const i = this.sets.indexOf(set);
-    return this.sets[(i + 1) % this.sets.length]!;
+    const sets = this.all;
+    if (sets === null) return this.first;
+    const i = sets.indexOf(set);
+    return sets[(i + 1) % sets.length]!;
   }
 }

@@ -43,10 +43,7 @@ export function storePmdValue(
   const lo = view.getUint32(off + PMD_OFF.reg_value, true);
   const hi = view.getUint32(off + PMD_OFF.reg_value + 4, true);
   sys.pmu.codec.split(lo, hi, split);
-  set.pmdUpper[num] = split[0]!;
-  set.pmdHw[num] = split[1]!;
-  set.lastResetLo[num] = lo;
-  set.lastResetHi[num] = hi;
+  set.loadPmd(num, split[0]!, split[1]!, lo, hi);
 }
 
 /**
@@ -96,8 +93,7 @@ export function writePmd(
     view.getUint32(off + PMD_OFF.reg_ovfl_switch_cnt, true),
   );
   set.writeBitmaps(num, view, off + PMD_OFF.reg_reset_pmds, off + PMD_OFF.reg_smpl_pmds);
-  set.pmdFlags[num] = flags & ~PFM_REG_RETFL_MASK;
-  set.usedPmds[num] = 1;
+  set.usePmd(num, flags & ~PFM_REG_RETFL_MASK);
   return 0;
 }
 
@@ -117,15 +113,15 @@ export function readPmd(sys: PerfmonSystem, t: Thread, ctx: PfmContext, view: Da
   if (!set) {
     return refuse(sys, view, off, flags, PFM_REG_RETFL_NOSET, Errno.EINVAL);
   }
-  if (set.usedPmds[num] !== 1) {
+  if (!set.pmdUsed(num)) {
     return refuse(sys, view, off, flags, PFM_REG_RETFL_EINVAL, Errno.EINVAL);
   }
   k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
-  pmu.codec.join(set.pmdUpper[num]!, set.pmdHw[num]!, joined);
+  pmu.codec.join(set.pmdUpper(num), set.pmdHw(num), joined);
   view.setUint32(off + PMD_OFF.reg_value, joined[0]!, true);
   view.setUint32(off + PMD_OFF.reg_value + 4, joined[1]!, true);
-  view.setUint32(off + PMD_OFF.reg_last_reset_val, set.lastResetLo[num]!, true);
-  view.setUint32(off + PMD_OFF.reg_last_reset_val + 4, set.lastResetHi[num]!, true);
+  view.setUint32(off + PMD_OFF.reg_last_reset_val, set.lastResetLo(num), true);
+  view.setUint32(off + PMD_OFF.reg_last_reset_val + 4, set.lastResetHi(num), true);
   view.setUint32(off + PMD_OFF.reg_ovfl_switch_cnt, set.ovflSwitchCnt[num]!, true);
   view.setUint32(off + PMD_OFF.reg_ovfl_switch_cnt + 4, 0, true);
   setRetflags(sys, view, off, flags, 0);

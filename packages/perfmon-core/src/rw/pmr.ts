@@ -32,8 +32,7 @@ export function writePmrPmd(
   k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
   if (pmu.pmdReadOnly[num] === 1) return 0;
   storePmdValue(sys, set, num, view, off);
-  set.pmdFlags[num] = flags & PFM_REGFL_PMD_ALL & ~PFM_REG_RETFL_MASK;
-  set.usedPmds[num] = 1;
+  set.usePmd(num, flags & PFM_REGFL_PMD_ALL & ~PFM_REG_RETFL_MASK);
   return 0;
 }
 
@@ -49,9 +48,9 @@ export function readPmrPmd(
   const pmu = sys.pmu;
   const set = ctx.active;
   const num = view.getUint16(off + PMR_OFF.reg_num, true);
-  if (!pmu.isPmdImpl(num) || set.usedPmds[num] !== 1) return -Errno.EINVAL;
+  if (!pmu.isPmdImpl(num) || !set.pmdUsed(num)) return -Errno.EINVAL;
   k.charge(t, CAT.handler, sys.isLive(t, ctx, set) ? k.costs.pmuRegLive : k.costs.pmuRegSaved);
-  pmu.codec.join(set.pmdUpper[num]!, set.pmdHw[num]!, joined);
+  pmu.codec.join(set.pmdUpper(num), set.pmdHw(num), joined);
   view.setUint32(off + PMR_OFF.reg_value, joined[0]!, true);
   view.setUint32(off + PMR_OFF.reg_value + 4, joined[1]!, true);
   return 0;

@@ -67,7 +67,7 @@ export function createEvtset(
   }
   let set = ctx.sets.find(id);
   if (!set) {
-    set = new EventSet(id, sys.pmu);
+    set = new EventSet(id, sys.pmu, sys.pmdStore);
     ctx.sets.insert(set);
   }
   set.flags = flags;
@@ -88,8 +88,11 @@ export function deleteEvtset(
 ): number {
   // Stryker disable next-line ArithmeticOperator: SETDESC_ID is 0, off - 0 is off
   const id = view.getUint16(off + SETDESC_ID, true);
-  if (id === 0 || !ctx.sets.find(id)) return -Errno.EINVAL;
+  const set = ctx.sets.find(id);
+  if (id === 0 || !set) return -Errno.EINVAL;
   ctx.sets.remove(id);
+  // The active set stays readable through ctx.active: its row goes back when the context is freed.
+  if (set !== ctx.active) set.release();
   sys.k.charge(t, CAT.handler, sys.k.costs.pmuRegSaved);
   return 0;
 }
