@@ -97,4 +97,28 @@ describe('object metadata slots', () => {
     k.mem.kfree(t, a);
     expect(k.bugs).toHaveLength(0);
   });
+
+  it("a snapshot restores each slot's state, owner, site, size and seq, even for an object freed and made again since", () => {
+    const k = testKernel();
+    const { t } = oneThread(k);
+    const [before, after] = [k.mem.tag('before'), k.mem.tag('after')];
+    const base = k.mem.snapshot();
+    const a = k.mem.kmalloc(t, 200, GFP_KERNEL, before, before);
+    const b = k.mem.kmalloc(t, 250, GFP_KERNEL, before, before);
+    const saved = k.mem.liveObjectsSince(base);
+    const snap = takeSnapshot([k]);
+    k.mem.kfree(t, a);
+    k.mem.kfree(t, b);
+    expect(k.mem.kmalloc(t, 150, GFP_KERNEL, after, after)).toBe(b); // b's slot, new metadata
+    expect(k.mem.liveObjectsSince(base).map((o) => [o.addr, o.size, o.owner])).toEqual([[b, 150, 'after']]);
+    snap.restore();
+    expect(k.mem.liveObjectsSince(base)).toEqual(saved);
+    expect(saved.map((o) => [o.addr, o.size, o.owner, o.site])).toEqual([
+      [a, 200, 'before', 'before'],
+      [b, 250, 'before', 'before'],
+    ]);
+    k.mem.kfree(t, a);
+    k.mem.kfree(t, b);
+    expect(k.bugs).toHaveLength(0);
+  });
 });
