@@ -59,6 +59,21 @@ describe('PmdStore', () => {
   });
 });
 
+describe('PmdStore rows past the first chunk', () => {
+  it('a row of a later chunk given back is zeroed where it lies, its neighbours untouched', () => {
+    const s = new PmdStore(2);
+    const rows = [s.take(), s.take(), s.take(), s.take()]; // rows 2 and 3 open the second chunk
+    const c = s.chunkOf(3);
+    expect([c.first, c.rows]).toEqual([2, 4]);
+    c.upper.fill(5);
+    c.used.fill(1);
+    s.give(rows[3]!);
+    expect(s.take()).toBe(3);
+    expect([...c.upper]).toEqual([5, 5, 0, 0, 5, 5, 5, 5]);
+    expect([...c.used]).toEqual([1, 1, 0, 0, 1, 1, 1, 1]);
+  });
+});
+
 describe('EventSet rows', () => {
   const pmu = testWorld().s.pmu; // intel-p6: 2 PMDs
   const nd = pmu.maxPmd;
@@ -117,6 +132,23 @@ describe('rows of a system', () => {
     expect(w.g.pfm_create_evtsets(fd, descs, 2).ok).toBe(true);
     expect(store.inUse).toBe(before + 3);
     expect(w.g.pfm_delete_evtsets(fd, w.setdescs([{ set_id: 2 }]), 1).ok).toBe(true);
+    expect(store.inUse).toBe(before + 2);
+    w.g.close(fd);
+    expect(store.inUse).toBe(before);
+  });
+});
+
+describe('deleting the active set', () => {
+  it('keeps its row while ctx.active still names it; closing the context gives it back', () => {
+    const w = testWorld();
+    const store = w.s.pmdStore;
+    const before = store.inUse;
+    const fd = w.ctx();
+    expect(w.g.pfm_create_evtsets(fd, w.setdescs([{ set_id: 1 }]), 1).ok).toBe(true);
+    expect(w.load(fd, w.t.tid, 1).ok).toBe(true);
+    expect(w.g.pfm_unload_context(fd).ok).toBe(true);
+    expect(w.s.contexts[0]!.active.id).toBe(1); // unloading leaves the active set as it was
+    expect(w.g.pfm_delete_evtsets(fd, w.setdescs([{ set_id: 1 }]), 1).ok).toBe(true);
     expect(store.inUse).toBe(before + 2);
     w.g.close(fd);
     expect(store.inUse).toBe(before);
