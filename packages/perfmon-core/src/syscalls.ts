@@ -312,7 +312,7 @@ export class Syscalls {
     if (ctx.state !== PFM_CTX_UNLOADED) return ctx.state === 4 ? Errno.EINVAL : Errno.EBUSY;
     const set = ctx.sets.find(setId);
     // Q9 (intent): an EXPL_NEXT set whose set_id_next names no set is an invalid chain.
-    const broken = ctx.sets.sets.some((x) => x.flags & PFM_SETFL_EXPL_NEXT && !ctx.sets.find(x.idNext));
+    const broken = ctx.sets.brokenChain(PFM_SETFL_EXPL_NEXT);
     if (ctx.systemWide) {
       if (!set || broken) return Errno.EINVAL;
       if (!s.sessions.systemFree(t.cpu)) return Errno.EBUSY;

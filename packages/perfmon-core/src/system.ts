@@ -367,7 +367,7 @@ export class PerfmonSystem {
     if (ctx.smpl) freeSmplBuffer(this, t, ctx.smpl);
     this.strategy.contextClosed?.(this.k, t, ctx);
     this.k.mem.kfree(t, ctx.kaddr);
-    for (const set of ctx.sets.sets) set.release();
+    ctx.sets.releaseAll();
     ctx.active.release(); // if it was deleted from the list while it stayed the active set
     this.liveContexts.delete(ctx);
     ctx.msgqWait.wakeAll();

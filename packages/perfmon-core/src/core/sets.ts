@@ -386,6 +386,24 @@ export class SetList {
     if (i >= 0) this.all.splice(i, 1);
   }
 
+  /** Whether an EXPL_NEXT set's set_id_next names no set of the list (an invalid chain). */
+  brokenChain(explNextFlag: number): boolean {
+    const sets = this.all;
+    if (sets === null) return this.first.flags & explNextFlag ? this.first.idNext !== this.first.id : false;
+    for (let i = 0; i < sets.length; i++) {
+      const s = sets[i]!;
+      if (s.flags & explNextFlag && this.find(s.idNext) === undefined) return true;
+    }
+    return false;
+  }
+
+  /** Gives every set's PMD row back (the context is freed). */
+  releaseAll(): void {
+    const sets = this.all;
+    if (sets === null) this.first.release();
+    else for (let i = 0; i < sets.length; i++) sets[i]!.release();
+  }
+
   /** The set after `set` in switch order: set_id_next with EXPL_NEXT, else the next id. */
   next(set: EventSet, explNextFlag: number): EventSet {
     if (set.flags & explNextFlag) {
