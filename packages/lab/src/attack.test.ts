@@ -197,6 +197,18 @@ describe('runAttack with several users', () => {
       'RLIMIT_NOFILE 28 is above fs.nr_open (8): setrlimit fails (EPERM), so the limit is 8',
     );
     expect(a.notes[1]).toMatch(/^uid 1000 stopped at 8 contexts: its RLIMIT_NOFILE \(8\)/);
+    // four users over the same cap: the note is said once, each user's stop once
+    const four = runAttack({ machine: p4, strategy: 'kmalloc', contexts: 48, users: 4, nrOpen: 8 });
+    expect(four.notes).toEqual([
+      'RLIMIT_NOFILE 28 is above fs.nr_open (8): setrlimit fails (EPERM), so the limit is 8',
+      ...[1000, 1001, 1002, 1003].map(
+        (uid) =>
+          `uid ${uid} stopped at 8 contexts: its RLIMIT_NOFILE (8); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)`,
+      ),
+    ]);
+    expect(four.users.map((u) => [u.opened, u.errors])).toEqual(
+      [0, 1, 2, 3].map(() => [8, ['create context: ENFILE']]),
+    );
     expect(() => runAttack({ machine: p4, strategy: 'kmalloc', contexts: 1, users: 0 })).toThrow(
       'invalid users: 0 (accepted: an integer from 1 to 4096)',
     );

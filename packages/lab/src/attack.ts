@@ -1,7 +1,7 @@
 import type { BoundedStrategy } from '@pfmsim/buffer-strategies';
 import { type ArchId, checkInteger, getArch, MAX_ARENA_BYTES, type Thread } from '@pfmsim/kernel-sim';
 import { errnoName, type PerfmonSystem } from '@pfmsim/perfmon-core';
-import { type Client, createWorld, type VectorSyscall, type WorldOptions } from './world.js';
+import { type Client, createWorld, type VectorSyscall, type World, type WorldOptions } from './world.js';
 
 /** The attack's call: a full-size vector is copied into a kernel buffer the strategy provides. */
 const ATTACK_CALL: VectorSyscall = 'pfm_write_pmds';
@@ -118,98 +118,156 @@ export function runAttack(opts: AttackOptions): AttackResult {
   const nrOpen = checkInteger('nrOpen', opts.nrOpen ?? NR_OPEN, 1, NR_OPEN);
   const w = createWorld({ ...opts, arenaBytes: Math.max(opts.arenaBytes ?? 0, attackArenaBytes(opts, n)) });
   const { s } = w;
-  const notes: string[] = [];
+  const notes = new Set<string>();
   const shares = Array.from(
     { length: userCount },
     (_, i) => Math.floor(n / userCount) + (i < n % userCount ? 1 : 0),
   );
-  const limitFor = (share: number): number => {
-    const wanted = opts.fdLimit ?? share + 16;
-    if (wanted > nrOpen) {
-      notes.push(
-        `RLIMIT_NOFILE ${wanted} is above fs.nr_open (${nrOpen}): setrlimit fails (EPERM), so the limit is ${nrOpen}`,
-      );
-      return nrOpen;
-    }
-    return wanted;
-  };
   const clients = shares.map((share, i) => {
-    const fdLimit = limitFor(share);
+    const fdLimit = fdLimitFor(opts.fdLimit ?? share + 16, nrOpen, notes);
     if (i === 0) {
       w.p.fdLimit = fdLimit;
       return w as Client;
     }
     return w.addClient({ uid: FIRST_UID + i, name: `attacker${i}`, fdLimit });
   });
+  const before = new Map(s.k.mem.cacheStats().map((c) => [c.name, c.live]));
+  const run = openAndCall(w, clients, shares, opts.samples ?? 32);
+  clients.forEach((c, i) => {
+    if (run.failed[i]) notes.add(stopNote(c, run.fds[i]!.length));
+  });
+  const users: AttackUser[] = clients.map((c, i) => ({
+    uid: c.p.uid,
+    contexts: shares[i]!,
+    opened: run.fds[i]!.length,
+    fdLimit: c.p.fdLimit,
+    pinnedBytesAfter: s.pinnedArgBytes(c.p.uid),
+    peakBytes: s.k.mem.ownerHighWater(`args:uid:${c.p.uid}`),
+    errors: [...run.userErrors[i]!],
+  }));
+  const slabinfo = slabinfoSince(s, before);
+  const pinnedBytesAfter = users.reduce((a, u) => a + u.pinnedBytesAfter, 0);
+  const budget = budgetOf(s);
+  clients.forEach((c, i) => {
+    const g = s.gate(c.main);
+    for (const fd of run.fds[i]!) g.close(fd);
+  });
+  const pinnedAll = () => users.reduce((a, u) => a + s.pinnedArgBytes(u.uid), 0);
+  const pinnedBytesAfterClose = pinnedAll();
+  for (const c of clients) s.k.exitThread(c.main);
+  return {
+    strategy: s.strategy.name,
+    contexts: n,
+    vectorBytes: run.vectorBytes,
+    samples: run.samples,
+    users,
+    nrOpen,
+    budget,
+    slabinfo,
+    pinnedBytesAfter,
+    pinnedPagesAfter: Math.ceil(pinnedBytesAfter / s.k.arch.pageSize),
+    pinnedBytesAfterClose,
+    pinnedBytesAfterExit: pinnedAll(),
+    errors: [...run.errors],
+    notes: [...notes],
+    kernelBugs: s.k.bugs.length,
+  };
+}
+
+/** RLIMIT_NOFILE as setrlimit leaves it: above fs.nr_open it fails with EPERM (noted once). */
+function fdLimitFor(wanted: number, nrOpen: number, notes: Set<string>): number {
+  if (wanted <= nrOpen) return wanted;
+  notes.add(
+    `RLIMIT_NOFILE ${wanted} is above fs.nr_open (${nrOpen}): setrlimit fails (EPERM), so the limit is ${nrOpen}`,
+  );
+  return nrOpen;
+}
+
+/** Why a user's pfm_create_context failed: its descriptor limit, or the kernel's memory. */
+function stopNote(c: Client, opened: number): string {
+  return opened >= c.p.fdLimit
+    ? `uid ${c.p.uid} stopped at ${opened} contexts: its RLIMIT_NOFILE (${c.p.fdLimit}); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)`
+    : `uid ${c.p.uid} stopped at ${opened} contexts: kernel memory ran out`;
+}
+
+interface AttackRun {
+  readonly fds: number[][];
+  readonly failed: boolean[];
+  readonly userErrors: Set<string>[];
+  readonly errors: Set<string>;
+  readonly samples: AttackSample[];
+  readonly vectorBytes: number;
+}
+
+/**
+ * The attack itself: users take turns, each opening its next context (the first user's first is
+ * the world's own) and calling pfm_write_pmds on it with the largest vector; a user whose
+ * pfm_create_context fails stops. The memory curve is sampled about `samplePoints` times.
+ */
+function openAndCall(
+  w: World,
+  clients: readonly Client[],
+  shares: readonly number[],
+  samplePoints: number,
+): AttackRun {
+  const { s } = w;
   const size = w.elemSize(ATTACK_CALL);
   const count = Math.floor(s.sysfs.state.argSizeMax / size);
   const vectors = clients.map((c) => c.vector(ATTACK_CALL, count));
-  const fds: number[][] = clients.map((_, i) => (i === 0 ? [w.fd] : []));
-  const failed = clients.map(() => false);
-  const userErrors = clients.map(() => new Set<string>());
-  const errors = new Set<string>();
-  const before = new Map(s.k.mem.cacheStats().map((c) => [c.name, c.live]));
+  const run: AttackRun = {
+    fds: clients.map((_, i) => (i === 0 ? [w.fd] : [])),
+    failed: clients.map(() => false),
+    userErrors: clients.map(() => new Set<string>()),
+    errors: new Set<string>(),
+    samples: [],
+    vectorBytes: count * size,
+  };
   const uids = clients.map((c) => c.p.uid);
-  const samples: AttackSample[] = [];
-  const every = Math.max(1, Math.floor(n / (opts.samples ?? 32)));
+  const total = shares.reduce((a, b) => a + b, 0);
+  const every = Math.max(1, Math.floor(total / samplePoints));
   const sample = (contexts: number) => {
     const pinnedByUser = uids.map((uid) => s.pinnedArgBytes(uid));
-    samples.push({
+    run.samples.push({
       contexts,
       pinnedBytes: pinnedByUser.reduce((a, b) => a + b, 0),
       pinnedByUser,
       kernelBytes: s.k.mem.liveBytes,
     });
   };
+  const fail = (i: number, e: string) => {
+    run.errors.add(e);
+    run.userErrors[i]!.add(e);
+  };
   sample(0);
   let done = 0;
   const rounds = Math.max(...shares);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < clients.length; i++) {
-      if (r >= shares[i]! || failed[i]) continue;
+      if (r >= shares[i]! || run.failed[i]) continue;
       const c = clients[i]!;
-      let fd = fds[i]![r];
+      let fd = run.fds[i]![r];
       if (fd === undefined) {
         fd = c.open();
         if (fd < 0) {
-          const e = `create context: ${errnoName(-fd)}`;
-          errors.add(e);
-          userErrors[i]!.add(e);
-          failed[i] = true;
+          fail(i, `create context: ${errnoName(-fd)}`);
+          run.failed[i] = true;
           continue;
         }
-        fds[i]!.push(fd);
+        run.fds[i]!.push(fd);
       }
       const ret = s.k.runSync(c.main, c.callOn(fd, ATTACK_CALL, c.main, vectors[i]!, count));
-      if (ret < 0) {
-        const e = `${ATTACK_CALL}: ${errnoName(-ret)}`;
-        errors.add(e);
-        userErrors[i]!.add(e);
-      }
+      if (ret < 0) fail(i, `${ATTACK_CALL}: ${errnoName(-ret)}`);
       done++;
       if (done % every === 0) sample(done);
     }
   }
-  if (samples.at(-1)!.contexts !== done) sample(done);
-  clients.forEach((c, i) => {
-    if (!failed[i]) return;
-    const opened = fds[i]!.length;
-    notes.push(
-      opened >= c.p.fdLimit
-        ? `uid ${c.p.uid} stopped at ${opened} contexts: its RLIMIT_NOFILE (${c.p.fdLimit}); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)`
-        : `uid ${c.p.uid} stopped at ${opened} contexts: kernel memory ran out`,
-    );
-  });
-  const users: AttackUser[] = clients.map((c, i) => ({
-    uid: c.p.uid,
-    contexts: shares[i]!,
-    opened: fds[i]!.length,
-    fdLimit: c.p.fdLimit,
-    pinnedBytesAfter: s.pinnedArgBytes(c.p.uid),
-    peakBytes: s.k.mem.ownerHighWater(`args:uid:${c.p.uid}`),
-    errors: [...userErrors[i]!],
-  }));
-  const slabinfo = s.k.mem
+  if (run.samples.at(-1)!.contexts !== done) sample(done);
+  return run;
+}
+
+/** What the attack added to each slab cache since `before` (cache -> live objects), largest first. */
+function slabinfoSince(s: PerfmonSystem, before: ReadonlyMap<string, number>): SlabLine[] {
+  return s.k.mem
     .cacheStats()
     .map((c) => ({
       cache: c.name,
@@ -220,35 +278,8 @@ export function runAttack(opts: AttackOptions): AttackResult {
     }))
     .filter((l) => l.addedObjs !== 0)
     .sort((a, b) => b.addedBytes - a.addedBytes || a.cache.localeCompare(b.cache));
-  const pinnedBytesAfter = users.reduce((a, u) => a + u.pinnedBytesAfter, 0);
-  const budget = budgetOf(s);
-  clients.forEach((c, i) => {
-    const g = s.gate(c.main);
-    for (const fd of fds[i]!) g.close(fd);
-  });
-  const pinnedAll = () => uids.reduce((a, uid) => a + s.pinnedArgBytes(uid), 0);
-  const pinnedBytesAfterClose = pinnedAll();
-  for (const c of clients) s.k.exitThread(c.main);
-  return {
-    strategy: s.strategy.name,
-    contexts: n,
-    vectorBytes: count * size,
-    samples,
-    users,
-    nrOpen,
-    budget,
-    slabinfo,
-    pinnedBytesAfter,
-    pinnedPagesAfter: Math.ceil(pinnedBytesAfter / s.k.arch.pageSize),
-    pinnedBytesAfterClose,
-    pinnedBytesAfterExit: pinnedAll(),
-    errors: [...errors],
-    notes,
-    kernelBugs: s.k.bugs.length,
-  };
 }
 
-/** The budgets of a bounded strategy (its budgetReport), or null. */
 function budgetOf(s: PerfmonSystem): AttackBudget | null {
   const strategy = s.strategy as Partial<BoundedStrategy>;
   if (typeof strategy.budgetReport !== 'function') return null;
