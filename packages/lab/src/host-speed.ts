@@ -32,21 +32,26 @@ const rate = (ops: number, ms: number): Rate => ({
 
 /**
  * Warms up with `warmUp` for half the measuring time, at least 100 ms (JIT and slab caches: a
- * cold first strategy would otherwise look several times slower than it is), then repeats
- * `round`, which says how many operations it did, until durationMs has passed on the clock.
+ * cold first strategy would otherwise look several times slower than it is), then measures
+ * `rounds` rounds: each repeats `round`, which says how many operations it did, until
+ * durationMs has passed on the clock.
  */
-function timeRounds(opts: BenchOptions, warmUp: () => unknown, round: () => number): Rate {
+function timeRounds(opts: BenchOptions, rounds: number, warmUp: () => unknown, round: () => number): Rate[] {
   const now = opts.now ?? (() => performance.now());
   const w0 = now();
   while (now() - w0 < Math.max(100, opts.durationMs / 2)) warmUp();
-  let ops = 0;
-  const t0 = now();
-  let t = t0;
-  while (t - t0 < opts.durationMs) {
-    ops += round();
-    t = now();
+  const rates: Rate[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let ops = 0;
+    const t0 = now();
+    let t = t0;
+    while (t - t0 < opts.durationMs) {
+      ops += round();
+      t = now();
+    }
+    rates.push(rate(ops, t - t0));
   }
-  return rate(ops, t - t0);
+  return rates;
 }
 
 /**
@@ -54,6 +59,13 @@ function timeRounds(opts: BenchOptions, warmUp: () => unknown, round: () => numb
  * context until durationMs has passed.
  */
 export function benchCalls(opts: BenchOptions & { strategy: string; count?: number }): Rate {
+  return benchCallRounds({ ...opts, rounds: 1 })[0]!;
+}
+
+/** benchCalls in `rounds` rounds of durationMs each, after one warm-up, on the same context. */
+export function benchCallRounds(
+  opts: BenchOptions & { strategy: string; count?: number; rounds: number },
+): Rate[] {
   const count = opts.count ?? 4;
   const w = createWorld(opts);
   const { s, main } = w;
@@ -73,7 +85,7 @@ export function benchCalls(opts: BenchOptions & { strategy: string; count?: numb
     for (let i = 0; i < 100; i++) read();
     return 100;
   };
-  return timeRounds(opts, batch, batch);
+  return timeRounds(opts, opts.rounds, batch, batch);
 }
 
 /** Random schedules of two threads calling pfm_write_pmds once each on one fd. */
@@ -83,6 +95,7 @@ export function benchSchedules(opts: BenchOptions & { strategy: string }): Rate 
   let seed = seed0 + 1000;
   return timeRounds(
     opts,
+    1,
     () => exploreRaces({ ...base, schedules: 10, seed: seed0 }),
     () => {
       const r = exploreRaces({ ...base, schedules: 50, seed });
@@ -90,5 +103,5 @@ export function benchSchedules(opts: BenchOptions & { strategy: string }): Rate 
       seed += 50;
       return r.schedules;
     },
-  );
+  )[0]!;
 }

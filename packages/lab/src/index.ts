@@ -47,7 +47,7 @@ export {
   type StrategySummary,
   verdict,
 } from './compare.js';
-export { type BenchOptions, benchCalls, benchSchedules, type Rate } from './host-speed.js';
+export { type BenchOptions, benchCallRounds, benchCalls, benchSchedules, type Rate } from './host-speed.js';
 export {
   closest,
   DEFAULT_MACHINE,
