@@ -90,6 +90,16 @@ export {
   replayRace,
 } from './race.js';
 export {
+  type RaceAccess,
+  type RaceConflict,
+  type RaceEvent,
+  type RaceEventKind,
+  type RaceStep,
+  type RaceTrace,
+  type StepEnd,
+  traceRace,
+} from './race-trace.js';
+export {
   buildRaceWorld,
   callsOf,
   DEFAULT_MIX,

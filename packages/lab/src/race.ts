@@ -52,7 +52,7 @@ const CORRUPTED = 'copied-back vector differs from its own (corrupted argument)'
 const LEAK = 'leak: after closing every fd and exiting every thread, still allocated:';
 
 /** What a schedule left wrong beyond KernelBugs: corrupted vectors, then leaks. */
-function failuresOf(world: RaceWorld): string[] {
+export function failuresOf(world: RaceWorld): string[] {
   const out = world.corrupted().map((label) => `${label}: ${CORRUPTED}`);
   const leaks = world.leaks();
   if (leaks.length > 0) out.push(`${LEAK} ${leaks.join('; ')}`);
