@@ -97,7 +97,7 @@ export class StrategyLab {
     const owner = k.mem.tag(`args:uid:${uid}`);
     const addr = k.mem.kmalloc(t, LAB_CONTEXT_BYTES, GFP_KERNEL, k.mem.tag(`ctx:${id}`), this.ctxSite);
     if (addr === 0) throw new Error('lab: out of kernel memory for a context');
-    k.mem.u8.fill(0, addr, addr + SLOT_WORDS * k.arch.wordSize);
+    k.mem.fillBytes(addr, SLOT_WORDS * k.arch.wordSize, 0);
     const slot: ContextSlot = {
       id,
       addr,

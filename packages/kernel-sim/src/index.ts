@@ -43,12 +43,15 @@ export {
   type SpawnOptions,
 } from './kernel.js';
 export { type ArenaBuffers, ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
+export { ArenaView } from './mem/arena-view.js';
 export { KmemCache, kmallocSizes } from './mem/cache.js';
 export {
+  ARENA_CHUNK_BYTES,
   GFP_ATOMIC,
   GFP_KERNEL,
   type LiveObject,
   MAX_ARENA_BYTES,
+  MAX_ARENA_BYTES_32BIT,
   Memory,
   type MemSnapshot,
   POISON_FREE,
@@ -107,6 +110,7 @@ export {
   AddressSpace,
   type MmapOptions,
   type PhysicalAllocator,
+  type PhysicalMemory,
   PROT_NONE,
   PROT_READ,
   PROT_WRITE,

@@ -6,7 +6,7 @@ import { checkInteger, InvalidArgumentError } from './errors.js';
 import type { FaultConfig } from './fault.js';
 import { Interrupts } from './irq.js';
 import { type ArenaPool, sharedArenaPool } from './mem/arena-pool.js';
-import { MAX_ARENA_BYTES, Memory } from './mem/memory.js';
+import { ARENA_CHUNK_BYTES, MAX_ARENA_BYTES, MAX_ARENA_BYTES_32BIT, Memory } from './mem/memory.js';
 import { RaceDetector } from './race.js';
 import { checkSeed, Rng } from './rng.js';
 import { Execution } from './sched/execution.js';
@@ -26,8 +26,17 @@ export interface KernelOptions {
   seed: number;
   cpus?: number;
   faults?: FaultConfig;
-  /** Size of the kernel memory arena, at most MAX_ARENA_BYTES (4 GiB). Default 16 MiB. */
+  /**
+   * Size of the kernel memory arena, at most MAX_ARENA_BYTES (16 GiB), or MAX_ARENA_BYTES_32BIT
+   * (4 GiB) on an architecture with 32-bit words. Default 16 MiB.
+   */
   arenaBytes?: number;
+  /**
+   * Bytes per chunk of the arena (a power of two from the largest page block, 1024 pages, to
+   * ARENA_CHUNK_BYTES, 4 GiB, the default). Smaller chunks make an arena of several chunks
+   * cheaply, for tests of the code that crosses them.
+   */
+  arenaChunkBytes?: number;
   costOverrides?: CostOverrides;
   archOverrides?: ArchOverrides;
   /** Make every kernel primitive (locks, atomics, allocations) a preemption point. */
@@ -132,7 +141,16 @@ export class Kernel {
     const hz = checkInteger('hz', opts.hz ?? 250, 1, 100000);
     this.arenaPool = opts.arenaPool === undefined ? sharedArenaPool : opts.arenaPool;
     this.race = new RaceDetector(this);
-    this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, MAX_ARENA_BYTES));
+    const maxArena = this.arch.wordSize === 4 ? MAX_ARENA_BYTES_32BIT : MAX_ARENA_BYTES;
+    const chunk = checkInteger(
+      'arenaChunkBytes',
+      opts.arenaChunkBytes ?? ARENA_CHUNK_BYTES,
+      this.arch.pageSize << 10,
+      ARENA_CHUNK_BYTES,
+    );
+    if (!Number.isInteger(Math.log2(chunk)))
+      throw new InvalidArgumentError('arenaChunkBytes', chunk, 'a power of two');
+    this.mem = new Memory(this, checkInteger('arenaBytes', opts.arenaBytes ?? 16 << 20, 1, maxArena), chunk);
     this.uaccess = new UserAccess(this);
     this.sync = new Sync(this);
     this.stacks = new KernelStacks(this);
@@ -266,7 +284,9 @@ export class Kernel {
       const addr = order <= 10 ? this.mem.reservePages(order, userOwner) : 0;
       return addr === 0 ? -1 : addr;
     };
-    const mm = new AddressSpace(this.arch.pageSize, 0x10000000, limit, { alloc, u8: this.mem.u8 });
+    const bytes = (phys: number, size: number) => this.mem.bytesAt(phys, size);
+    const arenaBytes = this.mem.numPages * this.arch.pageSize;
+    const mm = new AddressSpace(this.arch.pageSize, 0x10000000, limit, { alloc, bytes, arenaBytes });
     const p = new Process(pid, uid, gid, mm, opts.name ?? `proc${pid}`, this.fdLimit);
     p.memlockLimit =
       opts.memlock === undefined

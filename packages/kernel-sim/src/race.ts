@@ -50,9 +50,10 @@ class CellIndex {
     let g = g0;
     while (g < g1) {
       const ci = g >>> CHUNK_SHIFT;
-      const end = Math.min(g1, (ci + 1) << CHUNK_SHIFT);
+      // products, not shifts: the granules of a 16 GiB arena reach 2^31
+      const end = Math.min(g1, (ci + 1) * CHUNK_GRANULES);
       const t = this.chunks[ci];
-      if (t !== undefined) t.fill(0, g & (CHUNK_GRANULES - 1), end - (ci << CHUNK_SHIFT));
+      if (t !== undefined) t.fill(0, g & (CHUNK_GRANULES - 1), end - ci * CHUNK_GRANULES);
       g = end;
     }
   }

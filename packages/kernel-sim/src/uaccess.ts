@@ -29,6 +29,15 @@ export interface Region {
 /** Provides backing memory for a mapping: an arena offset, or -1 to use private bytes. */
 export type PhysicalAllocator = (bytes: number) => number;
 
+/** The kernel arena behind an address space's pages: where they come from, and their bytes. */
+export interface PhysicalMemory {
+  readonly alloc: PhysicalAllocator;
+  /** The `size` bytes at arena offset `phys` (a view, never a copy). */
+  readonly bytes: (phys: number, size: number) => Uint8Array;
+  /** The arena's size: a mapping of kernel pages lies below it. */
+  readonly arenaBytes: number;
+}
+
 /** A user process crashed touching its own memory (the simulated program's bug, not the kernel's). */
 export class UserSegfault extends Error {
   override readonly name = 'UserSegfault';
@@ -56,7 +65,7 @@ export class AddressSpace {
     readonly pageSize: number,
     readonly userBase: number,
     readonly userLimit: number,
-    private readonly physical: { alloc: PhysicalAllocator; u8: Uint8Array } | null = null,
+    private readonly physical: PhysicalMemory | null = null,
   ) {
     this.next = userBase;
   }
@@ -75,7 +84,7 @@ export class AddressSpace {
     const region: Region = {
       start,
       size,
-      bytes: phys === -1 ? new Uint8Array(size) : this.physical!.u8.subarray(phys, phys + size),
+      bytes: phys === -1 ? new Uint8Array(size) : this.physical!.bytes(phys, size),
       pageState: new Uint8Array(size / this.pageSize).fill(state),
       phys,
     };
@@ -108,7 +117,7 @@ export class AddressSpace {
       throw new InvalidArgumentError('mapKernelPages', phys, 'an address space backed by the arena');
     checkInteger('mapping length', length, 1, 1 << 30);
     const size = Math.ceil(length / this.pageSize) * this.pageSize;
-    checkInteger('mapped kernel pages', phys, 0, this.physical.u8.length - size);
+    checkInteger('mapped kernel pages', phys, 0, this.physical.arenaBytes - size);
     const start = this.next;
     if (start + size > this.userLimit) return 0; // no room: the syscall's ENOMEM
     this.next = start + size + this.pageSize; // guard page
@@ -118,7 +127,7 @@ export class AddressSpace {
     this.regions.push({
       start,
       size,
-      bytes: this.physical.u8.subarray(phys, phys + size),
+      bytes: this.physical.bytes(phys, size),
       pageState,
       phys,
       ...(unmapped ? { unmapped } : {}),
@@ -281,15 +290,18 @@ export class UserAccess {
     if (!mem.access(t, kaddr, len, !toUser, site)) return len;
     const mm = t.process.mm;
     if (this.failUsercopy.enabled && this.failUsercopy.shouldFail(`${what} ${mem.tagName(site)}`)) {
-      if (!toUser) mem.u8.fill(0, kaddr, kaddr + len);
+      if (!toUser) mem.fillBytes(kaddr, len, 0);
       return len;
     }
     // access_ok: the whole range must lie below the user limit, or nothing is copied.
     if (uaddr < 0 || uaddr + len > mm.userLimit || !Number.isInteger(uaddr)) {
-      if (!toUser) mem.u8.fill(0, kaddr, kaddr + len);
+      if (!toUser) mem.fillBytes(kaddr, len, 0);
       return len;
     }
     k.charge(t, CAT.copy, k.costs.copyFixed);
+    // The kernel range is one object (mem.access passed), so it lies in one arena chunk.
+    const kbytes = mem.chunkBytes(kaddr);
+    const kat = mem.chunkOffset(kaddr);
     const need = toUser ? P_WRITE : P_READ;
     const pageSize = mm.pageSize;
     let done = 0;
@@ -311,17 +323,19 @@ export class UserAccess {
       const n = Math.min(len - done, (page + 1) * pageSize - off);
       if (r.phys >= 0) touchRange(r.phys + off, n, toUser);
       else touch(r.bytes, toUser);
+      const from = kat + done;
       // Stryker disable next-line ConditionalExpression,EqualityOperator: an arena-backed region's bytes are a view of the arena, so both paths copy the same bytes (this one allocates no view)
-      if (r.phys >= 0) {
-        // user pages live in the arena too: one memmove, nothing allocated
-        if (toUser) mem.u8.copyWithin(r.phys + off, kaddr + done, kaddr + done + n);
-        else mem.u8.copyWithin(kaddr + done, r.phys + off, r.phys + off + n);
-      } else if (toUser) r.bytes.set(mem.u8.subarray(kaddr + done, kaddr + done + n), off);
-      else mem.u8.set(r.bytes.subarray(off, off + n), kaddr + done);
+      if (r.phys >= 0 && mem.chunkBytes(r.phys) === kbytes) {
+        // user pages live in the arena too (here in the kernel range's chunk): one memmove, nothing allocated
+        const at = mem.chunkOffset(r.phys) + off;
+        if (toUser) kbytes.copyWithin(at, from, from + n);
+        else kbytes.copyWithin(from, at, at + n);
+      } else if (toUser) r.bytes.set(kbytes.subarray(from, from + n), off);
+      else kbytes.set(r.bytes.subarray(off, off + n), from);
       done += n;
     }
     k.charge(t, CAT.copy, Math.round(done * k.costs.copyPerByte));
-    if (!toUser) mem.u8.fill(0, kaddr + done, kaddr + len); // the uncopied tail (none when done)
+    if (!toUser) kbytes.fill(0, kat + done, kat + len); // the uncopied tail (none when done)
     return len - done;
   }
 }

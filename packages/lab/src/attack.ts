@@ -1,5 +1,12 @@
 import type { BoundedStrategy } from '@pfmsim/buffer-strategies';
-import { type ArchId, checkInteger, getArch, MAX_ARENA_BYTES, type Thread } from '@pfmsim/kernel-sim';
+import {
+  type ArchId,
+  checkInteger,
+  getArch,
+  MAX_ARENA_BYTES,
+  MAX_ARENA_BYTES_32BIT,
+  type Thread,
+} from '@pfmsim/kernel-sim';
 import { errnoName, type PerfmonSystem } from '@pfmsim/perfmon-core';
 import { type Client, createWorld, type VectorSyscall, type World, type WorldOptions } from './world.js';
 
@@ -98,12 +105,14 @@ export interface AttackOptions extends WorldOptions {
 /**
  * Kernel memory for an attack with `units` contexts (or threads): per unit a pinned page, a
  * transient page and a context (or a kernel stack, `extra`), with room for the world's own,
- * up to the largest arena (4 GiB). Host memory follows what the attack touches, not this size:
- * past the arena the kernel's allocations fail (ENOMEM), as on a machine out of memory.
+ * up to the largest arena (16 GiB; 4 GiB with 32-bit words). Host memory follows what the
+ * attack touches, not this size: past the arena the kernel's allocations fail (ENOMEM), as on a
+ * machine out of memory.
  */
 function attackArenaBytes(opts: WorldOptions, units: number, extra = 2048): number {
-  const page = getArch(opts.machine.arch as ArchId).pageSize;
-  return Math.min(MAX_ARENA_BYTES, (units + 512) * (2 * page + extra));
+  const arch = getArch(opts.machine.arch as ArchId);
+  const largest = arch.wordSize === 4 ? MAX_ARENA_BYTES_32BIT : MAX_ARENA_BYTES;
+  return Math.min(largest, (units + 512) * (2 * arch.pageSize + extra));
 }
 
 /**
@@ -134,7 +143,7 @@ export function runAttack(opts: AttackOptions): AttackResult {
   const before = new Map(s.k.mem.cacheStats().map((c) => [c.name, c.live]));
   const run = openAndCall(w, clients, shares, opts.samples ?? 32);
   clients.forEach((c, i) => {
-    if (run.failed[i]) notes.add(stopNote(c, run.fds[i]!.length));
+    if (run.failed[i]) notes.add(stopNote(w, c, run.fds[i]!.length));
   });
   const users: AttackUser[] = clients.map((c, i) => ({
     uid: c.p.uid,
@@ -184,10 +193,24 @@ function fdLimitFor(wanted: number, nrOpen: number, notes: Set<string>): number 
 }
 
 /** Why a user's pfm_create_context failed: its descriptor limit, or the kernel's memory. */
-function stopNote(c: Client, opened: number): string {
-  return opened >= c.p.fdLimit
-    ? `uid ${c.p.uid} stopped at ${opened} contexts: its RLIMIT_NOFILE (${c.p.fdLimit}); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)`
-    : `uid ${c.p.uid} stopped at ${opened} contexts: kernel memory ran out`;
+function stopNote(w: World, c: Client, opened: number): string {
+  if (opened >= c.p.fdLimit)
+    return `uid ${c.p.uid} stopped at ${opened} contexts: its RLIMIT_NOFILE (${c.p.fdLimit}); perfmon2's pfm_create_context reports any descriptor failure as ENFILE (open(2) would say EMFILE)`;
+  const k = w.s.k;
+  return outOfMemoryNote(c.p.uid, opened, k.mem.numPages * k.arch.pageSize, k.arch.wordSize);
+}
+
+/** The note of a user whose contexts ran the kernel out of memory, with the arena's size. */
+export function outOfMemoryNote(uid: number, opened: number, arenaBytes: number, wordSize: number): string {
+  const size =
+    arenaBytes >= 2 ** 30
+      ? `${+(arenaBytes / 2 ** 30).toFixed(2)} GiB`
+      : `${+(arenaBytes / 2 ** 20).toFixed(1)} MiB`;
+  const most =
+    wordSize === 4 && arenaBytes === MAX_ARENA_BYTES_32BIT
+      ? ": a 32-bit kernel's most; a 64-bit machine such as core2-2007 holds up to 16 GiB"
+      : '';
+  return `uid ${uid} stopped at ${opened} contexts: kernel memory ran out (${size}${most})`;
 }
 
 interface AttackRun {

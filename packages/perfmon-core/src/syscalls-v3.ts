@@ -76,7 +76,7 @@ export class V3Syscalls {
       }
       if (usinfo !== 0) {
         const local = k.stacks.areaAt(t, SINFO);
-        k.mem.u8.fill(0, local, local + SINFO);
+        k.mem.fillBytes(local, SINFO, 0);
         if (k.uaccess.copyToUser(t, usinfo, local, SINFO) !== 0) {
           k.fdRemove(t.process, fd);
           s.free(ctx, t);

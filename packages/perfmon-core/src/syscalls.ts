@@ -486,7 +486,7 @@ export class Syscalls {
       }
       ctx.msgs.shift(this.msgScratch);
       const kbuf = k.stacks.areaAt(t, MSG_BYTES);
-      k.mem.u8.set(this.msgScratch, kbuf);
+      k.mem.chunkBytes(kbuf).set(this.msgScratch, k.mem.chunkOffset(kbuf));
       if (k.uaccess.copyToUser(t, ubuf, kbuf, MSG_BYTES) !== 0) ret = -Errno.EFAULT;
       else ret = MSG_BYTES;
       if (k.sleepPoint(t)) yield Y_PREEMPT;

@@ -298,7 +298,7 @@ export class PerfmonSystem {
     const id = this.nextContextId++;
     const kaddr = k.mem.kmalloc(t, CONTEXT_BYTES, 0xd0, k.mem.tag(`ctx:${id}`), this.ctxSite);
     if (kaddr === 0) return null;
-    k.mem.u8.fill(0, kaddr, kaddr + CONTEXT_BYTES);
+    k.mem.fillBytes(kaddr, CONTEXT_BYTES, 0);
     const lock = k.sync.createSpinlock(`ctx${id}->lock`, 'ctx->lock');
     const ctx = new PfmContext(
       id,

@@ -8,7 +8,8 @@ import type { ShadowStore } from '../race.js';
 
 /** The large per-kernel arrays of Memory. */
 export interface ArenaBuffers {
-  readonly u8: Uint8Array;
+  /** The arena's bytes in chunks of 4 GiB (Memory's ARENA_CHUNK_BYTES), the last one the rest. */
+  readonly chunks: readonly Uint8Array[];
   readonly slotState: Uint8Array;
   readonly slotOwner: Int32Array;
   readonly slotSite: Int32Array;
@@ -17,7 +18,8 @@ export interface ArenaBuffers {
 }
 
 export class ArenaPool {
-  private readonly arenas = new Map<number, ArenaBuffers[]>();
+  /** Arenas by their size and first chunk's size (`bytes:chunk`). */
+  private readonly arenas = new Map<string, ArenaBuffers[]>();
   private readonly shadows: ShadowStore[] = [];
 
   /** At most `keep` arenas per size, and `keep` shadow stores. */
@@ -30,15 +32,19 @@ export class ArenaPool {
     return n;
   }
 
-  takeArena(bytes: number): ArenaBuffers | undefined {
-    return this.arenas.get(bytes)?.pop();
+  /** An arena of `bytes` in chunks of `chunkBytes` (the first chunk's size), if one is held. */
+  takeArena(bytes: number, chunkBytes: number): ArenaBuffers | undefined {
+    return this.arenas.get(`${bytes}:${chunkBytes}`)?.pop();
   }
 
   /** A zeroed arena of a disposed kernel. */
   giveArena(b: ArenaBuffers): void {
-    const list = this.arenas.get(b.u8.length) ?? [];
+    let bytes = 0;
+    for (const c of b.chunks) bytes += c.length;
+    const key = `${bytes}:${b.chunks[0]!.length}`;
+    const list = this.arenas.get(key) ?? [];
     if (list.length < this.keep) list.push(b);
-    this.arenas.set(b.u8.length, list);
+    this.arenas.set(key, list);
   }
 
   takeShadow(): ShadowStore | undefined {

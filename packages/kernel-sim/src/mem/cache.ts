@@ -1,4 +1,4 @@
-const EMPTY = new Uint32Array(0);
+const EMPTY = new Float64Array(0);
 
 /**
  * One SLAB-era cache (a kmalloc size class or a kmem_cache): objects of one size in slabs of
@@ -14,10 +14,10 @@ export class KmemCache {
    * on a CPU's first use instead, a world restored from a snapshot would make one anew each run,
    * and a typed array this size costs V8 a microsecond or more to allocate.
    */
-  readonly cpuArrays: Uint32Array[];
+  readonly cpuArrays: Float64Array[];
   readonly cpuAvail: Int32Array;
   /** Free objects not in any per-CPU array (a stack of addresses). */
-  pool: Uint32Array = EMPTY;
+  pool: Float64Array = EMPTY;
   poolCount = 0;
   slabs = 0;
   liveObjects = 0;
@@ -40,7 +40,7 @@ export class KmemCache {
     this.limit =
       objSize > 131072 ? 1 : objSize > pageSize ? 8 : objSize > 1024 ? 24 : objSize > 256 ? 54 : 120;
     this.batch = (this.limit + 1) >> 1;
-    this.cpuArrays = Array.from({ length: cpus }, () => new Uint32Array(this.limit));
+    this.cpuArrays = Array.from({ length: cpus }, () => new Float64Array(this.limit));
     this.cpuAvail = new Int32Array(cpus);
   }
 
@@ -64,13 +64,13 @@ export class KmemCache {
   }
 
   /** This CPU's array cache. */
-  array(cpu: number): Uint32Array {
+  array(cpu: number): Float64Array {
     return this.cpuArrays[cpu]!;
   }
 
   pushPool(addr: number): void {
     if (this.poolCount === this.pool.length) {
-      const bigger = new Uint32Array(Math.max(64, this.pool.length * 2));
+      const bigger = new Float64Array(Math.max(64, this.pool.length * 2));
       bigger.set(this.pool);
       this.pool = bigger;
     }

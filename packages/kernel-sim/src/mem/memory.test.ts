@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { oneThread, testKernel } from '../test-util.js';
 import { kmallocSizes } from './cache.js';
-import { GFP_ATOMIC, GFP_KERNEL, MAX_ARENA_BYTES, POISON_FREE } from './memory.js';
+import { GFP_ATOMIC, GFP_KERNEL, MAX_ARENA_BYTES_32BIT, POISON_FREE } from './memory.js';
 
 describe('kmalloc size classes', () => {
   it('follow 2.6.18 kmalloc_sizes.h', () => {
@@ -248,7 +248,7 @@ describe('allocator properties', () => {
 describe('an arena past 2 GiB', () => {
   it('allocates, checks and frees objects at addresses above 2^31, touching only their pages', () => {
     const rssBefore = process.memoryUsage().rss;
-    const k = testKernel({ arenaBytes: MAX_ARENA_BYTES });
+    const k = testKernel({ arenaBytes: MAX_ARENA_BYTES_32BIT });
     expect(k.mem.numPages).toBe(2 ** 20);
     const { t } = oneThread(k);
     const owner = k.mem.tag('high');

@@ -7,6 +7,7 @@ import { named, touch, touchRange } from '../sched/footprint.js';
 import type { Thread } from '../sched/thread.js';
 import { SNAPSHOT, type SnapshotPart } from '../snapshot.js';
 import type { ArenaBuffers } from './arena-pool.js';
+import { ARENA_CHUNK_BYTES, ArenaView } from './arena-view.js';
 import { KmemCache, kmallocSizes } from './cache.js';
 import { PageAllocator } from './pages.js';
 
@@ -17,15 +18,35 @@ const GFP_WAIT = 0x10;
 
 export const POISON_FREE = 0x6b;
 
+// The arena is held in chunks of ARENA_CHUNK_BYTES (4 GiB, a typed array's limit in Node 20;
+// smaller if the kernel's options say so): an arena of up to one chunk is `u8`. The page allocator
+// never hands out a block or a run that crosses a chunk boundary, so an object, a page block or a
+// vmalloc'ed range lies in one chunk.
+export { ARENA_CHUNK_BYTES } from './arena-view.js';
 /**
- * The largest arena: 4 GiB, every address a 32-bit word (a typed array's limit too). Host
- * memory follows the pages a run touches, not the arena's size: large zeroed buffers are
- * mapped lazily by the host, and nothing here writes past the highest page handed out.
+ * The largest arena: 16 GiB (a 64-bit kernel's; a 32-bit one's is 4 GiB, every address a
+ * 32-bit word). Host memory follows the pages a run touches, not the arena's size: large
+ * zeroed buffers are mapped lazily by the host, and nothing here writes past the highest page
+ * handed out.
  */
-export const MAX_ARENA_BYTES = 2 ** 32;
+export const MAX_ARENA_BYTES = 2 ** 34;
+/** The largest arena of a kernel whose words (pointers) are 32 bits wide. */
+export const MAX_ARENA_BYTES_32BIT = 2 ** 32;
 const GRANULE_SHIFT = 5; // 32 bytes, the smallest size class: no arena holds more objects than granules
 /** Granules in a byte count: a division, as a 4 GiB count is 2^32 (which `>>>` makes 0). */
 const granules = (bytes: number): number => bytes / (1 << GRANULE_SHIFT);
+
+/** Zeroed chunks for an arena of `bytes`: `size` bytes each, the last one the rest. */
+function newChunks(bytes: number, size: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes; at += size) chunks.push(new Uint8Array(Math.min(size, bytes - at)));
+  return chunks;
+}
+
+/** How many of the first `bytes` of the arena lie in chunk `i` of `size` bytes. */
+function chunkPart(i: number, size: number, bytes: number): number {
+  return Math.max(0, Math.min(size, bytes - i * size));
+}
 
 const PAGE_FREE = 0;
 const PAGE_SLAB = 1;
@@ -94,8 +115,20 @@ export interface MemSnapshot {
  * detection and failslab injection.
  */
 export class Memory {
+  /**
+   * The arena's first chunk (its low 4 GiB): all of an arena of up to 4 GiB. Past it, reach
+   * bytes through chunkBytes/chunkOffset, bytesAt and fillBytes.
+   */
   readonly u8: Uint8Array;
+  /**
+   * A view of the whole arena, addressed by arena address: a DataView of `u8` for an arena of
+   * up to 4 GiB, an ArenaView (each access sent to its chunk) for a larger one.
+   */
   readonly view: DataView;
+  /** Every chunk of the arena (chunkBytes). */
+  private readonly chunks: Uint8Array[];
+  /** Bytes per chunk (the first one's: all of an arena of one chunk). */
+  readonly chunkSize: number;
   readonly pageSize: number;
   readonly pageShift: number;
   readonly numPages: number;
@@ -116,8 +149,8 @@ export class Memory {
   private readonly sizeIndex: Int8Array;
   private readonly pageKind: Uint8Array;
   private readonly pageCache: Int16Array;
-  /** A slab page's slab start address (arena addresses reach 4 GiB: unsigned). */
-  private readonly pageBase: Uint32Array;
+  /** A slab page's slab: the index of the slab's first page. */
+  private readonly pageHead: Int32Array;
   private readonly pageOrder: Uint8Array;
   private readonly pageOwner: Int32Array;
   private readonly slabInuse: Int32Array;
@@ -153,6 +186,7 @@ export class Memory {
   constructor(
     private readonly k: Kernel,
     arenaBytes: number,
+    chunkBytes: number = ARENA_CHUNK_BYTES,
   ) {
     this.pageSize = k.arch.pageSize;
     this.pageShift = Math.log2(this.pageSize);
@@ -162,21 +196,23 @@ export class Memory {
     }
     const bytes = this.numPages * this.pageSize;
     const slots = granules(bytes);
-    const reused = k.arenaPool?.takeArena(bytes);
+    this.chunkSize = Math.min(bytes, chunkBytes);
+    const reused = k.arenaPool?.takeArena(bytes, this.chunkSize);
     this.buffers = reused ?? {
-      u8: new Uint8Array(bytes),
+      chunks: newChunks(bytes, this.chunkSize),
       slotState: new Uint8Array(slots),
       slotOwner: new Int32Array(slots),
       slotSite: new Int32Array(slots),
       slotSize: new Int32Array(slots),
       slotSeq: new Int32Array(slots),
     };
-    this.u8 = this.buffers.u8;
-    this.view = new DataView(this.u8.buffer);
-    this.pages = new PageAllocator(this.numPages);
+    this.chunks = [...this.buffers.chunks];
+    this.u8 = this.chunks[0]!;
+    this.view = this.chunks.length === 1 ? new DataView(this.u8.buffer) : new ArenaView(this.chunks);
+    this.pages = new PageAllocator(this.numPages, this.chunkSize / this.pageSize);
     this.pageKind = new Uint8Array(this.numPages);
     this.pageCache = new Int16Array(this.numPages);
-    this.pageBase = new Uint32Array(this.numPages);
+    this.pageHead = new Int32Array(this.numPages);
     this.pageOrder = new Uint8Array(this.numPages);
     this.pageOwner = new Int32Array(this.numPages);
     this.slabInuse = new Int32Array(this.numPages);
@@ -206,14 +242,15 @@ export class Memory {
     // point checks (use()).
     (this as { u8: Uint8Array }).u8 = new Uint8Array(0);
     (this as { view: DataView }).view = new DataView(new ArrayBuffer(0));
+    this.chunks.fill(this.u8);
     const pool = this.k.arenaPool;
     if (pool === null) return;
     // Only pages ever handed out can be dirty: zero up to the highest one (next-fit allocation
     // keeps a short run's pages at the start of the arena).
     // Stryker disable next-line MethodExpression: zeroing the whole arena is only slower
-    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
+    const bytes = (this.pages.highWaterIndex + 1) * this.pageSize;
     const slots = this.slotsMade;
-    b.u8.fill(0, 0, bytes);
+    for (let i = 0; i < b.chunks.length; i++) b.chunks[i]!.fill(0, 0, chunkPart(i, this.chunkSize, bytes));
     b.slotState.fill(0, 0, slots);
     b.slotOwner.fill(0, 0, slots);
     b.slotSite.fill(0, 0, slots);
@@ -231,11 +268,10 @@ export class Memory {
   [SNAPSHOT](): SnapshotPart {
     this.use();
     const b = this.buffers;
-    // Stryker disable next-line MethodExpression: saving the whole arena is only slower
-    const bytes = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
+    const bytes = (this.pages.highWaterIndex + 1) * this.pageSize;
     const slots = this.slotsMade;
     const saved = {
-      u8: b.u8.slice(0, bytes),
+      chunks: b.chunks.map((c, i) => c.slice(0, chunkPart(i, this.chunkSize, bytes))),
       slotState: b.slotState.slice(0, slots),
       slotOwner: b.slotOwner.slice(0, slots),
       slotSite: b.slotSite.slice(0, slots),
@@ -248,11 +284,13 @@ export class Memory {
       // Stryker disable next-line ConditionalExpression,EqualityOperator: the cap of 64 only bounds what a run that makes many caches leaves behind
       for (let i = cacheCount; i < this.caches.length && this.spareCaches.length < 64; i++)
         this.spareCaches.push(this.caches[i]!);
-      // Stryker disable next-line MethodExpression: zeroing to the end of the arena is only slower
-      const upTo = Math.min(b.u8.length, (this.pages.highWaterIndex + 1) * this.pageSize);
+      const upTo = (this.pages.highWaterIndex + 1) * this.pageSize;
       const upToSlots = this.slotsMade;
-      b.u8.set(saved.u8);
-      b.u8.fill(0, bytes, upTo);
+      b.chunks.forEach((c, i) => {
+        const part = saved.chunks[i]!;
+        c.set(part);
+        c.fill(0, part.length, chunkPart(i, this.chunkSize, upTo));
+      });
       for (const k of ['slotState', 'slotOwner', 'slotSite', 'slotSize', 'slotSeq'] as const) {
         b[k].set(saved[k]);
         b[k].fill(0, slots, upToSlots);
@@ -262,7 +300,7 @@ export class Memory {
       // The arena's arrays are the part's (`buffers`); the size index is shared by every kernel.
       keep: ['sizeIndex', 'spareCaches'],
       buffers: [
-        b.u8.buffer,
+        ...b.chunks.map((c) => c.buffer),
         b.slotState.buffer,
         b.slotOwner.buffer,
         b.slotSite.buffer,
@@ -397,7 +435,7 @@ export class Memory {
     this.slotSite[slot] = site;
     this.slotSize[slot] = size;
     this.slotSeq[slot] = this.seq++;
-    this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!++;
+    this.slabInuse[this.pageHead[this.pageOf(addr)]!]!++;
     cache.liveObjects++;
     cache.highObjects = Math.max(cache.highObjects, cache.liveObjects);
     this.liveObjects++;
@@ -455,7 +493,7 @@ export class Memory {
     for (let i = 0; i < 1 << cache.order; i++) {
       this.pageKind[first + i] = PAGE_SLAB;
       this.pageCache[first + i] = cache.id;
-      this.pageBase[first + i] = base;
+      this.pageHead[first + i] = first;
     }
     this.slabInuse[first] = 0;
     this.slabSlot[first] = this.takeSlots(cache.objsPerSlab);
@@ -471,8 +509,13 @@ export class Memory {
 
   /** The metadata slot of the object at `addr` (an object start) of slab cache `cache`. */
   private slotOf(addr: number, cache: KmemCache): number {
-    const base = this.pageBase[addr >>> this.pageShift]!;
-    return this.slabSlot[base >>> this.pageShift]! + (addr - base) / cache.objSize;
+    const head = this.pageHead[this.pageOf(addr)]!;
+    return this.slabSlot[head]! + (addr - head * this.pageSize) / cache.objSize;
+  }
+
+  /** The index of the page holding `addr` (a division: arena addresses pass 2^32). */
+  private pageOf(addr: number): number {
+    return Math.floor(addr / this.pageSize);
   }
 
   /** `count` consecutive metadata slots for a new slab: a range given back, else fresh ones. */
@@ -496,7 +539,7 @@ export class Memory {
     if (addr === 0) return;
     const bug = this.checkFreeable(t, addr);
     if (bug !== null) return;
-    const page = addr >>> this.pageShift;
+    const page = this.pageOf(addr);
     const cache = this.caches[this.pageCache[page]!]!;
     this.release(t, cache, addr);
   }
@@ -505,7 +548,7 @@ export class Memory {
     this.use();
     if (addr === 0) return;
     if (this.checkFreeable(t, addr) !== null) return;
-    const page = addr >>> this.pageShift;
+    const page = this.pageOf(addr);
     if (this.pageCache[page] !== cache.id) {
       this.k.reportBug(
         'invalid-free',
@@ -523,14 +566,15 @@ export class Memory {
   private checkFreeable(t: Thread | null, addr: number): KernelBug | null {
     // A negative address or one past the arena gives a page index past the arena, whose kind
     // reads undefined: not a slab page.
-    const page = addr >>> this.pageShift;
+    const page = this.pageOf(addr);
     if (!Number.isInteger(addr) || this.pageKind[page] !== PAGE_SLAB) {
       return this.k.reportBug('invalid-free', t, `kfree of 0x${addr.toString(16)}, not a slab object`, {
         addr,
       });
     }
     const cache = this.caches[this.pageCache[page]!]!;
-    const base = this.pageBase[page]!;
+    const head = this.pageHead[page]!;
+    const base = head * this.pageSize;
     if ((addr - base) % cache.objSize !== 0) {
       return this.k.reportBug(
         'invalid-free',
@@ -541,7 +585,7 @@ export class Memory {
         },
       );
     }
-    const slot = this.slabSlot[base >>> this.pageShift]! + (addr - base) / cache.objSize;
+    const slot = this.slabSlot[head]! + (addr - base) / cache.objSize;
     if (this.slotState[slot] !== SLOT_LIVE) {
       return this.k.reportBug(
         'double-free',
@@ -561,9 +605,9 @@ export class Memory {
     const slot = this.slotOf(addr, cache);
     this.slotState[slot] = SLOT_FREE;
     this.addOwner(this.slotOwner[slot]!, -cache.objSize);
-    this.u8.fill(POISON_FREE, addr, addr + cache.objSize);
+    this.fillBytes(addr, cache.objSize, POISON_FREE);
     this.k.race.forget(addr, cache.objSize);
-    this.slabInuse[this.pageBase[addr >>> this.pageShift]! >>> this.pageShift]!--;
+    this.slabInuse[this.pageHead[this.pageOf(addr)]!]!--;
     cache.liveObjects--;
     this.liveObjects--;
     this.liveBytes -= cache.objSize;
@@ -610,7 +654,7 @@ export class Memory {
       const freeing = new Set<number>();
       for (let i = 0; i < c.poolCount; i++) {
         const addr = c.pool[i]!;
-        const head = this.pageBase[addr >>> this.pageShift]! >>> this.pageShift;
+        const head = this.pageHead[this.pageOf(addr)]!;
         if (this.slabInuse[head] === 0) freeing.add(head);
         else keep.push(addr);
       }
@@ -721,7 +765,7 @@ export class Memory {
     for (let i = 1; i < count; i++) this.pageKind[first + i] = PAGE_VMALLOC_TAIL;
     this.vmallocPages.set(first, count);
     const addr = first * this.pageSize;
-    this.u8.fill(0, addr, addr + count * this.pageSize);
+    this.fillBytes(addr, count * this.pageSize, 0);
     this.addOwner(owner, count * this.pageSize);
     this.k.charge(t, CAT.alloc, count * Math.round(this.k.costs.pageAllocFree / 2));
     return addr;
@@ -730,7 +774,7 @@ export class Memory {
   /** vfree of a vmalloc'ed address; anything else is an invalid free (a KernelBug). */
   vfree(t: Thread | null, addr: number): void {
     this.use();
-    const first = addr >>> this.pageShift;
+    const first = this.pageOf(addr);
     const count = this.vmallocPages.get(first);
     if (addr % this.pageSize !== 0 || count === undefined) {
       this.k.reportBug('invalid-free', t, `vfree(0x${addr.toString(16)}) of memory not vmalloc'ed`, { addr });
@@ -742,7 +786,7 @@ export class Memory {
     this.vmallocPages.delete(first);
     const bytes = count * this.pageSize;
     for (let i = 0; i < count; i++) this.pageKind[first + i] = PAGE_FREE;
-    this.u8.fill(POISON_FREE, addr, addr + bytes);
+    this.fillBytes(addr, bytes, POISON_FREE);
     this.k.race.forget(addr, bytes);
     this.addOwner(this.pageOwner[first]!, -bytes);
     this.pages.freeRun(first, count);
@@ -765,7 +809,7 @@ export class Memory {
 
   freePages(t: Thread | null, addr: number, order: number): void {
     this.use();
-    const first = addr >>> this.pageShift;
+    const first = this.pageOf(addr);
     if (
       addr % this.pageSize !== 0 ||
       this.pageKind[first] !== PAGE_RAW_HEAD ||
@@ -784,7 +828,7 @@ export class Memory {
     touch(this.pages, true);
     touchRange(addr, this.pageSize << order, true);
     for (let i = 0; i < 1 << order; i++) this.pageKind[first + i] = PAGE_FREE;
-    this.u8.fill(POISON_FREE, addr, addr + (this.pageSize << order));
+    this.fillBytes(addr, this.pageSize << order, POISON_FREE);
     this.k.race.forget(addr, this.pageSize << order);
     this.addOwner(this.pageOwner[first]!, -(this.pageSize << order));
     this.pages.free(first, order);
@@ -800,7 +844,7 @@ export class Memory {
     this.use();
     if (len <= 0) return true;
     touchRange(addr, len, isWrite);
-    const page = addr >>> this.pageShift;
+    const page = this.pageOf(addr);
     if (!(addr > 0 && page < this.numPages)) {
       this.k.reportBug('out-of-bounds', t, `wild kernel access at 0x${addr.toString(16)}`, {
         addr,
@@ -811,10 +855,11 @@ export class Memory {
     const kind = this.pageKind[page]!;
     if (kind === PAGE_SLAB) {
       const cache = this.caches[this.pageCache[page]!]!;
-      const base = this.pageBase[page]!;
+      const head = this.pageHead[page]!;
+      const base = head * this.pageSize;
       const index = Math.floor((addr - base) / cache.objSize);
       const start = base + index * cache.objSize;
-      const slot = this.slabSlot[base >>> this.pageShift]! + index;
+      const slot = this.slabSlot[head]! + index;
       if (this.slotState[slot] !== SLOT_LIVE) {
         this.k.reportBug(
           'use-after-free',
@@ -869,12 +914,32 @@ export class Memory {
   writeWord(addr: number, value: number): void {
     this.use();
     touchRange(addr, this.k.arch.wordSize, true);
-    if (this.k.arch.wordSize === 8) {
-      this.view.setUint32(addr, value >>> 0, true);
-      this.view.setUint32(addr + 4, Math.floor(value / 2 ** 32), true);
-    } else {
-      this.view.setUint32(addr, value >>> 0, true);
-    }
+    this.view.setUint32(addr, value >>> 0, true);
+    if (this.k.arch.wordSize === 8) this.view.setUint32(addr + 4, Math.floor(value / 2 ** 32), true);
+  }
+
+  // --- the arena's bytes, chunk by chunk (an object, page block or vmalloc'ed range is in one) ---
+
+  /** The bytes of the arena chunk holding `addr` (index them with chunkOffset(addr)). */
+  chunkBytes(addr: number): Uint8Array {
+    return addr < this.chunkSize ? this.u8 : this.chunks[Math.floor(addr / this.chunkSize)]!;
+  }
+
+  /** `addr`'s offset in its chunk (addr itself below 4 GiB). */
+  chunkOffset(addr: number): number {
+    return addr < this.chunkSize ? addr : addr % this.chunkSize;
+  }
+
+  /** The `len` bytes at `addr`, a view into the arena (allocates the view: not for hot paths). */
+  bytesAt(addr: number, len: number): Uint8Array {
+    const at = this.chunkOffset(addr);
+    return this.chunkBytes(addr).subarray(at, at + len);
+  }
+
+  /** Sets the `len` bytes at `addr` to `value`. */
+  fillBytes(addr: number, len: number, value: number): void {
+    const at = this.chunkOffset(addr);
+    this.chunkBytes(addr).fill(value, at, at + len);
   }
 
   // --- accounting and reports ---
@@ -921,9 +986,9 @@ export class Memory {
     // Stryker disable next-line EqualityOperator: as above
     for (let page = 0; page < pages; page++) {
       const kind = this.pageKind[page]!;
-      const base = this.pageBase[page]!;
       // A slab's objects are listed once, from its first page.
-      if (kind !== PAGE_SLAB || base !== page * this.pageSize) continue;
+      if (kind !== PAGE_SLAB || this.pageHead[page] !== page) continue;
+      const base = page * this.pageSize;
       const cache = this.caches[this.pageCache[page]!]!;
       for (let i = 0; i < cache.objsPerSlab; i++) {
         const addr = base + i * cache.objSize;

@@ -1,6 +1,8 @@
 /**
  * The page allocator over the arena: a bitmap of pages with next-fit search for naturally
  * aligned blocks of 2^order pages. Page 0 is reserved so that address 0 is never valid (NULL).
+ * No block or run crosses a multiple of `chunkPages` (the arena's 4 GiB chunks): an aligned
+ * block of at most a chunk never does, and a run starts again at each chunk's first page.
  */
 export class PageAllocator {
   readonly used: Uint8Array;
@@ -10,7 +12,10 @@ export class PageAllocator {
   /** The highest page index ever allocated (what a recycled arena must zero up to). */
   highWaterIndex = 0;
 
-  constructor(readonly numPages: number) {
+  constructor(
+    readonly numPages: number,
+    readonly chunkPages: number = numPages,
+  ) {
     this.used = new Uint8Array(numPages);
     this.used[0] = 1;
   }
@@ -43,6 +48,7 @@ export class PageAllocator {
     for (let pass = 0; pass < 2; pass++) {
       let run = 0;
       for (let p = pass === 0 ? this.hint : 1; p < this.numPages; p++) {
+        if (p % this.chunkPages === 0) run = 0; // a run never crosses into the next chunk
         run = this.used[p] === 0 ? run + 1 : 0;
         if (run < count) continue;
         const start = p - count + 1;

@@ -74,7 +74,9 @@ describe('kernel pages mapped into a process', () => {
 
   it('0 when the address space has no room; pages outside the arena or no arena at all are a caller bug', () => {
     const arena = new Uint8Array(8 * 4096);
-    const mm = new AddressSpace(4096, 0x10000, 0x10000 + 3 * 4096, { alloc: () => -1, u8: arena });
+    const bytes = (phys: number, size: number) => arena.subarray(phys, phys + size);
+    const physical = { alloc: () => -1, bytes, arenaBytes: arena.length };
+    const mm = new AddressSpace(4096, 0x10000, 0x10000 + 3 * 4096, physical);
     expect(mm.mapKernelPages(4096, 2 * 4096, PROT_READ)).toBe(0x10000);
     expect(mm.mapKernelPages(4096, 4096, PROT_READ)).toBe(0);
     expect(() => mm.mapKernelPages(7 * 4096, 2 * 4096, PROT_READ)).toThrow(/mapped kernel pages/);

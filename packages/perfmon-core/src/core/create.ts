@@ -38,8 +38,8 @@ function* lookupFormat(
   let fmt: SmplFormat | undefined;
   if (s.abi.id === 'v2.2') {
     // a null UUID in ctx_smpl_buf_id: no format, and no argument is copied
-    if (k.mem.u8.subarray(local, local + 16).every((b) => b === 0)) return null;
-    fmt = s.formats.byUuid(k.mem.u8, local);
+    if (k.mem.bytesAt(local, 16).every((b) => b === 0)) return null;
+    fmt = s.formats.byUuid(k.mem.chunkBytes(local), k.mem.chunkOffset(local));
   } else {
     if (fmtName === 0) return null;
     // getname(): the name into a names_cache buffer. It failing (NULL) is ENOMEM; a name that
@@ -49,7 +49,7 @@ function* lookupFormat(
     const len = k.uaccess.strncpyFromUser(t, name, fmtName, PATH_MAX, s.nameSite);
     if (k.sleepPoint(t)) yield Y_PREEMPT;
     // (a negative len reads as empty; a name with no NUL within PATH_MAX names no format)
-    const text = new TextDecoder().decode(k.mem.u8.subarray(name, name + len));
+    const text = new TextDecoder().decode(k.mem.bytesAt(name, Math.max(0, len)));
     k.mem.kfree(t, name);
     if (len < 0) return -Errno.EFAULT;
     fmt = s.formats.byName(text);
@@ -121,7 +121,7 @@ function* withFormatArg(
   const slotBytes = SLOT_WORDS * k.arch.wordSize;
   const slotAddr = k.stacks.areaAt(t, slotBytes);
   k.stacks.push(t, slotBytes, 'pfm_get_smpl_arg');
-  k.mem.u8.fill(0, slotAddr, slotAddr + slotBytes);
+  k.mem.fillBytes(slotAddr, slotBytes, 0);
   const call = s.callFor(t);
   const uid = t.process.uid;
   const owner = k.mem.tag(`args:uid:${uid}`);
