@@ -22,6 +22,7 @@ import {
   Y_BLOCK,
   type YieldCode,
 } from '@pfmsim/kernel-sim';
+import type { PerfmonSystem } from '@pfmsim/perfmon-core';
 import { failuresOf, type RaceOptions } from './race.js';
 import { buildRaceWorld, type RaceWorld } from './race-world.js';
 
@@ -170,9 +171,32 @@ function instrument(w: RaceWorld, rec: Recorder): void {
     exit(t);
     rec.event(t, 'syscall-exit', name);
   };
+  wrapFdCalls(w.system as PerfmonSystem, rec);
   wrapSync(k, rec);
   wrapCopies(k, rec);
   wrapRaces(k, rec);
+}
+
+/**
+ * close and dup enter no syscall path of kernel-sim (they return at once): marked here as calls
+ * of their own, so every call a thread makes in a step has its exit, and its result.
+ */
+function wrapFdCalls(s: PerfmonSystem, rec: Recorder): void {
+  const sys = s.sys;
+  const close = sys.close.bind(sys);
+  sys.close = (t, fd) => {
+    rec.event(t, 'syscall-enter', 'close');
+    const r = close(t, fd);
+    rec.event(t, 'syscall-exit', 'close');
+    return r;
+  };
+  const dup = sys.dup.bind(sys);
+  sys.dup = (t, fd) => {
+    rec.event(t, 'syscall-enter', 'dup');
+    const r = dup(t, fd);
+    rec.event(t, 'syscall-exit', 'dup');
+    return r;
+  };
 }
 
 /** Each step of a thread: recorded from the call of next() that runs it to the yield that ends it. */
@@ -204,7 +228,10 @@ function* traced(t: Thread, body: KGen<unknown>, rec: Recorder, results: number[
   }
 }
 
-/** The values a thread's calls returned in a step go to its last syscall-exit events of the step, in order. */
+/**
+ * The values a thread's calls finished in a step returned go to the step's syscall-exit events
+ * of that thread, the last ones, in order (every call has its exit: close and dup included).
+ */
 function returned(rec: Recorder, t: Thread, step: number, values: readonly number[]): void {
   const exits: number[] = [];
   rec.events.forEach((e, i) => {

@@ -73,9 +73,21 @@ describe('ArenaView', () => {
     ]);
     expect([low[4], mid[4], mid[7], last[6], last[7]]).toEqual([0xef, 1, 4, 0xbb, 0xaa]);
     expect(low[20 - 16]).toBe(0xef); // the low chunk's byte 4 is its own, not address 20's
+    v.setUint8(16, 0x77); // the first byte of the second chunk
+    expect([v.getUint8(16), mid[0], low[0]]).toEqual([0x77, 0x77, 0]);
+    v.setUint8(15, 0x66); // the last of the first
+    expect([v.getUint8(15), low[15], mid[15]]).toEqual([0x66, 0x66, 0]);
     expect(() => v.getUint32(38, true)).toThrow(RangeError); // past the last chunk's end
     expect(() => v.getUint8(40)).toThrow(RangeError); // past the arena
+    expect(() => v.getUint8(48)).toThrow(RangeError); // past the arena, where no chunk is
     expect(() => v.getUint8(-1)).toThrow(RangeError);
+    // chunks of one size: the arena's end is a chunk boundary, and past it is past the arena
+    const whole = new ArenaView([new Uint8Array(16), new Uint8Array(16)]);
+    expect(whole.byteLength).toBe(32);
+    whole.setUint8(31, 9);
+    expect(whole.getUint8(31)).toBe(9);
+    expect(() => whole.getUint8(32)).toThrow(RangeError);
+    expect(() => whole.setUint8(33, 1)).toThrow(RangeError);
   });
 
   it('every accessor reads back what it wrote, through the same offsets as a DataView', () => {
@@ -155,6 +167,17 @@ describe('an arena past 4 GiB', () => {
     expect(chunked(4 << 20)().mem.chunkSize).toBe(4 << 20);
     expect(chunked(16 << 20)().mem.chunkSize).toBe(8 << 20); // one chunk: the arena
     expect(chunked(16 << 20)().mem.view).toBeInstanceOf(DataView);
+    const uneven = createKernel({
+      arch: 'x86_64',
+      cost: 'p4-2006',
+      seed: 1,
+      arenaBytes: 10 << 20,
+      arenaChunkBytes: 4 << 20,
+      arenaPool: null,
+    });
+    expect(uneven.mem.view.byteLength).toBe(10 << 20); // chunks of 4, 4 and 2 MiB
+    expect(uneven.mem.chunkBytes(9 << 20).length).toBe(2 << 20);
+    expect(uneven.mem.chunkOffset(9 << 20)).toBe(1 << 20);
     expect(MAX_ARENA_BYTES).toBe(16 * GiB);
     expect(ARENA_CHUNK_BYTES).toBe(4 * GiB);
   });
@@ -164,6 +187,7 @@ describe('an arena past 4 GiB', () => {
     const { k, t } = highKernel();
     expect(k.mem.view).toBeInstanceOf(ArenaView);
     expect(k.mem.u8.length).toBe(4 * GiB);
+    expect(k.mem.view.byteLength).toBe(4 * GiB + (16 << 20)); // a second chunk of 16 MiB
     const owner = k.mem.tag('high');
     const a = k.mem.kmalloc(t, 4096, GFP_KERNEL, owner, owner);
     const b = k.mem.kmalloc(t, 100, GFP_KERNEL, owner, owner);

@@ -32,6 +32,7 @@ export class ArenaView implements DataView<ArrayBuffer> {
 
   /** The chunk view for `addr` (then index it with `at(addr)`). */
   private v(addr: number): DataView {
+    // Stryker disable next-line ConditionalExpression: the first test is a fast path; chunk 0 is views[0], `low`
     return addr < this.chunkSize ? this.low : (this.views[Math.floor(addr / this.chunkSize)] ?? this.low);
   }
 
