@@ -186,20 +186,15 @@ function instrument(w: RaceWorld, rec: Recorder): void {
  */
 function wrapFdCalls(s: PerfmonSystem, rec: Recorder): void {
   const sys = s.sys;
-  const close = sys.close.bind(sys);
-  sys.close = (t, fd) => {
-    rec.event(t, 'syscall-enter', 'close');
-    const r = close(t, fd);
-    rec.event(t, 'syscall-exit', 'close');
-    return r;
-  };
-  const dup = sys.dup.bind(sys);
-  sys.dup = (t, fd) => {
-    rec.event(t, 'syscall-enter', 'dup');
-    const r = dup(t, fd);
-    rec.event(t, 'syscall-exit', 'dup');
-    return r;
-  };
+  for (const name of ['close', 'dup'] as const) {
+    const call = sys[name].bind(sys);
+    sys[name] = (t: Thread, fd: number) => {
+      rec.event(t, 'syscall-enter', name);
+      const r = call(t, fd);
+      rec.event(t, 'syscall-exit', name);
+      return r;
+    };
+  }
 }
 
 /** Each step of a thread: recorded from the call of next() that runs it to the yield that ends it. */
