@@ -200,9 +200,9 @@ export const COMMAND_CASES: readonly CommandCase[] = [
       expect(doc.schedulesPerSecond as number).toBeGreaterThan(0);
       const h = await run(['bench', '--strategies', 'hybrid', '--duration', '20', ...quick]);
       expect(h.code, h.stderr).toBe(0);
-      expect(h.stdout).toMatch(/hybrid\s+[\d,]+\s+[\d.]+/);
+      expect(h.stdout).toMatch(/^hybrid(\s+[\d,]+){3}\s+[\d.]+%\s+[\d.]+$/m);
       expect(h.stdout).toMatch(
-        /exploration: [\d,]+ schedules\/s median of 2 rounds of 200 \(min [\d,]+, max [\d,]+;/,
+        /exploration: [\d,]+ schedules\/s median of 2 rounds of 200 \(min [\d,]+, max [\d,]+, spread [\d.]+%;/,
       );
     },
   },

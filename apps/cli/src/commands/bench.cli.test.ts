@@ -18,6 +18,8 @@ vi.mock('node:os', async (importOriginal) => {
 });
 
 const T = 60_000;
+/** One round of 100 calls in 10 ms. */
+const ONE = { ops: 100, ms: 10, perSecond: 10000 };
 
 interface Run {
   code: number;
@@ -41,16 +43,27 @@ function bench(
 interface BenchDoc {
   abi: string;
   durationMs: number;
+  rounds: number;
   simulatedCallsPerSecond: Record<string, number>;
   schedulesPerSecond: number;
   raceStrategy: string;
   detail: {
-    calls: Record<string, { ops: number; ms: number; perSecond: number }>;
+    calls: Record<
+      string,
+      {
+        rounds: { ops: number; ms: number; perSecond: number }[];
+        min: number;
+        median: number;
+        max: number;
+        spreadPercent: number;
+      }
+    >;
     schedules: {
       rounds: { schedules: number; ms: number; perSecond: number }[];
       min: number;
       median: number;
       max: number;
+      spreadPercent: number;
       firstRound: { schedules: number; ms: number; perSecond: number };
     };
   };
@@ -81,14 +94,14 @@ describe('pfmsim bench', () => {
       expect(r.stdout).toBe(
         [
           `pfmsim ${VERSION} · bench · machine p4-2006 · seed 1 · abi v2.3`,
-          `host: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; 10 ms per measurement`,
+          `host: ${cpu}, ${os.cpus().length} cores, Node ${process.version}; 2 rounds of 10 ms per strategy after a warm-up`,
           '',
-          'strategy  simulated calls/s  host us/call',
-          'kmalloc              10,000         100.0',
-          'stack                10,000         100.0',
-          'pfm_read_pmds with 4 registers, one context, every check of the lab world on',
+          'strategy  calls/s median     min     max  spread  host us/call',
+          'kmalloc           10,000  10,000  10,000    0.0%         100.0',
+          'stack             10,000  10,000  10,000    0.0%         100.0',
+          'simulated pfm_read_pmds with 4 registers, one context, every check of the lab world on; spread = (max - min) / median; host us/call at the median',
           '',
-          'exploration: 10,000 schedules/s median of 2 rounds of 100 (min 10,000, max 10,000; first round, cold: 10,000/s)',
+          'exploration: 10,000 schedules/s median of 2 rounds of 100 (min 10,000, max 10,000, spread 0.0%; first round, cold: 10,000/s)',
           "test-runner's bench scenario: two threads, one pfm_write_pmds each, random schedules, kmalloc; each schedule restores a snapshot of the set-up world",
           '',
         ].join('\n'),
@@ -117,8 +130,8 @@ describe('pfmsim bench', () => {
         raceStrategy: 'kmalloc',
         detail: {
           calls: {
-            kmalloc: { ops: 100, ms: 10, perSecond: 10000 },
-            stack: { ops: 100, ms: 10, perSecond: 10000 },
+            kmalloc: { rounds: [ONE, ONE], min: 10000, median: 10000, max: 10000, spreadPercent: 0 },
+            stack: { rounds: [ONE, ONE], min: 10000, median: 10000, max: 10000, spreadPercent: 0 },
           },
           schedules: {
             rounds: [
@@ -128,6 +141,7 @@ describe('pfmsim bench', () => {
             min: 10000,
             median: 10000,
             max: 10000,
+            spreadPercent: 0,
             firstRound: { schedules: 100, ms: 10, perSecond: 10000 },
           },
         },
@@ -163,12 +177,61 @@ describe('pfmsim bench', () => {
         { step: 40 },
       );
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/^hybrid\s+2,500\s+400\.0$/m);
+      expect(r.stdout).toMatch(/^hybrid\s+2,500\s+2,500\s+2,500\s+0\.0%\s+400\.0$/m);
       // 200 schedules per 40 ms
       expect(r.stdout).toContain(
-        'exploration: 5,000 schedules/s median of 3 rounds of 200 (min 5,000, max 5,000;',
+        'exploration: 5,000 schedules/s median of 3 rounds of 200 (min 5,000, max 5,000, spread 0.0%;',
       );
       expect(r.stdout).toContain('random schedules, stack;');
+    },
+    T,
+  );
+
+  it(
+    'rounds of different speeds: min, median, max and spread of each figure, the rounds in --json',
+    async () => {
+      // Readings 10, 20, 10, 40, 10 ms apart, again and again: the three rounds of calls take
+      // 10, 20 and 40 ms for 100 calls, and so do the exploration's rounds for 10 schedules.
+      const steps = [10, 20, 10, 40, 10];
+      const clock = () => {
+        let t = 0;
+        let i = 0;
+        return () => (t += steps[i++ % steps.length]!);
+      };
+      const args = [
+        'bench',
+        '--strategies',
+        'kmalloc',
+        '--duration',
+        '10',
+        '--rounds',
+        '3',
+        '--round-schedules',
+        '10',
+      ];
+      const json = await runInProcess([...args, '--json'], { now: clock(), cwd: tempDir() });
+      expect(json.code, json.stderr).toBe(0);
+      const doc = expectSchema('bench', json.stdout) as unknown as BenchDoc;
+      expect(doc.detail.calls.kmalloc).toEqual({
+        rounds: [
+          { ops: 100, ms: 10, perSecond: 10000 },
+          { ops: 100, ms: 20, perSecond: 5000 },
+          { ops: 100, ms: 40, perSecond: 2500 },
+        ],
+        min: 2500,
+        median: 5000,
+        max: 10000,
+        spreadPercent: 150,
+      });
+      expect(doc.simulatedCallsPerSecond).toEqual({ kmalloc: 5000 });
+      expect(doc.detail.schedules).toMatchObject({ min: 250, median: 500, max: 1000, spreadPercent: 150 });
+      expect(doc.detail.schedules.rounds.map((r) => r.perSecond)).toEqual([1000, 500, 250]);
+      expect(doc.schedulesPerSecond).toBe(500);
+      const text = await runInProcess(args, { now: clock(), cwd: tempDir() });
+      expect(text.stdout).toMatch(/^kmalloc\s+5,000\s+2,500\s+10,000\s+150\.0%\s+200\.0$/m);
+      expect(text.stdout).toContain(
+        'exploration: 500 schedules/s median of 3 rounds of 10 (min 250, max 1,000, spread 150.0%;',
+      );
     },
     T,
   );
@@ -188,8 +251,10 @@ describe('pfmsim bench', () => {
       expect(readFileSync(join(dir, 'b.csv'), 'utf8')).toBe(
         [
           'measurement,strategy,per_second,ops,ms,machine,seed,pfmsim',
-          `pfm_read_pmds n=4 calls,kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
-          `pfm_read_pmds n=4 calls,stack,10000,100,10,p4-2006,1,${VERSION}`,
+          `pfm_read_pmds n=4 calls round 1,kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
+          `pfm_read_pmds n=4 calls round 2,kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
+          `pfm_read_pmds n=4 calls round 1,stack,10000,100,10,p4-2006,1,${VERSION}`,
+          `pfm_read_pmds n=4 calls round 2,stack,10000,100,10,p4-2006,1,${VERSION}`,
           `exploration round 1 (random schedules of 2 threads x 1 call),kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
           `exploration round 2 (random schedules of 2 threads x 1 call),kmalloc,10000,100,10,p4-2006,1,${VERSION}`,
           '',
@@ -203,8 +268,10 @@ describe('pfmsim bench', () => {
           '',
           '| measurement | strategy | per_second | ops | ms |',
           '|:---|:---|---:|---:|---:|',
-          '| pfm_read_pmds n=4 calls | kmalloc | 10000 | 100 | 10 |',
-          '| pfm_read_pmds n=4 calls | stack | 10000 | 100 | 10 |',
+          '| pfm_read_pmds n=4 calls round 1 | kmalloc | 10000 | 100 | 10 |',
+          '| pfm_read_pmds n=4 calls round 2 | kmalloc | 10000 | 100 | 10 |',
+          '| pfm_read_pmds n=4 calls round 1 | stack | 10000 | 100 | 10 |',
+          '| pfm_read_pmds n=4 calls round 2 | stack | 10000 | 100 | 10 |',
           '| exploration round 1 (random schedules of 2 threads x 1 call) | kmalloc | 10000 | 100 | 10 |',
           '| exploration round 2 (random schedules of 2 threads x 1 call) | kmalloc | 10000 | 100 | 10 |',
           '',
@@ -227,13 +294,14 @@ describe('pfmsim bench', () => {
   );
 
   it(
-    'defaults: every strategy, 300 ms per measurement, five rounds of 10,000 kmalloc schedules; --machine, --abi, --seed named',
+    'defaults: every strategy, five rounds of 200 ms, five rounds of 10,000 kmalloc schedules; --machine, --abi, --seed named',
     async () => {
-      // 300 ms with a 100 ms step: three rounds of 100 calls in 300 ms
+      // 200 ms with a 100 ms step: two batches of 100 calls per round
       const r = await bench(['--json'], { step: 100 });
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout) as BenchDoc & { machine: string; seed: number };
-      expect(doc.durationMs).toBe(300);
+      expect(doc.durationMs).toBe(200);
+      expect(doc.rounds).toBe(5);
       expect(doc.raceStrategy).toBe('kmalloc');
       expect(doc.detail.schedules.rounds).toHaveLength(5);
       expect(doc.detail.schedules.rounds[0]).toEqual({ schedules: 10000, ms: 100, perSecond: 100000 });
@@ -249,7 +317,14 @@ describe('pfmsim bench', () => {
         'slab-cache',
         'hybrid',
       ]);
-      expect(doc.detail.calls.kmalloc).toEqual({ ops: 300, ms: 300, perSecond: 1000 });
+      const round = { ops: 200, ms: 200, perSecond: 1000 };
+      expect(doc.detail.calls.kmalloc).toEqual({
+        rounds: [round, round, round, round, round],
+        min: 1000,
+        median: 1000,
+        max: 1000,
+        spreadPercent: 0,
+      });
       const other = await bench(
         [
           '--strategies',
@@ -351,9 +426,9 @@ describe('pfmsim bench', () => {
     for (const line of [
       "the simulator's own speed on this host: simulated pfm_read_pmds calls (4 registers) per host second under each strategy, and random schedules explored per second, in rounds after a warm-up, on test-runner's bench scenario (two threads, one call each)",
       '--strategies <list> strategies to time, or "all" (default: "all")',
-      '--duration <ms> host milliseconds per measurement (default: "300")',
+      '--duration <ms> host milliseconds per round of calls (default: "200")',
       '--race-strategy <name> strategy of the exploration scenario (test-runner\'s bench scenario) (default: "kmalloc")',
-      '--rounds <n> exploration: rounds after a first (cold) round and a warm-up (default: "5")',
+      '--rounds <n> rounds measured after a warm-up, for each strategy\'s calls and for the exploration (which also times a first, cold round) (default: "5")',
       '--round-schedules <n> exploration: random schedules per round (test-runner\'s bench: 10000) (default: "10000")',
     ]) {
       expect(help).toContain(line);

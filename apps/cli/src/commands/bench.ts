@@ -1,5 +1,5 @@
 import { cpus, arch as hostArch, platform } from 'node:os';
-import { benchCalls, type Rate } from '@pfmsim/lab';
+import { benchCallRounds, type Rate } from '@pfmsim/lab';
 import { runScenario, scenarioFromData, twoThreadScenario } from '@pfmsim/test-runner';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
@@ -16,6 +16,7 @@ import {
   strategyFrom,
 } from '../options.js';
 import { type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { type RoundStats, roundStats } from '../stats.js';
 
 interface BenchFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -45,6 +46,11 @@ function scheduleRound(strategy: string, schedules: number, now: () => number): 
   return { schedules: n, ms: Math.round(ms * 10) / 10, perSecond: ms > 0 ? Math.round((n * 1000) / ms) : 0 };
 }
 
+const roundsOf = (n: number): string => `${n} round${n === 1 ? '' : 's'}`;
+
+/** Host microseconds per simulated call at a rate (never 0: a round ends after one batch at least). */
+const usPerCall = (perSecond: number): string => (1e6 / perSecond).toFixed(1);
+
 export function registerBench(program: Command, ctx: Ctx): void {
   const cmd = program
     .command('bench')
@@ -54,13 +60,17 @@ export function registerBench(program: Command, ctx: Ctx): void {
         "under each strategy, and random schedules explored per second, in rounds after a warm-up, on test-runner's bench scenario (two threads, one call each)",
     )
     .option('--strategies <list>', 'strategies to time, or "all"', 'all')
-    .option('--duration <ms>', 'host milliseconds per measurement', '300')
+    .option('--duration <ms>', 'host milliseconds per round of calls', '200')
     .option(
       '--race-strategy <name>',
       "strategy of the exploration scenario (test-runner's bench scenario)",
       'kmalloc',
     )
-    .option('--rounds <n>', 'exploration: rounds after a first (cold) round and a warm-up', '5')
+    .option(
+      '--rounds <n>',
+      "rounds measured after a warm-up, for each strategy's calls and for the exploration (which also times a first, cold round)",
+      '5',
+    )
     .option(
       '--round-schedules <n>',
       "exploration: random schedules per round (test-runner's bench: 10000)",
@@ -79,14 +89,22 @@ export function registerBench(program: Command, ctx: Ctx): void {
     const seed = seedFrom(flags.seed);
     const exports = prepareExports(io, flags);
     const progress = Progress.for(io, flags.quiet, 'bench');
-    const calls: Record<string, Rate> = {};
+    const callRounds: Record<string, Rate[]> = {};
     const steps = strategies.length + roundCount + 1;
     let first: Round;
     const rounds: Round[] = [];
     try {
       strategies.forEach((strategy, i) => {
         progress.update(i, steps, strategy);
-        calls[strategy] = benchCalls({ machine, abi, seed, durationMs, strategy, now: io.now });
+        callRounds[strategy] = benchCallRounds({
+          machine,
+          abi,
+          seed,
+          durationMs,
+          strategy,
+          rounds: roundCount,
+          now: io.now,
+        });
       });
       // The first round runs cold (JIT), as a one-off command does; then a warm-up, then rounds.
       progress.update(strategies.length, steps, 'exploration, first round');
@@ -99,12 +117,13 @@ export function registerBench(program: Command, ctx: Ctx): void {
     } finally {
       progress.finish();
     }
-    const rates = rounds.map((r) => r.perSecond).sort((a, b) => a - b);
-    const median =
-      rates.length % 2 === 1
-        ? rates[rates.length >> 1]!
-        : Math.round((rates[rates.length / 2 - 1]! + rates[rates.length / 2]!) / 2);
-    const spread = { min: rates[0]!, median, max: rates.at(-1)! };
+    const calls: Record<string, RoundStats & { rounds: Rate[] }> = Object.fromEntries(
+      strategies.map((s) => [
+        s,
+        { rounds: callRounds[s]!, ...roundStats(callRounds[s]!.map((r) => r.perSecond)) },
+      ]),
+    );
+    const schedules = roundStats(rounds.map((r) => r.perSecond));
     const host = {
       node: process.version,
       platform: platform(),
@@ -122,13 +141,15 @@ export function registerBench(program: Command, ctx: Ctx): void {
         { header: 'ms', align: 'right' },
       ],
       rows: [
-        ...strategies.map((s) => [
-          'pfm_read_pmds n=4 calls',
-          s,
-          calls[s]!.perSecond,
-          calls[s]!.ops,
-          calls[s]!.ms,
-        ]),
+        ...strategies.flatMap((s) =>
+          calls[s]!.rounds.map((r, i) => [
+            `pfm_read_pmds n=4 calls round ${i + 1}`,
+            s,
+            r.perSecond,
+            r.ops,
+            r.ms,
+          ]),
+        ),
         ...rounds.map((r, i) => [
           `exploration round ${i + 1} (random schedules of 2 threads x 1 call)`,
           raceStrategy,
@@ -145,36 +166,44 @@ export function registerBench(program: Command, ctx: Ctx): void {
         durationMs,
         rounds: roundCount,
         roundSchedules: perRound,
-        simulatedCallsPerSecond: Object.fromEntries(strategies.map((s) => [s, calls[s]!.perSecond])),
-        schedulesPerSecond: median,
+        simulatedCallsPerSecond: Object.fromEntries(strategies.map((s) => [s, calls[s]!.median])),
+        schedulesPerSecond: schedules.median,
         raceStrategy,
-        detail: { calls, schedules: { rounds, ...spread, firstRound: first } },
+        detail: { calls, schedules: { rounds, ...schedules, firstRound: first } },
         host,
       },
       tables: [table],
       text: (style) =>
         [
-          `host: ${host.cpu}, ${host.cores} cores, Node ${host.node}; ${durationMs} ms per measurement`,
+          `host: ${host.cpu}, ${host.cores} cores, Node ${host.node}; ${roundsOf(roundCount)} of ${durationMs} ms per strategy after a warm-up`,
           '',
           renderTable(
             {
               title: 'bench',
               columns: [
                 { header: 'strategy' },
-                { header: 'simulated calls/s', align: 'right' },
+                { header: 'calls/s median', align: 'right' },
+                { header: 'min', align: 'right' },
+                { header: 'max', align: 'right' },
+                { header: 'spread', align: 'right' },
                 { header: 'host us/call', align: 'right' },
               ],
               rows: strategies.map((s) => [
                 s,
-                grouped(calls[s]!.perSecond),
-                (1e6 / calls[s]!.perSecond).toFixed(1),
+                grouped(calls[s]!.median),
+                grouped(calls[s]!.min),
+                grouped(calls[s]!.max),
+                `${calls[s]!.spreadPercent.toFixed(1)}%`,
+                usPerCall(calls[s]!.median),
               ]),
             },
             style,
           ),
-          style.dim('pfm_read_pmds with 4 registers, one context, every check of the lab world on'),
+          style.dim(
+            'simulated pfm_read_pmds with 4 registers, one context, every check of the lab world on; spread = (max - min) / median; host us/call at the median',
+          ),
           '',
-          `exploration: ${grouped(median)} schedules/s median of ${roundCount} round${roundCount === 1 ? '' : 's'} of ${grouped(perRound)} (min ${grouped(spread.min)}, max ${grouped(spread.max)}; first round, cold: ${grouped(first.perSecond)}/s)`,
+          `exploration: ${grouped(schedules.median)} schedules/s median of ${roundsOf(roundCount)} of ${grouped(perRound)} (min ${grouped(schedules.min)}, max ${grouped(schedules.max)}, spread ${schedules.spreadPercent.toFixed(1)}%; first round, cold: ${grouped(first.perSecond)}/s)`,
           style.dim(
             `test-runner's bench scenario: two threads, one pfm_write_pmds each, random schedules, ${raceStrategy}; each schedule restores a snapshot of the set-up world`,
           ),
