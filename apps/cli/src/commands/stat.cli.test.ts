@@ -78,12 +78,48 @@ describe('pfmsim stat: what is counted', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(" Performance counter stats for workload 'loop' (1 run, user level):\n");
     expect(counterLines(text.stdout)).toEqual([
-      '         1,000,000      UNHALTED_CORE_CYCLES',
-      '           800,000      INSTRUCTIONS_RETIRED',
+      '         1,000,000      UNHALTED_CORE_CYCLES                    #    2.330 GHz',
+      '           800,000      INSTRUCTIONS_RETIRED                    #    0.80  insn per cycle',
     ]);
     expect(text.stdout).toContain('       0.000429185 seconds time elapsed (simulated, 2.33 GHz)\n');
     expect(text.stdout).not.toContain('note:');
     expect(text.stdout).not.toContain('multiplexed');
+  });
+
+  it('derives GHz, insn per cycle and miss ratios as perf stat prints them, in the JSON too', async () => {
+    const workload =
+      'app:UNHALTED_CORE_CYCLES=1,INSTRUCTIONS_RETIRED=1.6,BRANCH_INSTRUCTIONS_RETIRED=0.2,MISPREDICTED_BRANCH_RETIRED=0.01';
+    const events =
+      'UNHALTED_CORE_CYCLES,INSTRUCTIONS_RETIRED,BRANCH_INSTRUCTIONS_RETIRED,MISPREDICTED_BRANCH_RETIRED';
+    const args = ['--cycles', '1000000', '-e', events, '--workload', workload];
+    const text = await stat(...args);
+    expect(text.code, text.stderr).toBe(0);
+    expect(counterLines(text.stdout)).toEqual([
+      '         1,000,000      UNHALTED_CORE_CYCLES                    #    2.330 GHz',
+      '         1,600,000      INSTRUCTIONS_RETIRED                    #    1.60  insn per cycle',
+      '           200,000      BRANCH_INSTRUCTIONS_RETIRED',
+      '            10,000      MISPREDICTED_BRANCH_RETIRED             #    5.00% of all branches',
+    ]);
+    const doc = (await statJson(...args)) as StatDoc & { derived: unknown };
+    expect(doc.derived).toEqual([
+      { event: 'UNHALTED_CORE_CYCLES', kind: 'ghz', value: 1_000_000 / doc.seconds / 1e9, of: null },
+      { event: 'INSTRUCTIONS_RETIRED', kind: 'ipc', value: 1.6, of: 'UNHALTED_CORE_CYCLES' },
+      {
+        event: 'MISPREDICTED_BRANCH_RETIRED',
+        kind: 'miss-ratio',
+        value: 5,
+        of: 'BRANCH_INSTRUCTIONS_RETIRED',
+      },
+    ]);
+    // without the cycle event there is no insn per cycle, without the branches no share
+    const alone = await stat('--cycles', '1000000', '-e', 'INSTRUCTIONS_RETIRED,MISPREDICTED_BRANCH_RETIRED');
+    expect(counterLines(alone.stdout)).toEqual([
+      '           800,000      INSTRUCTIONS_RETIRED',
+      '            10,000      MISPREDICTED_BRANCH_RETIRED',
+    ]);
+    expect(
+      ((await statJson('-e', 'INSTRUCTIONS_RETIRED')) as StatDoc & { derived: unknown }).derived,
+    ).toEqual([]);
   });
 
   it('-e takes a comma-separated list (spaces and empty items ignored); other events run at 0.01 per cycle', async () => {
@@ -330,7 +366,7 @@ describe('pfmsim stat: bad input is one line, exit 2', () => {
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
     for (const text of [
-      'perf-stat style counting of a simulated workload through the libpfm client (multiplexing shown as perf does)',
+      'perf-stat style counting of a simulated workload through the libpfm client (multiplexing shown as perf does), with derived metrics where the events are counted: GHz, insn per cycle and miss ratios (of all branches, cache accesses)',
       "-e, --events <list> comma-separated events of the machine's PMU (default: its cycle and instruction events)",
       '-r, --repeat <n> run the workload N times and average (default: "1")',
       '--workload <spec> events per cycle: [NAME:]EVENT=RATE[+KERNEL_RATE],...',
@@ -376,11 +412,11 @@ describe('pfmsim stat: multiplexing', () => {
 
     // each line: the scaled value, the event, the share of time its set ran
     expect(counterLines(r.stdout)).toEqual([
-      '        80,000,000      INSTRUCTIONS_RETIRED                      (55.92%)',
-      '       100,000,000      UNHALTED_CORE_CYCLES                      (55.92%)',
-      '         1,000,000      BRANCH_INSTRUCTIONS_RETIRED               (55.92%)',
-      '         1,000,000      MISPREDICTED_BRANCH_RETIRED               (55.92%)',
-      '         1,000,000      LOAD_BLOCK:STA                            (44.08%)',
+      '        80,000,000      INSTRUCTIONS_RETIRED                    #    0.80  insn per cycle   (55.92%)',
+      '       100,000,000      UNHALTED_CORE_CYCLES                    #    2.330 GHz              (55.92%)',
+      '         1,000,000      BRANCH_INSTRUCTIONS_RETIRED                                         (55.92%)',
+      '         1,000,000      MISPREDICTED_BRANCH_RETIRED             #  100.00% of all branches  (55.92%)',
+      '         1,000,000      LOAD_BLOCK:STA                                                      (44.08%)',
     ]);
     expect(r.stdout).toContain(
       '\n2 event sets time-multiplexed: values are scaled by enabled/running; the percentage is the share of time counted',
@@ -419,11 +455,11 @@ describe('pfmsim stat: multiplexing', () => {
     const r = await stat('-e', FIVE, '--cycles', '1000000');
     expect(r.code, r.stderr).toBe(0);
     expect(counterLines(r.stdout)).toEqual([
-      '           800,000      INSTRUCTIONS_RETIRED',
-      '         1,000,000      UNHALTED_CORE_CYCLES',
+      '           800,000      INSTRUCTIONS_RETIRED                    #    0.80  insn per cycle',
+      '         1,000,000      UNHALTED_CORE_CYCLES                    #    2.330 GHz',
       '            10,000      BRANCH_INSTRUCTIONS_RETIRED',
-      '            10,000      MISPREDICTED_BRANCH_RETIRED',
-      '     <not counted>      LOAD_BLOCK:STA                            (0.00%)',
+      '            10,000      MISPREDICTED_BRANCH_RETIRED             #  100.00% of all branches',
+      '     <not counted>      LOAD_BLOCK:STA                                                      (0.00%)',
     ]);
     // it was never scheduled: no claim that the event does not reach the workload
     expect(r.stdout).not.toContain('note:');
@@ -529,8 +565,8 @@ describe('pfmsim stat -r N', () => {
     const text = await stat('--cycles', '1000000', '--seed', '4', '-r', '3');
     expect(text.stdout).toContain(" Performance counter stats for workload 'loop' (3 runs, user level):");
     expect(counterLines(text.stdout)).toEqual([
-      '         1,040,000      UNHALTED_CORE_CYCLES                      ( +-  0.56% )',
-      '           832,000      INSTRUCTIONS_RETIRED                      ( +-  0.56% )',
+      '         1,040,000      UNHALTED_CORE_CYCLES                    #    2.423 GHz             ( +-  0.56% )',
+      '           832,000      INSTRUCTIONS_RETIRED                    #    0.80  insn per cycle  ( +-  0.56% )',
     ]);
   });
 
@@ -542,7 +578,7 @@ describe('pfmsim stat -r N', () => {
     ]);
     const text = await stat('--cycles', '1000000', '-r', '2');
     expect(counterLines(text.stdout)[0]).toBe(
-      '         1,000,000      UNHALTED_CORE_CYCLES                      ( +-  0.00% )',
+      '         1,000,000      UNHALTED_CORE_CYCLES                    #    2.330 GHz             ( +-  0.00% )',
     );
   });
 

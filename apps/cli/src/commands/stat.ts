@@ -13,6 +13,7 @@ import { intOption, oneOf, UsageError, unknownChoice } from '../errors.js';
 import { grouped, type Table } from '../format.js';
 import { addMachineOptions, addSeedOption, type MachineFlags, machineFrom, seedFrom } from '../options.js';
 import { addOutputOptions, type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { derivedMetrics } from './derived.js';
 
 interface StatFlags extends MachineFlags, OutputFlags {
   seed?: string;
@@ -91,7 +92,7 @@ export function registerStat(program: Command, ctx: Ctx): void {
     .command('stat')
     .summary('perf-stat style counting of a simulated workload')
     .description(
-      'perf-stat style counting of a simulated workload through the libpfm client (multiplexing shown as perf does)',
+      'perf-stat style counting of a simulated workload through the libpfm client (multiplexing shown as perf does), with derived metrics where the events are counted: GHz, insn per cycle and miss ratios (of all branches, cache accesses)',
     )
     .option(
       '-e, --events <list>',
@@ -164,6 +165,7 @@ export function registerStat(program: Command, ctx: Ctx): void {
         spread: repeat > 1 && mean > 0 ? sd / Math.sqrt(scaled.length) / mean : 0,
       };
     });
+    const derived = derivedMetrics(model, rows, seconds);
     const table: Table = {
       title: `Counts for ${name} (${machine.id})`,
       columns: [
@@ -194,6 +196,7 @@ export function registerStat(program: Command, ctx: Ctx): void {
         multiplexed: r.multiplexed,
         sets: r.sets,
         events: rows,
+        derived: derived.map(({ event, kind, value, of }) => ({ event, kind, value, of })),
         seconds,
       },
       tables: [table],
@@ -203,11 +206,15 @@ export function registerStat(program: Command, ctx: Ctx): void {
           ` Performance counter stats for workload '${name}' (${repeat} run${repeat > 1 ? 's' : ''}, ${plm} level):`,
           '',
         ];
+        // The metric column is as wide as its longest text, so the spreads and shares line up.
+        const metricWidth = Math.max(0, ...derived.map((m) => m.text.length + 2));
         for (const e of rows) {
           const value = e.runningNs === 0 && r.multiplexed ? '<not counted>' : grouped(Math.round(e.scaled));
+          const m = derived.find((d) => d.event === e.name);
+          const metric = (m ? `# ${m.text}` : '').padEnd(metricWidth);
           const spread = repeat > 1 ? `  ( +-${(e.spread * 100).toFixed(2).padStart(6)}% )` : '';
           const mux = r.multiplexed && e.runningNs < e.enabledNs ? `  (${e.percentRunning.toFixed(2)}%)` : '';
-          lines.push(`${value.padStart(18)}      ${e.name.padEnd(40)}${spread}${mux}`.trimEnd());
+          lines.push(`${value.padStart(18)}      ${e.name.padEnd(40)}${metric}${spread}${mux}`.trimEnd());
         }
         lines.push(
           '',
