@@ -46,10 +46,14 @@ function scheduleRound(strategy: string, schedules: number, now: () => number): 
   return { schedules: n, ms: Math.round(ms * 10) / 10, perSecond: ms > 0 ? Math.round((n * 1000) / ms) : 0 };
 }
 
-const roundsOf = (n: number): string => `${n} round${n === 1 ? '' : 's'}`;
+function roundsOf(n: number): string {
+  return `${n} round${n === 1 ? '' : 's'}`;
+}
 
 /** Host microseconds per simulated call at a rate (never 0: a round ends after one batch at least). */
-const usPerCall = (perSecond: number): string => (1e6 / perSecond).toFixed(1);
+function usPerCall(perSecond: number): string {
+  return (1e6 / perSecond).toFixed(1);
+}
 
 export function registerBench(program: Command, ctx: Ctx): void {
   const cmd = program

@@ -48,7 +48,9 @@ export function missPairs(): readonly (readonly [miss: string, total: string, la
   ];
 }
 
-const baseName = (event: string): string => (event.split(':')[0] ?? '').toUpperCase();
+function baseName(event: string): string {
+  return event.split(':')[0]!.toUpperCase();
+}
 
 /**
  * The derived metrics of the counted events, in the order of the events they annotate. A

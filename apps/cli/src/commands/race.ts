@@ -10,15 +10,18 @@ import {
   type RaceResult,
   RaceSearch,
   replayRace,
+  traceRace,
 } from '@pfmsim/lab';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
 import { EXIT_FINDINGS, intOption, oneOf, UsageError } from '../errors.js';
 import { addExperimentOptions } from '../experiment-options.js';
+import { checkWritable, writeFileAtomic } from '../files.js';
 import type { Table } from '../format.js';
-import { Progress, type Style } from '../io.js';
+import { createStyle, Progress, type Style } from '../io.js';
 import { abiFrom, type MachineFlags, machineArgs, machineFrom, seedFrom, strategyFrom } from '../options.js';
-import { type Doc, emit, type OutputFlags, prepareExports } from '../output.js';
+import { type Doc, emit, headerLine, type OutputFlags, prepareExports } from '../output.js';
+import { type RacePageFinding, renderRacePage } from '../report/race-page.js';
 
 interface RaceFlags extends MachineFlags, OutputFlags {
   abi?: string;
@@ -35,6 +38,7 @@ interface RaceFlags extends MachineFlags, OutputFlags {
   all?: boolean;
   failOnFindings?: boolean;
   failOnIncomplete?: boolean;
+  html?: string;
 }
 
 const MODES = ['exhaustive', 'dpor', 'random', 'pct'] as const;
@@ -70,7 +74,11 @@ export function registerRace(program: Command, ctx: Ctx): void {
       'print every finding kept (the first 100, then one per kind), not only the first of each kind',
     )
     .option('--fail-on-findings', 'exit 1 when a finding is reported')
-    .option('--fail-on-incomplete', 'exit 1 when an exhaustive or dpor search did not run every schedule');
+    .option('--fail-on-incomplete', 'exit 1 when an exhaustive or dpor search did not run every schedule')
+    .option(
+      '--html <file>',
+      "also write an HTML page with each finding's schedule as a swimlane picture: the threads' steps, calls, locks, copies and racing accesses",
+    );
   addExperimentOptions(cmd);
   cmd.action((flags: RaceFlags) => raceAction(ctx, flags));
 }
@@ -105,6 +113,12 @@ async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
   const seed = seedFrom(flags.seed);
   const replay = flags.replay !== undefined ? parseReplay(flags.replay) : undefined;
   const exports = prepareExports(io, flags);
+  const htmlOut = flags.html !== undefined ? checkWritable('--html', flags.html, io.cwd) : undefined;
+  /** Writes the --html page, when asked, after the run and before its text. */
+  const writePage = (doc: Doc, summary: string, found: readonly RacePageFinding[]) => {
+    if (htmlOut !== undefined)
+      writeFileAtomic(htmlOut, renderRacePage({ meta: headerLine(doc.meta), summary, findings: found }));
+  };
   const opts: RaceOptions = { machine, strategy, abi, seed, threads, calls, mix };
   const mixArg = flags.mix === undefined ? '' : ` --calls ${calls} --mix ${formatMix(mix)}`;
   const callsArg = flags.mix === undefined && calls !== 1 ? ` --calls ${calls}` : '';
@@ -167,6 +181,19 @@ async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
         return lines.join('\n');
       },
     };
+    writePage(
+      doc,
+      `replay ${flags.replay} (${threads} threads): ${json.reproduced ? 'reproduced' : 'no kernel bug, no corrupted argument and no leak'}`,
+      json.reproduced
+        ? [
+            {
+              title: `Replay ${flags.replay}`,
+              trace: traceRace(opts, flags.replay),
+              command: `${base} --replay ${flags.replay}`,
+            },
+          ]
+        : [],
+    );
     emit(io, flags, doc, exports);
     return;
   }
@@ -245,6 +272,17 @@ async function raceAction(ctx: Ctx, flags: RaceFlags): Promise<void> {
     text: (style) =>
       raceText(result, details, maxPreemptions, interrupted, result.schedulesWithFindings, style),
   };
+  writePage(
+    doc,
+    raceText(result, [], maxPreemptions, interrupted, result.schedulesWithFindings, createStyle(io, false))
+      .split('\n')
+      .join(' '),
+    details.map((d, i) => ({
+      title: `Finding ${i + 1}: ${d.f.kinds.join(', ')}${d.count > 1 ? ` (and ${d.count - 1} more schedules like it)` : ''}`,
+      trace: traceRace(opts, d.f.replay),
+      command: d.f.command,
+    })),
+  );
   emit(io, flags, doc, exports);
 }
 

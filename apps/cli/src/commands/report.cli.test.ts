@@ -130,14 +130,23 @@ function chart(html: string, id: string): string {
 }
 
 /** The pinned-memory chart's curves: legend names and the last point of each. */
+/** The pinned-memory curves: the labels at their ends and each curve's last point. */
 function pinnedCurves(html: string, index = 0): { legend: string[]; last: Record<string, string> } {
   const c = chart(html, `pinned-${index}`);
   const last: Record<string, string> = {};
-  for (const t of all(c, /<circle [^>]*><title>([^<]*)<\/title>/g)) {
-    const [name, point] = t.split(': ');
+  for (const group of c.split('<g class="series ').slice(1)) {
+    const [name, point] = all(group, /<title>([^<]*)<\/title>/g)
+      .at(-1)!
+      .split(': ');
     last[name!] = point!.replace('-&gt;', '->');
   }
-  return { legend: all(c, /class="legend">([^<]*)</g), last };
+  const legend = all(c, /class="end-label" fill="currentColor">(.*?)<\/text>/g).map((l) =>
+    l
+      .replace(/<tspan[^>]*>/g, ' ')
+      .replace(/<\/tspan>/g, '')
+      .trim(),
+  );
+  return { legend, last };
 }
 
 /** The arch panels of the stack-budget chart. */
@@ -163,7 +172,7 @@ describe('pfmsim report: the page and the summary', { timeout: TIMEOUT_MS }, () 
     expect(html).toContain('<h2>p4-2006 · abi v2.3 · seed 1 · threads 1</h2>');
     expect(html).toContain('· from c.json · made by pfmsim 0.0.0</p>');
     expect(html).toContain(
-      '<tr class="best"><td>task-cache</td><td class="n">1765</td><td class="n">-15.3%</td>',
+      '<tr class="best"><td data-label="strategy">task-cache</td><td class="n" data-label="cycles @4">1765</td><td class="n" data-label="vs kmalloc @4">-15.3%</td>',
     );
     // No notes of its own between the page header and the first section.
     expect(html.slice(html.indexOf('<h1>'), html.indexOf('<section'))).not.toContain('class="note"');
@@ -243,7 +252,7 @@ describe('pfmsim report: the page and the summary', { timeout: TIMEOUT_MS }, () 
     expect(help.code).toBe(0);
     const text = help.stdout.replace(/\s+/g, ' ');
     expect(text).toContain(
-      'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally `attack --json` and `record --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table, sampling profiles',
+      'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally `attack --json` and `record --json` results: decision table, cycles against kmalloc and per call, cycle breakdown, pinned memory vs contexts, race findings as swimlanes, stack budgets, sampling profiles; light and dark schemes',
     );
     expect(text).toContain(
       'results JSON documents written by `pfmsim compare --json` (or --export-json), `pfmsim attack --json` and `pfmsim record --json`',
@@ -281,11 +290,12 @@ describe('pfmsim report: attack curves and stack budgets', { timeout: TIMEOUT_MS
     expect(r.code, r.stderr).toBe(0);
     const html = read(dir);
     const { legend, last } = pinnedCurves(html);
-    expect(legend).toEqual(['kmalloc (0 B)', 'task-cache (12 KiB)']);
+    // the computed curve says so at its end (and draws hollow markers)
+    expect(legend).toEqual(['kmalloc (0 B), computed', 'task-cache (12 KiB)']);
     // kmalloc computed with the document's 16 contexts; task-cache as given.
     expect(last).toEqual({ 'kmalloc (0 B)': '16 -> 0 B', 'task-cache (12 KiB)': '8 -> 12 KiB' });
     expect(html).toContain(
-      'Attack curves marked as computed were run by <code>pfmsim report</code> on p4-2006 (abi v2.3, seed 1, 16 contexts)',
+      'Attack curves marked "computed" (hollow markers) were run by <code>pfmsim report</code> on p4-2006 (abi v2.3, seed 1, 16 contexts)',
     );
   });
 
@@ -302,7 +312,8 @@ describe('pfmsim report: attack curves and stack budgets', { timeout: TIMEOUT_MS
       'kmalloc (0 B)': '4 -> 0 B',
       'task-cache (4 KiB)': '4 -> 4 KiB',
     });
-    expect(html).not.toContain('Attack curves marked as computed');
+    expect(html).not.toContain('Attack curves marked');
+    expect(pinnedCurves(html).legend).toEqual(['kmalloc (0 B)', 'task-cache (4 KiB)']);
   });
 
   it("computes curves on the document's machine, a custom one too, with 1024 contexts by default", async () => {
@@ -524,5 +535,75 @@ describe('pfmsim report: a malformed compare document is a usage error naming th
     expect(r.stderr).toBe(
       'pfmsim: a.json: samples[1]: expected object, got null; pass the output of `pfmsim attack --json`\n',
     );
+  });
+});
+
+describe('pfmsim report: race findings', { timeout: TIMEOUT_MS }, () => {
+  const RACY = {
+    ...COMPARE,
+    race: { threads: 2, mode: 'exhaustive', maxPreemptions: 3 },
+    strategies: [
+      ...COMPARE.strategies,
+      strategyRow('ctx-cache-naive', {
+        raceFree: false,
+        kernelBugs: ['data-race'],
+        raceReplay: '1:0.0.0.0.0',
+        verdict: 'unsafe',
+      }),
+    ],
+  };
+
+  it("draws each strategy's race finding as its replayed schedule, with the replay command", async () => {
+    const dir = dirWith({ 'c.json': RACY });
+    const r = await report(dir, 'c.json', '-o', 'r.html', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const html = read(dir);
+    const ids = all(html, /data-chart="(race-[^"]+)"/g);
+    expect(ids).toEqual(['race-0-ctx-cache-naive']);
+    expect(html).toContain('<h3>Race findings</h3>');
+    expect(html).toContain(
+      '<figcaption>Race finding of ctx-cache-naive: the replayed schedule, step by step</figcaption>',
+    );
+    expect(html).toContain(
+      'replay: <code>pfmsim race --strategy ctx-cache-naive --machine p4-2006 --abi v2.3 --replay 1:0.0.0.0.0</code>',
+    );
+    // T0 and T1 each take 5 steps; the first race joins T0's step 0 to T1's step 5
+    expect(all(html, /<text x="\d+" y="16" class="label" text-anchor="middle">([^<]*)<\/text>/g)).toEqual([
+      'T0 main',
+      'T1 caller1',
+    ]);
+    expect(all(html, /class="race-link"><title>(race \d+):/g)).toEqual(['race 1', 'race 2', 'race 3']);
+    // counted with the other charts
+    expect((JSON.parse(r.stdout) as { charts: number }).charts).toBe(6);
+  });
+
+  it('a custom machine replays on its arch, cost and PMU, and says so in the command', async () => {
+    const custom = { ...RACY, machine: 'i386/p4-2006/intel-p4' };
+    const dir = dirWith({ 'c.json': custom });
+    const r = await report(dir, 'c.json', '-o', 'r.html');
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir)).toContain(
+      '<code>pfmsim race --strategy ctx-cache-naive --machine p4-2006 --arch i386 --cpu p4-2006 --pmu intel-p4 --abi v2.3 --replay 1:0.0.0.0.0</code>',
+    );
+  });
+
+  it('no race section without findings, or for documents made before raceReplay', async () => {
+    const dir = dirWith({ 'c.json': COMPARE });
+    const r = await report(dir, 'c.json', '-o', 'r.html');
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir)).not.toContain('Race findings');
+  });
+
+  it('a raceReplay that does not replay is one line naming the document and the strategy, exit 2', async () => {
+    const bad = {
+      ...RACY,
+      strategies: RACY.strategies.map((s) => (s.raceReplay ? { ...s, raceReplay: 'x:y' } : s)),
+    };
+    const dir = dirWith({ 'c.json': bad });
+    expectUsageError(
+      await report(dir, 'c.json', '-o', 'r.html'),
+      /^pfmsim: c\.json: strategies\[2\]\.raceReplay "x:y" does not replay \(invalid replay: .+\); pass the output of `pfmsim compare --json` as it was written$/,
+    );
+    expect(existsSync(join(dir, 'r.html'))).toBe(false);
   });
 });

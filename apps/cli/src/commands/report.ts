@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createStrategy, isKnownStrategy, type StackReport, stackReport } from '@pfmsim/buffer-strategies';
 import { ARCH_IDS, type ArchId } from '@pfmsim/kernel-sim';
-import { resolveMachine, runAttack } from '@pfmsim/lab';
+import { type Machine, resolveMachine, runAttack, traceRace } from '@pfmsim/lab';
 import { ABI_PROFILE_IDS, type AbiProfileId } from '@pfmsim/perfmon-core';
 import type { Command } from 'commander';
 import type { Ctx } from '../cli.js';
@@ -13,6 +13,7 @@ import { addOutputOptions, type Doc, emit, type OutputFlags } from '../output.js
 import {
   type AttackCurve,
   type CompareDoc,
+  type RacePicture,
   type RecordProfile,
   type ReportSection,
   renderReport,
@@ -61,13 +62,44 @@ function badField(value: unknown, fields: Record<string, string>, at: string): s
 const badItem = (items: unknown[], fields: Record<string, string>, list: string): string | undefined =>
   items.map((item, i) => badField(item, fields, `${list}[${i}]`)).find((p) => p !== undefined);
 
+/**
+ * Each strategy's race finding (its `raceReplay`) replayed step by step, as compare found it:
+ * two threads (or the document's race.threads), one pfm_write_pmds each.
+ */
+function racePictures(doc: CompareDoc, source: string, machine: Machine): RacePicture[] {
+  const flags = doc.machine.includes('/')
+    ? `--machine p4-2006 --arch ${doc.arch} --cpu ${doc.cost} --pmu ${doc.pmu}`
+    : `--machine ${doc.machine}`;
+  return doc.strategies.flatMap((s, i) => {
+    if (typeof s.raceReplay !== 'string') return [];
+    const opts = {
+      machine,
+      strategy: s.name,
+      abi: doc.abi as AbiProfileId,
+      seed: doc.seed,
+      threads: doc.race?.threads ?? 2,
+    };
+    let trace: RacePicture['trace'];
+    try {
+      trace = traceRace(opts, s.raceReplay);
+    } catch (e) {
+      throw new UsageError(
+        `${source}: strategies[${i}].raceReplay "${s.raceReplay}" does not replay (${(e as Error).message})`,
+        'pass the output of `pfmsim compare --json` as it was written',
+      );
+    }
+    const command = `pfmsim race --strategy ${s.name} ${flags} --abi ${doc.abi} --replay ${s.raceReplay}`;
+    return [{ strategy: s.name, trace, command }];
+  });
+}
+
 export function registerReport(program: Command, ctx: Ctx): void {
   const cmd = program
     .command('report')
     .summary('a self-contained HTML report with charts')
     .description(
       'a self-contained HTML report (inline SVG, no network) from `compare --json` results, and optionally ' +
-        '`attack --json` and `record --json` results: cost vs registers, cycle breakdown, pinned memory vs contexts, stack budgets, decision table, sampling profiles',
+        '`attack --json` and `record --json` results: decision table, cycles against kmalloc and per call, cycle breakdown, pinned memory vs contexts, race findings as swimlanes, stack budgets, sampling profiles; light and dark schemes',
     )
     .argument(
       '<results...>',
@@ -164,7 +196,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
           });
           return { strategy: s.name, samples: r.samples, from: 'computed' };
         });
-        return { doc, source, attacks: curves };
+        return { doc, source, attacks: curves, races: racePictures(doc, source, machine) };
       });
       const strategies = [...new Set(compares.flatMap((c) => c.doc.strategies.map((s) => s.name)))];
       stacks = archs.flatMap((a) => strategies.map((s) => stackReport(createStrategy(s), a)));
@@ -173,7 +205,7 @@ export function registerReport(program: Command, ctx: Ctx): void {
     }
     const html = renderReport({ sections, stacks, notes, profiles });
     writeFileAtomic(out, html);
-    const charts = (html.match(/<figure class="chart"/g) ?? []).length;
+    const charts = (html.match(/<figure class="chart[" ]/g) ?? []).length;
     const doc: Doc = {
       meta: {
         command: 'report',

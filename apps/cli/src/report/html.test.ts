@@ -1,11 +1,18 @@
 // The HTML report page (renderReport): what a reader of `pfmsim report`'s output sees: the
 // title, the decision table with its numbers and units, one section per compare document with
-// its charts (series, points, colours, axes), the stack-budget panels, and user text escaped.
+// its charts (series, points, looks, axes), the stack-budget panels, the light and dark
+// schemes, the narrow-screen layout, and user text escaped.
 import type { StackReport } from '@pfmsim/buffer-strategies';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../version.js';
-import { type AttackCurve, type CompareDoc, type ReportSection, renderReport } from './html.js';
-import { PALETTE } from './svg.js';
+import {
+  type AttackCurve,
+  type CompareDoc,
+  type RecordProfile,
+  type ReportSection,
+  renderReport,
+} from './html.js';
+import { seriesColours, seriesCss } from './palette.js';
 
 type Result = CompareDoc['results'][number];
 type Strategy = CompareDoc['strategies'][number];
@@ -70,7 +77,12 @@ function strategy(name: string, o: Partial<Strategy>): Strategy {
 }
 
 const STRATEGIES: Strategy[] = [
-  strategy('kmalloc', { cyclesAt4: 2000, cyclesAt64: 4000, verdict: 'baseline: the 2006 code' }),
+  strategy('kmalloc', {
+    cyclesAt4: 2000,
+    cyclesAt64: 4000,
+    pinnedBytesAfterThreadAttack: 0,
+    verdict: 'baseline: the 2006 code',
+  }),
   strategy('stack', {
     cyclesAt4: 1500,
     cyclesAt64: null,
@@ -86,6 +98,7 @@ const STRATEGIES: Strategy[] = [
     savingAt4: -0.1,
     savingAt64: 0.25,
     pinnedBytesAfterAttack: 262144,
+    pinnedBytesAfterThreadAttack: 3 * 2 ** 20,
     raceFree: false,
     kernelBugs: ['use-after-free', 'double <free>'],
     verdict: 'unsafe',
@@ -205,18 +218,29 @@ function mustChart(html: string, id: string): string {
 
 const all = (text: string, re: RegExp, group = 1): string[] => [...text.matchAll(re)].map((m) => m[group]!);
 
-/** The hover titles of a line chart's points: "series: x -> y". */
-const points = (c: string) => all(c, /<circle [^>]*><title>([^<]*)<\/title><\/circle>/g);
+/** The hover titles of a line chart's points ("series: x -> y"), whatever their marker. */
+const points = (c: string) => all(c, /<g><(?:circle|rect|path) [^>]*\/><title>([^<]*)<\/title><\/g>/g);
+/** The points' markers, per series name. */
+const markers = (c: string): Record<string, string[]> =>
+  Object.fromEntries(
+    c
+      .split('<g class="series ')
+      .slice(1)
+      .map((g) => [/data-series="([^"]*)"/.exec(g)![1], all(g, /<g>(<[^>]*\/>)<title>/g)]),
+  );
 const caption = (c: string) => all(c, /<figcaption>([^<]*)<\/figcaption>/g)[0];
 const axisLabels = (c: string) => all(c, /class="label"[^>]*>([^<]*)<\/text>/g);
+/** The labels at the lines' ends, a label of several lines joined by spaces. */
+const endLabels = (c: string) =>
+  all(c, /class="end-label" fill="currentColor">(.*?)<\/text>/g).map((l) =>
+    l.includes('<tspan') ? all(l, /<tspan [^>]*>([^<]*)<\/tspan>/g).join(' ') : l,
+  );
+/** The stacked-bar legend. */
 const legend = (c: string) => all(c, /class="legend">([^<]*)<\/text>/g);
-/** Series name -> the colour of its line. */
-const lineColors = (c: string) =>
+/** Series name -> its colour class. */
+const seriesClasses = (c: string) =>
   Object.fromEntries(
-    [...c.matchAll(/<path d="[^"]*" fill="none" stroke="([^"]+)"[^>]*data-series="([^"]*)"/g)].map((m) => [
-      m[2],
-      m[1],
-    ]),
+    [...c.matchAll(/<g class="series ([^"]+)" data-series="([^"]*)">/g)].map((m) => [m[2], m[1]]),
   );
 const xTicks = (c: string) =>
   [...c.matchAll(/<text x="([\d.]+)" y="[\d.]+" class="tick" text-anchor="middle">([^<]*)<\/text>/g)].map(
@@ -225,6 +249,7 @@ const xTicks = (c: string) =>
 const yTicks = (c: string) => all(c, /class="tick" text-anchor="end">([^<]*)<\/text>/g);
 /** Bar hover titles of the stacked-bar and budget charts. */
 const bars = (c: string) => all(c, /<rect [^>]*><title>([^<]*)<\/title><\/rect>/g);
+const chartIds = (html: string) => all(html, /data-chart="([^"]+)"/g);
 
 function decisionRows(html: string): { cls: string; cells: string[] }[] {
   const table = html.slice(html.indexOf('<table class="decision">'), html.indexOf('</table>'));
@@ -243,6 +268,22 @@ const visibleText = (html: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
+const style = (html: string) => all(html, /<style>([\s\S]*?)<\/style>/g)[0]!;
+/** The custom properties a CSS block sets: name -> value. */
+const vars = (css: string) =>
+  Object.fromEntries([...css.matchAll(/--([\w-]+):([^;}]+)/g)].map((m) => [m[1], m[2]]));
+/** The text of the block an at-rule opens (up to its matching brace). */
+function block(css: string, at: string): string {
+  const start = css.indexOf(`${at}{`);
+  expect(start, at).toBeGreaterThanOrEqual(0);
+  let depth = 0;
+  for (let i = start + at.length; i < css.length; i++) {
+    if (css[i] === '{') depth++;
+    else if (css[i] === '}' && --depth === 0) return css.slice(start + at.length + 1, i);
+  }
+  throw new Error(`unclosed ${at}`);
+}
+
 // --- the page ------------------------------------------------------------------------------
 
 describe('renderReport: the page', () => {
@@ -255,20 +296,66 @@ describe('renderReport: the page', () => {
     expect(html).toContain('<title>pfmsim report: p4-2006, k8-2006, p4-2006</title>');
     expect(html).toContain(`<meta name="generator" content="pfmsim ${VERSION}">`);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html).toContain('<h1>pfmsim report</h1>');
     // Seeds once each, in order of appearance.
     expect(html).toContain(`machine p4-2006, k8-2006, p4-2006 · seed 7, 3 · pfmsim ${VERSION}</p>`);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    // colours come from the stylesheet only: no inline style attribute anywhere
+    expect(html).not.toContain(' style="');
   });
 
   it('styles the page inline: unsafe rows red, the best row green, numbers right-aligned', () => {
-    const style = all(page(), /<style>([\s\S]*?)<\/style>/g)[0]!;
-    expect(style).toContain('tr.unsafe td{background:#fdecea}');
-    expect(style).toContain('tr.best td{background:#e8f5e9}');
-    expect(style).toContain('td.n{text-align:right');
+    const css = style(page());
+    expect(css).toContain('tr.unsafe td{background:var(--unsafe)}');
+    expect(css).toContain('tr.best td{background:var(--best)}');
+    expect(css).toContain('td.n{text-align:right');
+    const light = vars(block(css, ':root'));
+    expect(light).toMatchObject({ bg: '#fff', fg: '#1b1b1b', unsafe: '#fdecea', best: '#e8f5e9' });
+    expect(css).toContain('color-scheme:light dark');
+    expect(css).toContain('body{font:14px/1.45');
   });
 
-  it('has one section per compare document, in order, each with its own charts', () => {
+  it('has a dark scheme that sets every colour the light one does, to darker backgrounds and lighter text', () => {
+    const css = style(page());
+    const light = vars(block(css, ':root'));
+    const darkBlock = block(css, '@media (prefers-color-scheme:dark)');
+    const dark = vars(block(darkBlock, ':root'));
+    expect(Object.keys(dark).sort()).toEqual(Object.keys(light).sort());
+    expect(dark).toMatchObject({ bg: '#121417', fg: '#e6e6e6', unsafe: '#4a1f1c', best: '#1d3a22' });
+    for (const k of Object.keys(light)) expect(dark[k], k).not.toBe(light[k]);
+    // the page and the charts draw through the variables
+    expect(css).toContain('color:var(--fg);background:var(--bg)');
+    expect(css).toContain('svg{max-width:100%;height:auto;background:var(--bg)}');
+  });
+
+  it('colours the series classes for both schemes', () => {
+    const css = style(page());
+    expect(css).toContain(seriesCss());
+    // light outside the media query, dark inside
+    expect(css.indexOf(`.s0{color:${seriesColours().light[0]}}`)).toBeGreaterThanOrEqual(0);
+    expect(block(css, '@media (prefers-color-scheme:dark)')).not.toContain(
+      `.s0{color:${seriesColours().light[0]}}`,
+    );
+    expect(css.lastIndexOf('@media (prefers-color-scheme:dark)')).toBeLessThan(
+      css.indexOf(`.s0{color:${seriesColours().dark[0]}}`),
+    );
+  });
+
+  it('turns the decision table into one labelled card per strategy below 640 px', () => {
+    const narrow = block(style(page()), '@media (max-width:640px)');
+    expect(narrow).toContain('table.decision thead{display:none}');
+    expect(narrow).toContain(
+      'table.decision,table.decision tbody,table.decision tr,table.decision td{display:block;width:auto}',
+    );
+    expect(narrow).toContain('table.decision td::before{content:attr(data-label) ": ";font-weight:600}');
+    // nothing of this applies on wide screens
+    expect(style(page()).replace(/@media \(max-width:640px\)\{[\s\S]*$/, '')).not.toContain(
+      'thead{display:none}',
+    );
+  });
+
+  it('has one section per compare document, in order, each with its own charts, relative ones first', () => {
     const other: CompareDoc = { ...DOC, machine: 'k8-2006', abi: 'v3', seed: 3, threads: 1 };
     const html = page({ sections: [section(), section({ doc: other, source: 'k8.json' })] });
     expect(all(html, /<section class="compare" id="([^"]+)">/g)).toEqual(['section-0', 'section-1']);
@@ -276,19 +363,23 @@ describe('renderReport: the page', () => {
       'p4-2006 · abi v2.3 · seed 7 · threads 2',
       'k8-2006 · abi v3 · seed 3 · threads 1',
     ]);
-    expect(all(html, /data-chart="([^"]+)"/g)).toEqual([
+    expect(chartIds(html)).toEqual([
+      'relative-0-pfm_read_pmds',
+      'relative-0-pfm_write_pmds',
       'cost-0-pfm_read_pmds',
       'cost-0-pfm_write_pmds',
-      'relative-0',
       'breakdown-0',
       'pinned-0',
+      'relative-1-pfm_read_pmds',
+      'relative-1-pfm_write_pmds',
       'cost-1-pfm_read_pmds',
       'cost-1-pfm_write_pmds',
-      'relative-1',
       'breakdown-1',
       'pinned-1',
     ]);
     expect(html).toContain('· from k8.json · made by pfmsim 9.8.7</p>');
+    // one section after the other, each on its own lines
+    expect(html).toContain('</section>\n<section class="compare" id="section-1">');
   });
 
   it('shows the notes it is given, escaped, before the sections, and no others', () => {
@@ -313,12 +404,13 @@ describe('renderReport: the page', () => {
         'p4-2006 · abi v2.3 · seed 7 · threads 2',
         'Pentium 4 &lt;3 GHz&gt; &amp; &quot;co&quot; (arch i386, cost p4-2006, pmu intel-p4) · from results/&lt;c&gt;.json · made by pfmsim 9.8.7',
         'Decision table',
-        'strategy cycles @4 vs kmalloc cycles @64 vs kmalloc stack B (frame/depth) pinned after attack races / kernel bugs verdict',
-        'kmalloc 2000 - 4000 - 0/160 0 B none baseline: the 2006 code',
-        'stack 1500 -25.0% - - 704/864 0 B none best overall: &lt;fast&gt; &amp; &quot;safe&quot;',
+        'Per strategy: cycles per pfm_read_pmds call, stack use, memory an attacker pins, races and kernel bugs',
+        'strategy cycles @4 vs kmalloc @4 cycles @64 vs kmalloc @64 stack B (frame/depth) pinned after attack by threads races / kernel bugs verdict',
+        'kmalloc 2000 - 4000 - 0/160 0 B 0 B none baseline: the 2006 code',
+        'stack 1500 -25.0% - - 704/864 0 B - none best overall: &lt;fast&gt; &amp; &quot;safe&quot;',
         'best: stack , the cheapest strategy that is race-free, within CONFIG_FRAME_WARN and keeps pinned memory bounded.',
-        'Cycles per call vs registers: pfm_read_pmds',
         'Change against kmalloc per register count: pfm_read_pmds (below 0 = faster)',
+        'Cycles per call vs registers: pfm_read_pmds (log scales)',
         'Pinned argument-buffer memory vs contexts opened (the memory-pinning attack)',
       ].join(' '),
     );
@@ -326,23 +418,38 @@ describe('renderReport: the page', () => {
 });
 
 describe('renderReport: the decision table', () => {
+  const HEADERS = [
+    'strategy',
+    'cycles @4',
+    'vs kmalloc @4',
+    'cycles @64',
+    'vs kmalloc @64',
+    'stack B (frame/depth)',
+    'pinned after attack',
+    'by threads',
+    'races / kernel bugs',
+    'verdict',
+  ];
+
   it('has one row per strategy with cycles, change against kmalloc, stack, pinned memory, bugs and verdict', () => {
     const html = page();
-    expect(all(html, /<th>([^<]*)<\/th>/g)).toEqual([
-      'strategy',
-      'cycles @4',
-      'vs kmalloc',
-      'cycles @64',
-      'vs kmalloc',
-      'stack B (frame/depth)',
-      'pinned after attack',
-      'races / kernel bugs',
-      'verdict',
-    ]);
+    expect(all(html, /<th scope="col">([^<]*)<\/th>/g)).toEqual(HEADERS);
+    expect(html).not.toContain('<th>');
     expect(decisionRows(html)).toEqual([
       {
         cls: '',
-        cells: ['kmalloc', '2000', '-', '4000', '-', '0/160', '0 B', 'none', 'baseline: the 2006 code'],
+        cells: [
+          'kmalloc',
+          '2000',
+          '-',
+          '4000',
+          '-',
+          '0/160',
+          '0 B',
+          '0 B',
+          'none',
+          'baseline: the 2006 code',
+        ],
       },
       {
         cls: 'best',
@@ -354,6 +461,7 @@ describe('renderReport: the decision table', () => {
           '-',
           '704/864',
           '0 B',
+          '-',
           'none',
           'best overall: &lt;fast&gt; &amp; &quot;safe&quot;',
         ],
@@ -368,6 +476,7 @@ describe('renderReport: the decision table', () => {
           '-25.0%',
           '0/160',
           '256 KiB',
+          '3.0 MiB',
           'use-after-free, double &lt;free&gt;',
           'unsafe',
         ],
@@ -376,19 +485,53 @@ describe('renderReport: the decision table', () => {
     expect(html).toContain('<p class="note">best: <b>stack</b>, the cheapest strategy');
   });
 
+  it('shows the memory pinned by the thread attack in bytes, "-" for documents without it', () => {
+    const byThreads = (v: number | undefined) => {
+      const { pinnedBytesAfterThreadAttack: _, ...rest } = STRATEGIES[0]!;
+      const s = v === undefined ? rest : { ...rest, pinnedBytesAfterThreadAttack: v };
+      const html = page({ sections: [section({ doc: { ...DOC, strategies: [s] } })] });
+      return decisionRows(html)[0]!.cells[7];
+    };
+    expect(byThreads(undefined)).toBe('-');
+    expect(byThreads(0)).toBe('0 B');
+    expect(byThreads(4096)).toBe('4 KiB');
+    expect(byThreads(1536)).toBe('1.5 KiB');
+  });
+
+  it('has a caption, and a header naming each column for screen readers', () => {
+    const html = page();
+    const table = html.slice(html.indexOf('<table class="decision">'), html.indexOf('</table>'));
+    expect(table).toMatch(
+      /^<table class="decision"><caption>Per strategy: cycles per pfm_read_pmds call, stack use, memory an attacker pins, races and kernel bugs<\/caption><thead><tr><th scope="col">strategy<\/th>/,
+    );
+    expect(all(table, /<th( [^>]*)?>/g, 0).every((th) => th === '<th scope="col">')).toBe(true);
+    expect(all(table, /<th /g, 0)).toHaveLength(10);
+  });
+
+  it('labels every cell with its column header, for the narrow-screen cards', () => {
+    const html = page();
+    const rows = [...html.matchAll(/<tr class="[^"]*">(.*?)<\/tr>/g)].map((m) => m[1]!);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(all(row, /<td[^>]* data-label="([^"]*)">/g)).toEqual(HEADERS);
+  });
+
   it('numbers sit in right-aligned cells; names, bugs and verdicts do not', () => {
     const row = page().match(/<tr class="best">(.*?)<\/tr>/)![1]!;
-    expect(all(row, /<td( class="n")?>/g, 0)).toEqual([
-      '<td>',
-      '<td class="n">',
-      '<td class="n">',
-      '<td class="n">',
-      '<td class="n">',
-      '<td class="n">',
-      '<td class="n">',
-      '<td>',
-      '<td>',
+    expect(all(row, /<td( class="n")? data-label="[^"]*">/g, 1).map((c) => c === ' class="n"')).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
     ]);
+    expect(
+      row.startsWith('<td data-label="strategy">stack</td><td class="n" data-label="cycles @4">1500</td>'),
+    ).toBe(true);
   });
 
   it('marks an unsafe strategy unsafe even when it is named best', () => {
@@ -399,12 +542,12 @@ describe('renderReport: the decision table', () => {
 });
 
 describe('renderReport: the charts of a section', () => {
-  it('draws cycles per call against registers for each syscall, one line per strategy, skipping failed calls', () => {
+  it('draws cycles per call against registers on log scales for each syscall, one line per strategy, skipping failed calls', () => {
     const html = page();
     const read = mustChart(html, 'cost-0-pfm_read_pmds');
-    expect(caption(read)).toBe('Cycles per call vs registers: pfm_read_pmds');
-    expect(axisLabels(read)).toEqual(['registers in the vector (log scale)', 'cycles per call']);
-    expect(legend(read)).toEqual(['kmalloc', 'stack', 'ctx-cache']);
+    expect(caption(read)).toBe('Cycles per call vs registers: pfm_read_pmds (log scales)');
+    expect(axisLabels(read)).toEqual(['registers in the vector (log scale)', 'cycles per call (log scale)']);
+    expect(endLabels(read)).toEqual(['kmalloc', 'stack', 'ctx-cache']);
     expect(points(read)).toEqual([
       'kmalloc: 1 -&gt; 1000',
       'kmalloc: 4 -&gt; 2000',
@@ -417,16 +560,35 @@ describe('renderReport: the charts of a section', () => {
       'ctx-cache: 4 -&gt; 2200',
       'ctx-cache: 16 -&gt; 5000',
     ]);
+    // cycles from 900 to 5000 on a log axis: 1, 2 and 5 times powers of ten
+    expect(yTicks(read)).toEqual(['500', '1000', '2000', '5000']);
     const write = mustChart(html, 'cost-0-pfm_write_pmds');
-    expect(caption(write)).toBe('Cycles per call vs registers: pfm_write_pmds');
+    expect(caption(write)).toBe('Cycles per call vs registers: pfm_write_pmds (log scales)');
     expect(points(write)).toEqual([
       'kmalloc: 1 -&gt; 3000',
       'kmalloc: 4 -&gt; 3100',
       'stack: 4 -&gt; 2500',
       'ctx-cache: 4 -&gt; 2600',
     ]);
+    expect(yTicks(write)).toEqual(['2000', '5000']);
     // The two cost charts follow each other with nothing in between.
     expect(html).toContain('</figure><figure class="chart" data-chart="cost-0-pfm_write_pmds">');
+  });
+
+  it('gives each strategy the look of its place in the decision table in every chart', () => {
+    const html = page();
+    const looks = { kmalloc: 's0', stack: 's1', 'ctx-cache': 's2' };
+    expect(seriesClasses(mustChart(html, 'cost-0-pfm_read_pmds'))).toEqual(looks);
+    expect(seriesClasses(mustChart(html, 'cost-0-pfm_write_pmds'))).toEqual(looks);
+    // kmalloc is not in the relative charts: the others keep their looks
+    expect(seriesClasses(mustChart(html, 'relative-0-pfm_read_pmds'))).toEqual({
+      stack: 's1',
+      'ctx-cache': 's2',
+    });
+    // markers too: stack squares, ctx-cache triangles
+    const read = markers(mustChart(html, 'relative-0-pfm_read_pmds'));
+    expect(read.stack!.every((m) => m.startsWith('<rect '))).toBe(true);
+    expect(read['ctx-cache']!.every((m) => m.startsWith('<path d="M') && m.includes('Z"'))).toBe(true);
   });
 
   it('puts the register counts on a log scale: 1, 2, 4, 8, 16 evenly spaced', () => {
@@ -437,11 +599,12 @@ describe('renderReport: the charts of a section', () => {
     expect(gaps[0]).toBeGreaterThan(0);
   });
 
-  it('draws the change against kmalloc of pfm_read_pmds in %, below zero when faster, without kmalloc itself', () => {
-    const rel = mustChart(page(), 'relative-0');
+  it('draws the change against kmalloc per syscall in %, below zero when faster, without kmalloc itself', () => {
+    const html = page();
+    const rel = mustChart(html, 'relative-0-pfm_read_pmds');
     expect(caption(rel)).toBe('Change against kmalloc per register count: pfm_read_pmds (below 0 = faster)');
     expect(axisLabels(rel)).toEqual(['registers in the vector (log scale)', 'cycles vs kmalloc (%)']);
-    expect(legend(rel)).toEqual(['stack', 'ctx-cache']);
+    expect(endLabels(rel)).toEqual(['stack', 'ctx-cache']);
     // stack: 2 and 8 have no kmalloc figure to compare with, 16 failed.
     expect(points(rel)).toEqual([
       'stack: 1 -&gt; -10',
@@ -450,13 +613,40 @@ describe('renderReport: the charts of a section', () => {
       'ctx-cache: 4 -&gt; 10',
       'ctx-cache: 16 -&gt; 25',
     ]);
-    // Each strategy keeps its colour from the decision table's order.
-    expect(lineColors(rel)).toEqual({ stack: PALETTE[1], 'ctx-cache': PALETTE[2] });
     // The y axis goes below zero for the faster strategy.
     expect(yTicks(rel).some((t) => Number(t) < 0)).toBe(true);
     const ticks = xTicks(rel);
     expect(ticks.map(([, l]) => l)).toEqual(['1', '4', '16']);
     expect(ticks[2]![0] - ticks[1]![0]).toBeCloseTo(ticks[1]![0] - ticks[0]![0], 0);
+
+    // pfm_write_pmds against its own kmalloc figures: 2500 and 2600 against 3100 at 4 registers
+    const write = mustChart(html, 'relative-0-pfm_write_pmds');
+    expect(caption(write)).toBe(
+      'Change against kmalloc per register count: pfm_write_pmds (below 0 = faster)',
+    );
+    const [stack, ctx] = points(write).map((p) => p.split(' -&gt; '));
+    expect([stack![0], ctx![0]]).toEqual(['stack: 4', 'ctx-cache: 4']);
+    expect(Number(stack![1])).toBeCloseTo((-600 / 3100) * 100, 9);
+    expect(Number(ctx![1])).toBeCloseTo((-500 / 3100) * 100, 9);
+    expect(points(write)).toHaveLength(2);
+  });
+
+  it('puts the relative charts, one per syscall, before the absolute ones', () => {
+    const html = page();
+    const ids = chartIds(html);
+    const relative = ids.filter((id) => id.startsWith('relative-'));
+    const cost = ids.filter((id) => id.startsWith('cost-'));
+    expect(relative).toEqual(['relative-0-pfm_read_pmds', 'relative-0-pfm_write_pmds']);
+    expect(ids.indexOf(relative.at(-1)!)).toBeLessThan(ids.indexOf(cost[0]!));
+    expect(html).toContain('</figure><figure class="chart" data-chart="relative-0-pfm_write_pmds">');
+    expect(html).toContain('</figure>\n<figure class="chart" data-chart="cost-0-pfm_read_pmds">');
+    // one pair per syscall in the results, in their order
+    const onlyWrite: CompareDoc = { ...DOC, results: RESULTS.filter((r) => r.syscall === WRITE) };
+    expect(chartIds(page({ sections: [section({ doc: onlyWrite })] }))).toEqual([
+      'relative-0-pfm_write_pmds',
+      'cost-0-pfm_write_pmds',
+      'pinned-0',
+    ]);
   });
 
   it('leaves a count out of the relative chart when kmalloc took no cycles there', () => {
@@ -464,7 +654,7 @@ describe('renderReport: the charts of a section', () => {
       ...DOC,
       results: [result(READ, 'kmalloc', 1, 0), result(READ, 'kmalloc', 2, 100), ...RESULTS.slice(0, 2)],
     };
-    expect(points(mustChart(page({ sections: [section({ doc })] }), 'relative-0'))).toEqual([
+    expect(points(mustChart(page({ sections: [section({ doc })] }), 'relative-0-pfm_read_pmds'))).toEqual([
       'stack: 2 -&gt; 850',
     ]);
   });
@@ -485,6 +675,8 @@ describe('renderReport: the charts of a section', () => {
       'ctx-cache syscall: 700',
       'ctx-cache copy: 1500',
     ]);
+    // each row's total after its bar
+    expect(all(bd, /class="tick">([^<]*)<\/text>/g)).toEqual(['2000', '1500', '2200']);
   });
 
   it('keeps a row for a strategy without a 4-register result, and no breakdown without any', () => {
@@ -505,7 +697,7 @@ describe('renderReport: the charts of a section', () => {
     const pin = mustChart(page(), 'pinned-0');
     expect(caption(pin)).toBe('Pinned argument-buffer memory vs contexts opened (the memory-pinning attack)');
     expect(axisLabels(pin)).toEqual(['contexts opened by one user', 'pinned memory']);
-    expect(legend(pin)).toEqual(['kmalloc (0 B)', 'stack (0 B)', 'ctx-cache (256 KiB)']);
+    expect(endLabels(pin)).toEqual(['kmalloc (0 B)', 'stack (0 B)', 'ctx-cache (256 KiB)']);
     expect(points(pin).filter((p) => p.startsWith('ctx-cache'))).toEqual([
       'ctx-cache (256 KiB): 0 -&gt; 0 B',
       'ctx-cache (256 KiB): 32 -&gt; 128 KiB',
@@ -513,30 +705,107 @@ describe('renderReport: the charts of a section', () => {
     ]);
     // Ticks in whole KiB, not decimal thousands of bytes.
     expect(yTicks(pin)).toContain('100 KiB');
-    expect(lineColors(pin)).toEqual({
-      'kmalloc (0 B)': PALETTE[0],
-      'stack (0 B)': PALETTE[1],
-      'ctx-cache (256 KiB)': PALETTE[2],
+    expect(seriesClasses(pin)).toEqual({
+      'kmalloc (0 B)': 's0',
+      'stack (0 B)': 's1',
+      'ctx-cache (256 KiB)': 's2',
     });
+    // read from files: filled markers
+    expect(pin).not.toContain('fill="none" stroke="currentColor" stroke-width="1.5"');
     // Contexts on a linear scale: 0, 32, 64 evenly spaced.
     const ticks = xTicks(pin);
     expect(ticks.map(([, l]) => l)).toEqual(['0', '32', '64']);
     expect(ticks[2]![0] - ticks[1]![0]).toBeCloseTo(ticks[1]![0] - ticks[0]![0], 0);
   });
 
-  it('names an empty attack curve 0 B', () => {
+  it('draws nothing for an empty attack curve', () => {
     const attacks = [...ATTACKS.slice(0, 2), curve('ctx-cache', 'file', [])];
     const pin = mustChart(page({ sections: [section({ attacks })] }), 'pinned-0');
-    expect(legend(pin)).toEqual(['kmalloc (0 B)', 'stack (0 B)', 'ctx-cache (0 B)']);
+    expect(endLabels(pin)).toEqual(['kmalloc (0 B)', 'stack (0 B)']);
+    expect(pin).not.toContain('data-series="ctx-cache');
+  });
+
+  it('merges attack curves with the same points and origin into one series naming them all', () => {
+    const flat = (s: string, from = 'file') =>
+      curve(s, from, [
+        [0, 0],
+        [64, 0],
+      ]);
+    const attacks = [flat('kmalloc'), ATTACKS[2]!, flat('stack')];
+    const pin = mustChart(page({ sections: [section({ attacks })] }), 'pinned-0');
+    expect(endLabels(pin)).toEqual(['kmalloc, stack (0 B)', 'ctx-cache (256 KiB)']);
+    // the merged series has the look of its first strategy, and one line
+    expect(seriesClasses(pin)).toEqual({ 'kmalloc, stack (0 B)': 's0', 'ctx-cache (256 KiB)': 's2' });
+    expect(points(pin).filter((p) => p.startsWith('kmalloc'))).toEqual([
+      'kmalloc, stack (0 B): 0 -&gt; 0 B',
+      'kmalloc, stack (0 B): 64 -&gt; 0 B',
+    ]);
+    // in the order they come: stack first, stack's look
+    const reversed = mustChart(
+      page({ sections: [section({ attacks: [flat('stack'), flat('kmalloc')] })] }),
+      'pinned-0',
+    );
+    expect(seriesClasses(reversed)).toEqual({ 'stack, kmalloc (0 B)': 's1' });
+  });
+
+  it('keeps curves apart whose points differ however their numbers line up', () => {
+    // 0:1 then 10:5 against 0:11 then 0:5
+    const attacks = [
+      curve('kmalloc', 'file', [
+        [0, 1],
+        [10, 5],
+      ]),
+      curve('stack', 'file', [
+        [0, 11],
+        [0, 5],
+      ]),
+    ];
+    const pin = mustChart(page({ sections: [section({ attacks })] }), 'pinned-0');
+    expect(Object.keys(seriesClasses(pin))).toEqual(['kmalloc (5 B)', 'stack (5 B)']);
+  });
+
+  it('keeps curves apart that differ in their points or in where they come from', () => {
+    const line = (s: string, from: string, end: number) =>
+      curve(s, from, [
+        [0, 0],
+        [64, end],
+      ]);
+    // different points
+    const differ = mustChart(
+      page({ sections: [section({ attacks: [line('kmalloc', 'file', 0), line('stack', 'file', 1024)] })] }),
+      'pinned-0',
+    );
+    expect(Object.keys(seriesClasses(differ))).toEqual(['kmalloc (0 B)', 'stack (1 KiB)']);
+    // same points, one computed by the report: two series, the computed one hollow
+    const mixed = mustChart(
+      page({ sections: [section({ attacks: [line('kmalloc', 'file', 0), line('stack', 'computed', 0)] })] }),
+      'pinned-0',
+    );
+    expect(seriesClasses(mixed)).toEqual({ 'kmalloc (0 B)': 's0', 'stack (0 B)': 's1' });
+    const m = markers(mixed);
+    expect(m['kmalloc (0 B)']).toHaveLength(2);
+    for (const k of m['kmalloc (0 B)']!) expect(k).toContain('fill="currentColor"');
+    expect(m['stack (0 B)']).toHaveLength(2);
+    for (const k of m['stack (0 B)']!)
+      expect(k).toContain('fill="none" stroke="currentColor" stroke-width="1.5"');
   });
 
   it('says which attack curves the report computed itself, and with how many contexts', () => {
     const fromFiles = page();
-    expect(fromFiles).not.toContain('Attack curves marked as computed');
+    expect(fromFiles).not.toContain('Attack curves marked');
     const mixed = [ATTACKS[0]!, { ...ATTACKS[1]!, from: 'computed' }, ATTACKS[2]!];
-    expect(page({ sections: [section({ attacks: mixed })] })).toContain(
-      '<p class="note">Attack curves marked as computed were run by <code>pfmsim report</code> on p4-2006 (abi v2.3, seed 7, 64 contexts); pass <code>pfmsim attack --json</code> files to use your own.</p>',
+    const html = page({ sections: [section({ attacks: mixed })] });
+    expect(html).toContain(
+      '<p class="note">Attack curves marked "computed" (hollow markers) were run by <code>pfmsim report</code> on p4-2006 (abi v2.3, seed 7, 64 contexts); pass <code>pfmsim attack --json</code> files to use your own.</p>',
     );
+    // the note follows the pinned chart
+    expect(html.indexOf('Attack curves marked')).toBeGreaterThan(html.indexOf('data-chart="pinned-0"'));
+    // and the computed curve says so at its end
+    expect(endLabels(mustChart(html, 'pinned-0'))).toEqual([
+      'kmalloc (0 B)',
+      'stack (0 B), computed',
+      'ctx-cache (256 KiB)',
+    ]);
     const { attackContexts: _, ...noContexts } = DOC;
     expect(page({ sections: [section({ doc: noContexts, attacks: mixed })] })).toContain(
       '(abi v2.3, seed 7, 1024 contexts)',
@@ -558,6 +827,59 @@ describe('renderReport: the charts of a section', () => {
     expect(html).toContain('from a&amp;b.json');
     expect(html).toContain('best: <b>&lt;b&gt;</b>');
     expect(html).not.toContain('<x>');
+  });
+});
+
+describe('renderReport: sampling profiles', () => {
+  const PROFILE: RecordProfile = {
+    source: 'rec<1>.json',
+    machine: 'p4-2006',
+    event: 'GLOBAL_POWER_EVENTS',
+    period: 100000,
+    samples: 1000,
+    lost: 2,
+    overheadCyclesPerSample: 891.5,
+    functions: [
+      { name: 'main', samples: 600, share: 0.6 },
+      { name: 'copy_from_user', samples: 399, share: 0.399 },
+    ],
+  };
+  const withProfiles = (profiles: RecordProfile[], stacks: StackReport[] = []) =>
+    renderReport({ sections: [section()], stacks, notes: [], profiles });
+
+  it('draws one chart of samples by function per profile, the share in each row name', () => {
+    const html = withProfiles([PROFILE, { ...PROFILE, event: 'INSTR_RETIRED', lost: null }]);
+    const sec = html.slice(html.indexOf('<section id="profiles">'));
+    expect(sec).toMatch(
+      /^<section id="profiles"><h2>Sampling profiles \(perfmon2's default format\)<\/h2><figure/,
+    );
+    expect(chartIds(sec)).toEqual(['profile-0', 'profile-1']);
+    const c = mustChart(sec, 'profile-0');
+    expect(caption(c)).toBe(
+      'Samples by function: GLOBAL_POWER_EVENTS every 100000 on p4-2006 (rec&lt;1&gt;.json)',
+    );
+    expect(caption(mustChart(sec, 'profile-1'))).toContain('INSTR_RETIRED every 100000');
+    expect(axisLabels(c)).toEqual(['samples']);
+    expect(legend(c)).toEqual(['samples']);
+    expect(all(c, /class="tick" text-anchor="end">([^<]*)</g)).toEqual([
+      'main 60.0%',
+      'copy_from_user 39.9%',
+    ]);
+    expect(bars(c)).toEqual(['main 60.0% samples: 600', 'copy_from_user 39.9% samples: 399']);
+  });
+
+  it('notes each profile’s samples, lost samples (or random periods) and overhead, after the charts', () => {
+    const html = withProfiles([PROFILE, { ...PROFILE, source: 'r2.json', lost: null }]);
+    expect(html).toContain(
+      '</figure><p class="note">rec&lt;1&gt;.json: 1000 samples, 2 lost, 891.5 kernel cycles per sample · r2.json: 1000 samples, random periods, 891.5 kernel cycles per sample</p></section>\n</body></html>',
+    );
+  });
+
+  it('comes after the stack section, and is left out without profiles', () => {
+    const html = withProfiles([PROFILE], STACKS);
+    expect(html.indexOf('<section id="profiles">')).toBeGreaterThan(html.indexOf('<section id="stack">'));
+    expect(withProfiles([])).not.toContain('id="profiles"');
+    expect(page()).not.toContain('id="profiles"');
   });
 });
 
@@ -586,6 +908,23 @@ describe('renderReport: the stack budget', () => {
       'usable 16000 B',
       'usable 20000 B',
     ]);
+    // the numbers after the bars, "!" where over
+    expect(all(budget, /class="value">([^<]*)<\/text>/g)).toEqual([
+      '300',
+      '900 !',
+      '250',
+      '16500 !',
+      '320',
+      '0',
+    ]);
+    expect(all(budget, /class="(mark [^"]*)"/g)).toEqual([
+      'mark s0',
+      'mark s1 over',
+      'mark s0',
+      'mark s1 over',
+      'mark s0',
+      'mark s1',
+    ]);
   });
 
   it('has a heading, a colour legend per strategy and the stack-depth assumption, escaped', () => {
@@ -593,9 +932,15 @@ describe('renderReport: the stack budget', () => {
     const sec = html.slice(html.indexOf('<section id="stack">'));
     expect(sec).toContain("<h2>Stack use against each arch's budget</h2>");
     expect(sec).toContain(
-      `<p class="note"><span class="swatch" style="background:${PALETTE[0]}"></span>kmalloc <span class="swatch" style="background:${PALETTE[1]}"></span>stack · a black outline: over CONFIG_FRAME_WARN or a stack overflow</p>`,
+      '<p class="note"><span class="swatch s0"></span>kmalloc <span class="swatch s1"></span>stack · an outline and a "!" after the number: over CONFIG_FRAME_WARN or a stack overflow</p>',
     );
     expect(sec).toContain('<p class="note">entry path: 160 B &lt;assumed&gt; &amp; documented</p></section>');
+    // the swatches take the series' colour, and the outline comes from the stylesheet
+    const css = style(html);
+    expect(css).toContain(
+      '.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;background:currentColor}',
+    );
+    expect(css).toContain('.over{stroke:var(--fg);stroke-width:2}');
   });
 
   it('is left out when there are no stack reports', () => {

@@ -1,24 +1,16 @@
 /** Minimal inline-SVG charts for the HTML report: no scripts, no fonts, no network. */
 
-export const PALETTE = [
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#ff7f0e',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#17becf',
-  '#bcbd22',
-  '#7f7f7f',
-  '#393b79',
-  '#637939',
-];
+import { markerPath, seriesStyle } from './palette.js';
 
-export const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text made safe for markup and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
-const f = (x: number) => (Math.round(x * 10) / 10).toString();
+/** A coordinate to a tenth of a pixel. */
+export function f(x: number): string {
+  return (Math.round(x * 10) / 10).toString();
+}
 
 /** "Nice" axis ticks covering [0, max]. */
 export function ticks(max: number, count = 5): number[] {
@@ -46,10 +38,64 @@ export function rangeTicks(min: number, max: number, count = 5): number[] {
   return out;
 }
 
+/** Ticks for a log axis covering [min, max] (both > 0): 1, 2 and 5 times powers of ten. */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [1, 10];
+  const all: number[] = [];
+  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++)
+    for (const m of [1, 2, 5]) all.push(Math.round(m * 10 ** k * 1e6) / 1e6);
+  const lo = all.filter((v) => v <= min).at(-1)!;
+  const hi = all.find((v) => v >= max)!;
+  return all.filter((v) => v >= lo && v <= hi);
+}
+
+/**
+ * Moves label positions apart within [top, bottom], keeping their order and staying as close as
+ * it can to where each wants to be: `space` is the room each label takes below its position, one
+ * figure for all or one per label (a label of two lines takes twice the room).
+ */
+export function spreadLabels(
+  wanted: readonly number[],
+  space: number | readonly number[],
+  top: number,
+  bottom: number,
+): number[] {
+  const room = (i: number) => (typeof space === 'number' ? space : space[i]!);
+  const order = wanted.map((y, i) => [y, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const placed = order.map(([y]) => Math.min(Math.max(y, top), bottom));
+  for (let k = 1; k < placed.length; k++)
+    placed[k] = Math.max(placed[k]!, placed[k - 1]! + room(order[k - 1]![1]));
+  // pushed past the bottom: shift the tail back up
+  if ((placed.at(-1) ?? bottom) > bottom) {
+    placed[placed.length - 1] = bottom;
+    for (let k = placed.length - 2; k >= 0; k--)
+      placed[k] = Math.min(placed[k]!, placed[k + 1]! - room(order[k]![1]));
+  }
+  const out = new Array<number>(wanted.length);
+  order.forEach(([, i], k) => {
+    out[i] = placed[k]!;
+  });
+  return out;
+}
+
+/** Splits a label into lines of at most `max` characters at its ", " (a longer part stays whole). */
+export function wrapLabel(text: string, max: number): string[] {
+  const lines: string[] = [];
+  for (const part of text.split(', ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 2 + part.length <= max)
+      lines[lines.length - 1] = `${last}, ${part}`;
+    else lines.push(part);
+  }
+  return lines.map((l, i) => (i < lines.length - 1 ? `${l},` : l));
+}
+
 export interface Series {
   readonly name: string;
-  /** Default: the palette colour of the series' position. */
-  readonly color?: string;
+  /** Index of the series' look (colour, marker, dash); default: its position. */
+  readonly style?: number;
+  /** Computed by the report, not read from a file: hollow markers and "computed" in its label. */
+  readonly computed?: boolean;
   readonly points: readonly (readonly [number, number])[];
 }
 
@@ -60,6 +106,8 @@ export interface LineChartOptions {
   readonly yLabel: string;
   readonly series: readonly Series[];
   readonly logX?: boolean;
+  /** A log y axis (values must be > 0): differences read as ratios. */
+  readonly logY?: boolean;
   readonly formatY?: (v: number) => string;
   /** Let the y axis go below zero. */
   readonly signedY?: boolean;
@@ -69,23 +117,30 @@ export interface LineChartOptions {
   readonly height?: number;
 }
 
-function legend(names: readonly string[], x: number, y: number, colors?: readonly string[]): string {
-  return names
-    .map(
-      (n, i) =>
-        `<g transform="translate(${x},${y + i * 16})"><rect width="10" height="10" fill="${colors?.[i] ?? PALETTE[i % PALETTE.length]}"/><text x="14" y="9" class="legend">${esc(n)}</text></g>`,
-    )
-    .join('');
-}
-
 function frame(o: { id: string; title: string; width: number; height: number; body: string }): string {
-  return `<figure class="chart" data-chart="${esc(o.id)}"><figcaption>${esc(o.title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${o.width} ${o.height}" width="${o.width}" height="${o.height}" role="img" aria-label="${esc(o.title)}">${o.body}</svg></figure>`;
+  return `<figure class="chart" data-chart="${esc(o.id)}"><figcaption>${esc(o.title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${o.width} ${o.height}" width="${o.width}" height="${o.height}" role="img" aria-label="${esc(o.title)}"><title>${esc(o.title)}</title>${o.body}</svg></figure>`;
 }
 
+/** Characters per line of an end label, and its line height. */
+const LABEL_CHARS = 36;
+const LABEL_LINE = 12;
+
+/** Line chart with a marker per point and each series named at its line's end. */
 export function lineChart(o: LineChartOptions): string {
   const W = o.width ?? 760;
   const H = o.height ?? 340;
-  const m = { l: 70, r: 210, t: 16, b: 44 };
+  // Series with the same points share one label naming them all (the lines lie on each other).
+  const pointsKey = (s: Series) => s.points.filter((p) => Number.isFinite(p[1])).join(';');
+  const sameAs = new Map<string, Series[]>();
+  for (const s of o.series) sameAs.set(pointsKey(s), [...(sameAs.get(pointsKey(s)) ?? []), s]);
+  const labelOf = (s: Series) => {
+    const group = sameAs.get(pointsKey(s))!;
+    if (group[0] !== s) return [];
+    const names = group.map((g) => g.name).join(', ');
+    return wrapLabel(s.computed ? `${names}, computed` : names, LABEL_CHARS);
+  };
+  const longest = Math.max(0, ...o.series.flatMap((s) => labelOf(s).map((l) => l.length)));
+  const m = { l: 70, r: Math.min(320, 24 + Math.ceil(longest * 6.4)), t: 16, b: 44 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const xsAll = o.series.flatMap((s) => s.points.map((p) => p[0]));
@@ -96,26 +151,31 @@ export function lineChart(o: LineChartOptions): string {
   const yMaxData = Math.max(...ysAll, 0);
   const yMinData = o.signedY ? Math.min(...ysAll, 0) : 0;
   const unit = o.bytesY ? (yMaxData >= 2 ** 20 ? 2 ** 20 : yMaxData >= 1024 ? 1024 : 1) : 1;
-  const yt = rangeTicks(yMinData / unit, yMaxData / unit).map((t) => t * unit);
+  const yt = o.logY
+    ? logTicks(Math.min(...ysAll.filter((v) => v > 0)), yMaxData)
+    : rangeTicks(yMinData / unit, yMaxData / unit).map((t) => t * unit);
   const yMax = yt[yt.length - 1] ?? 1;
   const yMin = yt[0] ?? 0;
+  const fy = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-9)) : v);
   const sx = (v: number) => m.l + (xMax === xMin ? pw / 2 : ((fx(v) - xMin) / (xMax - xMin)) * pw);
-  const sy = (v: number) => m.t + ph - ((v - yMin) / (yMax - yMin || 1)) * ph;
-  const fy = o.formatY ?? ((v: number) => String(v));
+  const sy = (v: number) => m.t + ph - ((fy(v) - fy(yMin)) / (fy(yMax) - fy(yMin) || 1)) * ph;
+  const showY = o.formatY ?? ((v: number) => String(v));
   const parts: string[] = [];
   for (const t of yt) {
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${f(sy(t))}" y2="${f(sy(t))}" class="grid"/>`);
     parts.push(
-      `<text x="${m.l - 6}" y="${f(sy(t) + 4)}" class="tick" text-anchor="end">${esc(fy(t))}</text>`,
+      `<text x="${m.l - 6}" y="${f(sy(t) + 4)}" class="tick" text-anchor="end">${esc(showY(t))}</text>`,
     );
   }
   const xTicks = [...new Set(xsAll)].sort((a, b) => a - b);
-  for (const t of xTicks) {
-    parts.push(`<text x="${f(sx(t))}" y="${m.t + ph + 16}" class="tick" text-anchor="middle">${t}</text>`);
-  }
-  parts.push(
-    `<line x1="${m.l}" x2="${m.l + pw}" y1="${f(sy(Math.max(0, yMin)))}" y2="${f(sy(Math.max(0, yMin)))}" class="axis"/>`,
-  );
+  // every k-th x value when all of them would not fit (about 34 px each)
+  const every = Math.max(1, Math.ceil((xTicks.length * 34) / pw));
+  xTicks.forEach((t, i) => {
+    if (i % every === 0)
+      parts.push(`<text x="${f(sx(t))}" y="${m.t + ph + 16}" class="tick" text-anchor="middle">${t}</text>`);
+  });
+  const base = o.logY ? yMin : Math.max(0, yMin);
+  parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${f(sy(base))}" y2="${f(sy(base))}" class="axis"/>`);
   parts.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}" class="axis"/>`);
   parts.push(
     `<text x="${m.l + pw / 2}" y="${H - 6}" class="label" text-anchor="middle">${esc(o.xLabel)}</text>`,
@@ -123,29 +183,61 @@ export function lineChart(o: LineChartOptions): string {
   parts.push(
     `<text transform="translate(14,${m.t + ph / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(o.yLabel)}</text>`,
   );
-  o.series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length];
-    const pts = s.points.filter((p) => Number.isFinite(p[1]));
-    if (pts.length === 0) return;
-    const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(sx(p[0]))},${f(sy(p[1]))}`).join('');
-    parts.push(
-      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2" class="mark" data-series="${esc(s.name)}"/>`,
-    );
-    for (const p of pts) {
-      parts.push(
-        `<circle cx="${f(sx(p[0]))}" cy="${f(sy(p[1]))}" r="2.5" fill="${color}"><title>${esc(`${s.name}: ${p[0]} -> ${fy(p[1])}`)}</title></circle>`,
-      );
-    }
-  });
-  parts.push(
-    legend(
-      o.series.map((s) => s.name),
-      m.l + pw + 14,
-      m.t,
-      o.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]!),
-    ),
+  const drawn = o.series
+    .map((s, i) => ({
+      s,
+      style: seriesStyle(s.style ?? i),
+      pts: s.points.filter((p) => Number.isFinite(p[1])),
+      label: labelOf(s),
+    }))
+    .filter((d) => d.pts.length > 0);
+  const labelled = drawn.filter((d) => d.label.length > 0);
+  const tops = spreadLabels(
+    labelled.map((d) => sy(d.pts.at(-1)![1]) + 4),
+    labelled.map((d) => d.label.length * LABEL_LINE),
+    m.t + 4,
+    m.t + ph + 4,
   );
+  drawn.forEach(({ s, style, pts, label }) => {
+    const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(sx(p[0]))},${f(sy(p[1]))}`).join('');
+    const dash = style.dash === '' ? '' : ` stroke-dasharray="${style.dash}"`;
+    const marks = pts.map(
+      (p) =>
+        `<g>${markerPath(style.marker, sx(p[0]), sy(p[1]), 3, s.computed === true)}<title>${esc(`${s.name}: ${p[0]} -> ${showY(p[1])}`)}</title></g>`,
+    );
+    const [ex, ey] = [sx(pts.at(-1)![0]), sy(pts.at(-1)![1])];
+    const lx = ex + 8;
+    let text = '';
+    if (label.length > 0) {
+      const ly = tops[labelled.findIndex((x) => x.s === s)]!;
+      // a label moved away from its line's end is joined to it
+      const leader =
+        Math.abs(ly - 4 - ey) > 3
+          ? `<line x1="${f(ex + 3)}" y1="${f(ey)}" x2="${f(lx - 2)}" y2="${f(ly - 4)}" stroke="currentColor" class="leader"/>`
+          : '';
+      const lines =
+        label.length === 1
+          ? esc(label[0]!)
+          : label
+              .map((l, i) => `<tspan x="${f(lx)}" dy="${i === 0 ? 0 : LABEL_LINE}">${esc(l)}</tspan>`)
+              .join('');
+      text = `${leader}<text x="${f(lx)}" y="${f(ly)}" class="end-label" fill="currentColor">${lines}</text>`;
+    }
+    parts.push(
+      `<g class="series ${style.colour}" data-series="${esc(s.name)}"><path d="${d}" fill="none" stroke="currentColor" stroke-width="2"${dash} class="mark"/>${marks.join('')}${text}</g>`,
+    );
+  });
   return frame({ id: o.id, title: o.title, width: W, height: H, body: parts.join('') });
+}
+
+/** One legend entry per name, a square of the name's colour class, stacked downwards. */
+function legend(names: readonly string[], x: number, y: number): string {
+  return names
+    .map(
+      (n, i) =>
+        `<g transform="translate(${x},${y + i * 16})" class="${seriesStyle(i).colour}"><rect width="10" height="10" fill="currentColor"/><text x="14" y="9" class="legend">${esc(n)}</text></g>`,
+    )
+    .join('');
 }
 
 export interface StackedBarsOptions {
@@ -182,10 +274,11 @@ export function stackedBars(o: StackedBarsOptions): string {
       if (v <= 0) return;
       const w = sx(v);
       parts.push(
-        `<rect x="${f(x)}" y="${y}" width="${f(w)}" height="${rowH - 6}" fill="${PALETTE[j % PALETTE.length]}" class="mark"><title>${esc(`${r.name} ${c}: ${v}`)}</title></rect>`,
+        `<rect x="${f(x)}" y="${y}" width="${f(w)}" height="${rowH - 6}" fill="currentColor" class="mark ${seriesStyle(j).colour}"><title>${esc(`${r.name} ${c}: ${v}`)}</title></rect>`,
       );
       x += w;
     });
+    parts.push(`<text x="${f(x + 4)}" y="${y + 12}" class="tick">${f(totals[i]!)}</text>`);
   });
   parts.push(
     `<text x="${m.l + pw / 2}" y="${H - 6}" class="label" text-anchor="middle">${esc(o.xLabel)}</text>`,
@@ -228,13 +321,17 @@ export function budgetPanels(o: BudgetPanelsOptions): string {
     const oy = Math.floor(gi / cols) * panelH;
     const l = ox + 8;
     const pw = panelW - 24;
-    const max = Math.max(g.budget, ...g.bars.map((b) => b.value)) * 1.05;
+    // room after the longest bar for its value
+    const max = Math.max(g.budget, ...g.bars.map((b) => b.value)) * 1.3;
     const sx = (v: number) => (v / max) * pw;
     parts.push(`<text x="${l}" y="${oy + 12}" class="label">${esc(g.name)}</text>`);
     g.bars.forEach((b, i) => {
       const y = oy + 20 + i * (barH + 3);
       parts.push(
-        `<rect x="${l}" y="${y}" width="${f(Math.max(0.5, sx(b.value)))}" height="${barH}" fill="${PALETTE[i % PALETTE.length]}"${b.over ? ' stroke="#000" stroke-width="2"' : ''} class="mark"><title>${esc(`${g.name} ${b.name}: ${b.value} ${o.unit} of ${g.budget}${b.over ? ' (over CONFIG_FRAME_WARN or overflow)' : ''}`)}</title></rect>`,
+        `<rect x="${l}" y="${y}" width="${f(Math.max(0.5, sx(b.value)))}" height="${barH}" fill="currentColor" class="mark ${seriesStyle(i).colour}${b.over ? ' over' : ''}"><title>${esc(`${g.name} ${b.name}: ${b.value} ${o.unit} of ${g.budget}${b.over ? ' (over CONFIG_FRAME_WARN or overflow)' : ''}`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${f(l + Math.max(0.5, sx(b.value)) + 3)}" y="${y + barH - 1}" class="value">${b.value}${b.over ? ' !' : ''}</text>`,
       );
     });
     const bx = l + sx(g.budget);
