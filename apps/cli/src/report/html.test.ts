@@ -854,6 +854,7 @@ describe('renderReport: sampling profiles', () => {
       /^<section id="profiles"><h2>Sampling profiles \(perfmon2's default format\)<\/h2><figure/,
     );
     expect(chartIds(sec)).toEqual(['profile-0', 'profile-1']);
+    expect(sec).toContain('</figure><figure class="chart" data-chart="profile-1">');
     const c = mustChart(sec, 'profile-0');
     expect(caption(c)).toBe(
       'Samples by function: GLOBAL_POWER_EVENTS every 100000 on p4-2006 (rec&lt;1&gt;.json)',

@@ -1,6 +1,6 @@
 // The looks of the report's series: colour classes for a light and a dark scheme, marker shapes
 // and dash patterns, so that no series is told apart by its colour alone.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { markerPath, seriesColours, seriesCss, seriesStyle } from './palette.js';
 
 describe('seriesColours', () => {
@@ -96,10 +96,14 @@ describe('markerPath', () => {
     );
   });
 
-  it('draws a cross of two stroked diagonals, the same filled or hollow', () => {
-    const cross = '<path d="M7,17L13,23M7,23L13,17" stroke="currentColor" stroke-width="2" fill="none"/>';
-    expect(markerPath('cross', 10, 20, 3)).toBe(cross);
-    expect(markerPath('cross', 10, 20, 3, true)).toBe(cross);
+  it('draws a cross of two stroked diagonals; a hollow one thin, in a ring', () => {
+    expect(markerPath('cross', 10, 20, 3)).toBe(
+      '<path d="M7,17L13,23M7,23L13,17" stroke="currentColor" stroke-width="2" fill="none"/>',
+    );
+    expect(markerPath('cross', 10, 20, 3, true)).toBe(
+      '<path d="M7,17L13,23M7,23L13,17" stroke="currentColor" stroke-width="1" fill="none"/>' +
+        '<circle cx="10" cy="20" r="4.5" fill="none" stroke="currentColor" stroke-width="1"/>',
+    );
   });
 
   it('is filled unless asked for a hollow marker', () => {
@@ -124,9 +128,15 @@ describe('markerPath', () => {
 describe('seriesCss', () => {
   const rules = (css: string) =>
     [...css.matchAll(/\.s(\d)\{color:(#[0-9a-f]{6})\}/g)].map((m) => [m[1], m[2]]);
-  const css = seriesCss();
+  let css: string;
+  beforeEach(() => {
+    css = seriesCss();
+  });
   const media = '@media (prefers-color-scheme:dark){';
-  const at = css.indexOf(media);
+  let at: number;
+  beforeEach(() => {
+    at = css.indexOf(media);
+  });
 
   it('colours the classes .s0-.s7 in the light scheme outside any media query', () => {
     expect(at).toBeGreaterThan(0);

@@ -51,8 +51,13 @@ export function markerPath(marker: Marker, x: number, y: number, r: number, holl
       return `<path d="M${f(x)},${f(y - r * 1.2)}L${f(x + r * 1.1)},${f(y + r * 0.8)}L${f(x - r * 1.1)},${f(y + r * 0.8)}Z" ${paint}/>`;
     case 'diamond':
       return `<path d="M${f(x)},${f(y - r * 1.3)}L${f(x + r * 1.3)},${f(y)}L${f(x)},${f(y + r * 1.3)}L${f(x - r * 1.3)},${f(y)}Z" ${paint}/>`;
-    case 'cross':
-      return `<path d="M${f(x - r)},${f(y - r)}L${f(x + r)},${f(y + r)}M${f(x - r)},${f(y + r)}L${f(x + r)},${f(y - r)}" stroke="currentColor" stroke-width="2" fill="none"/>`;
+    case 'cross': {
+      const cross = `<path d="M${f(x - r)},${f(y - r)}L${f(x + r)},${f(y + r)}M${f(x - r)},${f(y + r)}L${f(x + r)},${f(y - r)}" stroke="currentColor" stroke-width="${hollow ? 1 : 2}" fill="none"/>`;
+      // a cross has no inside to leave empty: a computed one is thin, in a ring
+      return hollow
+        ? `${cross}<circle cx="${f(x)}" cy="${f(y)}" r="${f(r * 1.5)}" fill="none" stroke="currentColor" stroke-width="1"/>`
+        : cross;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { markerPath } from './palette.js';
 import {
   budgetPanels,
@@ -196,7 +196,9 @@ describe('logTicks', () => {
     expect(logTicks(100, 1000)).toEqual([100, 200, 500, 1000]);
     expect(logTicks(1, 100)).toEqual([1, 2, 5, 10, 20, 50, 100]);
     expect(logTicks(200, 5000)).toEqual([200, 500, 1000, 2000, 5000]);
-    expect(logTicks(1000, 1000)).toEqual([1000]);
+    // one value on a tick: up to the next tick, so the axis has a span
+    expect(logTicks(1000, 1000)).toEqual([1000, 2000]);
+    expect(logTicks(700, 700)).toEqual([500, 1000]);
   });
 
   it('ticks fractions without floating-point noise', () => {
@@ -295,18 +297,21 @@ describe('lineChart', () => {
   const base = { id: 'cost', title: 'Cost', xLabel: 'registers', yLabel: 'cycles' };
   // "kmalloc" is 7 characters: a right margin of 24 + ceil(7 * 6.4) = 69 px, a plot 760 - 70 - 69
   // = 621 px wide (x 70..691) and 340 - 16 - 44 = 280 px tall (y 16..296).
-  const one = lineChart({
-    ...base,
-    series: [
-      {
-        name: 'kmalloc',
-        points: [
-          [1, 0],
-          [2, 5],
-          [3, 10],
-        ],
-      },
-    ],
+  let one: string;
+  beforeEach(() => {
+    one = lineChart({
+      ...base,
+      series: [
+        {
+          name: 'kmalloc',
+          points: [
+            [1, 0],
+            [2, 5],
+            [3, 10],
+          ],
+        },
+      ],
+    });
   });
 
   it('frames the chart in a figure with an escaped id, caption, accessible label and title', () => {
@@ -785,20 +790,23 @@ describe('lineChart', () => {
 
   describe('with a log y axis', () => {
     // margin 31: x 70..729; y ticks 500..20000, a decade is 280 / log10(40) = 174.8 px
-    const html = lineChart({
-      ...base,
-      logX: true,
-      logY: true,
-      series: [
-        {
-          name: 'k',
-          points: [
-            [1, 900],
-            [4, 2000],
-            [16, 15000],
-          ],
-        },
-      ],
+    let html: string;
+    beforeEach(() => {
+      html = lineChart({
+        ...base,
+        logX: true,
+        logY: true,
+        series: [
+          {
+            name: 'k',
+            points: [
+              [1, 900],
+              [4, 2000],
+              [16, 15000],
+            ],
+          },
+        ],
+      });
     });
 
     it('ticks 1, 2 and 5 times powers of ten from below the least value to above the greatest', () => {
@@ -1094,6 +1102,49 @@ describe('lineChart', () => {
       expectWellFormed(html);
     });
 
+    it('keep a computed curve apart from a file curve with the same points: each its own label', () => {
+      const same = (computed: boolean[]) =>
+        lineChart({
+          ...base,
+          series: computed.map((c, i) => ({
+            name: `s${i}`,
+            computed: c,
+            points: [
+              [1, 5],
+              [2, 9],
+            ],
+          })),
+        });
+      expect(endLabels(same([false, true])).map((l) => l[0])).toEqual(['s0', 's1, computed']);
+      expect(endLabels(same([true, false])).map((l) => l[0])).toEqual(['s0, computed', 's1']);
+      expect(endLabels(same([true, true])).map((l) => l[0])).toEqual(['s0, s1, computed']);
+    });
+
+    it('leave out values of 0 or below on a log y axis, and an empty series from the margin', () => {
+      const html = lineChart({
+        ...base,
+        logY: true,
+        series: [
+          {
+            name: 'a',
+            points: [
+              [1, 0],
+              [2, 100],
+              [4, -3],
+              [8, 1000],
+            ],
+          },
+          { name: 'a-very-long-name-of-a-series-with-no-points', points: [] },
+        ],
+      });
+      expectWellFormed(html);
+      const [a] = seriesOf(html);
+      expect(a?.markers).toHaveLength(2);
+      expect(seriesOf(html)).toHaveLength(1);
+      // the margin fits "a" alone: 24 + ceil(6.4)
+      expect(elements(html, 'line', 'grid')[0]?.attrs.x2).toBe(String(760 - 31));
+    });
+
     it('add ", computed" to a computed series, whose markers are hollow', () => {
       const html = two(10, 0, { computed: true });
       const [a, b] = seriesOf(html);
@@ -1161,15 +1212,18 @@ describe('lineChart', () => {
 });
 
 describe('stackedBars', () => {
-  const chart = stackedBars({
-    id: 'breakdown',
-    title: 'Breakdown',
-    xLabel: 'cycles <per> call',
-    categories: ['copy', 'alloc', 'lock'],
-    rows: [
-      { name: 'kmalloc', values: { copy: 2, alloc: 3 } },
-      { name: 'stack & co', values: { copy: 5 } },
-    ],
+  let chart: string;
+  beforeEach(() => {
+    chart = stackedBars({
+      id: 'breakdown',
+      title: 'Breakdown',
+      xLabel: 'cycles <per> call',
+      categories: ['copy', 'alloc', 'lock'],
+      rows: [
+        { name: 'kmalloc', values: { copy: 2, alloc: 3 } },
+        { name: 'stack & co', values: { copy: 5 } },
+      ],
+    });
   });
   /** The totals after the rows: text, x and y. */
   const totals = (html: string) =>

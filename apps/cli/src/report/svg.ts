@@ -45,7 +45,8 @@ export function logTicks(min: number, max: number): number[] {
   for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++)
     for (const m of [1, 2, 5]) all.push(Math.round(m * 10 ** k * 1e6) / 1e6);
   const lo = all.filter((v) => v <= min).at(-1)!;
-  const hi = all.find((v) => v >= max)!;
+  // one tick is no axis: values all on one tick reach up to the next
+  const hi = all.find((v) => v >= max && v > lo)!;
   return all.filter((v) => v >= lo && v <= hi);
 }
 
@@ -129,8 +130,11 @@ const LABEL_LINE = 12;
 export function lineChart(o: LineChartOptions): string {
   const W = o.width ?? 760;
   const H = o.height ?? 340;
-  // Series with the same points share one label naming them all (the lines lie on each other).
-  const pointsKey = (s: Series) => s.points.filter((p) => Number.isFinite(p[1])).join(';');
+  // The points a series draws: finite values, and above 0 on a log y axis.
+  const drawable = (s: Series) => s.points.filter((p) => Number.isFinite(p[1]) && (!o.logY || p[1] > 0));
+  // Series with the same points (and both computed, or both not) share one label naming them
+  // all: the lines lie on each other.
+  const pointsKey = (s: Series) => `${s.computed === true}|${drawable(s).join(';')}`;
   const sameAs = new Map<string, Series[]>();
   for (const s of o.series) sameAs.set(pointsKey(s), [...(sameAs.get(pointsKey(s)) ?? []), s]);
   const labelOf = (s: Series) => {
@@ -139,7 +143,10 @@ export function lineChart(o: LineChartOptions): string {
     const names = group.map((g) => g.name).join(', ');
     return wrapLabel(s.computed ? `${names}, computed` : names, LABEL_CHARS);
   };
-  const longest = Math.max(0, ...o.series.flatMap((s) => labelOf(s).map((l) => l.length)));
+  const longest = Math.max(
+    0,
+    ...o.series.filter((s) => drawable(s).length > 0).flatMap((s) => labelOf(s).map((l) => l.length)),
+  );
   const m = { l: 70, r: Math.min(320, 24 + Math.ceil(longest * 6.4)), t: 16, b: 44 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
@@ -187,7 +194,7 @@ export function lineChart(o: LineChartOptions): string {
     .map((s, i) => ({
       s,
       style: seriesStyle(s.style ?? i),
-      pts: s.points.filter((p) => Number.isFinite(p[1])),
+      pts: drawable(s),
       label: labelOf(s),
     }))
     .filter((d) => d.pts.length > 0);

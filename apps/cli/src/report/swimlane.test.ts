@@ -1,5 +1,5 @@
 import { getMachine, type RaceTrace, traceRace } from '@pfmsim/lab';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { expectGolden } from '../../test/helpers.js';
 import { renderRacePage } from './race-page.js';
 import { eventText, stepLines, swimlane } from './swimlane.js';
@@ -99,10 +99,13 @@ const boxes = (html: string) =>
   ].map((m) => [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), m[5]]);
 
 describe('swimlane', () => {
-  const html = swimlane(trace(), {
-    id: 'race-<1>',
-    title: 'Finding & its schedule',
-    command: "pfmsim race --replay '1:0.1'",
+  let html: string;
+  beforeEach(() => {
+    html = swimlane(trace(), {
+      id: 'race-<1>',
+      title: 'Finding & its schedule',
+      command: "pfmsim race --replay '1:0.1'",
+    });
   });
 
   it('is a chart figure with an escaped id, caption, accessible name and the replay command', () => {
