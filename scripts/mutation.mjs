@@ -7,6 +7,9 @@
 //
 // The mutants of a package are tested by that package's own tests (its vitest project).
 //   --force        with a package: test every mutant again and rewrite its incremental file
+//   --ignore-static do not test static mutants (code run while the tests are collected, which
+//                  each take the whole suite): they are recorded as Ignored, shown in the
+//                  "ignored" column, and tested by the next run without this flag
 //   --survivors    list every surviving and uncovered mutant (file:line:column mutator)
 //   --digest       with --package: the digest of its inputs that --ci compares
 //   --inputs       with --package: the files that digest covers, one per line
@@ -74,6 +77,7 @@ function plan(argv) {
       options: {
         package: { type: 'string' },
         force: { type: 'boolean' },
+        'ignore-static': { type: 'boolean' },
         survivors: { type: 'boolean' },
         config: { type: 'string' },
         ci: { type: 'boolean' },
@@ -100,12 +104,13 @@ function plan(argv) {
   }
   const options = {
     force: values.force === true,
+    ignoreStatic: values['ignore-static'] === true,
     survivors: values.survivors === true,
     ci: values.ci === true,
     config,
   };
-  if (options.ci && (positionals.length > 0 || values.force)) {
-    throw new UsageError('--ci checks whole packages: give no files and no --force');
+  if (options.ci && (positionals.length > 0 || values.force || options.ignoreStatic)) {
+    throw new UsageError('--ci checks whole packages: give no files, no --force and no --ignore-static');
   }
   options.record = options.ci ? belowBarRecord() : {}; // read before any work, so it fails first
   if (positionals.length > 0) {
@@ -217,7 +222,7 @@ function belowBarRecord() {
 }
 
 /** Runs Stryker with its output in a log file; progress lines are echoed. */
-function stryker(run, force, config) {
+function stryker(run, force, config, ignoreStatic = false) {
   const reports = join(root, 'reports', 'mutation');
   mkdirSync(reports, { recursive: true });
   const logPath = join(reports, `${run.name}.log`);
@@ -228,6 +233,7 @@ function stryker(run, force, config) {
     args.push('--incremental', '--incrementalFile', relative(root, baselinePath(run)));
     if (force) args.push('--force');
   }
+  if (ignoreStatic) args.push('--ignoreStatic');
   return new Promise((done) => {
     const child = spawn('pnpm', args, {
       cwd: root,
@@ -351,7 +357,7 @@ async function main() {
     const started = performance.now();
     // The digest of the inputs as Stryker copies them, not as they are when it finishes.
     const digest = run.incremental ? inputsDigest(run.dir, todo.config) : '';
-    const result = await stryker(run, todo.force, todo.config);
+    const result = await stryker(run, todo.force, todo.config, todo.ignoreStatic);
     const reportPath = join(root, 'reports', 'mutation', `${run.name}.json`);
     if (result.code !== 0 || !existsSync(reportPath)) {
       fail(

@@ -181,6 +181,12 @@ describe('pnpm mutation --ci', () => {
     );
     const files = mutation('--ci', 'packages/pmu-models/src/encode.ts');
     expect(files.status).toBe(2);
-    expect(files.stderr).toBe('mutation: --ci checks whole packages: give no files and no --force\n');
+    expect(files.stderr).toBe(
+      'mutation: --ci checks whole packages: give no files, no --force and no --ignore-static\n',
+    );
+    // CI never leaves static mutants untested
+    const lenient = mutation('--ci', '--ignore-static');
+    expect(lenient.status).toBe(2);
+    expect(lenient.stderr).toBe(files.stderr);
   });
 });
